@@ -1,0 +1,94 @@
+/* module.c: loading a module (decode, then validate) behind the public API. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "module.h"
+
+struct weft_module {
+    wm_module m;
+};
+
+weft_status weft_module_load(const uint8_t *bytes, size_t size, weft_module **out,
+                             weft_error *err)
+{
+    weft_error local;
+    if (!err)
+        err = &local;
+    *err = (weft_error){ .status = WEFT_OK, .section = -1, .func = -1, .offset = -1 };
+    *out = NULL;
+    if (!bytes && size) {
+        wm_fail(err, WEFT_ERR_ARGUMENT, -1, -1, -1, "no bytes given");
+        return err->status;
+    }
+    weft_module *mod = calloc(1, sizeof *mod);
+    if (!mod) {
+        wm_fail(err, WEFT_ERR_NOMEM, -1, -1, -1, "out of memory");
+        return err->status;
+    }
+    /* The module keeps its own copy of the bytes: everything decoded points
+     * into it. */
+    uint8_t *copy = wm_alloc(&mod->m.arena, size ? size : 1);
+    if (!copy) {
+        free(mod);
+        wm_fail(err, WEFT_ERR_NOMEM, -1, -1, -1, "out of memory");
+        return err->status;
+    }
+    if (size)
+        memcpy(copy, bytes, size);
+    if (!wm_decode(&mod->m, copy, size, err) || !wm_validate(&mod->m, err)) {
+        weft_module_free(mod);
+        return err->status;
+    }
+    *out = mod;
+    return WEFT_OK;
+}
+
+weft_status weft_module_load_file(const char *path, weft_module **out, weft_error *err)
+{
+    weft_error local;
+    if (!err)
+        err = &local;
+    *out = NULL;
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        wm_fail(err, WEFT_ERR_IO, -1, -1, -1, "cannot open %s: %s", path, strerror(errno));
+        return err->status;
+    }
+    size_t cap = 1 << 16, len = 0;
+    uint8_t *buf = malloc(cap);
+    for (;;) {
+        if (!buf) {
+            fclose(f);
+            wm_fail(err, WEFT_ERR_NOMEM, -1, -1, -1, "out of memory reading %s", path);
+            return err->status;
+        }
+        len += fread(buf + len, 1, cap - len, f);
+        if (len < cap)
+            break;
+        cap *= 2;
+        uint8_t *grown = realloc(buf, cap);
+        if (!grown)
+            free(buf);
+        buf = grown;
+    }
+    bool failed = ferror(f);
+    fclose(f);
+    if (failed) {
+        free(buf);
+        wm_fail(err, WEFT_ERR_IO, -1, -1, -1, "cannot read %s", path);
+        return err->status;
+    }
+    weft_status s = weft_module_load(buf, len, out, err);
+    free(buf);
+    return s;
+}
+
+void weft_module_free(weft_module *module)
+{
+    if (!module)
+        return;
+    wm_arena_free(&module->m.arena);
+    free(module);
+}

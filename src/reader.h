@@ -1,0 +1,66 @@
+/* reader.h: a bounds-checked cursor over module bytes, with the LEB128 and
+ * UTF-8 rules of the binary format. Every read checks the end of the buffer
+ * first, so no input can make the decoder read outside it. */
+#ifndef WEFT_READER_H
+#define WEFT_READER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "weft.h"
+
+typedef struct wr_reader {
+    const uint8_t *base;   /* Start of the whole module: offsets count from here. */
+    const uint8_t *p;      /* Next byte to read. */
+    const uint8_t *end;    /* One past the last byte this reader may read. */
+    weft_error *err;       /* Filled on the first failure. */
+    int section;           /* Current section id for error messages, or -1. */
+    int64_t func;          /* Current function index for error messages, or -1. */
+} wr_reader;
+
+/* Starts a reader over [p, end) of a module that begins at `base`. */
+static inline wr_reader wr_init(const uint8_t *base, const uint8_t *p, const uint8_t *end,
+                                weft_error *err)
+{
+    return (wr_reader){ .base = base, .p = p, .end = end, .err = err, .section = -1, .func = -1 };
+}
+
+/* The offset of the next byte within the module. */
+static inline uint32_t wr_offset(const wr_reader *r) { return (uint32_t)(r->p - r->base); }
+
+static inline bool wr_eof(const wr_reader *r) { return r->p >= r->end; }
+
+static inline size_t wr_left(const wr_reader *r) { return (size_t)(r->end - r->p); }
+
+/* Records a malformed-module error at the reader's position; returns false. */
+bool wr_error(wr_reader *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Records an error of another status at the reader's position; returns false. */
+bool wr_error_status(wr_reader *r, weft_status status, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+bool wr_u8(wr_reader *r, uint8_t *out);
+/* Unsigned LEB128 of at most 32 bits: at most 5 bytes, unused bits zero. */
+bool wr_u32(wr_reader *r, uint32_t *out);
+/* Unsigned LEB128 of at most 64 bits: at most 10 bytes. */
+bool wr_u64(wr_reader *r, uint64_t *out);
+/* Signed LEB128 of 32 bits: at most 5 bytes, unused bits a sign extension. */
+bool wr_s32(wr_reader *r, int32_t *out);
+/* Signed LEB128 of 33 bits (block types): at most 5 bytes. */
+bool wr_s33(wr_reader *r, int64_t *out);
+/* Signed LEB128 of 64 bits: at most 10 bytes. */
+bool wr_s64(wr_reader *r, int64_t *out);
+/* Little-endian fixed-width values (floats are read as their bits). */
+bool wr_fixed32(wr_reader *r, uint32_t *out);
+bool wr_fixed64(wr_reader *r, uint64_t *out);
+/* `n` raw bytes: *out points into the buffer. */
+bool wr_bytes(wr_reader *r, size_t n, const uint8_t **out);
+/* A name: u32 length then that many bytes of valid UTF-8. */
+bool wr_name(wr_reader *r, const uint8_t **out, uint32_t *len);
+
+/* True when [s, s+len) is valid UTF-8 as the spec defines it (no overlong
+ * forms, no surrogates, nothing above U+10FFFF). */
+bool wr_utf8_valid(const uint8_t *s, size_t len);
+
+#endif
