@@ -1,7 +1,960 @@
-/* decode.c: the binary format, section by section (placeholder until written). */
+/* decode.c: the binary format, section by section, into a wm_module. */
+#include <string.h>
+
 #include "module.h"
+#include "reader.h"
+
+/* Proposals whose limit encodings the decoder may accept. WebAssembly 2.0
+ * has neither, and the spec suite expects their flags to be malformed. */
+#define WM_ACCEPT_SHARED 0
+#define WM_ACCEPT_MEMORY64 0
+
+/* The budget of declared locals (one byte each once decoded): a base that
+ * no real module reaches, plus a generous amount per byte of module. */
+#define LOCALS_BUDGET_BASE (1u << 22)
+#define LOCALS_PER_BYTE 64u
+
+/* What the section loop remembers between sections. */
+typedef struct decoder {
+    wm_module *m;
+    int last_order;              /* Order of the last non-custom section read. */
+    uint32_t nfunc_decls;        /* Entries of the function section. */
+    bool has_code;
+    bool has_data;
+    uint64_t locals_left;        /* Budget of declared locals for all bodies. */
+    const uint8_t *names;        /* Contents of the "name" custom section. */
+    const uint8_t *names_end;
+} decoder;
+
+static bool nomem(wr_reader *r)
+{
+    return wr_error_status(r, WEFT_ERR_NOMEM, "out of memory");
+}
+
+/* Reads a vector length or byte count. Each element takes at least one byte,
+ * so a count beyond what is left cannot be honest: rejecting it here keeps
+ * every allocation proportional to the input. */
+static bool read_count(wr_reader *r, uint32_t *n)
+{
+    const uint8_t *start = r->p;
+    if (!wr_u32(r, n))
+        return false;
+    if (*n > wr_left(r)) {
+        r->p = start;
+        return wr_error(r, "length out of bounds");
+    }
+    return true;
+}
+
+/* Reads a byte that the reference interpreter reads as a one-byte LEB128, so
+ * that a continuation bit gives the same message it does. */
+static bool read_leb_byte(wr_reader *r, uint8_t *b)
+{
+    if (!wr_u8(r, b))
+        return false;
+    if (*b & 0x80) {
+        r->p--;
+        return wr_error(r, "integer representation too long");
+    }
+    return true;
+}
+
+static bool is_reftype(uint8_t t) { return t == VT_FUNCREF || t == VT_EXTERNREF; }
+
+static bool is_valtype(uint8_t t)
+{
+    return t == VT_I32 || t == VT_I64 || t == VT_F32 || t == VT_F64 || t == VT_V128 ||
+           is_reftype(t);
+}
+
+static bool read_valtype(wr_reader *r, uint8_t *t)
+{
+    if (!read_leb_byte(r, t))
+        return false;
+    if (!is_valtype(*t)) {
+        r->p--;
+        return wr_error(r, "malformed value type");
+    }
+    return true;
+}
+
+static bool read_reftype(wr_reader *r, uint8_t *t)
+{
+    if (!wr_u8(r, t))
+        return false;
+    if (!is_reftype(*t)) {
+        r->p--;
+        return wr_error(r, "malformed reference type");
+    }
+    return true;
+}
+
+/* A name copied into the arena with a terminating NUL, for C callers. */
+static bool read_name(wr_reader *r, wm_arena *a, wm_name *out)
+{
+    const uint8_t *s;
+    uint32_t len;
+    if (!wr_name(r, &s, &len))
+        return false;
+    char *copy = wm_alloc(a, (size_t)len + 1);
+    if (!copy)
+        return nomem(r);
+    memcpy(copy, s, len);
+    out->str = copy;
+    out->len = len;
+    return true;
+}
+
+/* Limits: a flags byte, then the minimum and, when flag bit 0 says so, the
+ * maximum. Bit 1 marks shared memory and bit 2 a 64-bit memory; tables only
+ * have bit 0. */
+static bool read_limits(wr_reader *r, wm_limits *lim, bool memory)
+{
+    uint8_t flags;
+    if (!read_leb_byte(r, &flags))
+        return false;
+    uint8_t allowed = 1;
+    if (memory && WM_ACCEPT_SHARED)
+        allowed |= 2;
+    if (memory && WM_ACCEPT_MEMORY64)
+        allowed |= 4;
+    if (flags & ~allowed) {
+        r->p--;
+        return wr_error(r, "integer too large");
+    }
+    lim->has_max = flags & 1;
+    lim->shared = flags & 2;
+    lim->is64 = flags & 4;
+    if (lim->is64) {
+        if (!wr_u64(r, &lim->min) || (lim->has_max && !wr_u64(r, &lim->max)))
+            return false;
+        return true;
+    }
+    uint32_t min, max = 0;
+    if (!wr_u32(r, &min) || (lim->has_max && !wr_u32(r, &max)))
+        return false;
+    lim->min = min;
+    lim->max = max;
+    return true;
+}
+
+static bool read_tabletype(wr_reader *r, wm_tabletype *t)
+{
+    return read_reftype(r, &t->elem) && read_limits(r, &t->limits, false);
+}
+
+static bool read_globaltype(wr_reader *r, wm_globaltype *g)
+{
+    uint8_t mut;
+    if (!read_valtype(r, &g->type) || !wr_u8(r, &mut))
+        return false;
+    if (mut > 1) {
+        r->p--;
+        return wr_error(r, "malformed mutability");
+    }
+    g->mut = mut;
+    return true;
+}
+
+/* ---- Constant expressions ----
+ * The decoder only finds where an expression ends; the validator re-reads
+ * its bytes and rejects instructions that are not constant. To find the end
+ * reliably every instruction's immediates are skipped, nested blocks
+ * included, and opcodes that do not exist are malformed here, as they would
+ * be anywhere else. */
+
+enum imm {
+    IMM_NONE, IMM_BLOCK, IMM_U32, IMM_U32X2, IMM_BR_TABLE, IMM_SELECT_T, IMM_MEMARG,
+    IMM_BYTE, IMM_S32, IMM_S64, IMM_F32, IMM_F64, IMM_REFTYPE, IMM_PREFIX_FC,
+    IMM_PREFIX_FD, IMM_ILLEGAL,
+};
+
+/* The immediate kind of each one-byte opcode. */
+static enum imm opcode_imm(uint8_t op)
+{
+    if (op >= 0x45 && op <= 0xc4)
+        return IMM_NONE;           /* Numeric instructions. */
+    if (op >= 0x28 && op <= 0x3e)
+        return IMM_MEMARG;         /* Loads and stores. */
+    if (op >= 0x20 && op <= 0x26)
+        return IMM_U32;            /* Local, global and table accesses. */
+    switch (op) {
+    case 0x00: case 0x01: case 0x05: case 0x0b: case 0x0f: case 0x1a: case 0x1b: case 0xd1:
+        return IMM_NONE;
+    case 0x02: case 0x03: case 0x04: return IMM_BLOCK;
+    case 0x0c: case 0x0d: case 0x10: case 0x12: case 0xd2: return IMM_U32;
+    case 0x11: case 0x13: return IMM_U32X2;
+    case 0x0e: return IMM_BR_TABLE;
+    case 0x1c: return IMM_SELECT_T;
+    case 0x3f: case 0x40: return IMM_BYTE;
+    case 0x41: return IMM_S32;
+    case 0x42: return IMM_S64;
+    case 0x43: return IMM_F32;
+    case 0x44: return IMM_F64;
+    case 0xd0: return IMM_REFTYPE;
+    case 0xfc: return IMM_PREFIX_FC;
+    case 0xfd: return IMM_PREFIX_FD;
+    default: return IMM_ILLEGAL;
+    }
+}
+
+static bool skip_u32s(wr_reader *r, int n)
+{
+    uint32_t v;
+    for (int i = 0; i < n; i++)
+        if (!wr_u32(r, &v))
+            return false;
+    return true;
+}
+
+static bool skip_bytes(wr_reader *r, size_t n)
+{
+    const uint8_t *p;
+    return wr_bytes(r, n, &p);
+}
+
+static bool illegal(wr_reader *r, const uint8_t *at)
+{
+    r->p = at;
+    return wr_error(r, "illegal opcode");
+}
+
+/* The immediates of the 0xfc (bulk memory, saturating truncation) group. */
+static bool skip_prefix_fc(wr_reader *r, const uint8_t *at)
+{
+    uint32_t sub;
+    if (!wr_u32(r, &sub))
+        return false;
+    if (sub <= 7)
+        return true;
+    switch (sub) {
+    case 8: return skip_u32s(r, 1) && skip_bytes(r, 1);   /* memory.init */
+    case 9: case 13: case 15: case 16: case 17: return skip_u32s(r, 1);
+    case 10: return skip_bytes(r, 2);                      /* memory.copy */
+    case 11: return skip_bytes(r, 1);                      /* memory.fill */
+    case 12: case 14: return skip_u32s(r, 2);              /* table.init, table.copy */
+    default: return illegal(r, at);
+    }
+}
+
+/* The immediates of the 0xfd (SIMD) group. Unassigned numbers below 256 are
+ * skipped as having none: the validator names them. */
+static bool skip_prefix_fd(wr_reader *r, const uint8_t *at)
+{
+    uint32_t sub;
+    if (!wr_u32(r, &sub))
+        return false;
+    if (sub <= 11 || sub == 92 || sub == 93)
+        return skip_u32s(r, 2);                            /* Loads and stores. */
+    if (sub == 12 || sub == 13)
+        return skip_bytes(r, 16);                          /* v128.const, shuffle. */
+    if (sub >= 21 && sub <= 34)
+        return skip_bytes(r, 1);                           /* Lane accesses. */
+    if (sub >= 84 && sub <= 91)
+        return skip_u32s(r, 2) && skip_bytes(r, 1);        /* Lane loads and stores. */
+    if (sub > 255)
+        return illegal(r, at);
+    return true;
+}
+
+/* Skips one instruction, tracking block nesting in *depth. Sets *done when
+ * the instruction is the `end` that closes the expression. */
+static bool skip_instr(wr_reader *r, uint32_t *depth, bool *done)
+{
+    const uint8_t *at = r->p;
+    uint8_t op, b;
+    int32_t i32;
+    int64_t i64;
+    uint32_t n, u;
+    if (!wr_u8(r, &op))
+        return false;
+    switch (opcode_imm(op)) {
+    case IMM_NONE:
+        if (op == 0x0b) {
+            if (*depth == 0)
+                *done = true;
+            else
+                (*depth)--;
+        } else if (op == 0x05 && *depth == 0) {
+            /* An `else` outside any block cannot end the expression. */
+            r->p = at;
+            return wr_error(r, "END opcode expected");
+        }
+        return true;
+    case IMM_BLOCK:
+        (*depth)++;
+        return wr_s33(r, &i64);
+    case IMM_U32: return skip_u32s(r, 1);
+    case IMM_U32X2: return skip_u32s(r, 2);
+    case IMM_BR_TABLE:
+        /* A vector of labels, then the default label. */
+        if (!read_count(r, &n))
+            return false;
+        for (uint32_t i = 0; i <= n; i++)
+            if (!wr_u32(r, &u))
+                return false;
+        return true;
+    case IMM_SELECT_T:
+        if (!read_count(r, &n))
+            return false;
+        for (uint32_t i = 0; i < n; i++)
+            if (!read_valtype(r, &b))
+                return false;
+        return true;
+    case IMM_MEMARG: return skip_u32s(r, 2);
+    case IMM_BYTE: return wr_u8(r, &b);
+    case IMM_S32: return wr_s32(r, &i32);
+    case IMM_S64: return wr_s64(r, &i64);
+    case IMM_F32: return skip_bytes(r, 4);
+    case IMM_F64: return skip_bytes(r, 8);
+    case IMM_REFTYPE: return read_reftype(r, &b);
+    case IMM_PREFIX_FC: return skip_prefix_fc(r, at);
+    case IMM_PREFIX_FD: return skip_prefix_fd(r, at);
+    case IMM_ILLEGAL: break;
+    }
+    return illegal(r, at);
+}
+
+/* Records a constant expression: its bytes through the closing `end`. */
+static bool read_expr(wr_reader *r, wm_expr *e)
+{
+    const uint8_t *start = r->p;
+    uint32_t depth = 0;
+    bool done = false;
+    while (!done)
+        if (!skip_instr(r, &depth, &done))
+            return false;
+    e->code = start;
+    e->len = (uint32_t)(r->p - start);
+    e->offset = (uint32_t)(start - r->base);
+    return true;
+}
+
+/* ---- Index spaces ---- */
+
+/* Allocates an index space of `imported + ndefined` entries of `size` bytes. */
+static void *alloc_space(wr_reader *r, wm_arena *a, uint32_t imported, uint32_t ndefined,
+                         size_t size, uint32_t *total)
+{
+    uint64_t n = (uint64_t)imported + ndefined;
+    if (n > UINT32_MAX) {
+        wr_error_status(r, WEFT_ERR_LIMIT, "too many definitions");
+        return NULL;
+    }
+    *total = (uint32_t)n;
+    void *p = wm_alloc_array(a, n ? n : 1, size);
+    if (!p)
+        nomem(r);
+    return p;
+}
+
+/* Builds the index space of one kind: its imports first, then `ndefined`
+ * zeroed entries for the module's own definitions. */
+static bool make_space(wr_reader *r, wm_module *m, uint8_t kind, uint32_t ndefined)
+{
+    wm_arena *a = &m->arena;
+    switch (kind) {
+    case EXT_FUNC:
+        m->funcs = alloc_space(r, a, m->nimported_funcs, ndefined, sizeof *m->funcs, &m->nfuncs);
+        if (!m->funcs)
+            return false;
+        break;
+    case EXT_TABLE:
+        m->tables = alloc_space(r, a, m->nimported_tables, ndefined, sizeof *m->tables, &m->ntables);
+        if (!m->tables)
+            return false;
+        break;
+    case EXT_MEMORY:
+        m->memories = alloc_space(r, a, m->nimported_memories, ndefined, sizeof *m->memories,
+                                  &m->nmemories);
+        if (!m->memories)
+            return false;
+        break;
+    default:
+        m->globals = alloc_space(r, a, m->nimported_globals, ndefined, sizeof *m->globals,
+                                 &m->nglobals);
+        if (!m->globals)
+            return false;
+        break;
+    }
+    uint32_t k = 0;
+    for (uint32_t i = 0; i < m->nimports; i++) {
+        const wm_import *im = &m->imports[i];
+        if (im->kind != kind)
+            continue;
+        switch (kind) {
+        case EXT_FUNC: m->funcs[k] = (wm_func){ .type = im->u.type, .imported = true }; break;
+        case EXT_TABLE: m->tables[k] = (wm_table){ .type = im->u.table, .imported = true }; break;
+        case EXT_MEMORY:
+            m->memories[k] = (wm_memory){ .type = im->u.memory, .imported = true };
+            break;
+        default: m->globals[k] = (wm_global){ .type = im->u.global, .imported = true }; break;
+        }
+        k++;
+    }
+    return true;
+}
+
+/* ---- Sections ---- */
+
+static bool decode_types(decoder *d, wr_reader *r)
+{
+    wm_module *m = d->m;
+    uint32_t n;
+    if (!read_count(r, &n))
+        return false;
+    m->types = wm_alloc_array(&m->arena, n ? n : 1, sizeof *m->types);
+    if (!m->types)
+        return nomem(r);
+    for (uint32_t i = 0; i < n; i++) {
+        wm_functype *t = &m->types[i];
+        uint8_t form;
+        if (!read_leb_byte(r, &form))
+            return false;
+        if (form != 0x60) {
+            r->p--;
+            return wr_error(r, "malformed function type");
+        }
+        for (int part = 0; part < 2; part++) {
+            uint32_t count;
+            if (!read_count(r, &count))
+                return false;
+            if (count > WM_MAX_PARAMS)
+                return wr_error_status(r, WEFT_ERR_LIMIT, "too many parameters or results");
+            uint8_t *types = wm_alloc(&m->arena, count ? count : 1);
+            if (!types)
+                return nomem(r);
+            for (uint32_t k = 0; k < count; k++)
+                if (!read_valtype(r, &types[k]))
+                    return false;
+            if (part == 0) {
+                t->nparams = count;
+                t->params = types;
+            } else {
+                t->nresults = count;
+                t->results = types;
+            }
+        }
+        m->ntypes = i + 1;
+    }
+    return true;
+}
+
+static bool read_import_desc(wr_reader *r, wm_module *m, wm_import *im)
+{
+    if (!wr_u8(r, &im->kind))
+        return false;
+    switch (im->kind) {
+    case EXT_FUNC:
+        m->nimported_funcs++;
+        return wr_u32(r, &im->u.type);
+    case EXT_TABLE:
+        m->nimported_tables++;
+        return read_tabletype(r, &im->u.table);
+    case EXT_MEMORY:
+        m->nimported_memories++;
+        return read_limits(r, &im->u.memory.limits, true);
+    case EXT_GLOBAL:
+        m->nimported_globals++;
+        return read_globaltype(r, &im->u.global);
+    default:
+        r->p--;
+        return wr_error(r, "malformed import kind");
+    }
+}
+
+static bool decode_imports(decoder *d, wr_reader *r)
+{
+    wm_module *m = d->m;
+    uint32_t n;
+    if (!read_count(r, &n))
+        return false;
+    m->imports = wm_alloc_array(&m->arena, n ? n : 1, sizeof *m->imports);
+    if (!m->imports)
+        return nomem(r);
+    for (uint32_t i = 0; i < n; i++) {
+        wm_import *im = &m->imports[i];
+        if (!read_name(r, &m->arena, &im->module) || !read_name(r, &m->arena, &im->field) ||
+            !read_import_desc(r, m, im))
+            return false;
+        m->nimports = i + 1;
+    }
+    return true;
+}
+
+static bool decode_functions(decoder *d, wr_reader *r)
+{
+    wm_module *m = d->m;
+    uint32_t n;
+    if (!read_count(r, &n) || !make_space(r, m, EXT_FUNC, n))
+        return false;
+    d->nfunc_decls = n;
+    for (uint32_t i = 0; i < n; i++)
+        if (!wr_u32(r, &m->funcs[m->nimported_funcs + i].type))
+            return false;
+    return true;
+}
+
+static bool decode_tables(decoder *d, wr_reader *r)
+{
+    wm_module *m = d->m;
+    uint32_t n;
+    if (!read_count(r, &n) || !make_space(r, m, EXT_TABLE, n))
+        return false;
+    for (uint32_t i = 0; i < n; i++)
+        if (!read_tabletype(r, &m->tables[m->nimported_tables + i].type))
+            return false;
+    return true;
+}
+
+static bool decode_memories(decoder *d, wr_reader *r)
+{
+    wm_module *m = d->m;
+    uint32_t n;
+    if (!read_count(r, &n) || !make_space(r, m, EXT_MEMORY, n))
+        return false;
+    for (uint32_t i = 0; i < n; i++)
+        if (!read_limits(r, &m->memories[m->nimported_memories + i].type.limits, true))
+            return false;
+    return true;
+}
+
+static bool decode_globals(decoder *d, wr_reader *r)
+{
+    wm_module *m = d->m;
+    uint32_t n;
+    if (!read_count(r, &n) || !make_space(r, m, EXT_GLOBAL, n))
+        return false;
+    for (uint32_t i = 0; i < n; i++) {
+        wm_global *g = &m->globals[m->nimported_globals + i];
+        if (!read_globaltype(r, &g->type) || !read_expr(r, &g->init))
+            return false;
+    }
+    return true;
+}
+
+static bool decode_exports(decoder *d, wr_reader *r)
+{
+    wm_module *m = d->m;
+    uint32_t n;
+    if (!read_count(r, &n))
+        return false;
+    m->exports = wm_alloc_array(&m->arena, n ? n : 1, sizeof *m->exports);
+    if (!m->exports)
+        return nomem(r);
+    for (uint32_t i = 0; i < n; i++) {
+        wm_export *e = &m->exports[i];
+        if (!read_name(r, &m->arena, &e->name) || !wr_u8(r, &e->kind))
+            return false;
+        if (e->kind > EXT_GLOBAL) {
+            r->p--;
+            return wr_error(r, "malformed export kind");
+        }
+        if (!wr_u32(r, &e->index))
+            return false;
+        m->nexports = i + 1;
+    }
+    return true;
+}
+
+static bool decode_start(decoder *d, wr_reader *r)
+{
+    d->m->has_start = true;
+    return wr_u32(r, &d->m->start);
+}
+
+/* The element kind of binary forms 1..3: only 0x00 (funcref) exists. */
+static bool read_elemkind(wr_reader *r, uint8_t *type)
+{
+    uint8_t kind;
+    if (!wr_u8(r, &kind))
+        return false;
+    if (kind != 0) {
+        r->p--;
+        return wr_error(r, "malformed element kind");
+    }
+    *type = VT_FUNCREF;
+    return true;
+}
+
+/* The items of a segment: function indices or constant expressions. */
+static bool read_elem_items(wr_reader *r, wm_arena *a, wm_elem *e, bool exprs)
+{
+    if (!read_count(r, &e->count))
+        return false;
+    if (exprs) {
+        e->exprs = wm_alloc_array(a, e->count ? e->count : 1, sizeof *e->exprs);
+        if (!e->exprs)
+            return nomem(r);
+        for (uint32_t i = 0; i < e->count; i++)
+            if (!read_expr(r, &e->exprs[i]))
+                return false;
+        return true;
+    }
+    e->funcs = wm_alloc_array(a, e->count ? e->count : 1, sizeof *e->funcs);
+    if (!e->funcs)
+        return nomem(r);
+    for (uint32_t i = 0; i < e->count; i++)
+        if (!wr_u32(r, &e->funcs[i]))
+            return false;
+    return true;
+}
+
+/* One element segment. Flag bit 0 marks a passive or declarative segment
+ * (bit 1 then tells which), bit 1 of an active one an explicit table index,
+ * and bit 2 expressions in place of function indices. */
+static bool read_elem(wr_reader *r, wm_arena *a, wm_elem *e)
+{
+    uint32_t flags;
+    const uint8_t *at = r->p;
+    if (!wr_u32(r, &flags))
+        return false;
+    if (flags > 7) {
+        r->p = at;
+        return wr_error(r, "malformed elements segment kind");
+    }
+    bool exprs = flags & 4;
+    e->type = VT_FUNCREF;
+    if (flags & 1) {
+        e->mode = (flags & 2) ? SEG_DECLARATIVE : SEG_PASSIVE;
+    } else {
+        e->mode = SEG_ACTIVE;
+        if ((flags & 2) && !wr_u32(r, &e->table))
+            return false;
+        if (!read_expr(r, &e->offset))
+            return false;
+    }
+    /* Forms 0 and 4 imply funcref; the others name their kind or type. */
+    if (flags & 3) {
+        if (!(exprs ? read_reftype(r, &e->type) : read_elemkind(r, &e->type)))
+            return false;
+    }
+    return read_elem_items(r, a, e, exprs);
+}
+
+static bool decode_elems(decoder *d, wr_reader *r)
+{
+    wm_module *m = d->m;
+    uint32_t n;
+    if (!read_count(r, &n))
+        return false;
+    m->elems = wm_alloc_array(&m->arena, n ? n : 1, sizeof *m->elems);
+    if (!m->elems)
+        return nomem(r);
+    for (uint32_t i = 0; i < n; i++) {
+        if (!read_elem(r, &m->arena, &m->elems[i]))
+            return false;
+        m->nelems = i + 1;
+    }
+    return true;
+}
+
+static bool decode_datacount(decoder *d, wr_reader *r)
+{
+    d->m->has_datacount = true;
+    return wr_u32(r, &d->m->datacount);
+}
+
+/* The locals of one body: runs of (count, type). The runs are read twice,
+ * first to total and bound them, then to fill the array, so a huge declared
+ * count is refused before anything is allocated. Since a few bytes can
+ * declare thousands of locals, the whole module also has a budget of
+ * locals proportional to its size, so that no input makes the decoder
+ * allocate more than a fixed multiple of it. */
+static bool read_locals(wr_reader *r, decoder *d, wm_func *f)
+{
+    wm_module *m = d->m;
+    uint32_t nruns;
+    if (!read_count(r, &nruns))
+        return false;
+    const uint8_t *runs = r->p;
+    uint64_t total = 0;
+    for (uint32_t i = 0; i < nruns; i++) {
+        uint32_t count;
+        uint8_t type;
+        if (!wr_u32(r, &count) || !read_valtype(r, &type))
+            return false;
+        total += count;
+        if (total > UINT32_MAX)
+            return wr_error(r, "too many locals");
+    }
+    uint64_t nparams = f->type < m->ntypes ? m->types[f->type].nparams : 0;
+    if (total + nparams > WM_MAX_LOCALS)
+        return wr_error_status(r, WEFT_ERR_LIMIT, "too many locals");
+    if (total > d->locals_left)
+        return wr_error_status(r, WEFT_ERR_LIMIT, "too many locals in the module");
+    d->locals_left -= total;
+    f->nlocals = (uint32_t)total;
+    f->local_types = wm_alloc(&m->arena, total ? total : 1);
+    if (!f->local_types)
+        return nomem(r);
+    const uint8_t *after = r->p;
+    r->p = runs;
+    uint32_t k = 0;
+    for (uint32_t i = 0; i < nruns; i++) {
+        uint32_t count;
+        uint8_t type;
+        wr_u32(r, &count);
+        read_valtype(r, &type);
+        memset(f->local_types + k, type, count);
+        k += count;
+    }
+    r->p = after;
+    return true;
+}
+
+static bool decode_code(decoder *d, wr_reader *r)
+{
+    wm_module *m = d->m;
+    uint32_t n;
+    if (!read_count(r, &n))
+        return false;
+    if (n != d->nfunc_decls)
+        return wr_error(r, "function and code section have inconsistent lengths");
+    d->has_code = true;
+    for (uint32_t i = 0; i < n; i++) {
+        uint32_t index = m->nimported_funcs + i;
+        wm_func *f = &m->funcs[index];
+        uint32_t size;
+        r->func = index;
+        if (!read_count(r, &size))
+            return false;
+        wr_reader body = *r;
+        body.end = r->p + size;
+        if (!read_locals(&body, d, f))
+            return false;
+        f->body = body.p;
+        f->body_len = (uint32_t)(body.end - body.p);
+        f->body_offset = wr_offset(&body);
+        r->p = body.end;
+    }
+    r->func = -1;
+    return true;
+}
+
+static bool read_data(wr_reader *r, wm_data *s)
+{
+    uint32_t flags;
+    const uint8_t *at = r->p;
+    if (!wr_u32(r, &flags))
+        return false;
+    if (flags > 2) {
+        r->p = at;
+        return wr_error(r, "malformed data segment kind");
+    }
+    s->mode = flags == 1 ? SEG_PASSIVE : SEG_ACTIVE;
+    if (flags == 2 && !wr_u32(r, &s->memory))
+        return false;
+    if (flags != 1 && !read_expr(r, &s->offset))
+        return false;
+    return read_count(r, &s->len) && wr_bytes(r, s->len, &s->bytes);
+}
+
+static bool decode_datas(decoder *d, wr_reader *r)
+{
+    wm_module *m = d->m;
+    uint32_t n;
+    if (!read_count(r, &n))
+        return false;
+    if (m->has_datacount && n != m->datacount)
+        return wr_error(r, "data count and data section have inconsistent lengths");
+    d->has_data = true;
+    m->datas = wm_alloc_array(&m->arena, n ? n : 1, sizeof *m->datas);
+    if (!m->datas)
+        return nomem(r);
+    for (uint32_t i = 0; i < n; i++) {
+        if (!read_data(r, &m->datas[i]))
+            return false;
+        m->ndatas = i + 1;
+    }
+    return true;
+}
+
+/* A custom section: its name must be well formed; its contents are not
+ * checked, except that the "name" section is kept for later. */
+static bool decode_custom(decoder *d, wr_reader *r)
+{
+    const uint8_t *name;
+    uint32_t len;
+    if (!wr_name(r, &name, &len))
+        return false;
+    if (len == 4 && memcmp(name, "name", 4) == 0 && !d->names) {
+        d->names = r->p;
+        d->names_end = r->end;
+    }
+    r->p = r->end;
+    return true;
+}
+
+/* ---- The name section ----
+ * Custom sections are never validated, so a damaged name section only means
+ * names are missing: its reader reports to no one and parsing just stops. */
+
+static const char *copy_name(wm_arena *a, const uint8_t *s, uint32_t len)
+{
+    char *copy = wm_alloc(a, (size_t)len + 1);
+    if (copy)
+        memcpy(copy, s, len);
+    return copy;
+}
+
+static void read_function_names(wr_reader *r, wm_module *m)
+{
+    uint32_t n;
+    if (!wr_u32(r, &n))
+        return;
+    for (uint32_t i = 0; i < n; i++) {
+        uint32_t index, len;
+        const uint8_t *s;
+        if (!wr_u32(r, &index) || !wr_name(r, &s, &len))
+            return;
+        if (index < m->nfuncs && !m->funcs[index].name)
+            m->funcs[index].name = copy_name(&m->arena, s, len);
+    }
+}
+
+static void decode_names(decoder *d)
+{
+    wm_module *m = d->m;
+    wr_reader r = wr_init(m->bytes, d->names, d->names_end, NULL);
+    while (!wr_eof(&r)) {
+        uint8_t id;
+        uint32_t size;
+        if (!wr_u8(&r, &id) || !wr_u32(&r, &size) || size > wr_left(&r))
+            return;
+        wr_reader sub = r;
+        sub.end = r.p + size;
+        if (id == 0) {
+            const uint8_t *s;
+            uint32_t len;
+            if (wr_name(&sub, &s, &len))
+                m->name = copy_name(&m->arena, s, len);
+        } else if (id == 1) {
+            read_function_names(&sub, m);
+        }
+        r.p = sub.end;
+    }
+}
+
+/* ---- The module ---- */
+
+/* The position of each section id in the required order; custom sections
+ * (0) may appear anywhere and have none. */
+static int section_order(uint8_t id)
+{
+    static const int8_t order[] = {
+        [SEC_TYPE] = 1, [SEC_IMPORT] = 2, [SEC_FUNCTION] = 3, [SEC_TABLE] = 4,
+        [SEC_MEMORY] = 5, [SEC_GLOBAL] = 6, [SEC_EXPORT] = 7, [SEC_START] = 8,
+        [SEC_ELEMENT] = 9, [SEC_DATACOUNT] = 10, [SEC_CODE] = 11, [SEC_DATA] = 12,
+    };
+    return order[id];
+}
+
+static bool decode_section(decoder *d, wr_reader *r, uint8_t id)
+{
+    switch (id) {
+    case SEC_CUSTOM: return decode_custom(d, r);
+    case SEC_TYPE: return decode_types(d, r);
+    case SEC_IMPORT: return decode_imports(d, r);
+    case SEC_FUNCTION: return decode_functions(d, r);
+    case SEC_TABLE: return decode_tables(d, r);
+    case SEC_MEMORY: return decode_memories(d, r);
+    case SEC_GLOBAL: return decode_globals(d, r);
+    case SEC_EXPORT: return decode_exports(d, r);
+    case SEC_START: return decode_start(d, r);
+    case SEC_ELEMENT: return decode_elems(d, r);
+    case SEC_CODE: return decode_code(d, r);
+    case SEC_DATA: return decode_datas(d, r);
+    default: return decode_datacount(d, r);
+    }
+}
+
+/* Reads one section header and its contents, which must fill it exactly. */
+static bool read_section(decoder *d, wr_reader *r)
+{
+    uint8_t id;
+    uint32_t size;
+    if (!wr_u8(r, &id))
+        return false;
+    if (id > SEC_DATACOUNT) {
+        r->p--;
+        return wr_error(r, "malformed section id");
+    }
+    if (id != SEC_CUSTOM) {
+        int order = section_order(id);
+        if (order <= d->last_order) {
+            r->p--;
+            return wr_error(r, "unexpected content after last section");
+        }
+        d->last_order = order;
+    }
+    if (!read_count(r, &size))
+        return false;
+    wr_reader s = *r;
+    s.section = id;
+    s.end = r->p + size;
+    if (!decode_section(d, &s, id))
+        return false;
+    if (s.p != s.end)
+        return wr_error(&s, "section size mismatch");
+    r->p = s.end;
+    return true;
+}
+
+/* Checks what only the whole module shows and builds the index spaces that
+ * no section defined. */
+static bool finish(decoder *d, wr_reader *r)
+{
+    wm_module *m = d->m;
+    if (!d->has_code && d->nfunc_decls != 0)
+        return wr_error(r, "function and code section have inconsistent lengths");
+    if (m->has_datacount && !d->has_data && m->datacount != 0)
+        return wr_error(r, "data count and data section have inconsistent lengths");
+    if (!m->funcs && m->nimported_funcs && !make_space(r, m, EXT_FUNC, 0))
+        return false;
+    if (!m->tables && m->nimported_tables && !make_space(r, m, EXT_TABLE, 0))
+        return false;
+    if (!m->memories && m->nimported_memories && !make_space(r, m, EXT_MEMORY, 0))
+        return false;
+    if (!m->globals && m->nimported_globals && !make_space(r, m, EXT_GLOBAL, 0))
+        return false;
+    if (d->names)
+        decode_names(d);
+    return true;
+}
+
+static bool read_header(wr_reader *r)
+{
+    static const uint8_t magic[4] = { 0x00, 'a', 's', 'm' };
+    static const uint8_t version[4] = { 0x01, 0x00, 0x00, 0x00 };
+    const uint8_t *p;
+    if (!wr_bytes(r, 4, &p))
+        return false;
+    if (memcmp(p, magic, 4) != 0) {
+        r->p = p;
+        return wr_error(r, "magic header not detected");
+    }
+    if (!wr_bytes(r, 4, &p))
+        return false;
+    if (memcmp(p, version, 4) != 0) {
+        r->p = p;
+        return wr_error(r, "unknown binary version");
+    }
+    return true;
+}
+
 bool wm_decode(wm_module *m, const uint8_t *bytes, size_t size, weft_error *err)
 {
-    (void)m; (void)bytes; (void)size;
-    return wm_fail(err, WEFT_ERR_MALFORMED, -1, -1, 0, "decoder not written yet");
+    if (size > UINT32_MAX)
+        return wm_fail(err, WEFT_ERR_LIMIT, -1, -1, -1, "module larger than 4 GiB");
+    m->bytes = bytes;
+    m->size = size;
+    decoder d = { .m = m, .locals_left = LOCALS_BUDGET_BASE + LOCALS_PER_BYTE * (uint64_t)size };
+    wr_reader r = wr_init(bytes, bytes, bytes + size, err);
+    if (!read_header(&r))
+        return false;
+    while (!wr_eof(&r))
+        if (!read_section(&d, &r))
+            return false;
+    return finish(&d, &r);
 }

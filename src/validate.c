@@ -1,7 +1,1085 @@
-/* validate.c: the validation algorithm (placeholder until written). */
-#include "module.h"
+/* validate.c: the spec's validation algorithm: module-level rules, constant
+ * expressions and function bodies (value stack + control stack, one pass
+ * over each body). Also holds the instruction tables expanded from
+ * wasm_ops.def. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "validate.h"
+
+/* ---- The instruction table, expanded --------------------------------- */
+
+const wasm_op_info wasm_op_infos[WOP_COUNT] = {
+    [WOP_ILLEGAL] = { "<illegal>", 0, IMM_NONE, WS_SPECIAL, 0, 0 },
+#define WASM_OP(id, name, prefix, code, imm, sig, width) \
+    [WOP_##id] = { name, prefix, imm, WS_##sig, width, code },
+#include "wasm_ops.def"
+#undef WASM_OP
+};
+
+const wasm_sig wasm_sigs[WS_COUNT] = {
+#define WASM_SIG_INFO(name, n, p0, p1, p2, r) [WS_##name] = { n, { p0, p1, p2 }, r },
+    WASM_SIGS(WASM_SIG_INFO)
+#undef WASM_SIG_INFO
+};
+
+const uint16_t wasm_op_slots[WASM_SLOT_COUNT] = {
+#define WASM_OP(id, name, prefix, code, imm, sig, width) [WASM_OP_SLOT(prefix, code)] = WOP_##id,
+#include "wasm_ops.def"
+#undef WASM_OP
+};
+
+/* ---- Small helpers ----------------------------------------------------- */
+
+/* one_type[t] == t: lets a single value type serve as a one-element type
+ * list without storage of its own (block types, locals, globals). */
+static const uint8_t one_type[256] = {
+#define T4(n) n, n + 1, n + 2, n + 3
+#define T16(n) T4(n), T4(n + 4), T4(n + 8), T4(n + 12)
+#define T64(n) T16(n), T16(n + 16), T16(n + 32), T16(n + 48)
+    T64(0), T64(64), T64(128), T64(192)
+#undef T64
+#undef T16
+#undef T4
+};
+
+static const char *type_name(uint8_t t)
+{
+    switch (t) {
+    case VT_I32: return "i32";
+    case VT_I64: return "i64";
+    case VT_F32: return "f32";
+    case VT_F64: return "f64";
+    case VT_V128: return "v128";
+    case VT_FUNCREF: return "funcref";
+    case VT_EXTERNREF: return "externref";
+    case VT_UNKNOWN: return "unknown";
+    }
+    return "invalid type";
+}
+
+static bool is_ref(uint8_t t) { return t == VT_FUNCREF || t == VT_EXTERNREF; }
+
+static bool is_valtype(uint8_t t)
+{
+    return (t >= VT_V128 && t <= VT_I32) || is_ref(t);
+}
+
+static bool same_types(uint32_t n1, const uint8_t *t1, uint32_t n2, const uint8_t *t2)
+{
+    return n1 == n2 && (n1 == 0 || memcmp(t1, t2, n1) == 0);
+}
+
+static int64_t err_func(const wv_ctx *c) { return c->func == UINT32_MAX ? -1 : (int64_t)c->func; }
+
+static bool verr(wv_ctx *c, weft_status status, const char *fmt, va_list ap)
+{
+    weft_error *e = c->err;
+    if (!e)
+        return false;
+    e->status = status;
+    e->section = c->section;
+    e->func = err_func(c);
+    e->offset = c->op_start ? c->op_start - c->m->bytes : -1;
+    vsnprintf(e->message, sizeof e->message, fmt, ap);
+    return false;
+}
+
+/* A validation error at the current instruction. */
+__attribute__((format(printf, 2, 3))) static bool invalid(wv_ctx *c, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    verr(c, WEFT_ERR_INVALID, fmt, ap);
+    va_end(ap);
+    return false;
+}
+
+/* A malformed encoding at the current instruction. */
+__attribute__((format(printf, 2, 3))) static bool malformed(wv_ctx *c, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    verr(c, WEFT_ERR_MALFORMED, fmt, ap);
+    va_end(ap);
+    return false;
+}
+
+static bool nomem(wv_ctx *c)
+{
+    return wm_fail(c->err, WEFT_ERR_NOMEM, c->section, err_func(c), -1, "out of memory");
+}
+
+/* ---- The value stack and the control stack ---------------------------- */
+
+/* Makes room for `n` more values. */
+static bool reserve_vals(wv_ctx *c, uint32_t n)
+{
+    if (c->vals_cap - c->nvals >= n)
+        return true;
+    uint64_t want = (uint64_t)c->nvals + n;
+    uint64_t cap = c->vals_cap ? c->vals_cap : 256;
+    while (cap < want)
+        cap *= 2;
+    if (cap > UINT32_MAX)
+        return wm_fail(c->err, WEFT_ERR_LIMIT, c->section, err_func(c), -1,
+                       "value stack too deep");
+    uint8_t *grown = realloc(c->vals, cap);
+    if (!grown)
+        return nomem(c);
+    c->vals = grown;
+    c->vals_cap = (uint32_t)cap;
+    return true;
+}
+
+static inline bool push(wv_ctx *c, uint8_t t)
+{
+    if (c->nvals == c->vals_cap && !reserve_vals(c, 1))
+        return false;
+    c->vals[c->nvals++] = t;
+    return true;
+}
+
+static bool push_vals(wv_ctx *c, uint32_t n, const uint8_t *types)
+{
+    if (!reserve_vals(c, n))
+        return false;
+    if (n)
+        memcpy(c->vals + c->nvals, types, n);
+    c->nvals += n;
+    return true;
+}
+
+static inline wv_frame *top_frame(wv_ctx *c) { return &c->frames[c->nframes - 1]; }
+
+/* Pops one value of any type; in unreachable code an empty stack yields
+ * VT_UNKNOWN. */
+static bool pop_any(wv_ctx *c, uint8_t *out)
+{
+    wv_frame *f = top_frame(c);
+    if (c->nvals == f->height) {
+        if (f->unreachable) {
+            *out = VT_UNKNOWN;
+            return true;
+        }
+        return invalid(c, "type mismatch: expected a value, the stack is empty");
+    }
+    *out = c->vals[--c->nvals];
+    return true;
+}
+
+static bool pop_expect(wv_ctx *c, uint8_t want)
+{
+    uint8_t got = VT_UNKNOWN;
+    if (!pop_any(c, &got))
+        return false;
+    if (got != want && got != VT_UNKNOWN && want != VT_UNKNOWN)
+        return invalid(c, "type mismatch: expected %s, found %s", type_name(want),
+                       type_name(got));
+    return true;
+}
+
+/* Pops `n` values whose types must be `types` (bottom first). */
+static bool pop_vals(wv_ctx *c, uint32_t n, const uint8_t *types)
+{
+    wv_frame *f = top_frame(c);
+    /* Fast path: all values present and of exactly the wanted types. */
+    if (c->nvals - f->height >= n && (n == 0 || !memcmp(c->vals + c->nvals - n, types, n))) {
+        c->nvals -= n;
+        return true;
+    }
+    for (uint32_t i = n; i-- > 0;)
+        if (!pop_expect(c, types[i]))
+            return false;
+    return true;
+}
+
+static bool push_ctrl(wv_ctx *c, uint8_t kind, uint32_t nparams, const uint8_t *params,
+                      uint32_t nresults, const uint8_t *results)
+{
+    if (c->nframes == c->frames_cap) {
+        uint32_t cap = c->frames_cap ? c->frames_cap * 2 : 64;
+        wv_frame *grown = realloc(c->frames, (size_t)cap * sizeof *grown);
+        if (!grown)
+            return nomem(c);
+        c->frames = grown;
+        c->frames_cap = cap;
+    }
+    c->frames[c->nframes++] = (wv_frame){
+        .kind = kind, .unreachable = false, .height = c->nvals,
+        .nparams = nparams, .nresults = nresults, .params = params, .results = results,
+        .offset = c->op_start ? (uint32_t)(c->op_start - c->m->bytes) : 0,
+    };
+    return push_vals(c, nparams, params);
+}
+
+/* Checks the end of the innermost block (its results and nothing more on
+ * the stack) and removes its frame. */
+static bool pop_ctrl(wv_ctx *c, wv_frame *out)
+{
+    wv_frame *f = top_frame(c);
+    if (!pop_vals(c, f->nresults, f->results))
+        return false;
+    if (c->nvals != f->height)
+        return invalid(c, "type mismatch: %u extra value(s) at the end of the block",
+                       c->nvals - f->height);
+    *out = *f;
+    c->nframes--;
+    return true;
+}
+
+/* A branch to a loop passes the loop's parameters; to anything else, its
+ * results. */
+static void label_types(const wv_frame *f, uint32_t *n, const uint8_t **types)
+{
+    if (f->kind == WV_LOOP) {
+        *n = f->nparams;
+        *types = f->params;
+    } else {
+        *n = f->nresults;
+        *types = f->results;
+    }
+}
+
+/* After an unconditional branch the rest of the block is dead: its stack is
+ * polymorphic. */
+static void set_unreachable(wv_ctx *c)
+{
+    wv_frame *f = top_frame(c);
+    c->nvals = f->height;
+    f->unreachable = true;
+}
+
+/* ---- Immediates --------------------------------------------------------- */
+
+static bool read_u32(wv_ctx *c, uint32_t *out) { return wr_u32(&c->r, out); }
+
+/* A memory index: a single zero byte in 2.0, a u32 with multi-memory. */
+static bool read_memidx(wv_ctx *c, uint32_t *out)
+{
+    if (c->features.multi_memory)
+        return read_u32(c, out);
+    uint8_t b;
+    if (!wr_u8(&c->r, &b))
+        return false;
+    if (b != 0)
+        return malformed(c, "zero byte expected");
+    *out = 0;
+    return true;
+}
+
+static bool check_memory(wv_ctx *c, uint32_t index)
+{
+    if (index >= c->m->nmemories)
+        return invalid(c, "unknown memory %u", index);
+    return true;
+}
+
+static bool check_table(wv_ctx *c, uint32_t index)
+{
+    if (index >= c->m->ntables)
+        return invalid(c, "unknown table %u", index);
+    return true;
+}
+
+static bool check_data(wv_ctx *c, uint32_t index)
+{
+    /* Without a data count section, a body cannot refer to data segments:
+     * the binary format requires it so that bodies can be validated in one
+     * pass before the data section is read. */
+    if (!c->m->has_datacount)
+        return malformed(c, "data count section required");
+    if (index >= c->m->datacount)
+        return invalid(c, "unknown data segment %u", index);
+    return true;
+}
+
+static bool check_elem(wv_ctx *c, uint32_t index)
+{
+    if (index >= c->m->nelems)
+        return invalid(c, "unknown elem segment %u", index);
+    return true;
+}
+
+static bool read_memarg(wv_ctx *c, const wasm_op_info *info, wv_imm *imm)
+{
+    uint32_t align, mem = 0;
+    if (!read_u32(c, &align))
+        return false;
+    /* Multi-memory: bit 6 of the alignment field says a memory index follows. */
+    if (c->features.multi_memory && (align & 0x40)) {
+        align &= ~0x40u;
+        if (!read_u32(c, &mem))
+            return false;
+    }
+    uint32_t offset;
+    if (!read_u32(c, &offset))
+        return false;
+    if (!check_memory(c, mem))
+        return false;
+    if (align > info->width)
+        return invalid(c, "alignment must not be larger than natural");
+    imm->align = align;
+    imm->offset = offset;
+    imm->index = mem;
+    return true;
+}
+
+static bool read_lane(wv_ctx *c, const wasm_op_info *info, wv_imm *imm)
+{
+    if (!wr_u8(&c->r, &imm->lane))
+        return false;
+    if (imm->lane >= (16u >> info->width))
+        return invalid(c, "invalid lane index");
+    return true;
+}
+
+/* Block types: 0x40 (none), a value type, or a non-negative s33 type index. */
+static bool read_blocktype(wv_ctx *c, wv_imm *imm)
+{
+    wr_reader *r = &c->r;
+    if (wr_eof(r))
+        return malformed(c, "unexpected end");
+    uint8_t b = *r->p;
+    if ((b & 0xc0) == 0x40) {
+        /* A one-byte negative s33: the empty type or a value type. */
+        r->p++;
+        imm->bt_nparams = 0;
+        imm->bt_params = NULL;
+        if (b == 0x40) {
+            imm->bt_nresults = 0;
+            imm->bt_results = NULL;
+            return true;
+        }
+        if (!is_valtype(b))
+            return malformed(c, "malformed value type");
+        imm->bt_nresults = 1;
+        imm->bt_results = &one_type[b];
+        return true;
+    }
+    int64_t x;
+    if (!wr_s33(r, &x))
+        return false;
+    if (x < 0)
+        return malformed(c, "malformed block type");
+    if ((uint64_t)x >= c->m->ntypes)
+        return invalid(c, "unknown type %lld", (long long)x);
+    const wm_functype *ft = &c->m->types[x];
+    imm->bt_nparams = ft->nparams;
+    imm->bt_params = ft->params;
+    imm->bt_nresults = ft->nresults;
+    imm->bt_results = ft->results;
+    return true;
+}
+
+static bool read_br_table(wv_ctx *c, wv_imm *imm)
+{
+    uint32_t n, label;
+    if (!read_u32(c, &n))
+        return false;
+    imm->ntargets = n;
+    imm->targets = c->r.p;
+    /* n + 1 labels follow; each takes at least one byte, so this loop is
+     * bounded by the body's length. */
+    for (uint64_t i = 0; i <= n; i++) {
+        if (!read_u32(c, &label))
+            return false;
+        if (label >= c->nframes)
+            return invalid(c, "unknown label %u", label);
+    }
+    imm->index = label; /* The default target. */
+    return true;
+}
+
+/* Reads (and checks the indices of) the immediates of one instruction. */
+static bool read_imm(wv_ctx *c, const wasm_op_info *info, wv_imm *imm)
+{
+    wr_reader *r = &c->r;
+    wm_module *m = c->m;
+    uint32_t n;
+    switch ((wasm_imm)info->imm) {
+    case IMM_NONE:
+        return true;
+    case IMM_BLOCKTYPE:
+        return read_blocktype(c, imm);
+    case IMM_LABEL:
+        if (!read_u32(c, &imm->index))
+            return false;
+        if (imm->index >= c->nframes)
+            return invalid(c, "unknown label %u", imm->index);
+        return true;
+    case IMM_BR_TABLE:
+        return read_br_table(c, imm);
+    case IMM_FUNC:
+        if (!read_u32(c, &imm->index))
+            return false;
+        if (imm->index >= m->nfuncs)
+            return invalid(c, "unknown function %u", imm->index);
+        return true;
+    case IMM_CALL_INDIRECT:
+        if (!read_u32(c, &imm->index) || !read_u32(c, &imm->index2))
+            return false;
+        if (imm->index >= m->ntypes)
+            return invalid(c, "unknown type %u", imm->index);
+        return check_table(c, imm->index2);
+    case IMM_LOCAL:
+        if (!read_u32(c, &imm->index))
+            return false;
+        if (imm->index >= c->nparams + c->nlocals)
+            return invalid(c, "unknown local %u", imm->index);
+        return true;
+    case IMM_GLOBAL:
+        if (!read_u32(c, &imm->index))
+            return false;
+        if (imm->index >= (c->const_expr ? c->const_globals : m->nglobals))
+            return invalid(c, "unknown global %u", imm->index);
+        return true;
+    case IMM_TABLE:
+        return read_u32(c, &imm->index) && check_table(c, imm->index);
+    case IMM_MEMARG:
+        return read_memarg(c, info, imm);
+    case IMM_MEMIDX:
+        return read_memidx(c, &imm->index) && check_memory(c, imm->index);
+    case IMM_I32: {
+        int32_t v;
+        if (!wr_s32(r, &v))
+            return false;
+        imm->bits = (uint64_t)(int64_t)v;
+        return true;
+    }
+    case IMM_I64:
+        return wr_s64(r, (int64_t *)&imm->bits);
+    case IMM_F32: {
+        uint32_t v;
+        if (!wr_fixed32(r, &v))
+            return false;
+        imm->bits = v;
+        return true;
+    }
+    case IMM_F64:
+        return wr_fixed64(r, &imm->bits);
+    case IMM_V128:
+        return wr_bytes(r, 16, &imm->bytes);
+    case IMM_LANE:
+        return read_lane(c, info, imm);
+    case IMM_MEMARG_LANE:
+        return read_memarg(c, info, imm) && read_lane(c, info, imm);
+    case IMM_SHUFFLE:
+        if (!wr_bytes(r, 16, &imm->bytes))
+            return false;
+        for (int i = 0; i < 16; i++)
+            if (imm->bytes[i] >= 32)
+                return invalid(c, "invalid lane index");
+        return true;
+    case IMM_SELECT_T:
+        if (!read_u32(c, &n))
+            return false;
+        if (n != 1)
+            return invalid(c, "invalid result arity");
+        if (!wr_u8(r, &imm->type))
+            return false;
+        if (!is_valtype(imm->type))
+            return malformed(c, "malformed value type");
+        return true;
+    case IMM_REFTYPE:
+        if (!wr_u8(r, &imm->type))
+            return false;
+        if (!is_ref(imm->type))
+            return malformed(c, "malformed reference type");
+        return true;
+    case IMM_MEMORY_INIT:
+        return read_u32(c, &imm->index) && read_memidx(c, &imm->index2) &&
+               check_data(c, imm->index) && check_memory(c, imm->index2);
+    case IMM_MEMORY_COPY:
+        return read_memidx(c, &imm->index) && read_memidx(c, &imm->index2) &&
+               check_memory(c, imm->index) && check_memory(c, imm->index2);
+    case IMM_TABLE_INIT:
+        if (!read_u32(c, &imm->index) || !read_u32(c, &imm->index2))
+            return false;
+        if (!check_elem(c, imm->index) || !check_table(c, imm->index2))
+            return false;
+        if (m->elems[imm->index].type != m->tables[imm->index2].type.elem)
+            return invalid(c, "type mismatch: element segment of %s, table of %s",
+                           type_name(m->elems[imm->index].type),
+                           type_name(m->tables[imm->index2].type.elem));
+        return true;
+    case IMM_TABLE_COPY:
+        if (!read_u32(c, &imm->index) || !read_u32(c, &imm->index2))
+            return false;
+        if (!check_table(c, imm->index) || !check_table(c, imm->index2))
+            return false;
+        if (m->tables[imm->index].type.elem != m->tables[imm->index2].type.elem)
+            return invalid(c, "type mismatch: copying %s into a table of %s",
+                           type_name(m->tables[imm->index2].type.elem),
+                           type_name(m->tables[imm->index].type.elem));
+        return true;
+    case IMM_DATA:
+        return read_u32(c, &imm->index) && check_data(c, imm->index);
+    case IMM_ELEM:
+        return read_u32(c, &imm->index) && check_elem(c, imm->index);
+    }
+    return malformed(c, "unknown immediate kind");
+}
+
+/* ---- Instructions typed by hand ---------------------------------------- */
+
+static uint8_t local_type(const wv_ctx *c, uint32_t index)
+{
+    return index < c->nparams ? c->params[index] : c->local_types[index - c->nparams];
+}
+
+static bool check_end(wv_ctx *c)
+{
+    wv_frame f = { 0 };
+    if (!pop_ctrl(c, &f))
+        return false;
+    /* An `if` without `else` has an implicit empty else branch, which passes
+     * its parameters through: they must be its results. */
+    if (f.kind == WV_IF && !same_types(f.nparams, f.params, f.nresults, f.results))
+        return invalid(c, "type mismatch: if without else must leave its parameters as results");
+    if (c->nframes == 0)
+        return true; /* The function's (or constant expression's) end. */
+    return push_vals(c, f.nresults, f.results);
+}
+
+static bool check_else(wv_ctx *c)
+{
+    if (top_frame(c)->kind != WV_IF)
+        return malformed(c, "else without matching if");
+    wv_frame f = { 0 };
+    if (!pop_ctrl(c, &f))
+        return false;
+    return push_ctrl(c, WV_ELSE, f.nparams, f.params, f.nresults, f.results);
+}
+
+static bool check_br_table(wv_ctx *c, const wv_imm *imm)
+{
+    if (!pop_expect(c, VT_I32))
+        return false;
+    uint32_t arity, n;
+    const uint8_t *want, *types;
+    label_types(&c->frames[c->nframes - 1 - imm->index], &arity, &want);
+    /* Every target must take the same number of values as the default, and
+     * each must accept the operands actually on the stack. */
+    wr_reader labels = c->r;
+    labels.p = imm->targets;
+    wv_frame *f = top_frame(c);
+    uint32_t avail = c->nvals - f->height;
+    for (uint32_t i = 0; i < imm->ntargets; i++) {
+        uint32_t label;
+        wr_u32(&labels, &label); /* Already read once without error. */
+        label_types(&c->frames[c->nframes - 1 - label], &n, &types);
+        if (n != arity)
+            return invalid(c, "type mismatch: br_table targets differ in arity");
+        for (uint32_t k = 0; k < n; k++) {
+            /* Operand k of n lies at depth n-1-k from the top. */
+            uint32_t depth = n - 1 - k;
+            if (depth >= avail) {
+                if (!f->unreachable)
+                    return invalid(c, "type mismatch: br_table needs %u operand(s)", n);
+                continue;
+            }
+            uint8_t got = c->vals[c->nvals - 1 - depth];
+            if (got != types[k] && got != VT_UNKNOWN)
+                return invalid(c, "type mismatch: expected %s, found %s", type_name(types[k]),
+                               type_name(got));
+        }
+    }
+    if (!pop_vals(c, arity, want))
+        return false;
+    set_unreachable(c);
+    return true;
+}
+
+static bool check_call(wv_ctx *c, const wm_functype *ft)
+{
+    return pop_vals(c, ft->nparams, ft->params) && push_vals(c, ft->nresults, ft->results);
+}
+
+static bool check_call_indirect(wv_ctx *c, const wv_imm *imm, const wm_functype **ft)
+{
+    if (c->m->tables[imm->index2].type.elem != VT_FUNCREF)
+        return invalid(c, "type mismatch: call_indirect needs a table of funcref");
+    *ft = &c->m->types[imm->index];
+    return pop_expect(c, VT_I32);
+}
+
+/* return_call*: the callee's results become the caller's. */
+static bool check_return_call(wv_ctx *c, const wm_functype *ft)
+{
+    if (!c->features.tail_call)
+        return malformed(c, "illegal opcode");
+    const wv_frame *fn = &c->frames[0];
+    if (!same_types(ft->nresults, ft->results, fn->nresults, fn->results))
+        return invalid(c, "type mismatch: tail call results differ from the caller's");
+    if (!pop_vals(c, ft->nparams, ft->params))
+        return false;
+    set_unreachable(c);
+    return true;
+}
+
+static bool check_select(wv_ctx *c)
+{
+    uint8_t t1 = VT_UNKNOWN, t2 = VT_UNKNOWN;
+    if (!pop_expect(c, VT_I32) || !pop_any(c, &t1) || !pop_any(c, &t2))
+        return false;
+    /* Untyped select only chooses between numbers or vectors. */
+    if (is_ref(t1) || is_ref(t2))
+        return invalid(c, "type mismatch: select without a type on references");
+    if (t1 != t2 && t1 != VT_UNKNOWN && t2 != VT_UNKNOWN)
+        return invalid(c, "type mismatch: select between %s and %s", type_name(t2),
+                       type_name(t1));
+    return push(c, t1 == VT_UNKNOWN ? t2 : t1);
+}
+
+static uint8_t table_elem(const wv_ctx *c, uint32_t index)
+{
+    return c->m->tables[index].type.elem;
+}
+
+/* The instructions whose SIG is SPECIAL. */
+static bool check_special(wv_ctx *c, wasm_op op, const wv_imm *imm)
+{
+    wm_module *m = c->m;
+    const wm_functype *ft = NULL;
+    uint8_t t = VT_UNKNOWN;
+    uint32_t n;
+    const uint8_t *types;
+    switch (op) {
+    case WOP_UNREACHABLE:
+        set_unreachable(c);
+        return true;
+    case WOP_NOP:
+        return true;
+    case WOP_BLOCK:
+    case WOP_LOOP:
+        return pop_vals(c, imm->bt_nparams, imm->bt_params) &&
+               push_ctrl(c, op == WOP_BLOCK ? WV_BLOCK : WV_LOOP, imm->bt_nparams,
+                         imm->bt_params, imm->bt_nresults, imm->bt_results);
+    case WOP_IF:
+        return pop_expect(c, VT_I32) && pop_vals(c, imm->bt_nparams, imm->bt_params) &&
+               push_ctrl(c, WV_IF, imm->bt_nparams, imm->bt_params, imm->bt_nresults,
+                         imm->bt_results);
+    case WOP_ELSE:
+        return check_else(c);
+    case WOP_END:
+        return check_end(c);
+    case WOP_BR:
+        label_types(&c->frames[c->nframes - 1 - imm->index], &n, &types);
+        if (!pop_vals(c, n, types))
+            return false;
+        set_unreachable(c);
+        return true;
+    case WOP_BR_IF:
+        label_types(&c->frames[c->nframes - 1 - imm->index], &n, &types);
+        return pop_expect(c, VT_I32) && pop_vals(c, n, types) && push_vals(c, n, types);
+    case WOP_BR_TABLE:
+        return check_br_table(c, imm);
+    case WOP_RETURN:
+        if (!pop_vals(c, c->frames[0].nresults, c->frames[0].results))
+            return false;
+        set_unreachable(c);
+        return true;
+    case WOP_CALL:
+        return check_call(c, wm_func_type(m, imm->index));
+    case WOP_CALL_INDIRECT:
+        return check_call_indirect(c, imm, &ft) && check_call(c, ft);
+    case WOP_RETURN_CALL:
+        return check_return_call(c, wm_func_type(m, imm->index));
+    case WOP_RETURN_CALL_INDIRECT:
+        return check_call_indirect(c, imm, &ft) && check_return_call(c, ft);
+    case WOP_DROP:
+        return pop_any(c, &t);
+    case WOP_SELECT:
+        return check_select(c);
+    case WOP_SELECT_T:
+        return pop_expect(c, VT_I32) && pop_expect(c, imm->type) &&
+               pop_expect(c, imm->type) && push(c, imm->type);
+    case WOP_LOCAL_GET:
+        return push(c, local_type(c, imm->index));
+    case WOP_LOCAL_SET:
+        return pop_expect(c, local_type(c, imm->index));
+    case WOP_LOCAL_TEE:
+        t = local_type(c, imm->index);
+        return pop_expect(c, t) && push(c, t);
+    case WOP_GLOBAL_GET:
+        if (c->const_expr && m->globals[imm->index].type.mut)
+            return invalid(c, "constant expression required: global %u is mutable",
+                           imm->index);
+        return push(c, m->globals[imm->index].type.type);
+    case WOP_GLOBAL_SET:
+        if (!m->globals[imm->index].type.mut)
+            return invalid(c, "global is immutable");
+        return pop_expect(c, m->globals[imm->index].type.type);
+    case WOP_TABLE_GET:
+        return pop_expect(c, VT_I32) && push(c, table_elem(c, imm->index));
+    case WOP_TABLE_SET:
+        return pop_expect(c, table_elem(c, imm->index)) && pop_expect(c, VT_I32);
+    case WOP_TABLE_GROW:
+        return pop_expect(c, VT_I32) && pop_expect(c, table_elem(c, imm->index)) &&
+               push(c, VT_I32);
+    case WOP_TABLE_FILL:
+        return pop_expect(c, VT_I32) && pop_expect(c, table_elem(c, imm->index)) &&
+               pop_expect(c, VT_I32);
+    case WOP_REF_NULL:
+        return push(c, imm->type);
+    case WOP_REF_IS_NULL:
+        if (!pop_any(c, &t))
+            return false;
+        if (t != VT_UNKNOWN && !is_ref(t))
+            return invalid(c, "type mismatch: expected a reference, found %s", type_name(t));
+        return push(c, VT_I32);
+    case WOP_REF_FUNC:
+        /* Outside function bodies ref.func declares the reference; inside,
+         * the function must have been declared (C.refs). */
+        if (c->const_expr)
+            c->declared[imm->index] = 1;
+        else if (!c->declared[imm->index])
+            return invalid(c, "undeclared function reference %u", imm->index);
+        return push(c, VT_FUNCREF);
+    default:
+        return malformed(c, "instruction %s has no type rule", wasm_op_infos[op].name);
+    }
+}
+
+/* A simple instruction: pop the SIG's params, push its result. */
+static inline bool check_sig(wv_ctx *c, const wasm_sig *s)
+{
+    if (!pop_vals(c, s->nparams, s->params))
+        return false;
+    return s->result == 0 || push(c, s->result);
+}
+
+/* ---- The instruction loop ----------------------------------------------- */
+
+/* The instructions allowed in constant expressions. */
+static bool is_const_op(const wv_ctx *c, wasm_op op)
+{
+    switch (op) {
+    case WOP_I32_CONST: case WOP_I64_CONST: case WOP_F32_CONST: case WOP_F64_CONST:
+    case WOP_V128_CONST: case WOP_REF_NULL: case WOP_REF_FUNC: case WOP_GLOBAL_GET:
+    case WOP_END:
+        return true;
+    case WOP_I32_ADD: case WOP_I32_SUB: case WOP_I32_MUL:
+    case WOP_I64_ADD: case WOP_I64_SUB: case WOP_I64_MUL:
+        return c->features.extended_const;
+    default:
+        return false;
+    }
+}
+
+static bool read_opcode(wv_ctx *c, wasm_op *op)
+{
+    uint8_t b;
+    if (!wr_u8(&c->r, &b))
+        return false;
+    if (b == 0xFC || b == 0xFD) {
+        uint32_t code;
+        if (!wr_u32(&c->r, &code))
+            return false;
+        *op = wasm_op_lookup(b, code);
+        if (*op == WOP_ILLEGAL)
+            return malformed(c, "illegal opcode 0x%02x %u", b, code);
+        return true;
+    }
+    *op = (wasm_op)wasm_op_slots[b];
+    if (*op == WOP_ILLEGAL)
+        return malformed(c, "illegal opcode 0x%02x", b);
+    return true;
+}
+
+/* Validates instructions from c->r until the outermost frame (pushed by the
+ * caller) is closed by its `end`, which must be the last byte. Each turn:
+ * decode the opcode, look up its table entry, read the immediates by IMM
+ * kind, then type it by SIG or by hand. */
+static bool validate_code(wv_ctx *c)
+{
+    wr_reader *r = &c->r;
+    while (c->nframes > 0) {
+        if (wr_eof(r)) {
+            c->op_start = r->p;
+            return malformed(c, "END opcode expected");
+        }
+        c->op_start = r->p;
+        wasm_op op;
+        if (!read_opcode(c, &op))
+            return false;
+        const wasm_op_info *info = &wasm_op_infos[op];
+        if (c->const_expr && !is_const_op(c, op))
+            return invalid(c, "constant expression required");
+        wv_imm imm;
+        if (!read_imm(c, info, &imm))
+            return false;
+        if (info->sig != WS_SPECIAL) {
+            if (!check_sig(c, &wasm_sigs[info->sig]))
+                return false;
+        } else if (!check_special(c, op, &imm)) {
+            return false;
+        }
+        /* Lowering will hook in here: it sees op, imm and the stacks. */
+    }
+    if (!wr_eof(r)) {
+        c->op_start = r->p;
+        return malformed(c, "section size mismatch: bytes after the final end");
+    }
+    return true;
+}
+
+/* ---- Entry points --------------------------------------------------------- */
+
+void wv_init(wv_ctx *c, wm_module *m, weft_error *err)
+{
+    *c = (wv_ctx){ .m = m, .err = err, .func = UINT32_MAX, .section = -1 };
+    c->features.tail_call = true;
+}
+
+void wv_free(wv_ctx *c)
+{
+    free(c->vals);
+    free(c->frames);
+    free(c->declared);
+    c->vals = NULL;
+    c->frames = NULL;
+    c->declared = NULL;
+}
+
+static void start_code(wv_ctx *c, const uint8_t *code, uint32_t len, int section, uint32_t func)
+{
+    c->r = wr_init(c->m->bytes, code, code + len, c->err);
+    c->r.section = section;
+    c->r.func = func == UINT32_MAX ? -1 : (int64_t)func;
+    c->section = section;
+    c->func = func;
+    c->op_start = code;
+    c->nvals = 0;
+    c->nframes = 0;
+}
+
+bool wm_validate_func(wv_ctx *c, uint32_t index)
+{
+    wm_module *m = c->m;
+    const wm_func *fn = &m->funcs[index];
+    const wm_functype *ft = wm_func_type(m, index);
+    start_code(c, fn->body, fn->body_len, SEC_CODE, index);
+    c->const_expr = false;
+    c->params = ft->params;
+    c->nparams = ft->nparams;
+    c->local_types = fn->local_types;
+    c->nlocals = fn->nlocals;
+    if (!push_ctrl(c, WV_FUNC, 0, NULL, ft->nresults, ft->results))
+        return false;
+    return validate_code(c);
+}
+
+/* Validates a constant expression whose value must have type `type`. */
+static bool validate_const(wv_ctx *c, const wm_expr *e, uint8_t type, int section)
+{
+    start_code(c, e->code, e->len, section, UINT32_MAX);
+    c->const_expr = true;
+    /* WebAssembly 2.0: constant expressions may read imported globals only. */
+    c->const_globals = c->m->nimported_globals;
+    c->nparams = c->nlocals = 0;
+    if (!push_ctrl(c, WV_FUNC, 0, NULL, 1, &one_type[type]))
+        return false;
+    return validate_code(c);
+}
+
+/* ---- Module-level rules --------------------------------------------------- */
+
+__attribute__((format(printf, 3, 4))) static bool
+module_invalid(wv_ctx *c, int section, const char *fmt, ...)
+{
+    weft_error *e = c->err;
+    if (!e)
+        return false;
+    e->status = WEFT_ERR_INVALID;
+    e->section = section;
+    e->func = -1;
+    e->offset = -1;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(e->message, sizeof e->message, fmt, ap);
+    va_end(ap);
+    return false;
+}
+
+/* Limits valid within `range`: both bounds at most `range`, min <= max. */
+static bool check_limits(wv_ctx *c, int section, const wm_limits *l, uint64_t range,
+                         const char *too_big)
+{
+    if (l->min > range || (l->has_max && l->max > range))
+        return module_invalid(c, section, "%s", too_big);
+    if (l->has_max && l->min > l->max)
+        return module_invalid(c, section, "size minimum must not be greater than maximum");
+    return true;
+}
+
+static bool check_types_of_funcs(wv_ctx *c)
+{
+    for (uint32_t i = 0; i < c->m->nfuncs; i++)
+        if (c->m->funcs[i].type >= c->m->ntypes)
+            return module_invalid(c, c->m->funcs[i].imported ? SEC_IMPORT : SEC_FUNCTION,
+                                  "unknown type %u", c->m->funcs[i].type);
+    return true;
+}
+
+static bool check_tables_and_memories(wv_ctx *c)
+{
+    wm_module *m = c->m;
+    for (uint32_t i = 0; i < m->ntables; i++) {
+        int sec = m->tables[i].imported ? SEC_IMPORT : SEC_TABLE;
+        if (!check_limits(c, sec, &m->tables[i].type.limits, UINT32_MAX,
+                          "table size must be at most 2^32-1"))
+            return false;
+    }
+    if (m->nmemories > 1 && !c->features.multi_memory)
+        return module_invalid(c, SEC_MEMORY, "multiple memories");
+    for (uint32_t i = 0; i < m->nmemories; i++) {
+        const wm_limits *l = &m->memories[i].type.limits;
+        int sec = m->memories[i].imported ? SEC_IMPORT : SEC_MEMORY;
+        if (l->is64)
+            return module_invalid(c, sec, "memory64 is not supported");
+        if (l->shared)
+            return module_invalid(c, sec, "shared memories are not supported");
+        if (!check_limits(c, sec, l, WM_MAX_PAGES32,
+                          "memory size must be at most 65536 pages (4GiB)"))
+            return false;
+    }
+    return true;
+}
+
+static bool check_globals(wv_ctx *c)
+{
+    wm_module *m = c->m;
+    for (uint32_t i = m->nimported_globals; i < m->nglobals; i++)
+        if (!validate_const(c, &m->globals[i].init, m->globals[i].type.type, SEC_GLOBAL))
+            return false;
+    return true;
+}
+
+static bool check_elems(wv_ctx *c)
+{
+    wm_module *m = c->m;
+    for (uint32_t i = 0; i < m->nelems; i++) {
+        const wm_elem *e = &m->elems[i];
+        if (e->mode == SEG_ACTIVE) {
+            if (e->table >= m->ntables)
+                return module_invalid(c, SEC_ELEMENT, "unknown table %u", e->table);
+            if (m->tables[e->table].type.elem != e->type)
+                return module_invalid(c, SEC_ELEMENT,
+                                      "type mismatch: segment of %s for a table of %s",
+                                      type_name(e->type),
+                                      type_name(m->tables[e->table].type.elem));
+            if (!validate_const(c, &e->offset, VT_I32, SEC_ELEMENT))
+                return false;
+        }
+        for (uint32_t k = 0; k < e->count; k++) {
+            if (e->funcs) {
+                if (e->funcs[k] >= m->nfuncs)
+                    return module_invalid(c, SEC_ELEMENT, "unknown function %u", e->funcs[k]);
+                c->declared[e->funcs[k]] = 1;
+            } else if (!validate_const(c, &e->exprs[k], e->type, SEC_ELEMENT)) {
+                return false;
+            }
+        }
+    }
+    return true;
+}
+
+static bool check_datas(wv_ctx *c)
+{
+    wm_module *m = c->m;
+    for (uint32_t i = 0; i < m->ndatas; i++) {
+        const wm_data *d = &m->datas[i];
+        if (d->mode != SEG_ACTIVE)
+            continue;
+        if (d->memory >= m->nmemories)
+            return module_invalid(c, SEC_DATA, "unknown memory %u", d->memory);
+        if (!validate_const(c, &d->offset, VT_I32, SEC_DATA))
+            return false;
+    }
+    return true;
+}
+
+static int compare_names(const void *a, const void *b)
+{
+    const wm_name *x = *(const wm_name *const *)a, *y = *(const wm_name *const *)b;
+    if (x->len != y->len)
+        return x->len < y->len ? -1 : 1;
+    return memcmp(x->str, y->str, x->len);
+}
+
+static bool check_exports(wv_ctx *c)
+{
+    wm_module *m = c->m;
+    for (uint32_t i = 0; i < m->nexports; i++) {
+        const wm_export *e = &m->exports[i];
+        uint32_t limit = e->kind == EXT_FUNC ? m->nfuncs
+                       : e->kind == EXT_TABLE ? m->ntables
+                       : e->kind == EXT_MEMORY ? m->nmemories
+                                               : m->nglobals;
+        static const char *const kinds[] = { "function", "table", "memory", "global" };
+        if (e->kind > EXT_GLOBAL || e->index >= limit)
+            return module_invalid(c, SEC_EXPORT, "unknown %s %u",
+                                  kinds[e->kind > EXT_GLOBAL ? 0 : e->kind], e->index);
+        if (e->kind == EXT_FUNC)
+            c->declared[e->index] = 1;
+    }
+    if (m->nexports < 2)
+        return true;
+    /* Sort pointers to the names so duplicates sit side by side. */
+    const wm_name **names = malloc((size_t)m->nexports * sizeof *names);
+    if (!names)
+        return nomem(c);
+    for (uint32_t i = 0; i < m->nexports; i++)
+        names[i] = &m->exports[i].name;
+    qsort(names, m->nexports, sizeof *names, compare_names);
+    bool ok = true;
+    for (uint32_t i = 1; i < m->nexports && ok; i++)
+        if (compare_names(&names[i - 1], &names[i]) == 0)
+            ok = module_invalid(c, SEC_EXPORT, "duplicate export name \"%.*s\"",
+                                (int)(names[i]->len > 64 ? 64 : names[i]->len), names[i]->str);
+    free(names);
+    return ok;
+}
+
+static bool check_start(wv_ctx *c)
+{
+    wm_module *m = c->m;
+    if (!m->has_start)
+        return true;
+    if (m->start >= m->nfuncs)
+        return module_invalid(c, SEC_START, "unknown function %u", m->start);
+    const wm_functype *ft = wm_func_type(m, m->start);
+    if (ft->nparams || ft->nresults)
+        return module_invalid(c, SEC_START, "start function must have type [] -> []");
+    return true;
+}
+
+static bool validate_module(wv_ctx *c)
+{
+    wm_module *m = c->m;
+    c->declared = calloc(m->nfuncs ? m->nfuncs : 1, 1);
+    if (!c->declared)
+        return nomem(c);
+    /* Module-level rules first: they also collect C.refs (exports, element
+     * segments, ref.func in constant expressions), which bodies need. */
+    if (!check_types_of_funcs(c) || !check_tables_and_memories(c) || !check_globals(c) ||
+        !check_elems(c) || !check_datas(c) || !check_exports(c) || !check_start(c))
+        return false;
+    for (uint32_t i = m->nimported_funcs; i < m->nfuncs; i++)
+        if (!wm_validate_func(c, i))
+            return false;
+    return true;
+}
+
 bool wm_validate(wm_module *m, weft_error *err)
 {
-    (void)m;
-    return wm_fail(err, WEFT_ERR_INVALID, -1, -1, -1, "validator not written yet");
+    wv_ctx c;
+    wv_init(&c, m, err);
+    bool ok = validate_module(&c);
+    wv_free(&c);
+    return ok;
 }

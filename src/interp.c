@@ -1,0 +1,148 @@
+/* interp.c: the interpreter's entry point and its goto-based dispatch
+ * strategies (direct threading, indirect threading, switch), all built from
+ * the one set of handlers in interp_ops.h. */
+#include <string.h>
+
+#include "interp.h"
+#include "numeric.h"
+
+const char *wx_trap_message(wx_trap trap)
+{
+    switch (trap) {
+    case TRAP_NONE: return "no trap";
+    case TRAP_UNREACHABLE: return "unreachable";
+    case TRAP_DIV_ZERO: return "integer divide by zero";
+    case TRAP_OVERFLOW: return "integer overflow";
+    case TRAP_INVALID_CONV: return "invalid conversion to integer";
+    case TRAP_MEMORY_OOB: return "out of bounds memory access";
+    case TRAP_TABLE_OOB: return "out of bounds table access";
+    case TRAP_UNDEFINED_ELEMENT: return "undefined element";
+    case TRAP_UNINITIALIZED_ELEMENT: return "uninitialized element";
+    case TRAP_INDIRECT_TYPE: return "indirect call type mismatch";
+    case TRAP_EXHAUSTED: return "call stack exhausted";
+    case TRAP_HOST: return "host function failed";
+    case TRAP_EXIT: return "exit";
+    case TRAP_NOMEM: return "out of memory";
+    }
+    return "unknown trap";
+}
+
+static inline wx_trap wx_trap_from_num(num_trap k)
+{
+    switch (k) {
+    case NUM_TRAP_DIV_ZERO: return TRAP_DIV_ZERO;
+    case NUM_TRAP_OVERFLOW: return TRAP_OVERFLOW;
+    case NUM_TRAP_INVALID_CONV: return TRAP_INVALID_CONV;
+    case NUM_OK: break;
+    }
+    return TRAP_NONE;
+}
+
+#define RUN_NAME run_direct
+#define STRATEGY_DIRECT
+#include "interp_loop.h"
+#undef RUN_NAME
+#undef STRATEGY_DIRECT
+
+#define RUN_NAME run_indirect
+#define STRATEGY_INDIRECT
+#include "interp_loop.h"
+#undef RUN_NAME
+#undef STRATEGY_INDIRECT
+
+#define RUN_NAME run_switch
+#define STRATEGY_SWITCH
+#include "interp_loop.h"
+#undef RUN_NAME
+#undef STRATEGY_SWITCH
+
+/* What word 0 of an instruction holds, per strategy and opcode. */
+static const void *handler_words[DISPATCH_COUNT][IR_OP_COUNT];
+/* A one-instruction program that leaves the interpreter, per strategy: the
+ * return address of the outermost call. */
+static ir_word exit_stub[DISPATCH_COUNT][1];
+
+static void init_tables(void)
+{
+    const void **labels;
+    run_direct(NULL, NULL, NULL, NULL, &labels);
+    for (unsigned op = 0; op < IR_OP_COUNT; op++) {
+        handler_words[DISPATCH_DIRECT][op] = labels[op];
+        handler_words[DISPATCH_INDIRECT][op] = (const void *)(uintptr_t)op;
+        handler_words[DISPATCH_SWITCH][op] = (const void *)(uintptr_t)op;
+    }
+    if (wx_tail_handlers(handler_words[DISPATCH_TAIL])) {
+        /* Filled by interp_tail.c. */
+    }
+    for (unsigned d = 0; d < DISPATCH_COUNT; d++)
+        exit_stub[d][0].handler = handler_words[d][IR_EXIT];
+}
+
+const void *const *wx_handler_words(wx_dispatch d)
+{
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    pthread_once(&once, init_tables);
+    return handler_words[d];
+}
+
+bool wx_dispatch_available(wx_dispatch d)
+{
+    return d != DISPATCH_TAIL || wx_tail_handlers(NULL);
+}
+
+const char *wx_dispatch_name(wx_dispatch d)
+{
+    static const char *const names[DISPATCH_COUNT] = { "direct", "indirect", "switch", "tail" };
+    return d < DISPATCH_COUNT ? names[d] : "?";
+}
+
+/* Runs code from `ip` on frame `fp` in the instance's strategy. */
+static wx_trap run(wx_thread *th, wx_instance *inst, const ir_word *ip, wx_slot *fp)
+{
+    switch (inst->dispatch) {
+    case DISPATCH_DIRECT: return run_direct(th, inst, ip, fp, NULL);
+    case DISPATCH_INDIRECT: return run_indirect(th, inst, ip, fp, NULL);
+    case DISPATCH_SWITCH: return run_switch(th, inst, ip, fp, NULL);
+    case DISPATCH_TAIL: return wx_run_tail(th, inst, ip, fp);
+    case DISPATCH_COUNT: break;
+    }
+    return TRAP_UNREACHABLE;
+}
+
+wx_trap wx_invoke(wx_thread *th, wx_func *f, wx_slot *args)
+{
+    if (f->host) {
+        wx_slot *saved_sp = th->sp;
+        th->sp = args + f->nslots;
+        wx_trap t = f->host(th, f->host_ctx, args);
+        th->sp = saved_sp;
+        return th->trap = t;
+    }
+    const ir_word *code = *f->code;
+    if (!code && !(code = wx_lower_lazy(f)))
+        return th->trap = TRAP_NOMEM;
+    if (th->depth >= th->max_depth)
+        return th->trap = TRAP_EXHAUSTED;
+    wx_instance *inst = f->inst;
+    wx_handler_words(inst->dispatch);
+
+    /* The outermost return goes to the exit stub. Guarded memories turn a
+     * fault into a jump back here, so the depth is restored by hand. */
+    volatile uint32_t depth = th->depth;
+    wx_slot *volatile saved_sp = th->sp;
+    th->calls[th->depth++] = (wx_callrec){ exit_stub[inst->dispatch], NULL, inst };
+    sigjmp_buf pad;
+    sigjmp_buf *volatile outer = mem_trap_landing_get();
+    wx_trap t;
+    if (sigsetjmp(pad, 0) != 0) {
+        t = th->trap = TRAP_MEMORY_OOB;
+        th->trap_ip = NULL;
+    } else {
+        mem_trap_landing_set(&pad);
+        t = run(th, inst, code, args);
+    }
+    mem_trap_landing_set(outer);
+    th->depth = depth;
+    th->sp = saved_sp;
+    return t;
+}

@@ -1,0 +1,97 @@
+/* ir.h: the register IR that lowering emits and the interpreter runs: the
+ * word type, the operand formats, and the opcode enum expanded from
+ * ir_ops.def. */
+#ifndef WEFT_IR_H
+#define WEFT_IR_H
+
+#include <stdint.h>
+
+/* One word of IR code. An instruction is one or more words: word 0 holds the
+ * handler address (direct threading) or the opcode number; word 1 usually
+ * packs up to four 16-bit slot indices, or two slots and a 32-bit immediate;
+ * further words hold 64-bit immediates or jump tables. */
+typedef union ir_word {
+    const void *handler;
+    uint64_t op;
+    uint64_t u64;
+    int64_t i64;
+    double f64;
+    uint32_t u32[2];
+    int32_t i32[2];
+    uint16_t u16[4];
+} ir_word;
+
+/* Operand formats. The disassembler, the encoder and the tests switch over
+ * these, never over individual opcodes. "S" is a slot in word 1's u16[k],
+ * "I" a 32-bit immediate in word 1's u32[1] (or word 2's u32[0] for the
+ * second one), "L" a 64-bit immediate in the next word, "J" a jump offset in
+ * words, relative to the instruction's first word, in word 1's i32[1]. */
+typedef enum ir_format {
+    FMT_NONE,    /* [op] */
+    FMT_S,       /* [op][s0] */
+    FMT_SS,      /* [op][s0 s1] */
+    FMT_SSS,     /* [op][s0 s1 s2] */
+    FMT_SSSS,    /* [op][s0 s1 s2 s3] */
+    FMT_I,       /* [op][- - imm] */
+    FMT_SI,      /* [op][s0 - imm] */
+    FMT_SSI,     /* [op][s0 s1 imm] */
+    FMT_SSL,     /* [op][s0 s1 -][imm64] */
+    FMT_SL,      /* [op][s0][imm64] */
+    FMT_SV,      /* [op][s0][lo64][hi64] */
+    FMT_SSSI,    /* [op][s0 s1 s2 -][imm -] */
+    FMT_SSSII,   /* [op][s0 s1 s2 -][imm imm2] */
+    FMT_J,       /* [op][- - off] */
+    FMT_SJ,      /* [op][s0 - off] */
+    FMT_SSJ,     /* [op][s0 s1 off] */
+    FMT_SJL,     /* [op][s0 - off][imm64] */
+    FMT_TABLE,   /* [op][s0 - n][off0]...[off n] : n+1 targets, the last the default */
+    FMT_CALLI,   /* [op][s0 s1 type][table -] */
+} ir_format;
+
+/* Instruction sizes in words, by format. */
+static inline unsigned ir_format_words(ir_format f)
+{
+    switch (f) {
+    case FMT_NONE: return 1;
+    case FMT_SSL: case FMT_SL: case FMT_SSSI: case FMT_SSSII: case FMT_SJL:
+    case FMT_CALLI: return 3;
+    case FMT_SV: return 4;
+    default: return 2;
+    }
+}
+
+/* The scalar types' C representation in slots and immediates. */
+#define IR_CTYPE_I32 uint32_t
+#define IR_CTYPE_I64 uint64_t
+#define IR_CTYPE_F32 float
+#define IR_CTYPE_F64 double
+
+/* The format of a binary operator's (slot, constant) form: 32-bit constants
+ * fit in word 1, 64-bit ones need a word of their own. */
+#define IR_FMT_RI_I32 FMT_SSI
+#define IR_FMT_RI_F32 FMT_SSI
+#define IR_FMT_RI_I64 FMT_SSL
+#define IR_FMT_RI_F64 FMT_SSL
+
+/* Every IR opcode, expanded from ir_ops.def. */
+typedef enum ir_op {
+#define IR_BINARY(N, t, IN, OUT, e) IR_##N##_RR, IR_##N##_RI, IR_##N##_IR,
+#define IR_COMPARE(N, t, IN, e) IR_##N##_RR, IR_##N##_RI, IR_##N##_IR, \
+    IR_##N##_JT_RR, IR_##N##_JT_RI, IR_##N##_JF_RR, IR_##N##_JF_RI,
+#define IR_BINARY_TRAP(N, t, T, fn) IR_##N##_RR, IR_##N##_RI, IR_##N##_IR,
+#define IR_UNARY(N, t, IN, OUT, e) IR_##N,
+#define IR_UNARY_TRAP(N, t, IN, OUT, fn) IR_##N,
+#define IR_LOAD(N, t, OUT, M) IR_##N, IR_##N##_CHK,
+#define IR_STORE(N, t, IN, M) IR_##N, IR_##N##_CHK,
+#define IR_OP(N, F, t) IR_##N,
+#include "ir_ops.def"
+    IR_OP_COUNT
+} ir_op;
+
+/* The format of each opcode. */
+extern const uint8_t ir_op_format[IR_OP_COUNT];
+
+/* The text name of each opcode, with its form ("i32.add/rr"). */
+extern const char *const ir_op_name[IR_OP_COUNT];
+
+#endif

@@ -1,0 +1,145 @@
+/* runtime.h: what exists at run time: function, table and global instances,
+ * module instances, and the thread state the interpreter runs on. */
+#ifndef WEFT_RUNTIME_H
+#define WEFT_RUNTIME_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "ir.h"
+#include "memory.h"
+#include "module.h"
+
+/* One 64-bit cell of a frame, a global or a table. A v128 takes two. A
+ * reference is a pointer: a wx_func for funcref, the host's value for
+ * externref; NULL is the null reference. */
+typedef union wx_slot {
+    uint64_t u64;
+    int64_t i64;
+    uint32_t u32;
+    int32_t i32;
+    float f32;
+    double f64;
+    void *ref;
+} wx_slot;
+
+typedef struct wx_instance wx_instance;
+typedef struct wx_thread wx_thread;
+typedef struct wx_func wx_func;
+
+/* Trap kinds, each with the spec's message (wx_trap_message). */
+typedef enum wx_trap {
+    TRAP_NONE = 0,
+    TRAP_UNREACHABLE,
+    TRAP_DIV_ZERO,
+    TRAP_OVERFLOW,
+    TRAP_INVALID_CONV,
+    TRAP_MEMORY_OOB,
+    TRAP_TABLE_OOB,
+    TRAP_UNDEFINED_ELEMENT,
+    TRAP_UNINITIALIZED_ELEMENT,
+    TRAP_INDIRECT_TYPE,
+    TRAP_EXHAUSTED,
+    TRAP_HOST,            /* A host function failed; its message is in the thread. */
+    TRAP_EXIT,            /* The guest asked to exit (WASI proc_exit). */
+    TRAP_NOMEM,
+} wx_trap;
+
+const char *wx_trap_message(wx_trap trap);
+
+/* A host function: reads its arguments from `slots` and writes its results
+ * over them (results start at slots[0]). Returns TRAP_NONE or a trap. */
+typedef wx_trap (*wx_host_fn)(wx_thread *th, void *ctx, wx_slot *slots);
+
+/* A function instance. Wasm functions run the IR of their module's
+ * function `index`; host functions call `host`. */
+struct wx_func {
+    const wm_functype *type;
+    uint32_t sig;             /* Canonical type id: equal ids, equal types. */
+    wx_instance *inst;        /* Owning instance (NULL for host functions). */
+    uint32_t index;           /* Index in the owning module. */
+    uint32_t nargs;           /* Slots the parameters take (a v128 takes two). */
+    uint32_t nslots;          /* Slots of max(parameters, results). */
+    const ir_word **code;     /* Where the lowered code is cached (Wasm functions). */
+    wx_host_fn host;
+    void *host_ctx;
+};
+
+typedef struct wx_table {
+    wx_slot *elems;
+    uint32_t size;
+    uint64_t max;             /* Declared maximum, or UINT32_MAX. */
+    uint8_t type;             /* VT_FUNCREF or VT_EXTERNREF. */
+} wx_table;
+
+typedef struct wx_global {
+    wx_slot value[2];         /* Two cells so a v128 fits. */
+    uint8_t type;
+    bool mut;
+} wx_global;
+
+/* The interpreter variants: a dispatch strategy and a bounds mode. */
+typedef enum wx_dispatch {
+    DISPATCH_DIRECT,
+    DISPATCH_INDIRECT,
+    DISPATCH_SWITCH,
+    DISPATCH_TAIL,
+    DISPATCH_COUNT
+} wx_dispatch;
+
+/* A module instance. Memory 0's base is cached here for the interpreter. */
+struct wx_instance {
+    const wm_module *mod;
+    wx_dispatch dispatch;
+    bool explicit_bounds;     /* This instance's code checks every access. */
+    wx_func **funcs;          /* Function index space. */
+    wx_table **tables;
+    wx_memory **memories;
+    wx_memory *mem0;          /* memories[0], or an empty memory when there is none. */
+    wx_global **globals;
+    bool *elem_dropped;       /* Per element segment. */
+    bool *data_dropped;       /* Per data segment. */
+    const ir_word **code;     /* Lowered code per defined function, or NULL until first call. */
+    wx_func *own_funcs;       /* Storage of the defined functions' instances. */
+};
+
+/* A return record: where a call returns to. */
+typedef struct wx_callrec {
+    const ir_word *ip;
+    wx_slot *fp;
+    wx_instance *inst;
+} wx_callrec;
+
+/* The state one thread of guest execution runs on. */
+struct wx_thread {
+    wx_slot *stack;           /* The value stack: frames of slots. */
+    wx_slot *stack_end;
+    wx_callrec *calls;        /* The call stack of return records. */
+    uint32_t depth, max_depth;
+    wx_slot *sp;              /* First free slot above the running frames (host re-entry). */
+    wx_trap trap;             /* Why the last run stopped. */
+    const ir_word *trap_ip;   /* The instruction that trapped, when known. */
+    int32_t exit_code;        /* For TRAP_EXIT. */
+    char message[256];        /* Detail for TRAP_HOST. */
+};
+
+/* ---- Called by the interpreter's handlers (instance.c, lower.c) ---- */
+
+/* Lowers function `f` for its instance's variant on first call; returns its
+ * code, or NULL when out of memory. */
+const ir_word *wx_lower_lazy(wx_func *f);
+
+wx_trap wx_memory_fill(wx_memory *m, uint32_t dst, uint32_t value, uint32_t len);
+wx_trap wx_memory_copy(wx_memory *dst_mem, wx_memory *src_mem, uint32_t dst, uint32_t src,
+                       uint32_t len);
+wx_trap wx_memory_init(wx_instance *inst, uint32_t mem, uint32_t data, uint32_t dst,
+                       uint32_t src, uint32_t len);
+/* table.grow: returns the old size, or -1 when the table cannot grow. */
+int64_t wx_table_grow(wx_table *t, uint32_t delta, wx_slot init);
+wx_trap wx_table_fill(wx_table *t, uint32_t dst, wx_slot value, uint32_t len);
+wx_trap wx_table_copy(wx_table *dst_tab, wx_table *src_tab, uint32_t dst, uint32_t src,
+                      uint32_t len);
+wx_trap wx_table_init(wx_instance *inst, uint32_t table, uint32_t elem, uint32_t dst,
+                      uint32_t src, uint32_t len);
+
+#endif

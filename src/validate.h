@@ -1,0 +1,102 @@
+/* validate.h: the validator's state, shared with the code that will lower
+ * function bodies while they are validated. */
+#ifndef WEFT_VALIDATE_H
+#define WEFT_VALIDATE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "module.h"
+#include "reader.h"
+#include "wasm_ops.h"
+
+/* The type of a value-stack entry whose type is not known: what popping an
+ * empty stack yields in unreachable code. Not a valid value type encoding. */
+#define VT_UNKNOWN 0
+
+/* Which post-2.0 features the validator accepts. The defaults follow the
+ * WebAssembly 2.0 test suite; each proposal lifts one restriction. */
+typedef struct wv_features {
+    bool tail_call;                /* return_call, return_call_indirect. */
+    bool extended_const;           /* i32/i64 add, sub, mul in constant expressions. */
+    bool multi_memory;             /* More than one memory, memory index immediates. */
+} wv_features;
+
+/* What kind of construct opened a control frame. */
+enum { WV_FUNC, WV_BLOCK, WV_LOOP, WV_IF, WV_ELSE };
+
+/* One entry of the control stack (the spec's ctrl_frame). */
+typedef struct wv_frame {
+    uint8_t kind;                  /* WV_*. */
+    bool unreachable;              /* The rest of the block is dead code. */
+    uint32_t height;               /* Value-stack height when the block began. */
+    uint32_t nparams, nresults;    /* The block type [params] -> [results]. */
+    const uint8_t *params;
+    const uint8_t *results;
+    uint32_t offset;               /* Module offset of the opening instruction. */
+} wv_frame;
+
+/* Immediates of the instruction being validated, decoded by IMM kind. */
+typedef struct wv_imm {
+    uint32_t index;                /* Label, function, local, global, table, type,
+                                    * data or element index. */
+    uint32_t index2;               /* The second index of two-index immediates:
+                                    * table of call_indirect, table.init, table.copy,
+                                    * memory of memory.init / memory.copy. */
+    uint32_t align;                /* Memarg alignment exponent. */
+    uint64_t offset;               /* Memarg offset. */
+    uint64_t bits;                 /* Integer constant, or float constant's bits. */
+    uint8_t lane;                  /* Lane index. */
+    uint8_t type;                  /* select t's type, ref.null's type. */
+    const uint8_t *bytes;          /* v128.const / i8x16.shuffle: 16 bytes in the module. */
+    uint32_t ntargets;             /* br_table: label count (default excluded). */
+    const uint8_t *targets;        /* br_table: the label vector's bytes, to re-read. */
+    /* Block type as [params] -> [results]. */
+    uint32_t bt_nparams, bt_nresults;
+    const uint8_t *bt_params, *bt_results;
+} wv_imm;
+
+/* The validator's working state. One context validates a whole module; its
+ * stacks are heap buffers reused from function to function, grown when a
+ * function needs more, so validating costs no allocation per instruction. */
+typedef struct wv_ctx {
+    wm_module *m;
+    weft_error *err;
+    wv_features features;
+    wr_reader r;                   /* Over the code being validated. */
+    uint32_t func;                 /* Function index, or UINT32_MAX for a constant expression. */
+    int section;                   /* For error positions. */
+    const uint8_t *op_start;       /* Where the current instruction begins. */
+
+    /* The value stack: a type per entry (VT_UNKNOWN allowed). */
+    uint8_t *vals;
+    uint32_t nvals, vals_cap;
+    /* The control stack. */
+    wv_frame *frames;
+    uint32_t nframes, frames_cap;
+
+    /* Locals of the current function: parameters, then declared locals. */
+    const uint8_t *params;
+    uint32_t nparams, nlocals;
+    const uint8_t *local_types;
+
+    /* Constant-expression mode: only constant instructions are allowed, and
+     * global.get may only name the first `const_globals` globals. */
+    bool const_expr;
+    uint32_t const_globals;
+
+    /* C.refs: functions that ref.func may name inside function bodies. */
+    uint8_t *declared;             /* One byte per function. */
+} wv_ctx;
+
+/* Prepares `c` to validate module `m`; errors go to `err`. */
+void wv_init(wv_ctx *c, wm_module *m, weft_error *err);
+
+/* Frees the context's buffers. */
+void wv_free(wv_ctx *c);
+
+/* Validates the body of defined function `index` (in the function index
+ * space). The module-level checks and C.refs (c->declared) must be done. */
+bool wm_validate_func(wv_ctx *c, uint32_t index);
+
+#endif
