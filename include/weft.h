@@ -57,6 +57,157 @@ weft_status weft_module_load_file(const char *path, weft_module **out, weft_erro
 /* Frees a module. NULL is accepted. */
 void weft_module_free(weft_module *module);
 
+/* ---- Values ---------------------------------------------------------------- */
+
+/* The kinds of WebAssembly values. */
+typedef enum weft_valkind {
+    WEFT_I32, WEFT_I64, WEFT_F32, WEFT_F64, WEFT_V128, WEFT_FUNCREF, WEFT_EXTERNREF,
+} weft_valkind;
+
+/* A typed value. A reference is a pointer: for funcref an opaque function
+ * handle (a weft_func), for externref whatever the host passed in; NULL is
+ * the null reference. */
+typedef struct weft_value {
+    weft_valkind kind;
+    union {
+        int32_t i32;
+        int64_t i64;
+        float f32;
+        double f64;
+        uint8_t v128[16];
+        void *ref;
+    } of;
+} weft_value;
+
+/* ---- Engine ----------------------------------------------------------------- */
+
+/* How the interpreter dispatches from one instruction to the next. */
+typedef enum weft_dispatch {
+    WEFT_DISPATCH_DIRECT,   /* Direct threading: handler addresses in the code (default). */
+    WEFT_DISPATCH_INDIRECT, /* Indirect threading: opcode numbers and a table of handlers. */
+    WEFT_DISPATCH_SWITCH,   /* A switch over opcode numbers in a loop. */
+    WEFT_DISPATCH_TAIL,     /* One function per handler, each tail-calling the next (clang only). */
+} weft_dispatch;
+
+/* How loads and stores are kept inside linear memory. */
+typedef enum weft_bounds {
+    WEFT_BOUNDS_GUARD,      /* Guard pages and a signal handler: no check per access (default). */
+    WEFT_BOUNDS_EXPLICIT,   /* A compare and branch on every access; no signal handler. */
+} weft_bounds;
+
+/* Engine settings. Always start from weft_config_init. */
+typedef struct weft_config {
+    weft_dispatch dispatch;
+    weft_bounds bounds;
+    uint32_t max_call_depth;      /* Nested calls before "call stack exhausted". */
+    uint32_t max_stack_slots;     /* 8-byte value-stack slots before "call stack exhausted". */
+} weft_config;
+
+/* Fills `config` with the defaults. */
+void weft_config_init(weft_config *config);
+
+/* Parses a strategy name ("direct", "indirect", "switch", "tail"). */
+bool weft_dispatch_parse(const char *name, weft_dispatch *out);
+
+/* The name of a strategy, and whether this build has it. */
+const char *weft_dispatch_name(weft_dispatch dispatch);
+bool weft_dispatch_available(weft_dispatch dispatch);
+
+/* An engine: settings plus the stacks that guest code runs on. One engine
+ * runs on one thread at a time. Everything made through an engine belongs to
+ * it and is freed with it. */
+typedef struct weft_engine weft_engine;
+
+weft_status weft_engine_new(const weft_config *config, weft_engine **out, weft_error *err);
+void weft_engine_free(weft_engine *engine);
+
+/* ---- Instances and externals ----------------------------------------------- */
+
+typedef struct weft_instance weft_instance;
+typedef struct weft_func weft_func;
+typedef struct weft_table weft_table;
+typedef struct weft_memory weft_memory;
+typedef struct weft_global weft_global;
+
+/* The kinds of imports and exports, numbered as in the binary format. */
+typedef enum weft_extern_kind {
+    WEFT_EXTERN_FUNC = 0, WEFT_EXTERN_TABLE = 1, WEFT_EXTERN_MEMORY = 2, WEFT_EXTERN_GLOBAL = 3,
+} weft_extern_kind;
+
+/* A function, table, memory or global, as exported or to be imported. */
+typedef struct weft_extern {
+    weft_extern_kind kind;
+    union {
+        weft_func *func;
+        weft_table *table;
+        weft_memory *memory;
+        weft_global *global;
+    } of;
+} weft_extern;
+
+/* Resolves an import: returns true and fills *out when the host provides
+ * module.field. `module` and `field` are not NUL-terminated. */
+typedef bool (*weft_resolver)(void *user, const char *module, size_t module_len,
+                              const char *field, size_t field_len, weft_extern *out);
+
+/* Instantiates `module`: resolves every import through `resolver` (may be
+ * NULL when there are none), checks import types, creates memories, tables
+ * and globals, applies element and data segments and runs the start
+ * function. An unresolved or mistyped import is WEFT_ERR_LINK naming module
+ * and field; a trap during instantiation is WEFT_ERR_TRAP. The module must
+ * outlive the instance. */
+weft_status weft_instantiate(weft_engine *engine, const weft_module *module,
+                             weft_resolver resolver, void *resolver_user,
+                             weft_instance **out, weft_error *err);
+
+/* Looks up an export by name; false when there is none. */
+bool weft_instance_export(const weft_instance *instance, const char *name, size_t name_len,
+                          weft_extern *out);
+
+/* ---- Calling ---------------------------------------------------------------- */
+
+/* The number of parameters and results of a function, and their kinds. */
+uint32_t weft_func_param_count(const weft_func *func);
+uint32_t weft_func_result_count(const weft_func *func);
+weft_valkind weft_func_param_kind(const weft_func *func, uint32_t i);
+weft_valkind weft_func_result_kind(const weft_func *func, uint32_t i);
+
+/* Calls `func` with `nargs` arguments, which must match its parameters in
+ * number and kind, and stores its results in `results` (room for
+ * `nresults`, at least the function's result count). A trap gives
+ * WEFT_ERR_TRAP with the spec's message ("integer divide by zero", "call
+ * stack exhausted", ...). */
+weft_status weft_call(weft_engine *engine, weft_func *func, const weft_value *args,
+                      size_t nargs, weft_value *results, size_t nresults, weft_error *err);
+
+/* A host function: reads `args`, writes `results` (kinds as declared) and
+ * returns WEFT_OK, or returns WEFT_ERR_TRAP after filling `err`->message. */
+typedef weft_status (*weft_host_callback)(void *user, const weft_value *args,
+                                          weft_value *results, weft_error *err);
+
+/* Makes a host function with the given signature, owned by the engine. */
+weft_status weft_func_new(weft_engine *engine, const weft_valkind *params, uint32_t nparams,
+                          const weft_valkind *results, uint32_t nresults,
+                          weft_host_callback callback, void *user, weft_func **out);
+
+/* ---- Memories, tables, globals ---------------------------------------------- */
+
+/* Host-made externals, owned by the engine, for importing into modules. A
+ * maximum of UINT64_MAX means none. */
+weft_status weft_memory_new(weft_engine *engine, uint64_t min_pages, uint64_t max_pages,
+                            weft_memory **out);
+weft_status weft_table_new(weft_engine *engine, weft_valkind elem, uint32_t min, uint64_t max,
+                           weft_table **out);
+weft_status weft_global_new(weft_engine *engine, weft_value value, bool mutable_,
+                            weft_global **out);
+
+/* Memory access: the base pointer (valid until the memory grows) and size. */
+uint8_t *weft_memory_data(weft_memory *memory);
+uint64_t weft_memory_size(const weft_memory *memory);
+
+/* A global's current value. */
+weft_value weft_global_get(const weft_global *global);
+
 #ifdef __cplusplus
 }
 #endif

@@ -234,6 +234,7 @@ OP(JUMP_TABLE) {
     DISPATCH();
 }
 OP(UNREACHABLE) { TRAP(TRAP_UNREACHABLE); }
+OP(UNSUPPORTED) { TRAP(TRAP_UNSUPPORTED); }
 
 /* Calls push a return record and make the argument slots the callee's
  * first locals: nothing is copied. A host function gets the same slots. */

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lower.h"
 #include "module.h"
 
 struct weft_module {
@@ -89,6 +90,7 @@ void weft_module_free(weft_module *module)
 {
     if (!module)
         return;
+    wl_free_caches(&module->m);
     wm_arena_free(&module->m.arena);
     free(module);
 }

@@ -171,6 +171,10 @@ typedef struct wm_module {
     bool has_start;         uint32_t start;
     bool has_datacount;     uint32_t datacount;
     const char *name;       /* Module name from the name section, or NULL. */
+
+    /* Lowered code, per interpreter variant (lower.c owns these caches). */
+#define WM_LOWERED_VARIANTS 8
+    void *lowered[WM_LOWERED_VARIANTS];
 } wm_module;
 
 /* Decodes the binary format into `m` (zeroed by the caller, arena ready).

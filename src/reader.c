@@ -115,7 +115,7 @@ bool wr_u32(wr_reader *r, uint32_t *out)
         *out = *r->p++;
         return true;
     }
-    uint64_t v;
+    uint64_t v = 0;
     if (!read_uleb(r, 32, &v))
         return false;
     *out = (uint32_t)v;
@@ -126,7 +126,7 @@ bool wr_u64(wr_reader *r, uint64_t *out) { return read_uleb(r, 64, out); }
 
 bool wr_s32(wr_reader *r, int32_t *out)
 {
-    int64_t v;
+    int64_t v = 0;
     if (!read_sleb(r, 32, &v))
         return false;
     *out = (int32_t)v;

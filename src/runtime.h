@@ -43,6 +43,7 @@ typedef enum wx_trap {
     TRAP_HOST,            /* A host function failed; its message is in the thread. */
     TRAP_EXIT,            /* The guest asked to exit (WASI proc_exit). */
     TRAP_NOMEM,
+    TRAP_UNSUPPORTED,     /* An instruction the interpreter cannot run yet (SIMD). */
 } wx_trap;
 
 const char *wx_trap_message(wx_trap trap);

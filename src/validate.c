@@ -114,6 +114,12 @@ static bool nomem(wv_ctx *c)
 
 /* ---- The value stack and the control stack ---------------------------- */
 
+/* Bounds on the stacks, far above what real code needs (compilers keep
+ * operand stacks shallow), so that a hostile body cannot make the validator
+ * allocate without limit: a two-byte call can push a thousand results. */
+#define WV_MAX_VALUES (1u << 24)
+#define WV_MAX_FRAMES (1u << 20)
+
 /* Makes room for `n` more values. */
 static bool reserve_vals(wv_ctx *c, uint32_t n)
 {
@@ -123,9 +129,9 @@ static bool reserve_vals(wv_ctx *c, uint32_t n)
     uint64_t cap = c->vals_cap ? c->vals_cap : 256;
     while (cap < want)
         cap *= 2;
-    if (cap > UINT32_MAX)
+    if (want > WV_MAX_VALUES)
         return wm_fail(c->err, WEFT_ERR_LIMIT, c->section, err_func(c), -1,
-                       "value stack too deep");
+                       "value stack deeper than %u entries", WV_MAX_VALUES);
     uint8_t *grown = realloc(c->vals, cap);
     if (!grown)
         return nomem(c);
@@ -182,13 +188,19 @@ static bool pop_expect(wv_ctx *c, uint8_t want)
 }
 
 /* Pops `n` values whose types must be `types` (bottom first). */
-static bool pop_vals(wv_ctx *c, uint32_t n, const uint8_t *types)
+static inline bool pop_vals(wv_ctx *c, uint32_t n, const uint8_t *types)
 {
     wv_frame *f = top_frame(c);
     /* Fast path: all values present and of exactly the wanted types. */
-    if (c->nvals - f->height >= n && (n == 0 || !memcmp(c->vals + c->nvals - n, types, n))) {
-        c->nvals -= n;
-        return true;
+    if (c->nvals - f->height >= n) {
+        const uint8_t *v = c->vals + c->nvals - n;
+        uint32_t i = 0;
+        while (i < n && v[i] == types[i])
+            i++;
+        if (i == n) {
+            c->nvals -= n;
+            return true;
+        }
     }
     for (uint32_t i = n; i-- > 0;)
         if (!pop_expect(c, types[i]))
@@ -200,6 +212,9 @@ static bool push_ctrl(wv_ctx *c, uint8_t kind, uint32_t nparams, const uint8_t *
                       uint32_t nresults, const uint8_t *results)
 {
     if (c->nframes == c->frames_cap) {
+        if (c->nframes >= WV_MAX_FRAMES)
+            return wm_fail(c->err, WEFT_ERR_LIMIT, c->section, err_func(c), -1,
+                           "blocks nested deeper than %u", WV_MAX_FRAMES);
         uint32_t cap = c->frames_cap ? c->frames_cap * 2 : 64;
         wv_frame *grown = realloc(c->frames, (size_t)cap * sizeof *grown);
         if (!grown)
@@ -252,9 +267,34 @@ static void set_unreachable(wv_ctx *c)
     f->unreachable = true;
 }
 
-/* ---- Immediates --------------------------------------------------------- */
+/* ---- Immediates: decoding ----------------------------------------------- */
 
-static bool read_u32(wv_ctx *c, uint32_t *out) { return wr_u32(&c->r, out); }
+/* read_imm only decodes: every error it reports is a malformed encoding.
+ * check_imm then applies the validation rules to what was read. Keeping the
+ * two apart lets a body be scanned for malformed encodings alone (see
+ * find_malformed), since the spec decodes the whole module before it
+ * validates any of it. */
+
+/* Most indices fit in one LEB128 byte: read those inline. */
+static inline bool read_u32(wv_ctx *c, uint32_t *out)
+{
+    wr_reader *r = &c->r;
+    if (r->p < r->end && !(*r->p & 0x80)) {
+        *out = *r->p++;
+        return true;
+    }
+    return wr_u32(r, out);
+}
+
+static inline bool read_u8(wv_ctx *c, uint8_t *out)
+{
+    wr_reader *r = &c->r;
+    if (r->p < r->end) {
+        *out = *r->p++;
+        return true;
+    }
+    return wr_u8(r, out);
+}
 
 /* A memory index: a single zero byte in 2.0, a u32 with multi-memory. */
 static bool read_memidx(wv_ctx *c, uint32_t *out)
@@ -262,7 +302,7 @@ static bool read_memidx(wv_ctx *c, uint32_t *out)
     if (c->features.multi_memory)
         return read_u32(c, out);
     uint8_t b;
-    if (!wr_u8(&c->r, &b))
+    if (!read_u8(c, &b))
         return false;
     if (b != 0)
         return malformed(c, "zero byte expected");
@@ -270,42 +310,10 @@ static bool read_memidx(wv_ctx *c, uint32_t *out)
     return true;
 }
 
-static bool check_memory(wv_ctx *c, uint32_t index)
-{
-    if (index >= c->m->nmemories)
-        return invalid(c, "unknown memory %u", index);
-    return true;
-}
-
-static bool check_table(wv_ctx *c, uint32_t index)
-{
-    if (index >= c->m->ntables)
-        return invalid(c, "unknown table %u", index);
-    return true;
-}
-
-static bool check_data(wv_ctx *c, uint32_t index)
-{
-    /* Without a data count section, a body cannot refer to data segments:
-     * the binary format requires it so that bodies can be validated in one
-     * pass before the data section is read. */
-    if (!c->m->has_datacount)
-        return malformed(c, "data count section required");
-    if (index >= c->m->datacount)
-        return invalid(c, "unknown data segment %u", index);
-    return true;
-}
-
-static bool check_elem(wv_ctx *c, uint32_t index)
-{
-    if (index >= c->m->nelems)
-        return invalid(c, "unknown elem segment %u", index);
-    return true;
-}
-
-static bool read_memarg(wv_ctx *c, const wasm_op_info *info, wv_imm *imm)
+static bool read_memarg(wv_ctx *c, wv_imm *imm)
 {
     uint32_t align, mem = 0;
+    uint64_t offset;
     if (!read_u32(c, &align))
         return false;
     /* Multi-memory: bit 6 of the alignment field says a memory index follows. */
@@ -314,45 +322,41 @@ static bool read_memarg(wv_ctx *c, const wasm_op_info *info, wv_imm *imm)
         if (!read_u32(c, &mem))
             return false;
     }
-    uint32_t offset;
-    if (!read_u32(c, &offset))
-        return false;
-    if (!check_memory(c, mem))
-        return false;
-    if (align > info->width)
-        return invalid(c, "alignment must not be larger than natural");
+    /* memory64 widens every offset to u64; check_memarg bounds it for
+     * 32-bit memories. */
+    if (c->features.memory64) {
+        if (!wr_u64(&c->r, &offset))
+            return false;
+    } else {
+        uint32_t off32;
+        if (!read_u32(c, &off32))
+            return false;
+        offset = off32;
+    }
     imm->align = align;
     imm->offset = offset;
     imm->index = mem;
     return true;
 }
 
-static bool read_lane(wv_ctx *c, const wasm_op_info *info, wv_imm *imm)
-{
-    if (!wr_u8(&c->r, &imm->lane))
-        return false;
-    if (imm->lane >= (16u >> info->width))
-        return invalid(c, "invalid lane index");
-    return true;
-}
-
-/* Block types: 0x40 (none), a value type, or a non-negative s33 type index. */
+/* Block types: 0x40 (none), a value type, or a non-negative s33 type index
+ * (resolved by check_blocktype). */
 static bool read_blocktype(wv_ctx *c, wv_imm *imm)
 {
     wr_reader *r = &c->r;
     if (wr_eof(r))
         return malformed(c, "unexpected end");
     uint8_t b = *r->p;
+    imm->bt_nparams = 0;
+    imm->bt_params = NULL;
+    imm->bt_nresults = 0;
+    imm->bt_results = NULL;
+    imm->index = UINT32_MAX;
     if ((b & 0xc0) == 0x40) {
         /* A one-byte negative s33: the empty type or a value type. */
         r->p++;
-        imm->bt_nparams = 0;
-        imm->bt_params = NULL;
-        if (b == 0x40) {
-            imm->bt_nresults = 0;
-            imm->bt_results = NULL;
+        if (b == 0x40)
             return true;
-        }
         if (!is_valtype(b))
             return malformed(c, "malformed value type");
         imm->bt_nresults = 1;
@@ -364,19 +368,13 @@ static bool read_blocktype(wv_ctx *c, wv_imm *imm)
         return false;
     if (x < 0)
         return malformed(c, "malformed block type");
-    if ((uint64_t)x >= c->m->ntypes)
-        return invalid(c, "unknown type %lld", (long long)x);
-    const wm_functype *ft = &c->m->types[x];
-    imm->bt_nparams = ft->nparams;
-    imm->bt_params = ft->params;
-    imm->bt_nresults = ft->nresults;
-    imm->bt_results = ft->results;
+    imm->index = x > UINT32_MAX ? UINT32_MAX - 1 : (uint32_t)x;
     return true;
 }
 
 static bool read_br_table(wv_ctx *c, wv_imm *imm)
 {
-    uint32_t n, label;
+    uint32_t n, label, max = 0;
     if (!read_u32(c, &n))
         return false;
     imm->ntargets = n;
@@ -386,62 +384,63 @@ static bool read_br_table(wv_ctx *c, wv_imm *imm)
     for (uint64_t i = 0; i <= n; i++) {
         if (!read_u32(c, &label))
             return false;
-        if (label >= c->nframes)
-            return invalid(c, "unknown label %u", label);
+        if (label > max)
+            max = label;
     }
     imm->index = label; /* The default target. */
+    imm->index2 = max;  /* The deepest target, for check_imm. */
     return true;
 }
 
-/* Reads (and checks the indices of) the immediates of one instruction. */
+static bool read_select_t(wv_ctx *c, wv_imm *imm)
+{
+    uint32_t n;
+    if (!read_u32(c, &n))
+        return false;
+    imm->ntargets = n; /* The arity, which check_imm requires to be 1. */
+    imm->type = VT_UNKNOWN;
+    for (uint64_t i = 0; i < n; i++) {
+        uint8_t t;
+        if (!wr_u8(&c->r, &t))
+            return false;
+        if (!is_valtype(t))
+            return malformed(c, "malformed value type");
+        if (i == 0)
+            imm->type = t;
+    }
+    return true;
+}
+
+/* Without a data count section, a body cannot refer to data segments: the
+ * binary format requires it so that bodies can be validated in one pass
+ * before the data section is read. */
+static bool need_datacount(wv_ctx *c)
+{
+    if (!c->m->has_datacount)
+        return malformed(c, "data count section required");
+    return true;
+}
+
+/* Decodes the immediates of one instruction into `imm`. */
 static bool read_imm(wv_ctx *c, const wasm_op_info *info, wv_imm *imm)
 {
     wr_reader *r = &c->r;
-    wm_module *m = c->m;
-    uint32_t n;
     switch ((wasm_imm)info->imm) {
     case IMM_NONE:
         return true;
     case IMM_BLOCKTYPE:
         return read_blocktype(c, imm);
-    case IMM_LABEL:
-        if (!read_u32(c, &imm->index))
-            return false;
-        if (imm->index >= c->nframes)
-            return invalid(c, "unknown label %u", imm->index);
-        return true;
+    case IMM_LABEL: case IMM_FUNC: case IMM_LOCAL: case IMM_GLOBAL: case IMM_TABLE:
+    case IMM_ELEM:
+        return read_u32(c, &imm->index);
     case IMM_BR_TABLE:
         return read_br_table(c, imm);
-    case IMM_FUNC:
-        if (!read_u32(c, &imm->index))
-            return false;
-        if (imm->index >= m->nfuncs)
-            return invalid(c, "unknown function %u", imm->index);
-        return true;
-    case IMM_CALL_INDIRECT:
-        if (!read_u32(c, &imm->index) || !read_u32(c, &imm->index2))
-            return false;
-        if (imm->index >= m->ntypes)
-            return invalid(c, "unknown type %u", imm->index);
-        return check_table(c, imm->index2);
-    case IMM_LOCAL:
-        if (!read_u32(c, &imm->index))
-            return false;
-        if (imm->index >= c->nparams + c->nlocals)
-            return invalid(c, "unknown local %u", imm->index);
-        return true;
-    case IMM_GLOBAL:
-        if (!read_u32(c, &imm->index))
-            return false;
-        if (imm->index >= (c->const_expr ? c->const_globals : m->nglobals))
-            return invalid(c, "unknown global %u", imm->index);
-        return true;
-    case IMM_TABLE:
-        return read_u32(c, &imm->index) && check_table(c, imm->index);
+    case IMM_CALL_INDIRECT: case IMM_TABLE_INIT: case IMM_TABLE_COPY:
+        return read_u32(c, &imm->index) && read_u32(c, &imm->index2);
     case IMM_MEMARG:
-        return read_memarg(c, info, imm);
+        return read_memarg(c, imm);
     case IMM_MEMIDX:
-        return read_memidx(c, &imm->index) && check_memory(c, imm->index);
+        return read_memidx(c, &imm->index);
     case IMM_I32: {
         int32_t v;
         if (!wr_s32(r, &v))
@@ -460,29 +459,14 @@ static bool read_imm(wv_ctx *c, const wasm_op_info *info, wv_imm *imm)
     }
     case IMM_F64:
         return wr_fixed64(r, &imm->bits);
-    case IMM_V128:
+    case IMM_V128: case IMM_SHUFFLE:
         return wr_bytes(r, 16, &imm->bytes);
     case IMM_LANE:
-        return read_lane(c, info, imm);
+        return read_u8(c, &imm->lane);
     case IMM_MEMARG_LANE:
-        return read_memarg(c, info, imm) && read_lane(c, info, imm);
-    case IMM_SHUFFLE:
-        if (!wr_bytes(r, 16, &imm->bytes))
-            return false;
-        for (int i = 0; i < 16; i++)
-            if (imm->bytes[i] >= 32)
-                return invalid(c, "invalid lane index");
-        return true;
+        return read_memarg(c, imm) && read_u8(c, &imm->lane);
     case IMM_SELECT_T:
-        if (!read_u32(c, &n))
-            return false;
-        if (n != 1)
-            return invalid(c, "invalid result arity");
-        if (!wr_u8(r, &imm->type))
-            return false;
-        if (!is_valtype(imm->type))
-            return malformed(c, "malformed value type");
-        return true;
+        return read_select_t(c, imm);
     case IMM_REFTYPE:
         if (!wr_u8(r, &imm->type))
             return false;
@@ -491,36 +475,169 @@ static bool read_imm(wv_ctx *c, const wasm_op_info *info, wv_imm *imm)
         return true;
     case IMM_MEMORY_INIT:
         return read_u32(c, &imm->index) && read_memidx(c, &imm->index2) &&
-               check_data(c, imm->index) && check_memory(c, imm->index2);
+               need_datacount(c);
     case IMM_MEMORY_COPY:
-        return read_memidx(c, &imm->index) && read_memidx(c, &imm->index2) &&
-               check_memory(c, imm->index) && check_memory(c, imm->index2);
-    case IMM_TABLE_INIT:
-        if (!read_u32(c, &imm->index) || !read_u32(c, &imm->index2))
-            return false;
-        if (!check_elem(c, imm->index) || !check_table(c, imm->index2))
-            return false;
-        if (m->elems[imm->index].type != m->tables[imm->index2].type.elem)
-            return invalid(c, "type mismatch: element segment of %s, table of %s",
-                           type_name(m->elems[imm->index].type),
-                           type_name(m->tables[imm->index2].type.elem));
-        return true;
-    case IMM_TABLE_COPY:
-        if (!read_u32(c, &imm->index) || !read_u32(c, &imm->index2))
-            return false;
-        if (!check_table(c, imm->index) || !check_table(c, imm->index2))
-            return false;
-        if (m->tables[imm->index].type.elem != m->tables[imm->index2].type.elem)
-            return invalid(c, "type mismatch: copying %s into a table of %s",
-                           type_name(m->tables[imm->index2].type.elem),
-                           type_name(m->tables[imm->index].type.elem));
-        return true;
+        return read_memidx(c, &imm->index) && read_memidx(c, &imm->index2);
     case IMM_DATA:
-        return read_u32(c, &imm->index) && check_data(c, imm->index);
-    case IMM_ELEM:
-        return read_u32(c, &imm->index) && check_elem(c, imm->index);
+        return read_u32(c, &imm->index) && need_datacount(c);
     }
     return malformed(c, "unknown immediate kind");
+}
+
+/* ---- Immediates: validation ---------------------------------------------- */
+
+static bool check_memory(wv_ctx *c, uint32_t index)
+{
+    if (index >= c->m->nmemories)
+        return invalid(c, "unknown memory %u", index);
+    return true;
+}
+
+static bool check_table(wv_ctx *c, uint32_t index)
+{
+    if (index >= c->m->ntables)
+        return invalid(c, "unknown table %u", index);
+    return true;
+}
+
+static bool check_elem(wv_ctx *c, uint32_t index)
+{
+    if (index >= c->m->nelems)
+        return invalid(c, "unknown elem segment %u", index);
+    return true;
+}
+
+static bool check_data(wv_ctx *c, uint32_t index)
+{
+    if (index >= c->m->datacount)
+        return invalid(c, "unknown data segment %u", index);
+    return true;
+}
+
+static bool check_memarg(wv_ctx *c, const wasm_op_info *info, const wv_imm *imm)
+{
+    if (!check_memory(c, imm->index))
+        return false;
+    if (imm->align > info->width)
+        return invalid(c, "alignment must not be larger than natural");
+    if (imm->offset > UINT32_MAX && !c->m->memories[imm->index].type.limits.is64)
+        return invalid(c, "offset out of range");
+    return true;
+}
+
+static bool check_lane(wv_ctx *c, const wasm_op_info *info, const wv_imm *imm)
+{
+    if (imm->lane >= (16u >> info->width))
+        return invalid(c, "invalid lane index");
+    return true;
+}
+
+static bool check_blocktype(wv_ctx *c, wv_imm *imm)
+{
+    if (imm->index == UINT32_MAX)
+        return true; /* Empty or a single value type. */
+    if (imm->index >= c->m->ntypes)
+        return invalid(c, "unknown type %u", imm->index);
+    const wm_functype *ft = &c->m->types[imm->index];
+    imm->bt_nparams = ft->nparams;
+    imm->bt_params = ft->params;
+    imm->bt_nresults = ft->nresults;
+    imm->bt_results = ft->results;
+    return true;
+}
+
+static bool check_table_init(wv_ctx *c, const wv_imm *imm)
+{
+    wm_module *m = c->m;
+    if (!check_table(c, imm->index2) || !check_elem(c, imm->index))
+        return false;
+    if (m->elems[imm->index].type != m->tables[imm->index2].type.elem)
+        return invalid(c, "type mismatch: element segment of %s, table of %s",
+                       type_name(m->elems[imm->index].type),
+                       type_name(m->tables[imm->index2].type.elem));
+    return true;
+}
+
+static bool check_table_copy(wv_ctx *c, const wv_imm *imm)
+{
+    wm_module *m = c->m;
+    if (!check_table(c, imm->index) || !check_table(c, imm->index2))
+        return false;
+    if (m->tables[imm->index].type.elem != m->tables[imm->index2].type.elem)
+        return invalid(c, "type mismatch: copying %s into a table of %s",
+                       type_name(m->tables[imm->index2].type.elem),
+                       type_name(m->tables[imm->index].type.elem));
+    return true;
+}
+
+/* Applies the validation rules to the immediates read_imm decoded: indices
+ * must exist, alignments and lanes must be in range. */
+static bool check_imm(wv_ctx *c, const wasm_op_info *info, wv_imm *imm)
+{
+    wm_module *m = c->m;
+    switch ((wasm_imm)info->imm) {
+    case IMM_NONE: case IMM_I32: case IMM_I64: case IMM_F32: case IMM_F64: case IMM_V128:
+    case IMM_REFTYPE:
+        return true;
+    case IMM_BLOCKTYPE:
+        return check_blocktype(c, imm);
+    case IMM_LABEL:
+        if (imm->index >= c->nframes)
+            return invalid(c, "unknown label %u", imm->index);
+        return true;
+    case IMM_BR_TABLE:
+        if (imm->index2 >= c->nframes)
+            return invalid(c, "unknown label %u", imm->index2);
+        return true;
+    case IMM_FUNC:
+        if (imm->index >= m->nfuncs)
+            return invalid(c, "unknown function %u", imm->index);
+        return true;
+    case IMM_CALL_INDIRECT:
+        if (imm->index >= m->ntypes)
+            return invalid(c, "unknown type %u", imm->index);
+        return check_table(c, imm->index2);
+    case IMM_LOCAL:
+        if (imm->index >= c->nparams + c->nlocals)
+            return invalid(c, "unknown local %u", imm->index);
+        return true;
+    case IMM_GLOBAL:
+        if (imm->index >= (c->const_expr ? c->const_globals : m->nglobals))
+            return invalid(c, "unknown global %u", imm->index);
+        return true;
+    case IMM_TABLE:
+        return check_table(c, imm->index);
+    case IMM_MEMARG:
+        return check_memarg(c, info, imm);
+    case IMM_MEMIDX:
+        return check_memory(c, imm->index);
+    case IMM_LANE:
+        return check_lane(c, info, imm);
+    case IMM_MEMARG_LANE:
+        return check_memarg(c, info, imm) && check_lane(c, info, imm);
+    case IMM_SHUFFLE:
+        for (int i = 0; i < 16; i++)
+            if (imm->bytes[i] >= 32)
+                return invalid(c, "invalid lane index");
+        return true;
+    case IMM_SELECT_T:
+        if (imm->ntargets != 1)
+            return invalid(c, "invalid result arity");
+        return true;
+    case IMM_MEMORY_INIT:
+        return check_data(c, imm->index) && check_memory(c, imm->index2);
+    case IMM_MEMORY_COPY:
+        return check_memory(c, imm->index) && check_memory(c, imm->index2);
+    case IMM_TABLE_INIT:
+        return check_table_init(c, imm);
+    case IMM_TABLE_COPY:
+        return check_table_copy(c, imm);
+    case IMM_DATA:
+        return check_data(c, imm->index);
+    case IMM_ELEM:
+        return check_elem(c, imm->index);
+    }
+    return true;
 }
 
 /* ---- Instructions typed by hand ---------------------------------------- */
@@ -568,8 +685,8 @@ static bool check_br_table(wv_ctx *c, const wv_imm *imm)
     wv_frame *f = top_frame(c);
     uint32_t avail = c->nvals - f->height;
     for (uint32_t i = 0; i < imm->ntargets; i++) {
-        uint32_t label;
-        wr_u32(&labels, &label); /* Already read once without error. */
+        uint32_t label = 0;
+        wr_u32(&labels, &label); /* Read once already, without error. */
         label_types(&c->frames[c->nframes - 1 - label], &n, &types);
         if (n != arity)
             return invalid(c, "type mismatch: br_table targets differ in arity");
@@ -736,11 +853,51 @@ static bool check_special(wv_ctx *c, wasm_op op, const wv_imm *imm)
          * the function must have been declared (C.refs). */
         if (c->const_expr)
             c->declared[imm->index] = 1;
-        else if (!c->declared[imm->index])
+        else if (c->declared && !c->declared[imm->index])
             return invalid(c, "undeclared function reference %u", imm->index);
         return push(c, VT_FUNCREF);
     default:
         return malformed(c, "instruction %s has no type rule", wasm_op_infos[op].name);
+    }
+}
+
+static uint8_t address_type(const wv_ctx *c, uint32_t memory)
+{
+    return c->m->memories[memory].type.limits.is64 ? VT_I64 : VT_I32;
+}
+
+/* The SIG column writes memory addresses and sizes as i32. For a 64-bit
+ * memory they are i64: returns `sig` with those operands widened. */
+static const wasm_sig *widen_addresses(const wv_ctx *c, wasm_op op, const wasm_op_info *info,
+                                       const wv_imm *imm, const wasm_sig *sig, wasm_sig *wide)
+{
+    *wide = *sig;
+    switch ((wasm_imm)info->imm) {
+    case IMM_MEMARG: case IMM_MEMARG_LANE:
+        wide->params[0] = address_type(c, imm->index);
+        return wide;
+    case IMM_MEMIDX: {
+        uint8_t t = address_type(c, imm->index);
+        if (op == WOP_MEMORY_SIZE || op == WOP_MEMORY_GROW)
+            wide->result = t;
+        if (op == WOP_MEMORY_GROW || op == WOP_MEMORY_FILL)
+            wide->params[0] = t;
+        if (op == WOP_MEMORY_FILL)
+            wide->params[2] = t;
+        return wide;
+    }
+    case IMM_MEMORY_COPY: {
+        uint8_t dst = address_type(c, imm->index), src = address_type(c, imm->index2);
+        wide->params[0] = dst;
+        wide->params[1] = src;
+        wide->params[2] = dst == VT_I64 && src == VT_I64 ? VT_I64 : VT_I32;
+        return wide;
+    }
+    case IMM_MEMORY_INIT:
+        wide->params[0] = address_type(c, imm->index2);
+        return wide;
+    default:
+        return sig;
     }
 }
 
@@ -770,10 +927,10 @@ static bool is_const_op(const wv_ctx *c, wasm_op op)
     }
 }
 
-static bool read_opcode(wv_ctx *c, wasm_op *op)
+static inline bool read_opcode(wv_ctx *c, wasm_op *op)
 {
     uint8_t b;
-    if (!wr_u8(&c->r, &b))
+    if (!read_u8(c, &b))
         return false;
     if (b == 0xFC || b == 0xFD) {
         uint32_t code;
@@ -810,15 +967,23 @@ static bool validate_code(wv_ctx *c)
         if (c->const_expr && !is_const_op(c, op))
             return invalid(c, "constant expression required");
         wv_imm imm;
-        if (!read_imm(c, info, &imm))
+        if (!read_imm(c, info, &imm) || !check_imm(c, info, &imm))
             return false;
         if (info->sig != WS_SPECIAL) {
-            if (!check_sig(c, &wasm_sigs[info->sig]))
+            const wasm_sig *sig = &wasm_sigs[info->sig];
+            wasm_sig wide;
+            if (c->any_memory64)
+                sig = widen_addresses(c, op, info, &imm, sig, &wide);
+            if (!check_sig(c, sig))
                 return false;
         } else if (!check_special(c, op, &imm)) {
             return false;
         }
-        /* Lowering will hook in here: it sees op, imm and the stacks. */
+        /* Lowering, once per instruction: it gets op and imm, and keeps its
+         * own operand stack (local, constant or slot per entry) in step
+         * with c->vals. */
+        if (c->lower_op && !c->lower_op(c->lower, c, op, &imm))
+            return false;
     }
     if (!wr_eof(r)) {
         c->op_start = r->p;
@@ -843,6 +1008,18 @@ void wv_free(wv_ctx *c)
     c->vals = NULL;
     c->frames = NULL;
     c->declared = NULL;
+}
+
+bool wv_prepare_lowering(wv_ctx *c)
+{
+    /* C.refs was checked when the module was validated; the rest of what
+     * bodies need from the module-level pass is which memories are 64-bit. */
+    free(c->declared);
+    c->declared = NULL;
+    for (uint32_t i = 0; i < c->m->nmemories; i++)
+        if (c->m->memories[i].type.limits.is64)
+            c->any_memory64 = true;
+    return true;
 }
 
 static void start_code(wv_ctx *c, const uint8_t *code, uint32_t len, int section, uint32_t func)
@@ -939,13 +1116,19 @@ static bool check_tables_and_memories(wv_ctx *c)
     for (uint32_t i = 0; i < m->nmemories; i++) {
         const wm_limits *l = &m->memories[i].type.limits;
         int sec = m->memories[i].imported ? SEC_IMPORT : SEC_MEMORY;
-        if (l->is64)
-            return module_invalid(c, sec, "memory64 is not supported");
         if (l->shared)
             return module_invalid(c, sec, "shared memories are not supported");
-        if (!check_limits(c, sec, l, WM_MAX_PAGES32,
-                          "memory size must be at most 65536 pages (4GiB)"))
+        if (l->is64) {
+            if (!c->features.memory64)
+                return module_invalid(c, sec, "64-bit memories are not enabled");
+            c->any_memory64 = true;
+            if (!check_limits(c, sec, l, (uint64_t)1 << 48,
+                              "memory size must be at most 2^48 pages"))
+                return false;
+        } else if (!check_limits(c, sec, l, WM_MAX_PAGES32,
+                                 "memory size must be at most 65536 pages (4GiB)")) {
             return false;
+        }
     }
     return true;
 }
@@ -997,7 +1180,7 @@ static bool check_datas(wv_ctx *c)
             continue;
         if (d->memory >= m->nmemories)
             return module_invalid(c, SEC_DATA, "unknown memory %u", d->memory);
-        if (!validate_const(c, &d->offset, VT_I32, SEC_DATA))
+        if (!validate_const(c, &d->offset, address_type(c, d->memory), SEC_DATA))
             return false;
     }
     return true;
@@ -1075,11 +1258,55 @@ static bool validate_module(wv_ctx *c)
     return true;
 }
 
+/* Decodes one body without validating it, tracking only block nesting:
+ * reports a malformed encoding if there is one. */
+static bool decode_body(wv_ctx *c, uint32_t index)
+{
+    const wm_func *fn = &c->m->funcs[index];
+    start_code(c, fn->body, fn->body_len, SEC_CODE, index);
+    wr_reader *r = &c->r;
+    uint64_t depth = 1;
+    while (depth > 0) {
+        c->op_start = r->p;
+        if (wr_eof(r))
+            return malformed(c, "END opcode expected");
+        wasm_op op;
+        wv_imm imm;
+        if (!read_opcode(c, &op) || !read_imm(c, &wasm_op_infos[op], &imm))
+            return false;
+        if (op == WOP_BLOCK || op == WOP_LOOP || op == WOP_IF)
+            depth++;
+        else if (op == WOP_END)
+            depth--;
+    }
+    if (!wr_eof(r)) {
+        c->op_start = r->p;
+        return malformed(c, "section size mismatch: bytes after the final end");
+    }
+    return true;
+}
+
+/* The spec decodes a whole module before validating it, so a malformed
+ * body anywhere outranks a validation error found first by our single
+ * pass. On a validation error, look for one and report it instead. */
+static void prefer_malformed(wv_ctx *c)
+{
+    if (!c->err || c->err->status != WEFT_ERR_INVALID)
+        return;
+    weft_error saved = *c->err;
+    for (uint32_t i = c->m->nimported_funcs; i < c->m->nfuncs; i++)
+        if (!decode_body(c, i))
+            return;
+    *c->err = saved;
+}
+
 bool wm_validate(wm_module *m, weft_error *err)
 {
     wv_ctx c;
     wv_init(&c, m, err);
     bool ok = validate_module(&c);
+    if (!ok)
+        prefer_malformed(&c);
     wv_free(&c);
     return ok;
 }

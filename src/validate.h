@@ -20,6 +20,7 @@ typedef struct wv_features {
     bool tail_call;                /* return_call, return_call_indirect. */
     bool extended_const;           /* i32/i64 add, sub, mul in constant expressions. */
     bool multi_memory;             /* More than one memory, memory index immediates. */
+    bool memory64;                 /* 64-bit memories: i64 addresses, u64 offsets. */
 } wv_features;
 
 /* What kind of construct opened a control frame. */
@@ -38,28 +39,40 @@ typedef struct wv_frame {
 
 /* Immediates of the instruction being validated, decoded by IMM kind. */
 typedef struct wv_imm {
-    uint32_t index;                /* Label, function, local, global, table, type,
-                                    * data or element index. */
+    uint32_t index;                /* Label (br_table: the default), function,
+                                    * local, global, table, type, data, element or
+                                    * memory index; block type's type index or
+                                    * UINT32_MAX. */
     uint32_t index2;               /* The second index of two-index immediates:
-                                    * table of call_indirect, table.init, table.copy,
-                                    * memory of memory.init / memory.copy. */
+                                    * table of call_indirect, table.init, table.copy
+                                    * (source), memory of memory.init / memory.copy
+                                    * (source); br_table: the deepest label. */
     uint32_t align;                /* Memarg alignment exponent. */
     uint64_t offset;               /* Memarg offset. */
     uint64_t bits;                 /* Integer constant, or float constant's bits. */
     uint8_t lane;                  /* Lane index. */
     uint8_t type;                  /* select t's type, ref.null's type. */
     const uint8_t *bytes;          /* v128.const / i8x16.shuffle: 16 bytes in the module. */
-    uint32_t ntargets;             /* br_table: label count (default excluded). */
+    uint32_t ntargets;             /* br_table: label count (default excluded);
+                                    * select t: the number of types. */
     const uint8_t *targets;        /* br_table: the label vector's bytes, to re-read. */
     /* Block type as [params] -> [results]. */
     uint32_t bt_nparams, bt_nresults;
     const uint8_t *bt_params, *bt_results;
 } wv_imm;
 
+typedef struct wv_ctx wv_ctx;
+
+/* The lowering hook: called once per instruction, after the instruction has
+ * been validated (so its immediates are checked and block types resolved),
+ * with `user` = wv_ctx.lower. Returns false to stop, having filled the
+ * error. */
+typedef bool (*wv_lower_fn)(void *user, wv_ctx *c, wasm_op op, const wv_imm *imm);
+
 /* The validator's working state. One context validates a whole module; its
  * stacks are heap buffers reused from function to function, grown when a
  * function needs more, so validating costs no allocation per instruction. */
-typedef struct wv_ctx {
+struct wv_ctx {
     wm_module *m;
     weft_error *err;
     wv_features features;
@@ -85,9 +98,17 @@ typedef struct wv_ctx {
     bool const_expr;
     uint32_t const_globals;
 
-    /* C.refs: functions that ref.func may name inside function bodies. */
+    /* Some memory is 64-bit, so memory instructions' types need adjusting. */
+    bool any_memory64;
+
+    /* C.refs: functions that ref.func may name inside function bodies.
+     * NULL after wv_prepare_lowering: the module was validated whole. */
     uint8_t *declared;             /* One byte per function. */
-} wv_ctx;
+
+    /* Lowering, when set (see wv_lower_fn). */
+    wv_lower_fn lower_op;
+    void *lower;
+};
 
 /* Prepares `c` to validate module `m`; errors go to `err`. */
 void wv_init(wv_ctx *c, wm_module *m, weft_error *err);
@@ -95,8 +116,14 @@ void wv_init(wv_ctx *c, wm_module *m, weft_error *err);
 /* Frees the context's buffers. */
 void wv_free(wv_ctx *c);
 
+/* Prepares a fresh context to validate (and lower) single bodies of a
+ * module that wm_validate has already accepted, without repeating the
+ * module-level checks. */
+bool wv_prepare_lowering(wv_ctx *c);
+
 /* Validates the body of defined function `index` (in the function index
- * space). The module-level checks and C.refs (c->declared) must be done. */
+ * space), calling c->lower_op per instruction when set. The module-level
+ * checks (or wv_prepare_lowering) must have been done. */
 bool wm_validate_func(wv_ctx *c, uint32_t index);
 
 #endif

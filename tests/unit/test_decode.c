@@ -271,7 +271,7 @@ Test(decode_section, section_size_too_small_for_contents)
     b = wb_module();
     wb_put(&b, WB_BYTES(TYPE_VOID, FUNC_ONE, 0x0a, 0x06, 0x01, 0x04, 0x00, 0x41, 0x01, 0x1a));
     WB_SECTION(&b, WB_DATA, 0x01, 0x01, 0x00);
-    expect_malformed(&b, "section size mismatch|unexpected end", WB_CODE);
+    expect_malformed(&b, "section size mismatch|unexpected end|END opcode expected", WB_CODE);
 }
 
 Test(decode_section, section_size_past_module_end)
@@ -586,4 +586,157 @@ Test(decode_errors, load_file_io_error)
     cr_assert_eq(weft_module_load_file("/nonexistent/weft/test.wasm", &m, &err), WEFT_ERR_IO);
     cr_assert_null(m);
     cr_assert_eq(err.status, WEFT_ERR_IO);
+}
+
+Test(decode_body, zero_bytes_of_memory_instructions)
+{
+    /* memory.grow, memory.fill and memory.copy carry reserved zero bytes,
+     * and a reserved byte is one byte, not a LEB128 that happens to be 0. */
+    static const uint8_t bodies[][16] = {
+        { 7, 0x00, 0x41, 0x00, 0x40, 0x01, 0x1a, 0x0b },
+        { 11, 0x00, 0x41, 0x00, 0x41, 0x00, 0x41, 0x00, 0xfc, 0x0b, 0x01, 0x0b },
+        { 12, 0x00, 0x41, 0x00, 0x41, 0x00, 0x41, 0x00, 0xfc, 0x0a, 0x00, 0x01, 0x0b },
+        { 6, 0x00, 0x3f, 0x80, 0x00, 0x1a, 0x0b },
+        { 5, 0x00, 0x3f, 0x01, 0x1a, 0x0b },
+    };
+    for (size_t i = 0; i < sizeof bodies / sizeof bodies[0]; i++) {
+        wb_buf b = wb_module();
+        wb_put(&b, WB_BYTES(TYPE_VOID, FUNC_ONE));
+        WB_SECTION(&b, WB_MEMORY, 0x01, 0x00, 0x01);
+        /* The first byte of each row is the body's length. */
+        wb_code1(&b, bodies[i] + 1, bodies[i][0]);
+        expect_malformed(&b, "zero byte expected", WB_CODE);
+    }
+}
+
+Test(decode_body, prefixed_opcodes_are_leb128)
+{
+    /* The 0xfc sub-opcode is a u32 LEB128, so padded forms are fine:
+     * f32.const 0; i32.trunc_sat_f32_s (0xfc 0). */
+    wb_buf b = wb_module();
+    wb_put(&b, WB_BYTES(0x01, 0x05, 0x01, 0x60, 0x00, 0x01, 0x7f, FUNC_ONE));
+    WB_CODE1(&b, 0x00, 0x43, 0, 0, 0, 0, 0xfc, 0x80, 0x80, 0x80, 0x80, 0x00, 0x0b);
+    expect_ok(&b);
+    b = wb_module();
+    wb_put(&b, WB_BYTES(0x01, 0x05, 0x01, 0x60, 0x00, 0x01, 0x7f, FUNC_ONE));
+    WB_CODE1(&b, 0x00, 0x43, 0, 0, 0, 0, 0xfc, 0x80, 0x80, 0x80, 0x80, 0x80, 0x00, 0x0b);
+    expect_malformed(&b, "integer representation too long", WB_CODE);
+}
+
+Test(decode_body, structure_errors)
+{
+    /* else outside an if, a second else, and an unclosed block. */
+    static const uint8_t bodies[][10] = {
+        { 3, 0x00, 0x05, 0x0b },
+        { 8, 0x00, 0x41, 0x00, 0x04, 0x40, 0x05, 0x05, 0x0b },
+        { 4, 0x00, 0x02, 0x40, 0x0b },
+    };
+    for (size_t i = 0; i < sizeof bodies / sizeof bodies[0]; i++) {
+        wb_buf b = wb_module();
+        wb_put(&b, WB_BYTES(TYPE_VOID, FUNC_ONE));
+        wb_code1(&b, bodies[i] + 1, bodies[i][0]);
+        weft_error err;
+        weft_status s = wb_load(&b, &err);
+        cr_assert_eq(s, WEFT_ERR_MALFORMED, "body %zu: got %s: %s", i, weft_status_name(s),
+                     err.message);
+        cr_assert_eq(err.func, 0);
+        cr_assert_eq(err.section, WB_CODE);
+    }
+}
+
+Test(decode_body, deep_nesting_is_not_recursion)
+{
+    /* 100,000 nested blocks: accepted or refused by a limit, never a crash. */
+    enum { DEPTH = 100000 };
+    wb_buf entry = { 0 };
+    wb_byte(&entry, 0x00);
+    for (int i = 0; i < DEPTH; i++)
+        wb_put(&entry, WB_BYTES(0x02, 0x40));
+    for (int i = 0; i <= DEPTH; i++)
+        wb_byte(&entry, 0x0b);
+    wb_buf b = wb_module();
+    wb_put(&b, WB_BYTES(TYPE_VOID, FUNC_ONE));
+    wb_code1(&b, entry.data, entry.len);
+    wb_free(&entry);
+    weft_error err;
+    weft_status s = wb_load(&b, &err);
+    cr_assert(s == WEFT_OK || s == WEFT_ERR_LIMIT, "got %s: %s", weft_status_name(s),
+              err.message);
+}
+
+Test(decode_body, bad_immediates)
+{
+    /* ref.null of a non-reference type; a block type that is a function
+     * form byte; a 33-bit memory offset. */
+    wb_buf b = wb_module();
+    wb_put(&b, WB_BYTES(TYPE_VOID, FUNC_ONE));
+    WB_CODE1(&b, 0x00, 0xd0, 0x7f, 0x1a, 0x0b);
+    expect_malformed(&b, "malformed reference type", WB_CODE);
+    b = wb_module();
+    wb_put(&b, WB_BYTES(TYPE_VOID, FUNC_ONE));
+    WB_CODE1(&b, 0x00, 0x02, 0x60, 0x0b, 0x0b);
+    expect_malformed(&b, "malformed", WB_CODE);
+    b = wb_module();
+    wb_put(&b, WB_BYTES(TYPE_VOID, FUNC_ONE));
+    WB_SECTION(&b, WB_MEMORY, 0x01, 0x00, 0x01);
+    WB_CODE1(&b, 0x00, 0x41, 0x00, 0x28, 0x02, 0x80, 0x80, 0x80, 0x80, 0x10, 0x1a, 0x0b);
+    expect_malformed(&b, "integer too large", WB_CODE);
+    /* f32.const cut short by the end of the body. */
+    b = wb_module();
+    wb_put(&b, WB_BYTES(TYPE_VOID, FUNC_ONE));
+    WB_CODE1(&b, 0x00, 0x43, 0x00, 0x00);
+    expect_malformed(&b, "unexpected end", WB_CODE);
+}
+
+Test(decode_counts, huge_vector_counts)
+{
+    /* A count of 2^32 - 1 in a tiny section must fail as malformed, without
+     * trying to allocate room for that many items first. */
+    static const uint8_t ids[] = { WB_TYPE, WB_IMPORT, WB_FUNCTION, WB_TABLE, WB_MEMORY,
+                                   WB_GLOBAL, WB_EXPORT, WB_ELEMENT, WB_CODE, WB_DATA };
+    for (size_t i = 0; i < sizeof ids; i++) {
+        wb_buf b = wb_module();
+        WB_SECTION(&b, ids[i], 0xff, 0xff, 0xff, 0xff, 0x0f, 0x00);
+        weft_error err;
+        weft_status s = wb_load(&b, &err);
+        cr_assert_eq(s, WEFT_ERR_MALFORMED, "section %d: got %s: %s", ids[i],
+                     weft_status_name(s), err.message);
+        cr_assert(message_matches(err.message, "length out of bounds|unexpected end"),
+                  "section %d: %s", ids[i], err.message);
+        cr_assert_eq(err.section, ids[i]);
+    }
+    /* A br_table with 2^32 - 1 targets. */
+    wb_buf b = wb_module();
+    wb_put(&b, WB_BYTES(TYPE_VOID, FUNC_ONE));
+    WB_CODE1(&b, 0x00, 0x41, 0x00, 0x0e, 0xff, 0xff, 0xff, 0xff, 0x0f, 0x0b);
+    expect_malformed(&b, "unexpected end|length out of bounds", WB_CODE);
+}
+
+Test(decode_segments, bad_segment_kinds)
+{
+    wb_buf b = wb_module();
+    WB_SECTION(&b, WB_ELEMENT, 0x01, 0x08);
+    expect_malformed(&b, "malformed", WB_ELEMENT);
+    b = wb_module();
+    WB_SECTION(&b, WB_MEMORY, 0x01, 0x00, 0x01);
+    WB_SECTION(&b, WB_DATA, 0x01, 0x03, 0x00);
+    expect_malformed(&b, "malformed", WB_DATA);
+    /* Element kind 0x01 (only 0x00, funcref, exists). */
+    b = wb_module();
+    WB_SECTION(&b, WB_TABLE, 0x01, 0x70, 0x00, 0x01);
+    WB_SECTION(&b, WB_ELEMENT, 0x01, 0x02, 0x00, 0x41, 0x00, 0x0b, 0x01, 0x00, 0x00);
+    expect_malformed(&b, "malformed", WB_ELEMENT);
+}
+
+Test(decode_types, bad_types)
+{
+    wb_buf b = wb_module();
+    WB_SECTION(&b, WB_TYPE, 0x01, 0x60, 0x01, 0x7a, 0x00);
+    expect_malformed(&b, "malformed value type", WB_TYPE);
+    b = wb_module();
+    WB_SECTION(&b, WB_TYPE, 0x01, 0x61, 0x00, 0x00);
+    expect_malformed(&b, "malformed", WB_TYPE);
+    b = wb_module();
+    WB_SECTION(&b, WB_EXPORT, 0x01, 0x01, 'a', 0x04, 0x00);
+    expect_malformed(&b, "malformed", WB_EXPORT);
 }

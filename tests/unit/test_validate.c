@@ -256,7 +256,8 @@ Test(validate_control, unreachable_polymorphism)
     FUNC_VALID(T_I32, (0x00, UNREACHABLE, END));
     FUNC_VALID(T_I32, (0x00, UNREACHABLE, I32_ADD, END));
     FUNC_VALID(T_VOID, (0x00, BR, 0, I32_ADD, DROP, END));
-    FUNC_VALID(T_I32, (0x00, RETURN, I64_CONST, 1, DROP, END));
+    FUNC_VALID(T_I32, (0x00, I32_CONST, 1, RETURN, I64_CONST, 1, DROP, END));
+    FUNC_INVALID("type mismatch", T_I32, (0x00, RETURN, END));
     FUNC_VALID(T_VOID, (0x00, UNREACHABLE, SELECT, DROP, END));
     FUNC_VALID(T_I32, (0x00, BLOCK, I32, UNREACHABLE, END, END));
     /* Known operand types are still checked after unreachable. */
@@ -566,4 +567,88 @@ Test(validate_errors, unknown_data_and_elem_segments)
     WB_SECTION(&b, WB_FUNCTION, 0x01, 0x00);
     WB_CODE1(&b, 0x00, 0xfc, 0x0d, 0x00, END); /* elem.drop 0 */
     expect_invalid(&b, "unknown elem segment");
+}
+
+Test(validate_instr, select_arity_checked_first)
+{
+    /* select (result) and select (result i32 i32) are invalid whatever the
+     * stack holds. */
+    FUNC_INVALID("invalid result arity", T_VOID, (0x00, I32_CONST, 1, SELECT_T, 0, END));
+    FUNC_INVALID("invalid result arity", T_VOID, (0x00, SELECT_T, 2, I32, I32, END));
+    FUNC_VALID(T_VOID, (0x00, REF_NULL, FUNCREF, REF_NULL, FUNCREF, I32_CONST, 0, SELECT_T, 1,
+                        FUNCREF, DROP, END));
+}
+
+Test(validate_instr, reference_and_table_types)
+{
+    /* ref.is_null wants a reference. */
+    FUNC_INVALID("type mismatch", T_VOID, (0x00, I32_CONST, 0, 0xd1, DROP, END));
+    FUNC_VALID(T_VOID, (0x00, UNREACHABLE, 0xd1, DROP, END));
+    /* table.get of an externref table yields externref, not funcref. */
+    wb_buf b = wb_module();
+    WB_SECTION(&b, WB_TYPE, 0x01, 0x60, 0x00, 0x01, FUNCREF);
+    WB_SECTION(&b, WB_FUNCTION, 0x01, 0x00);
+    WB_SECTION(&b, WB_TABLE, 0x01, 0x6f, 0x00, 0x00);
+    WB_CODE1(&b, 0x00, I32_CONST, 0, TABLE_GET, 0, END);
+    expect_invalid(&b, "type mismatch");
+    /* call_indirect through an externref table. */
+    b = wb_module();
+    WB_SECTION(&b, WB_TYPE, 0x01, 0x60, 0x00, 0x00);
+    WB_SECTION(&b, WB_FUNCTION, 0x01, 0x00);
+    WB_SECTION(&b, WB_TABLE, 0x01, 0x6f, 0x00, 0x00);
+    WB_CODE1(&b, 0x00, I32_CONST, 0, CALL_INDIRECT, 0, 0, END);
+    expect_invalid(&b, "type mismatch");
+}
+
+Test(validate_control, br_if_and_br_table_types)
+{
+    /* br_if to a block of i32 with an i64 value. */
+    FUNC_INVALID("type mismatch", T_I32,
+                 (0x00, BLOCK, I32, I64_CONST, 0, I32_CONST, 0, BR_IF, 0, END, END));
+    /* br_if leaves its value on the stack. */
+    FUNC_VALID(T_I32, (0x00, BLOCK, I32, I32_CONST, 7, I32_CONST, 0, BR_IF, 0, END, END));
+    /* br_table's operand must be an i32. */
+    FUNC_INVALID("type mismatch", T_VOID, (0x00, I64_CONST, 0, BR_TABLE, 0, 0, END));
+}
+
+Test(validate_segments, segment_types)
+{
+    /* A passive externref segment holding ref.null func. */
+    wb_buf b = wb_module();
+    WB_SECTION(&b, WB_ELEMENT, 0x01, 0x05, 0x6f, 0x01, REF_NULL, FUNCREF, END);
+    expect_module_invalid(&b, "type mismatch");
+    /* A funcref segment into an externref table. */
+    b = wb_module();
+    WB_SECTION(&b, WB_TABLE, 0x01, 0x6f, 0x00, 0x01);
+    WB_SECTION(&b, WB_ELEMENT, 0x01, 0x04, I32_CONST, 0, END, 0x00);
+    expect_module_invalid(&b, "type mismatch");
+    /* An active segment for a table that does not exist. */
+    b = wb_module();
+    WB_SECTION(&b, WB_TABLE, 0x01, FUNCREF, 0x00, 0x01);
+    WB_SECTION(&b, WB_ELEMENT, 0x01, 0x02, 0x01, I32_CONST, 0, END, 0x00, 0x00);
+    expect_module_invalid(&b, "unknown table");
+    /* A data segment for memory 1, and one whose offset is an i64. */
+    b = wb_module();
+    WB_SECTION(&b, WB_MEMORY, 0x01, 0x00, 0x01);
+    WB_SECTION(&b, WB_DATA, 0x01, 0x02, 0x01, I32_CONST, 0, END, 0x00);
+    expect_module_invalid(&b, "unknown memory");
+    b = wb_module();
+    WB_SECTION(&b, WB_MEMORY, 0x01, 0x00, 0x01);
+    WB_SECTION(&b, WB_DATA, 0x01, 0x00, I64_CONST, 0, END, 0x00);
+    expect_module_invalid(&b, "type mismatch");
+    /* A global of funcref initialised with ref.null extern. */
+    b = wb_module();
+    WB_SECTION(&b, WB_GLOBAL, 0x01, FUNCREF, 0x00, REF_NULL, 0x6f, END);
+    expect_module_invalid(&b, "type mismatch");
+}
+
+Test(validate_module, imported_table_limits)
+{
+    wb_buf b = wb_module();
+    WB_SECTION(&b, WB_IMPORT, 0x01, 0x01, 'm', 0x01, 't', 0x01, FUNCREF, 0x01, 0x02, 0x01);
+    expect_module_invalid(&b, "size minimum must not be greater than maximum");
+    /* Table sizes may go up to 2^32 - 1. */
+    b = wb_module();
+    WB_SECTION(&b, WB_TABLE, 0x01, FUNCREF, 0x01, 0x00, 0xff, 0xff, 0xff, 0xff, 0x0f);
+    expect_valid(&b);
 }

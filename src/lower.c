@@ -1,0 +1,1176 @@
+/* lower.c: lowering a function body to the register IR while the validator
+ * walks it. The operand stack is simulated: an entry is a local, a constant
+ * or a temporary in its home slot, so local.get and constants emit no code
+ * and most instructions read their operands straight from locals. */
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "interp.h"
+#include "lower.h"
+#include "validate.h"
+
+/* ---- Canonical function types ------------------------------------------------ */
+
+typedef struct sig_entry {
+    uint32_t nparams, nresults;
+    uint8_t *types;
+} sig_entry;
+
+static pthread_mutex_t sig_lock = PTHREAD_MUTEX_INITIALIZER;
+static sig_entry *sigs;
+static uint32_t nsigs, sigs_cap;
+
+uint32_t wx_sig_id(const wm_functype *t)
+{
+    uint32_t n = t->nparams + t->nresults;
+    pthread_mutex_lock(&sig_lock);
+    uint32_t id;
+    for (id = 0; id < nsigs; id++) {
+        sig_entry *e = &sigs[id];
+        if (e->nparams == t->nparams && e->nresults == t->nresults &&
+            !memcmp(e->types, t->params, t->nparams) &&
+            !memcmp(e->types + t->nparams, t->results, t->nresults))
+            goto done;
+    }
+    if (nsigs == sigs_cap) {
+        uint32_t cap = sigs_cap ? 2 * sigs_cap : 64;
+        sig_entry *grown = realloc(sigs, cap * sizeof *grown);
+        if (!grown) {
+            id = UINT32_MAX; /* Matches nothing: calls through it trap. */
+            goto done;
+        }
+        sigs = grown;
+        sigs_cap = cap;
+    }
+    uint8_t *types = malloc(n ? n : 1);
+    if (!types) {
+        id = UINT32_MAX;
+        goto done;
+    }
+    memcpy(types, t->params, t->nparams);
+    memcpy(types + t->nparams, t->results, t->nresults);
+    sigs[nsigs] = (sig_entry){ t->nparams, t->nresults, types };
+    id = nsigs++;
+done:
+    pthread_mutex_unlock(&sig_lock);
+    return id;
+}
+
+/* ---- Code caches -------------------------------------------------------------- */
+
+static pthread_mutex_t cache_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static unsigned variant(wx_dispatch d, bool explicit_bounds) { return d * 2 + explicit_bounds; }
+
+const ir_word **wl_code_cache(const wm_module *m, wx_dispatch dispatch, bool explicit_bounds)
+{
+    wm_module *mm = (wm_module *)m; /* The caches are the module's only mutable part. */
+    unsigned v = variant(dispatch, explicit_bounds);
+    pthread_mutex_lock(&cache_lock);
+    if (!mm->lowered[v])
+        mm->lowered[v] = calloc(m->nfuncs ? m->nfuncs : 1, sizeof(ir_word *));
+    void *cache = mm->lowered[v];
+    pthread_mutex_unlock(&cache_lock);
+    return cache;
+}
+
+void wl_free_caches(wm_module *m)
+{
+    for (unsigned v = 0; v < WM_LOWERED_VARIANTS; v++) {
+        ir_word **cache = m->lowered[v];
+        if (!cache)
+            continue;
+        for (uint32_t i = 0; i < m->nfuncs; i++)
+            free(cache[i]);
+        free(cache);
+        m->lowered[v] = NULL;
+    }
+}
+
+/* ---- The simulated operand stack --------------------------------------------- */
+
+enum { LV_TEMP, LV_LOCAL, LV_CONST };
+
+typedef struct lw_val {
+    uint8_t kind;           /* LV_*. */
+    uint8_t type;           /* Value type. */
+    uint16_t home;          /* The slot this stack position owns. */
+    uint16_t slot;          /* Where the value is: home (temp) or the local's slot. */
+    uint32_t local;         /* LV_LOCAL: the local's index. */
+    uint64_t bits;          /* LV_CONST: the value. */
+} lw_val;
+
+/* A control frame: where its branches go and what they carry. */
+typedef struct lw_frame {
+    uint8_t kind;           /* WV_FUNC, WV_BLOCK, WV_LOOP, WV_IF, WV_ELSE. */
+    bool dead;              /* The rest of the frame is unreachable. */
+    bool dead_frame;        /* The whole frame, else branch included, is unreachable. */
+    uint32_t height;        /* Stack height below the frame's parameters. */
+    uint16_t base;          /* Home slot of stack position `height`. */
+    uint32_t nparams, nresults;
+    const uint8_t *params, *results;
+    uint32_t start;         /* Loop: code position of the loop head. */
+    int32_t patches;        /* Forward jumps to the frame's end (list head). */
+    int32_t else_patch;     /* If: the jump to the else branch, or -1. */
+} lw_frame;
+
+/* A jump whose target is not known yet: code[word].i32[half] gets the offset
+ * from the instruction at `from`. */
+typedef struct lw_patch {
+    uint32_t from, word;
+    uint8_t half;
+    int32_t next;
+} lw_patch;
+
+/* The compare just emitted, kept so a following br_if or if can fuse with it. */
+typedef struct lw_compare {
+    ir_op base;             /* The compare's _RR opcode. */
+    bool with_imm;          /* (slot, constant) form. */
+    bool imm64;             /* The constant is 64 bits. */
+    uint16_t a, b;
+    uint64_t imm;
+} lw_compare;
+
+typedef struct lw_ctx {
+    const wm_module *m;
+    const void *const *words;   /* Word 0 per opcode for the strategy. */
+    bool checked;               /* Explicit bounds checks. */
+    weft_error *err;
+    bool failed;
+
+    ir_word *code;
+    uint32_t len, cap;
+
+    lw_val *vals;
+    uint32_t nvals, vals_cap;
+    lw_frame *frames;
+    uint32_t nframes, frames_cap;
+    lw_patch *patches;
+    uint32_t npatches, patches_cap;
+
+    uint32_t nlocals;           /* Parameters and declared locals. */
+    const uint8_t *param_types, *local_types;
+    uint32_t nparams;
+    uint16_t *local_slot;       /* Slot of each local. */
+    uint32_t *local_refs;       /* Stack entries that refer to each local. */
+    uint32_t temp_base;         /* First temporary slot. */
+    uint32_t frame_slots;       /* Slots the frame needs so far. */
+
+    /* The last instruction, for result forwarding and compare fusion. */
+    uint32_t last_pos;
+    bool last_valid;            /* Nothing (no label) came after it. */
+    bool last_has_dst;          /* Its destination is the u16 at word 1 [0]. */
+    bool last_is_compare;
+    lw_compare cmp;
+} lw_ctx;
+
+static inline unsigned width(uint8_t type) { return type == VT_V128 ? 2 : 1; }
+
+static bool fail(lw_ctx *l, weft_status status, const char *msg)
+{
+    if (!l->failed)
+        wm_fail(l->err, status, SEC_CODE, -1, -1, "%s", msg);
+    l->failed = true;
+    return false;
+}
+
+/* Grows *buf (of *cap elements of `size` bytes) to hold `need`. */
+static bool grow(lw_ctx *l, void **buf, uint32_t *cap, uint32_t need, size_t size)
+{
+    if (need <= *cap)
+        return true;
+    uint32_t n = *cap ? *cap : 64;
+    while (n < need)
+        n *= 2;
+    void *p = realloc(*buf, (size_t)n * size);
+    if (!p)
+        return fail(l, WEFT_ERR_NOMEM, "out of memory while lowering");
+    *buf = p;
+    *cap = n;
+    return true;
+}
+
+/* ---- Emitting code -------------------------------------------------------------- */
+
+/* Appends an instruction of `n` words, zeroed but for word 0, and returns
+ * its position. The stacks keep working on failure; `failed` stops the end
+ * result. */
+static uint32_t emit(lw_ctx *l, ir_op op, unsigned n)
+{
+    if (!grow(l, (void **)&l->code, &l->cap, l->len + n, sizeof *l->code)) {
+        l->len = 0;
+        return 0;
+    }
+    uint32_t pos = l->len;
+    memset(l->code + pos, 0, n * sizeof *l->code);
+    l->code[pos].handler = l->words[op];
+    l->len += n;
+    l->last_pos = pos;
+    l->last_valid = true;
+    l->last_has_dst = false;
+    l->last_is_compare = false;
+    return pos;
+}
+
+static inline ir_word *at(lw_ctx *l, uint32_t pos) { return &l->code[pos]; }
+
+/* [op][s0 s1 s2 s3] */
+static uint32_t emit_s(lw_ctx *l, ir_op op, unsigned n, uint16_t s0, uint16_t s1, uint16_t s2,
+                       uint16_t s3)
+{
+    uint32_t pos = emit(l, op, n);
+    if (l->len) {
+        ir_word *w = at(l, pos + 1);
+        w->u16[0] = s0;
+        w->u16[1] = s1;
+        w->u16[2] = s2;
+        w->u16[3] = s3;
+    }
+    return pos;
+}
+
+/* [op][s0 s1 imm] */
+static uint32_t emit_ssi(lw_ctx *l, ir_op op, uint16_t s0, uint16_t s1, uint32_t imm)
+{
+    uint32_t pos = emit_s(l, op, 2, s0, s1, 0, 0);
+    if (l->len)
+        at(l, pos + 1)->u32[1] = imm;
+    return pos;
+}
+
+/* Marks the last instruction as writing its result to word 1's first slot. */
+static void has_dst(lw_ctx *l) { l->last_has_dst = true; }
+
+/* A label: code after it can be reached from elsewhere, so nothing may fuse
+ * across it. */
+static void label(lw_ctx *l) { l->last_valid = false; }
+
+static void add_patch(lw_ctx *l, lw_frame *f, uint32_t from, uint32_t word, uint8_t half)
+{
+    if (!grow(l, (void **)&l->patches, &l->patches_cap, l->npatches + 1, sizeof *l->patches))
+        return;
+    l->patches[l->npatches] = (lw_patch){ from, word, half, f->patches };
+    f->patches = (int32_t)l->npatches++;
+}
+
+static void set_offset(lw_ctx *l, uint32_t from, uint32_t word, uint8_t half, uint32_t target)
+{
+    if (l->len)
+        l->code[word].i32[half] = (int32_t)(target - from);
+}
+
+/* Points every pending jump of frame `f` here. */
+static void resolve_patches(lw_ctx *l, lw_frame *f)
+{
+    for (int32_t i = f->patches; i >= 0; i = l->patches[i].next)
+        set_offset(l, l->patches[i].from, l->patches[i].word, l->patches[i].half, l->len);
+    f->patches = -1;
+}
+
+/* ---- Stack entries ---------------------------------------------------------------- */
+
+static void note_slots(lw_ctx *l, uint32_t end)
+{
+    if (end > l->frame_slots)
+        l->frame_slots = end;
+}
+
+/* The home slot of the next stack position. */
+static uint16_t next_home(lw_ctx *l)
+{
+    if (l->nvals == 0)
+        return (uint16_t)l->temp_base;
+    lw_val *top = &l->vals[l->nvals - 1];
+    return (uint16_t)(top->home + width(top->type));
+}
+
+static lw_val *push(lw_ctx *l, uint8_t kind, uint8_t type)
+{
+    uint32_t home = next_home(l);
+    if (home + width(type) > 0xffff) {
+        fail(l, WEFT_ERR_LIMIT, "function needs more than 65535 frame slots");
+        home = 0;
+    }
+    if (!grow(l, (void **)&l->vals, &l->vals_cap, l->nvals + 1, sizeof *l->vals)) {
+        static lw_val sink;
+        return &sink;
+    }
+    lw_val *v = &l->vals[l->nvals++];
+    *v = (lw_val){ .kind = kind, .type = type, .home = (uint16_t)home, .slot = (uint16_t)home };
+    note_slots(l, home + width(type));
+    return v;
+}
+
+/* Pushes a temporary: the result of an instruction, in its home slot. */
+static uint16_t push_temp(lw_ctx *l, uint8_t type) { return push(l, LV_TEMP, type)->home; }
+
+static void push_const(lw_ctx *l, uint8_t type, uint64_t bits)
+{
+    push(l, LV_CONST, type)->bits = bits;
+}
+
+static void push_local(lw_ctx *l, uint32_t index, uint8_t type)
+{
+    lw_val *v = push(l, LV_LOCAL, type);
+    v->local = index;
+    v->slot = l->local_slot[index];
+    l->local_refs[index]++;
+}
+
+static lw_val pop(lw_ctx *l)
+{
+    lw_val v = l->vals[--l->nvals];
+    if (v.kind == LV_LOCAL)
+        l->local_refs[v.local]--;
+    return v;
+}
+
+static inline lw_val *peek(lw_ctx *l, uint32_t depth) { return &l->vals[l->nvals - 1 - depth]; }
+
+/* Writes the value of `v` into slot `dst`. */
+static void move_to(lw_ctx *l, const lw_val *v, uint16_t dst)
+{
+    if (v->kind == LV_CONST) {
+        if (v->type == VT_V128)
+            return; /* v128 constants are always materialised at once. */
+        if (v->bits >> 32 == 0)
+            emit_ssi(l, IR_CONST32, dst, 0, (uint32_t)v->bits);
+        else {
+            uint32_t pos = emit_s(l, IR_CONST64, 3, dst, 0, 0, 0);
+            if (l->len)
+                at(l, pos + 2)->u64 = v->bits;
+        }
+        has_dst(l);
+    } else if (v->slot != dst) {
+        emit_s(l, v->type == VT_V128 ? IR_COPY_V128 : IR_COPY, 2, dst, v->slot, 0, 0);
+        has_dst(l);
+    }
+}
+
+/* Puts stack entry `v` into its home slot, so it no longer depends on a
+ * local or a constant. */
+static void materialize(lw_ctx *l, lw_val *v)
+{
+    if (v->kind == LV_TEMP)
+        return;
+    move_to(l, v, v->home);
+    if (v->kind == LV_LOCAL)
+        l->local_refs[v->local]--;
+    v->kind = LV_TEMP;
+    v->slot = v->home;
+}
+
+/* The slot holding entry `v`'s value; constants are materialised first. */
+static uint16_t slot_of(lw_ctx *l, lw_val *v)
+{
+    if (v->kind == LV_CONST)
+        materialize(l, v);
+    return v->slot;
+}
+
+/* Before local `index` is written, entries still reading it get their own
+ * copy. */
+static void preserve_local(lw_ctx *l, uint32_t index)
+{
+    if (!l->local_refs[index])
+        return;
+    for (uint32_t i = 0; i < l->nvals; i++)
+        if (l->vals[i].kind == LV_LOCAL && l->vals[i].local == index)
+            materialize(l, &l->vals[i]);
+}
+
+/* Entering a block: the block may write any local, so no entry may depend
+ * on one, and the block's parameters live in their homes. */
+static void preserve_all(lw_ctx *l, uint32_t nparams)
+{
+    for (uint32_t i = 0; i < l->nvals; i++)
+        if (l->vals[i].kind == LV_LOCAL || i >= l->nvals - nparams)
+            materialize(l, &l->vals[i]);
+}
+
+/* ---- Branches ------------------------------------------------------------------------ */
+
+static inline lw_frame *frame_at(lw_ctx *l, uint32_t depth)
+{
+    return &l->frames[l->nframes - 1 - depth];
+}
+
+/* The values a branch to `f` carries: a loop's parameters, else the results. */
+static uint32_t label_arity(const lw_frame *f, const uint8_t **types)
+{
+    if (f->kind == WV_LOOP) {
+        *types = f->params;
+        return f->nparams;
+    }
+    *types = f->results;
+    return f->nresults;
+}
+
+/* Whether the top `n` entries already sit in the homes a branch to `f` needs. */
+static bool in_place(lw_ctx *l, const lw_frame *f, uint32_t n)
+{
+    if (n == 0)
+        return true;
+    if (l->nvals - n != f->height)
+        return false;
+    for (uint32_t j = 0; j < n; j++)
+        if (peek(l, j)->kind != LV_TEMP)
+            return false;
+    return true;
+}
+
+/* Copies the top `n` entries into the homes starting at `base`. Increasing
+ * order is safe: each destination lies at or below its source. */
+static void copy_down(lw_ctx *l, uint32_t n, uint16_t base)
+{
+    uint16_t dst = base;
+    for (uint32_t j = 0; j < n; j++) {
+        lw_val *v = peek(l, n - 1 - j);
+        move_to(l, v, dst);
+        dst += width(v->type);
+    }
+}
+
+/* Returns from the function: results go to slots 0.. of the frame. */
+static void emit_return(lw_ctx *l)
+{
+    lw_frame *f = &l->frames[0];
+    uint32_t n = f->nresults;
+    if (n == 0) {
+        emit(l, IR_RETURN, 1);
+        return;
+    }
+    lw_val *v = peek(l, 0);
+    if (n == 1 && v->kind != LV_CONST && v->type != VT_V128) {
+        emit_s(l, IR_RETURN1, 2, v->slot, 0, 0, 0);
+        return;
+    }
+    if (n == 1) {
+        move_to(l, v, 0);
+        emit(l, IR_RETURN, 1);
+        return;
+    }
+    /* Sources first into their homes, so no copy overwrites a later source.
+     * The stack entries are left as they are: this code may be on one path
+     * only (br_if, br_table). */
+    for (uint32_t j = 0; j < n; j++)
+        move_to(l, peek(l, j), peek(l, j)->home);
+    uint16_t dst = 0;
+    for (uint32_t j = 0; j < n; j++) {
+        lw_val *r = peek(l, n - 1 - j);
+        lw_val home = { .kind = LV_TEMP, .type = r->type, .home = r->home, .slot = r->home };
+        move_to(l, &home, dst);
+        dst += width(r->type);
+    }
+    emit(l, IR_RETURN, 1);
+}
+
+/* Emits the moves of a branch to frame `f` (no jump). */
+static void branch_moves(lw_ctx *l, lw_frame *f)
+{
+    const uint8_t *types;
+    uint32_t n = label_arity(f, &types);
+    if (!in_place(l, f, n))
+        copy_down(l, n, f->base);
+}
+
+/* An unconditional jump to frame `f`'s label. */
+static void emit_jump_to(lw_ctx *l, lw_frame *f)
+{
+    uint32_t pos = emit(l, IR_JUMP, 2);
+    if (f->kind == WV_LOOP)
+        set_offset(l, pos, pos + 1, 1, f->start);
+    else
+        add_patch(l, f, pos, pos + 1, 1);
+}
+
+/* br: moves, then jump (or the return sequence for the function frame). */
+static void emit_br(lw_ctx *l, uint32_t depth)
+{
+    lw_frame *f = frame_at(l, depth);
+    if (f->kind == WV_FUNC) {
+        emit_return(l);
+        return;
+    }
+    branch_moves(l, f);
+    emit_jump_to(l, f);
+}
+
+/* Points a conditional jump at `f`'s label. */
+static void target_label(lw_ctx *l, lw_frame *f, uint32_t pos)
+{
+    if (f->kind == WV_LOOP)
+        set_offset(l, pos, pos + 1, 1, f->start);
+    else
+        add_patch(l, f, pos, pos + 1, 1);
+}
+
+/* A conditional jump on the popped condition `c`: jump when it is true
+ * (`when`) or false. A compare emitted just before fuses into the jump.
+ * Returns the jump's position; its offset is word 1's i32[1]. */
+static uint32_t emit_cond_jump(lw_ctx *l, lw_val *c, bool when)
+{
+    if (c->kind == LV_TEMP && l->last_valid && l->last_is_compare && l->last_has_dst &&
+        at(l, l->last_pos + 1)->u16[0] == c->home) {
+        lw_compare k = l->cmp;
+        l->len = l->last_pos; /* Drop the compare: the jump does it. */
+        ir_op op = (ir_op)(k.base + (when ? 3 : 5) + k.with_imm);
+        if (!k.with_imm)
+            return emit_s(l, op, 2, k.a, k.b, 0, 0);
+        uint32_t pos = emit_s(l, op, 3, k.a, 0, 0, 0);
+        if (l->len)
+            at(l, pos + 2)->u64 = k.imm;
+        return pos;
+    }
+    bool wide = c->type == VT_I64; /* Never: conditions are i32. */
+    ir_op op = when ? (wide ? IR_JUMP_NZ64 : IR_JUMP_NZ) : (wide ? IR_JUMP_Z64 : IR_JUMP_Z);
+    return emit_s(l, op, 2, slot_of(l, c), 0, 0, 0);
+}
+
+/* ---- Blocks ------------------------------------------------------------------------------- */
+
+static lw_frame *push_frame(lw_ctx *l, uint8_t kind, uint32_t nparams, const uint8_t *params,
+                            uint32_t nresults, const uint8_t *results)
+{
+    if (!grow(l, (void **)&l->frames, &l->frames_cap, l->nframes + 1, sizeof *l->frames))
+        return NULL;
+    lw_frame *f = &l->frames[l->nframes++];
+    uint32_t height = l->nvals - nparams;
+    *f = (lw_frame){ .kind = kind, .height = height, .nparams = nparams, .params = params,
+                     .nresults = nresults, .results = results, .patches = -1,
+                     .else_patch = -1 };
+    f->base = height < l->nvals ? l->vals[height].home : next_home(l);
+    return f;
+}
+
+/* Resets the stack to the frame's height and pushes `n` temporaries of
+ * `types` in their homes: the state where a label is reached. */
+static void reset_stack(lw_ctx *l, lw_frame *f, uint32_t n, const uint8_t *types)
+{
+    while (l->nvals > f->height)
+        pop(l);
+    for (uint32_t j = 0; j < n; j++)
+        push_temp(l, types[j]);
+}
+
+/* Marks the rest of the innermost frame as unreachable. */
+static void set_dead(lw_ctx *l)
+{
+    lw_frame *f = frame_at(l, 0);
+    f->dead = true;
+}
+
+/* ---- The lowering of each instruction ------------------------------------------------ */
+
+/* How each Wasm instruction maps to IR: its family and first opcode. */
+enum { MAP_NONE, MAP_BINARY, MAP_COMPARE, MAP_BINARY_TRAP, MAP_UNARY, MAP_LOAD, MAP_STORE };
+
+typedef struct lw_map {
+    uint8_t kind;
+    uint16_t op;
+} lw_map;
+
+static const lw_map op_map[WOP_COUNT] = {
+#define IR_BINARY(N, t, IN, OUT, e) [WOP_##N] = { MAP_BINARY, IR_##N##_RR },
+#define IR_COMPARE(N, t, IN, e) [WOP_##N] = { MAP_COMPARE, IR_##N##_RR },
+#define IR_BINARY_TRAP(N, t, T, fn) [WOP_##N] = { MAP_BINARY_TRAP, IR_##N##_RR },
+#define IR_UNARY(N, t, IN, OUT, e) [WOP_##N] = { MAP_UNARY, IR_##N },
+#define IR_UNARY_TRAP(N, t, IN, OUT, fn) [WOP_##N] = { MAP_UNARY, IR_##N },
+#define IR_LOAD(N, t, OUT, M) [WOP_##N] = { MAP_LOAD, IR_##N },
+#define IR_STORE(N, t, IN, M) [WOP_##N] = { MAP_STORE, IR_##N },
+#define IR_OP(N, F, t)
+#include "ir_ops.def"
+    [WOP_F32_STORE] = { MAP_STORE, IR_I32_STORE },
+    [WOP_F64_STORE] = { MAP_STORE, IR_I64_STORE },
+};
+
+/* Binary operators, compares included: (slot, slot), (slot, constant) or
+ * (constant, slot) forms. Two constants: the first is materialised. */
+static void lower_binary(lw_ctx *l, const lw_map *map, uint8_t result)
+{
+    lw_val b = pop(l), a = pop(l);
+    bool wide = a.type == VT_I64 || a.type == VT_F64;
+    ir_op op = (ir_op)map->op;
+    uint16_t dst;
+    uint32_t pos;
+    lw_compare k = { .base = op };
+    if (b.kind == LV_CONST && a.kind == LV_CONST) {
+        /* Rare (constant folding is the producer's job): use a's home. */
+        l->nvals++;
+        materialize(l, &l->vals[l->nvals - 1]);
+        a = l->vals[--l->nvals];
+    }
+    dst = push_temp(l, result);
+    if (b.kind == LV_CONST || a.kind == LV_CONST) {
+        bool imm_first = a.kind == LV_CONST;
+        uint64_t imm = imm_first ? a.bits : b.bits;
+        uint16_t s = imm_first ? b.slot : a.slot;
+        op = (ir_op)(op + (imm_first ? 2 : 1));
+        if (wide) {
+            pos = emit_s(l, op, 3, dst, s, 0, 0);
+            if (l->len)
+                at(l, pos + 2)->u64 = imm;
+        } else {
+            emit_ssi(l, op, dst, s, (uint32_t)imm);
+        }
+        k.with_imm = true;
+        k.a = s;
+        k.imm = imm;
+        if (imm_first)
+            map = NULL; /* (constant, slot) compares do not fuse. */
+    } else {
+        emit_s(l, op, 2, dst, a.slot, b.slot, 0);
+        k.a = a.slot;
+        k.b = b.slot;
+    }
+    has_dst(l);
+    if (map && map->kind == MAP_COMPARE) {
+        l->last_is_compare = true;
+        k.imm64 = wide;
+        l->cmp = k;
+    }
+}
+
+static void lower_unary(lw_ctx *l, const lw_map *map, uint8_t result)
+{
+    uint16_t s = slot_of(l, peek(l, 0));
+    pop(l);
+    uint16_t dst = push_temp(l, result);
+    emit_s(l, (ir_op)map->op, 2, dst, s, 0, 0);
+    has_dst(l);
+}
+
+/* The slot of the entry `depth` from the top, materialising a constant. */
+static uint16_t operand(lw_ctx *l, uint32_t depth) { return slot_of(l, peek(l, depth)); }
+
+static void lower_load(lw_ctx *l, const lw_map *map, const wv_imm *imm, uint8_t result)
+{
+    uint16_t addr = operand(l, 0);
+    pop(l);
+    uint16_t dst = push_temp(l, result);
+    emit_ssi(l, (ir_op)(map->op + l->checked), dst, addr, (uint32_t)imm->offset);
+    has_dst(l);
+}
+
+static void lower_store(lw_ctx *l, const lw_map *map, const wv_imm *imm)
+{
+    uint16_t value = operand(l, 0), addr = operand(l, 1);
+    pop(l);
+    pop(l);
+    emit_ssi(l, (ir_op)(map->op + l->checked), addr, value, (uint32_t)imm->offset);
+}
+
+/* Calls: the arguments go to consecutive homes, which become the callee's
+ * first locals; the results come back in the same place. */
+static void lower_call(lw_ctx *l, ir_op op, const wm_functype *ft, uint32_t func, bool indirect,
+                       uint32_t type_sig, uint32_t table)
+{
+    uint32_t extra = indirect ? 1 : 0; /* call_indirect's index is on top. */
+    for (uint32_t j = 0; j < ft->nparams; j++)
+        materialize(l, peek(l, extra + j));
+    uint16_t index = indirect ? operand(l, 0) : 0;
+    if (indirect)
+        pop(l);
+    uint32_t first = l->nvals - ft->nparams;
+    uint16_t args = first < l->nvals ? l->vals[first].home : next_home(l);
+    uint32_t pos;
+    if (indirect) {
+        pos = emit_s(l, op, 3, args, index, 0, 0);
+        if (l->len) {
+            at(l, pos + 1)->u32[1] = type_sig;
+            at(l, pos + 2)->u32[0] = table;
+        }
+    } else {
+        emit_ssi(l, op, args, 0, func);
+    }
+    for (uint32_t j = 0; j < ft->nparams; j++)
+        pop(l);
+    for (uint32_t j = 0; j < ft->nresults; j++)
+        push_temp(l, ft->results[j]);
+}
+
+static uint8_t local_type(lw_ctx *l, uint32_t index)
+{
+    return index < l->nparams ? l->param_types[index] : l->local_types[index - l->nparams];
+}
+
+/* local.set / local.tee: forward the last result straight into the local
+ * when it was just computed into a temporary, else copy. */
+static void lower_local_set(lw_ctx *l, uint32_t index, bool tee)
+{
+    uint16_t slot = l->local_slot[index];
+    lw_val *v = peek(l, 0);
+    if (v->kind == LV_TEMP && l->last_valid && l->last_has_dst && !l->local_refs[index] &&
+        l->len && at(l, l->last_pos + 1)->u16[0] == v->home) {
+        at(l, l->last_pos + 1)->u16[0] = slot;
+        l->last_valid = false;
+    } else {
+        preserve_local(l, index);
+        v = peek(l, 0);
+        move_to(l, v, slot);
+        l->last_valid = false;
+    }
+    lw_val old = pop(l);
+    if (tee) {
+        if (old.kind == LV_CONST)
+            push_const(l, old.type, old.bits);
+        else
+            push_local(l, index, old.type);
+    }
+}
+
+/* Control instructions. */
+static void lower_block(lw_ctx *l, uint8_t kind, const wv_imm *imm)
+{
+    if (kind == WV_IF) {
+        /* The condition leaves the stack, but the jump still reads it: no
+         * local is written in between. */
+        lw_val c = pop(l);
+        preserve_all(l, imm->bt_nparams);
+        uint32_t pos = emit_cond_jump(l, &c, false);
+        lw_frame *f = push_frame(l, WV_IF, imm->bt_nparams, imm->bt_params, imm->bt_nresults,
+                                 imm->bt_results);
+        if (f)
+            f->else_patch = (int32_t)pos;
+        label(l);
+        return;
+    }
+    preserve_all(l, imm->bt_nparams);
+    label(l);
+    lw_frame *f = push_frame(l, kind, imm->bt_nparams, imm->bt_params, imm->bt_nresults,
+                             imm->bt_results);
+    if (f)
+        f->start = l->len;
+}
+
+static void lower_else(lw_ctx *l)
+{
+    lw_frame *f = frame_at(l, 0);
+    if (!f->dead) {
+        branch_moves(l, f);
+        emit_jump_to(l, f);
+    }
+    /* The else branch starts from the if's parameters, still in their homes:
+     * the then branch did not run. */
+    if (f->else_patch >= 0)
+        set_offset(l, (uint32_t)f->else_patch, (uint32_t)f->else_patch + 1, 1, l->len);
+    f->else_patch = -1;
+    f->kind = WV_ELSE;
+    f->dead = f->dead_frame;
+    label(l);
+    reset_stack(l, f, f->nparams, f->params);
+}
+
+static void lower_end(lw_ctx *l)
+{
+    lw_frame *f = frame_at(l, 0);
+    if (f->kind == WV_FUNC) {
+        if (!f->dead)
+            emit_return(l);
+        l->nframes--;
+        return;
+    }
+    if (!f->dead)
+        branch_moves(l, f);
+    /* An if without else falls through to the end with its parameters,
+     * which are then its results. */
+    if (f->else_patch >= 0)
+        set_offset(l, (uint32_t)f->else_patch, (uint32_t)f->else_patch + 1, 1, l->len);
+    resolve_patches(l, f);
+    label(l);
+    reset_stack(l, f, f->nresults, f->results);
+    l->nframes--;
+}
+
+static void lower_br_if(lw_ctx *l, uint32_t depth)
+{
+    lw_val c = pop(l);
+    lw_frame *f = frame_at(l, depth);
+    const uint8_t *types;
+    uint32_t n = label_arity(f, &types);
+    if (f->kind != WV_FUNC && in_place(l, f, n)) {
+        target_label(l, f, emit_cond_jump(l, &c, true));
+        return;
+    }
+    /* Moves needed: skip them when the condition is false. */
+    uint32_t skip = emit_cond_jump(l, &c, false);
+    emit_br(l, depth);
+    set_offset(l, skip, skip + 1, 1, l->len);
+    label(l);
+}
+
+static void lower_br_table(lw_ctx *l, const wv_imm *imm, const uint8_t *imm_end)
+{
+    uint16_t index = operand(l, 0);
+    pop(l);
+    uint32_t n = imm->ntargets;
+    uint32_t pos = emit(l, IR_JUMP_TABLE, 2 + n + 1);
+    if (l->len) {
+        at(l, pos + 1)->u16[0] = index;
+        at(l, pos + 1)->u32[1] = n;
+    }
+    wr_reader r = wr_init(imm->targets, imm->targets, imm_end, NULL);
+    for (uint32_t k = 0; k <= n; k++) {
+        uint32_t depth;
+        if (!wr_u32(&r, &depth))
+            depth = 0;
+        lw_frame *f = frame_at(l, depth);
+        const uint8_t *types;
+        uint32_t arity = label_arity(f, &types);
+        if (f->kind != WV_FUNC && in_place(l, f, arity)) {
+            if (f->kind == WV_LOOP)
+                set_offset(l, pos, pos + 2 + k, 0, f->start);
+            else
+                add_patch(l, f, pos, pos + 2 + k, 0);
+            continue;
+        }
+        /* A stub after the table does the moves, then jumps. */
+        set_offset(l, pos, pos + 2 + k, 0, l->len);
+        emit_br(l, depth);
+    }
+}
+
+/* The type sitting `depth` entries below the top, for untyped instructions. */
+static uint8_t type_at(lw_ctx *l, uint32_t depth) { return peek(l, depth)->type; }
+
+static bool lower_op(void *user, wv_ctx *c, wasm_op op, const wv_imm *imm)
+{
+    lw_ctx *l = user;
+    lw_frame *top = frame_at(l, 0);
+    /* In unreachable code only the block structure matters. */
+    if (top->dead) {
+        switch (op) {
+        case WOP_BLOCK: case WOP_LOOP: case WOP_IF: {
+            /* Nothing in it is reached; only its end matters, after which
+             * the enclosing frame is still dead. */
+            lw_frame *f = push_frame(l, WV_BLOCK, 0, NULL, 0, NULL);
+            if (f)
+                f->dead = f->dead_frame = true;
+            return !l->failed;
+        }
+        case WOP_ELSE:
+            lower_else(l);
+            return !l->failed;
+        case WOP_END:
+            lower_end(l);
+            return !l->failed;
+        default:
+            return true;
+        }
+    }
+    const wasm_op_info *info = &wasm_op_infos[op];
+    const lw_map *map = &op_map[op];
+    uint8_t result = info->sig != WS_SPECIAL ? wasm_sigs[info->sig].result : 0;
+    switch (map->kind) {
+    case MAP_BINARY: case MAP_COMPARE: case MAP_BINARY_TRAP:
+        lower_binary(l, map, result);
+        return !l->failed;
+    case MAP_UNARY:
+        lower_unary(l, map, result);
+        return !l->failed;
+    case MAP_LOAD:
+        if (imm->index != 0 || imm->offset > UINT32_MAX)
+            return fail(l, WEFT_ERR_LIMIT, "memory64 and multiple memories are not executed yet");
+        lower_load(l, map, imm, result);
+        return !l->failed;
+    case MAP_STORE:
+        if (imm->index != 0 || imm->offset > UINT32_MAX)
+            return fail(l, WEFT_ERR_LIMIT, "memory64 and multiple memories are not executed yet");
+        lower_store(l, map, imm);
+        return !l->failed;
+    default:
+        break;
+    }
+    switch (op) {
+    case WOP_NOP:
+        break;
+    case WOP_UNREACHABLE:
+        emit(l, IR_UNREACHABLE, 1);
+        set_dead(l);
+        break;
+    case WOP_BLOCK: lower_block(l, WV_BLOCK, imm); break;
+    case WOP_LOOP: lower_block(l, WV_LOOP, imm); break;
+    case WOP_IF: lower_block(l, WV_IF, imm); break;
+    case WOP_ELSE: lower_else(l); break;
+    case WOP_END: lower_end(l); break;
+    case WOP_BR:
+        emit_br(l, imm->index);
+        set_dead(l);
+        break;
+    case WOP_BR_IF: lower_br_if(l, imm->index); break;
+    case WOP_BR_TABLE:
+        lower_br_table(l, imm, c->r.p);
+        set_dead(l);
+        break;
+    case WOP_RETURN:
+        emit_return(l);
+        set_dead(l);
+        break;
+    case WOP_CALL:
+        lower_call(l, IR_CALL, wm_func_type(l->m, imm->index), imm->index, false, 0, 0);
+        break;
+    case WOP_CALL_INDIRECT:
+        lower_call(l, IR_CALL_INDIRECT, &l->m->types[imm->index], 0, true,
+                   wx_sig_id(&l->m->types[imm->index]), imm->index2);
+        break;
+    case WOP_RETURN_CALL:
+        lower_call(l, IR_RETURN_CALL, wm_func_type(l->m, imm->index), imm->index, false, 0, 0);
+        set_dead(l);
+        break;
+    case WOP_RETURN_CALL_INDIRECT:
+        lower_call(l, IR_RETURN_CALL_INDIRECT, &l->m->types[imm->index], 0, true,
+                   wx_sig_id(&l->m->types[imm->index]), imm->index2);
+        set_dead(l);
+        break;
+    case WOP_DROP:
+        pop(l);
+        break;
+    case WOP_SELECT: case WOP_SELECT_T: {
+        uint8_t t = type_at(l, 1);
+        uint16_t cond = operand(l, 0), b = operand(l, 1), a = operand(l, 2);
+        pop(l); pop(l); pop(l);
+        uint16_t dst = push_temp(l, t);
+        emit_s(l, t == VT_V128 ? IR_SELECT_V128 : IR_SELECT, 2, dst, a, b, cond);
+        has_dst(l);
+        break;
+    }
+    case WOP_LOCAL_GET:
+        push_local(l, imm->index, local_type(l, imm->index));
+        break;
+    case WOP_LOCAL_SET: lower_local_set(l, imm->index, false); break;
+    case WOP_LOCAL_TEE: lower_local_set(l, imm->index, true); break;
+    case WOP_GLOBAL_GET: {
+        uint8_t t = l->m->globals[imm->index].type.type;
+        uint16_t dst = push_temp(l, t);
+        emit_ssi(l, t == VT_V128 ? IR_GLOBAL_GET_V128 : IR_GLOBAL_GET, dst, 0, imm->index);
+        has_dst(l);
+        break;
+    }
+    case WOP_GLOBAL_SET: {
+        uint8_t t = type_at(l, 0);
+        uint16_t s = operand(l, 0);
+        pop(l);
+        emit_ssi(l, t == VT_V128 ? IR_GLOBAL_SET_V128 : IR_GLOBAL_SET, s, 0, imm->index);
+        break;
+    }
+    case WOP_I32_CONST: push_const(l, VT_I32, (uint32_t)imm->bits); break;
+    case WOP_I64_CONST: push_const(l, VT_I64, imm->bits); break;
+    case WOP_F32_CONST: push_const(l, VT_F32, (uint32_t)imm->bits); break;
+    case WOP_F64_CONST: push_const(l, VT_F64, imm->bits); break;
+    case WOP_V128_CONST: {
+        uint16_t dst = push_temp(l, VT_V128);
+        uint32_t pos = emit_s(l, IR_CONST_V128, 4, dst, 0, 0, 0);
+        if (l->len)
+            memcpy(&at(l, pos + 2)->u64, imm->bytes, 16);
+        has_dst(l);
+        break;
+    }
+    /* Reinterpretations and wrapping change only how the bits are read. */
+    case WOP_I32_REINTERPRET_F32: peek(l, 0)->type = VT_I32; break;
+    case WOP_F32_REINTERPRET_I32: peek(l, 0)->type = VT_F32; break;
+    case WOP_I64_REINTERPRET_F64: peek(l, 0)->type = VT_I64; break;
+    case WOP_F64_REINTERPRET_I64: peek(l, 0)->type = VT_F64; break;
+    case WOP_MEMORY_SIZE: {
+        uint16_t dst = push_temp(l, VT_I32);
+        emit_ssi(l, IR_MEMORY_SIZE, dst, 0, imm->index);
+        has_dst(l);
+        break;
+    }
+    case WOP_MEMORY_GROW: {
+        uint16_t delta = operand(l, 0);
+        pop(l);
+        uint16_t dst = push_temp(l, VT_I32);
+        emit_ssi(l, IR_MEMORY_GROW, dst, delta, imm->index);
+        has_dst(l);
+        break;
+    }
+    case WOP_MEMORY_FILL: case WOP_MEMORY_COPY: case WOP_MEMORY_INIT:
+    case WOP_TABLE_COPY: case WOP_TABLE_INIT: case WOP_TABLE_FILL: {
+        uint16_t s2 = operand(l, 0), s1 = operand(l, 1), s0 = operand(l, 2);
+        pop(l); pop(l); pop(l);
+        ir_op iop = op == WOP_MEMORY_FILL ? IR_MEMORY_FILL : op == WOP_MEMORY_COPY ? IR_MEMORY_COPY
+                  : op == WOP_MEMORY_INIT ? IR_MEMORY_INIT : op == WOP_TABLE_COPY ? IR_TABLE_COPY
+                  : op == WOP_TABLE_INIT ? IR_TABLE_INIT : IR_TABLE_FILL;
+        uint32_t pos = emit_s(l, iop, 3, s0, s1, s2, 0);
+        uint32_t a = imm->index, b = imm->index2;
+        if (op == WOP_MEMORY_INIT || op == WOP_TABLE_INIT) {
+            a = imm->index2; /* Memory or table first, then the segment. */
+            b = imm->index;
+        }
+        if (l->len) {
+            at(l, pos + 2)->u32[0] = a;
+            at(l, pos + 2)->u32[1] = b;
+        }
+        break;
+    }
+    case WOP_DATA_DROP: emit_ssi(l, IR_DATA_DROP, 0, 0, imm->index); break;
+    case WOP_ELEM_DROP: emit_ssi(l, IR_ELEM_DROP, 0, 0, imm->index); break;
+    case WOP_TABLE_GET: {
+        uint16_t i = operand(l, 0);
+        pop(l);
+        uint16_t dst = push_temp(l, l->m->tables[imm->index].type.elem);
+        emit_ssi(l, IR_TABLE_GET, dst, i, imm->index);
+        has_dst(l);
+        break;
+    }
+    case WOP_TABLE_SET: {
+        uint16_t v = operand(l, 0), i = operand(l, 1);
+        pop(l); pop(l);
+        emit_ssi(l, IR_TABLE_SET, i, v, imm->index);
+        break;
+    }
+    case WOP_TABLE_SIZE: {
+        uint16_t dst = push_temp(l, VT_I32);
+        emit_ssi(l, IR_TABLE_SIZE, dst, 0, imm->index);
+        has_dst(l);
+        break;
+    }
+    case WOP_TABLE_GROW: {
+        uint16_t delta = operand(l, 0), init = operand(l, 1);
+        pop(l); pop(l);
+        uint16_t dst = push_temp(l, VT_I32);
+        uint32_t pos = emit_s(l, IR_TABLE_GROW, 3, dst, init, delta, 0);
+        if (l->len)
+            at(l, pos + 2)->u32[0] = imm->index;
+        has_dst(l);
+        break;
+    }
+    case WOP_REF_NULL: push_const(l, imm->type, 0); break;
+    case WOP_REF_IS_NULL: {
+        uint16_t s = operand(l, 0);
+        pop(l);
+        uint16_t dst = push_temp(l, VT_I32);
+        emit_s(l, IR_REF_IS_NULL, 2, dst, s, 0, 0);
+        has_dst(l);
+        break;
+    }
+    case WOP_REF_FUNC: {
+        uint16_t dst = push_temp(l, VT_FUNCREF);
+        emit_ssi(l, IR_REF_FUNC, dst, 0, imm->index);
+        has_dst(l);
+        break;
+    }
+    default: {
+        /* Instructions the interpreter cannot run yet (SIMD): a trap that
+         * says so, with the stack effect the validator expects. */
+        emit_ssi(l, IR_UNSUPPORTED, 0, 0, (uint32_t)op);
+        if (info->sig != WS_SPECIAL) {
+            const wasm_sig *s = &wasm_sigs[info->sig];
+            for (unsigned j = 0; j < s->nparams; j++)
+                pop(l);
+            if (s->result)
+                push_temp(l, s->result);
+        } else {
+            return fail(l, WEFT_ERR_LIMIT, "instruction not supported by the interpreter");
+        }
+        break;
+    }
+    }
+    return !l->failed;
+}
+
+/* ---- Lowering a function ---------------------------------------------------------- */
+
+const ir_word *wl_lower(const wm_module *m, uint32_t index, wx_dispatch dispatch,
+                        bool explicit_bounds, weft_error *err)
+{
+    const ir_word **cache = wl_code_cache(m, dispatch, explicit_bounds);
+    if (!cache) {
+        wm_fail(err, WEFT_ERR_NOMEM, SEC_CODE, index, -1, "out of memory");
+        return NULL;
+    }
+    if (cache[index])
+        return cache[index];
+
+    const wm_func *fn = &m->funcs[index];
+    const wm_functype *ft = wm_func_type(m, index);
+    lw_ctx l = { .m = m, .words = wx_handler_words(dispatch), .checked = explicit_bounds,
+                 .err = err };
+    l.nparams = ft->nparams;
+    l.nlocals = ft->nparams + fn->nlocals;
+    l.param_types = ft->params;
+    l.local_types = fn->local_types;
+    l.local_slot = malloc((l.nlocals + 1) * sizeof *l.local_slot);
+    l.local_refs = calloc(l.nlocals + 1, sizeof *l.local_refs);
+    if (!l.local_slot || !l.local_refs) {
+        fail(&l, WEFT_ERR_NOMEM, "out of memory while lowering");
+        goto out;
+    }
+    uint32_t slot = 0;
+    for (uint32_t i = 0; i < l.nlocals; i++) {
+        l.local_slot[i] = (uint16_t)slot;
+        slot += width(local_type(&l, i));
+        if (slot > 0xffff) {
+            fail(&l, WEFT_ERR_LIMIT, "function needs more than 65535 frame slots");
+            goto out;
+        }
+    }
+    uint32_t param_slots = 0;
+    for (uint32_t i = 0; i < ft->nparams; i++)
+        param_slots += width(ft->params[i]);
+    uint32_t result_slots = 0;
+    for (uint32_t i = 0; i < ft->nresults; i++)
+        result_slots += width(ft->results[i]);
+    l.temp_base = slot;
+    l.frame_slots = slot > result_slots ? slot : result_slots;
+
+    /* enter: zero the declared locals; the frame size is patched at the end. */
+    uint32_t enter = emit_s(&l, IR_ENTER, 2, (uint16_t)param_slots,
+                            (uint16_t)(slot - param_slots), 0, 0);
+    push_frame(&l, WV_FUNC, 0, NULL, ft->nresults, ft->results);
+    label(&l);
+
+    wv_ctx c;
+    wv_init(&c, (wm_module *)m, err);
+    c.lower_op = lower_op;
+    c.lower = &l;
+    bool ok = wv_prepare_lowering(&c) && wm_validate_func(&c, index);
+    wv_free(&c);
+    if (!ok || l.failed) {
+        if (!l.failed && err && err->status == WEFT_OK)
+            fail(&l, WEFT_ERR_INVALID, "function failed validation while lowering");
+        l.failed = true;
+        goto out;
+    }
+    if (l.len)
+        at(&l, enter + 1)->u32[1] = l.frame_slots;
+
+    ir_word *code = malloc((l.len ? l.len : 1) * sizeof *code);
+    if (!code) {
+        fail(&l, WEFT_ERR_NOMEM, "out of memory while lowering");
+        goto out;
+    }
+    memcpy(code, l.code, l.len * sizeof *code);
+    pthread_mutex_lock(&cache_lock);
+    if (cache[index]) {
+        free(code); /* Another thread won the race. */
+    } else {
+        cache[index] = code;
+    }
+    pthread_mutex_unlock(&cache_lock);
+out:
+    free(l.code);
+    free(l.vals);
+    free(l.frames);
+    free(l.patches);
+    free(l.local_slot);
+    free(l.local_refs);
+    if (l.failed) {
+        if (err && err->func < 0)
+            err->func = index;
+        return NULL;
+    }
+    return cache[index];
+}
+
+const ir_word *wx_lower_lazy(wx_func *f)
+{
+    wx_instance *inst = f->inst;
+    weft_error err;
+    const ir_word *code = wl_lower(inst->mod, f->index, inst->dispatch, inst->explicit_bounds,
+                                   &err);
+    if (code)
+        *f->code = code;
+    return code;
+}

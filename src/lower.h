@@ -1,0 +1,26 @@
+/* lower.h: lowering Wasm function bodies to the register IR, lazily, and the
+ * per-module caches of lowered code. */
+#ifndef WEFT_LOWER_H
+#define WEFT_LOWER_H
+
+#include "runtime.h"
+
+/* The cache of lowered code of module `m` for one interpreter variant
+ * (dispatch strategy + bounds mode): an array indexed by function index
+ * (imported functions' entries stay NULL), allocated on first use and freed
+ * with the module. Returns NULL when out of memory. */
+const ir_word **wl_code_cache(const wm_module *m, wx_dispatch dispatch, bool explicit_bounds);
+
+/* Frees every cache of module `m` (called when the module is freed). */
+void wl_free_caches(wm_module *m);
+
+/* Lowers defined function `index` of `m` for a variant. Returns the code
+ * (owned by the cache) or NULL with `err` filled. */
+const ir_word *wl_lower(const wm_module *m, uint32_t index, wx_dispatch dispatch,
+                        bool explicit_bounds, weft_error *err);
+
+/* The canonical id of a function type: two types get the same id exactly
+ * when they are equal, across modules. Thread-safe. */
+uint32_t wx_sig_id(const wm_functype *type);
+
+#endif
