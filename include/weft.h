@@ -57,6 +57,22 @@ weft_status weft_module_load_file(const char *path, weft_module **out, weft_erro
 /* Frees a module. NULL is accepted. */
 void weft_module_free(weft_module *module);
 
+/* The number of functions in the module's function space (imports first). */
+uint32_t weft_module_func_count(const weft_module *module);
+
+/* A function's name from the name section, or NULL. */
+const char *weft_module_func_name(const weft_module *module, uint32_t func);
+
+/* The index of the function exported as `name`; false when there is none. */
+bool weft_module_export_func(const weft_module *module, const char *name, uint32_t *func);
+
+/* Writes the register IR that defined function `func` lowers to, one
+ * instruction a line, to `out` (a FILE *). For `weft ir` and the golden
+ * tests. An imported function is WEFT_ERR_ARGUMENT. With `out` NULL the
+ * function is only lowered. */
+weft_status weft_module_dump_ir(const weft_module *module, uint32_t func, void *out,
+                                weft_error *err);
+
 /* ---- Values ---------------------------------------------------------------- */
 
 /* The kinds of WebAssembly values. */

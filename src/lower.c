@@ -82,7 +82,8 @@ void wl_free_caches(wm_module *m)
         if (!cache)
             continue;
         for (uint32_t i = 0; i < m->nfuncs; i++)
-            free(cache[i]);
+            if (cache[i])
+                free(cache[i] - 1);
         free(cache);
         m->lowered[v] = NULL;
     }
@@ -1136,17 +1137,19 @@ const ir_word *wl_lower(const wm_module *m, uint32_t index, wx_dispatch dispatch
     if (l.len)
         at(&l, enter + 1)->u32[1] = l.frame_slots;
 
-    ir_word *code = malloc((l.len ? l.len : 1) * sizeof *code);
+    /* One word before the code records its length, for the disassembler. */
+    ir_word *code = malloc((l.len + 1) * sizeof *code);
     if (!code) {
         fail(&l, WEFT_ERR_NOMEM, "out of memory while lowering");
         goto out;
     }
-    memcpy(code, l.code, l.len * sizeof *code);
+    code[0].u64 = l.len;
+    memcpy(code + 1, l.code, l.len * sizeof *code);
     pthread_mutex_lock(&cache_lock);
     if (cache[index]) {
         free(code); /* Another thread won the race. */
     } else {
-        cache[index] = code;
+        cache[index] = code + 1;
     }
     pthread_mutex_unlock(&cache_lock);
 out:

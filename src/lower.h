@@ -3,6 +3,8 @@
 #ifndef WEFT_LOWER_H
 #define WEFT_LOWER_H
 
+#include <stdio.h>
+
 #include "runtime.h"
 
 /* The cache of lowered code of module `m` for one interpreter variant
@@ -18,6 +20,13 @@ void wl_free_caches(wm_module *m);
  * (owned by the cache) or NULL with `err` filled. */
 const ir_word *wl_lower(const wm_module *m, uint32_t index, wx_dispatch dispatch,
                         bool explicit_bounds, weft_error *err);
+
+/* The length in words of code returned by wl_lower. */
+static inline uint64_t wl_code_length(const ir_word *code) { return code[-1].u64; }
+
+/* Writes a readable listing of lowered code (lowered for DISPATCH_SWITCH or
+ * DISPATCH_INDIRECT, whose word 0 is the opcode number) to `out`. */
+void ir_dump(FILE *out, const ir_word *code);
 
 /* The canonical id of a function type: two types get the same id exactly
  * when they are equal, across modules. Thread-safe. */

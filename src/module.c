@@ -86,6 +86,48 @@ weft_status weft_module_load_file(const char *path, weft_module **out, weft_erro
     return s;
 }
 
+uint32_t weft_module_func_count(const weft_module *module) { return module->m.nfuncs; }
+
+const char *weft_module_func_name(const weft_module *module, uint32_t func)
+{
+    return func < module->m.nfuncs ? module->m.funcs[func].name : NULL;
+}
+
+bool weft_module_export_func(const weft_module *module, const char *name, uint32_t *func)
+{
+    size_t len = strlen(name);
+    for (uint32_t i = 0; i < module->m.nexports; i++) {
+        const wm_export *e = &module->m.exports[i];
+        if (e->kind == EXT_FUNC && e->name.len == len && !memcmp(e->name.str, name, len)) {
+            *func = e->index;
+            return true;
+        }
+    }
+    return false;
+}
+
+weft_status weft_module_dump_ir(const weft_module *module, uint32_t func, void *out,
+                                weft_error *err)
+{
+    weft_error local;
+    if (!err)
+        err = &local;
+    const wm_module *m = &module->m;
+    if (func >= m->nfuncs || m->funcs[func].imported) {
+        wm_fail(err, WEFT_ERR_ARGUMENT, -1, func, -1, "function %u is not defined in the module",
+                func);
+        return err->status;
+    }
+    /* The switch strategy's code holds opcode numbers, which the listing
+     * names. */
+    const ir_word *code = wl_lower(m, func, DISPATCH_SWITCH, false, err);
+    if (!code)
+        return err->status;
+    if (out)
+        ir_dump(out, code);
+    return WEFT_OK;
+}
+
 void weft_module_free(weft_module *module)
 {
     if (!module)

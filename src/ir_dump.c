@@ -1,0 +1,86 @@
+/* ir_dump.c: the IR's names, formats and disassembler, from ir_ops.def. */
+#include <inttypes.h>
+
+#include "lower.h"
+
+const uint8_t ir_op_format[IR_OP_COUNT] = {
+#define IR_BINARY(N, t, IN, OUT, e) FMT_SSS, IR_FMT_RI_##IN, IR_FMT_RI_##IN,
+#define IR_COMPARE(N, t, IN, e) FMT_SSS, IR_FMT_RI_##IN, IR_FMT_RI_##IN, \
+    FMT_SSJ, FMT_SJL, FMT_SSJ, FMT_SJL,
+#define IR_BINARY_TRAP(N, t, T, fn) FMT_SSS, IR_FMT_RI_##T, IR_FMT_RI_##T,
+#define IR_UNARY(N, t, IN, OUT, e) FMT_SS,
+#define IR_UNARY_TRAP(N, t, IN, OUT, fn) FMT_SS,
+#define IR_LOAD(N, t, OUT, M) FMT_SSI, FMT_SSI,
+#define IR_STORE(N, t, IN, M) FMT_SSI, FMT_SSI,
+#define IR_OP(N, F, t) F,
+#include "ir_ops.def"
+};
+
+const char *const ir_op_name[IR_OP_COUNT] = {
+#define IR_BINARY(N, t, IN, OUT, e) t, t "/ri", t "/ir",
+#define IR_COMPARE(N, t, IN, e) t, t "/ri", t "/ir", \
+    "jump.if." t, "jump.if." t "/ri", "jump.unless." t, "jump.unless." t "/ri",
+#define IR_BINARY_TRAP(N, t, T, fn) t, t "/ri", t "/ir",
+#define IR_UNARY(N, t, IN, OUT, e) t,
+#define IR_UNARY_TRAP(N, t, IN, OUT, fn) t,
+#define IR_LOAD(N, t, OUT, M) t, t "/chk",
+#define IR_STORE(N, t, IN, M) t, t "/chk",
+#define IR_OP(N, F, t) t,
+#include "ir_ops.def"
+};
+
+/* Prints one instruction at `pos`; returns its size in words. */
+static unsigned dump_one(FILE *out, const ir_word *code, uint64_t pos)
+{
+    const ir_word *ip = code + pos;
+    uint64_t op = ip->op;
+    if (op >= IR_OP_COUNT) {
+        fprintf(out, "%5" PRIu64 "  ??? %" PRIu64 "\n", pos, op);
+        return 1;
+    }
+    ir_format f = (ir_format)ir_op_format[op];
+    const uint16_t *s = ip[1].u16;
+    uint32_t imm = ip[1].u32[1];
+    int64_t target = (int64_t)pos + ip[1].i32[1];
+    fprintf(out, "%5" PRIu64 "  %-24s", pos, ir_op_name[op]);
+    switch (f) {
+    case FMT_NONE: break;
+    case FMT_S: fprintf(out, " r%u", s[0]); break;
+    case FMT_SS: fprintf(out, " r%u, r%u", s[0], s[1]); break;
+    case FMT_SSS: fprintf(out, " r%u, r%u, r%u", s[0], s[1], s[2]); break;
+    case FMT_SSSS: fprintf(out, " r%u, r%u, r%u, r%u", s[0], s[1], s[2], s[3]); break;
+    case FMT_I: fprintf(out, " %u", imm); break;
+    case FMT_SI: fprintf(out, " r%u, %u", s[0], imm); break;
+    case FMT_SSI: fprintf(out, " r%u, r%u, %u", s[0], s[1], imm); break;
+    case FMT_SSL: fprintf(out, " r%u, r%u, 0x%" PRIx64, s[0], s[1], ip[2].u64); break;
+    case FMT_SL: fprintf(out, " r%u, 0x%" PRIx64, s[0], ip[2].u64); break;
+    case FMT_SV: fprintf(out, " r%u, 0x%016" PRIx64 "%016" PRIx64, s[0], ip[3].u64, ip[2].u64); break;
+    case FMT_SSSI: fprintf(out, " r%u, r%u, r%u, %u", s[0], s[1], s[2], ip[2].u32[0]); break;
+    case FMT_SSSII:
+        fprintf(out, " r%u, r%u, r%u, %u, %u", s[0], s[1], s[2], ip[2].u32[0], ip[2].u32[1]);
+        break;
+    case FMT_J: fprintf(out, " @%" PRId64, target); break;
+    case FMT_SJ: fprintf(out, " r%u, @%" PRId64, s[0], target); break;
+    case FMT_SSJ: fprintf(out, " r%u, r%u, @%" PRId64, s[0], s[1], target); break;
+    case FMT_SJL: fprintf(out, " r%u, 0x%" PRIx64 ", @%" PRId64, s[0], ip[2].u64, target); break;
+    case FMT_TABLE:
+        fprintf(out, " r%u, [", s[0]);
+        for (uint32_t k = 0; k <= imm; k++)
+            fprintf(out, "%s@%" PRId64, k ? " " : "", (int64_t)pos + ip[2 + k].i32[0]);
+        fprintf(out, "]");
+        fputc('\n', out);
+        return 2 + imm + 1;
+    case FMT_CALLI:
+        fprintf(out, " r%u, r%u, sig %u, table %u", s[0], s[1], imm, ip[2].u32[0]);
+        break;
+    }
+    fputc('\n', out);
+    return ir_format_words(f);
+}
+
+void ir_dump(FILE *out, const ir_word *code)
+{
+    uint64_t len = wl_code_length(code);
+    for (uint64_t pos = 0; pos < len;)
+        pos += dump_one(out, code, pos);
+}
