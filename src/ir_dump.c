@@ -43,6 +43,10 @@ static unsigned dump_one(FILE *out, const ir_word *code, uint64_t pos)
     uint32_t imm = ip[1].u32[1];
     int64_t target = (int64_t)pos + ip[1].i32[1];
     fprintf(out, "%5" PRIu64 "  %-24s", pos, ir_op_name[op]);
+    if (op == IR_ENTER) {
+        fprintf(out, " zero %u from r%u, frame %u slots\n", s[1], s[0], imm);
+        return 2;
+    }
     switch (f) {
     case FMT_NONE: break;
     case FMT_S: fprintf(out, " r%u", s[0]); break;

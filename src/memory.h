@@ -64,7 +64,7 @@
  * for the width of the widest access at the very top. */
 #define MEM_GUARD_RESERVE (((size_t)8 << 30) + MEM_PAGE_SIZE)
 
-typedef struct wx_memory {
+typedef struct weft_memory {
     uint8_t *base;         /* Byte 0 of the memory; never NULL once initialised. */
     uint64_t size;         /* Accessible bytes: pages * MEM_PAGE_SIZE. */
     uint64_t pages;        /* Current size in pages. */

@@ -23,9 +23,11 @@ typedef union wx_slot {
     void *ref;
 } wx_slot;
 
-typedef struct wx_instance wx_instance;
+/* The runtime structures are the public API's handles: a weft_func is a
+ * wx_func, and so on, so references can be handed out as they are. */
+typedef struct weft_instance wx_instance;
 typedef struct wx_thread wx_thread;
-typedef struct wx_func wx_func;
+typedef struct weft_func wx_func;
 
 /* Trap kinds, each with the spec's message (wx_trap_message). */
 typedef enum wx_trap {
@@ -54,7 +56,7 @@ typedef wx_trap (*wx_host_fn)(wx_thread *th, void *ctx, wx_slot *slots);
 
 /* A function instance. Wasm functions run the IR of their module's
  * function `index`; host functions call `host`. */
-struct wx_func {
+struct weft_func {
     const wm_functype *type;
     uint32_t sig;             /* Canonical type id: equal ids, equal types. */
     wx_instance *inst;        /* Owning instance (NULL for host functions). */
@@ -66,14 +68,15 @@ struct wx_func {
     void *host_ctx;
 };
 
-typedef struct wx_table {
+typedef struct weft_table {
     wx_slot *elems;
     uint32_t size;
     uint64_t max;             /* Declared maximum, or UINT32_MAX. */
     uint8_t type;             /* VT_FUNCREF or VT_EXTERNREF. */
+    bool has_max;             /* Whether a maximum was declared (import matching). */
 } wx_table;
 
-typedef struct wx_global {
+typedef struct weft_global {
     wx_slot value[2];         /* Two cells so a v128 fits. */
     uint8_t type;
     bool mut;
@@ -89,7 +92,7 @@ typedef enum wx_dispatch {
 } wx_dispatch;
 
 /* A module instance. Memory 0's base is cached here for the interpreter. */
-struct wx_instance {
+struct weft_instance {
     const wm_module *mod;
     wx_dispatch dispatch;
     bool explicit_bounds;     /* This instance's code checks every access. */
@@ -102,6 +105,8 @@ struct wx_instance {
     bool *data_dropped;       /* Per data segment. */
     const ir_word **code;     /* Lowered code per defined function, or NULL until first call. */
     wx_func *own_funcs;       /* Storage of the defined functions' instances. */
+    wx_slot **elem_items;     /* Per element segment: its references, evaluated once. */
+    uint32_t *sigs;           /* Canonical id of each of the module's types. */
 };
 
 /* A return record: where a call returns to. */
@@ -142,5 +147,47 @@ wx_trap wx_table_copy(wx_table *dst_tab, wx_table *src_tab, uint32_t dst, uint32
                       uint32_t len);
 wx_trap wx_table_init(wx_instance *inst, uint32_t table, uint32_t elem, uint32_t dst,
                       uint32_t src, uint32_t len);
+
+/* ---- Engines, instances and host-made externals (instance.c, api.c) ---- */
+
+/* A memory as weft allocates it: the memory first, so a wx_memory pointer
+ * is a pointer to its box, then what import matching needs and memory.h
+ * does not keep (whether a maximum was declared, and which). */
+typedef struct wx_memory_box {
+    wx_memory mem;
+    bool has_max;
+    uint64_t max;
+} wx_memory_box;
+
+/* What an engine owns and frees with itself. */
+typedef enum wx_owned_kind { OWN_INSTANCE, OWN_FUNC, OWN_MEMORY, OWN_TABLE, OWN_GLOBAL } wx_owned_kind;
+
+typedef struct wx_owned {
+    wx_owned_kind kind;
+    void *ptr;
+} wx_owned;
+
+struct weft_engine {
+    weft_config config;
+    wx_thread thread;
+    size_t stack_bytes, calls_bytes;  /* The sizes of the two mappings. */
+    wx_owned *owned;
+    size_t nowned, owned_cap;
+};
+
+/* Records that the engine owns `ptr`; false when out of memory (the
+ * caller then frees it itself). */
+bool wx_engine_own(weft_engine *e, wx_owned_kind kind, void *ptr);
+
+/* Makes a zeroed memory (maximum UINT64_MAX: none) or a table of null
+ * references; NULL with *status set on failure. */
+wx_memory *wx_memory_create(uint64_t min, uint64_t max, bool guarded, weft_status *status);
+wx_table *wx_table_create(uint8_t type, uint64_t min, uint64_t max, weft_status *status);
+void wx_memory_destroy(wx_memory *m);
+void wx_table_destroy(wx_table *t);
+void wx_instance_free(wx_instance *inst);
+
+/* The number of slots values of these types take (a v128 takes two). */
+uint32_t wx_type_slots(const uint8_t *types, uint32_t n);
 
 #endif

@@ -11,7 +11,7 @@ trap 'rm -rf "$tmp"' EXIT
 passed=0 failed=0
 for wat in "$dir"/*.wat; do
     name=$(basename "$wat" .wat)
-    if ! "$wat2wasm" "$wat" -o "$tmp/$name.wasm" 2>"$tmp/$name.err"; then
+    if ! "$wat2wasm" --debug-names "$wat" -o "$tmp/$name.wasm" 2>"$tmp/$name.err"; then
         echo "FAIL $name: wat2wasm: $(cat "$tmp/$name.err")"
         failed=$((failed + 1))
         continue

@@ -4,18 +4,21 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <signal.h>
 #include <spawn.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "json.h"
+#include "spectest.h"
 #include "values.h"
 #include "weft.h"
 
@@ -24,8 +27,7 @@ extern char **environ;
 /* Failure details printed per file unless -v asks for all of them. */
 #define FAILURE_LIMIT 20
 
-/* Every command kind a script may hold, with the function that checks it.
- * Adding execution means filling in these functions, nothing else. */
+/* Every command kind a script may hold, with the function that checks it. */
 #define COMMAND_KINDS(X)                                                \
     X(MODULE, "module", run_module)                                     \
     X(ASSERT_RETURN, "assert_return", run_assert_return)                \
@@ -73,13 +75,19 @@ typedef struct options {
     const char *filter;
     bool list_text_malformed;
     bool verbose;
+    bool isolate;            /* Run each script in a child process (default). */
+    unsigned timeout;        /* Seconds a script may run in its child; 0 for no limit. */
+    weft_dispatch dispatch;
+    weft_bounds bounds;
     const char **parts;
     int part_count;
 } options;
 
-/* A module a script defined. Execution will add the instance here. */
+/* A module a script defined, and its instance once instantiated. */
 typedef struct loaded_module {
-    weft_module *module;   /* NULL when loading failed. */
+    weft_module *module;     /* NULL when loading failed. */
+    weft_instance *instance; /* NULL when loading or instantiation failed. */
+    bool unsupported;        /* Instantiation needs instructions weft cannot run yet. */
     int line;
 } loaded_module;
 
@@ -95,6 +103,10 @@ typedef struct script_state {
     const char *name;        /* "f32.wast" */
     const char *json_dir;    /* Where the .json and its module files are. */
     const options *opts;
+    bool simd;               /* A simd_* script: unsupported instructions are skipped. */
+    weft_engine *engine;     /* Made on first use; freed after the script. */
+    bool engine_failed;      /* Creating the engine failed once: do not retry. */
+    spectest spectest;       /* Made with the engine. */
     loaded_module *modules;  /* Every module command, in order; owned. */
     size_t module_count, module_cap;
     bool have_current;       /* False until the first module command. */
@@ -107,6 +119,7 @@ typedef struct script_state {
     long text_malformed;
     long invalid_as_malformed;   /* assert_invalid rejected with a decode error. */
     long malformed_as_invalid;   /* binary assert_malformed rejected by validation. */
+    long unsupported;            /* Commands skipped for unsupported instructions. */
     FILE *details;           /* Buffered failure lines, printed after the file line. */
     char *details_buf;
     size_t details_len;
@@ -123,6 +136,16 @@ typedef struct command_ctx {
 } command_ctx;
 
 typedef outcome (*command_fn)(command_ctx *cx);
+
+/* Where a script's run has got to, in memory shared with the parent when
+ * each script runs in a child process, so that a crash or a time-out can
+ * be placed at a command. */
+typedef struct progress {
+    long line;
+    command_kind kind;
+} progress;
+
+static progress *shared_progress;
 
 /* ---- small helpers ---------------------------------------------------- */
 
@@ -201,10 +224,11 @@ static char *read_whole_file(const char *path, size_t *len)
 
 /* ---- per-file state --------------------------------------------------- */
 
-static const binding *find_binding(const binding *list, size_t count, const char *name)
+static const binding *find_binding(const binding *list, size_t count, const char *name,
+                                   size_t len)
 {
     for (size_t i = count; i-- > 0;)
-        if (strcmp(list[i].name, name) == 0)
+        if (strlen(list[i].name) == len && memcmp(list[i].name, name, len) == 0)
             return &list[i];
     return NULL;
 }
@@ -222,17 +246,28 @@ static bool add_binding(binding **list, size_t *count, size_t *cap, const char *
 }
 
 /* Finds the module an action or register names: NULL means the current one.
- * Returns NULL when there is none. Execution will use this. */
-static const loaded_module *resolve_module(const script_state *st, const char *name)
+ * Returns NULL with a message when there is none. */
+static loaded_module *resolve_module(command_ctx *cx, const char *name)
 {
-    if (!name)
-        return st->have_current ? &st->modules[st->current] : NULL;
-    const binding *b = find_binding(st->names, st->name_count, name);
-    return b ? &st->modules[b->module_index] : NULL;
+    script_state *st = cx->st;
+    if (!name) {
+        if (st->have_current)
+            return &st->modules[st->current];
+        set_message(cx, "no module defined yet");
+        return NULL;
+    }
+    const binding *b = find_binding(st->names, st->name_count, name, strlen(name));
+    if (b)
+        return &st->modules[b->module_index];
+    set_message(cx, "no module named %s", name);
+    return NULL;
 }
 
+/* Frees the engine first: instances belong to it, and the modules must
+ * outlive their instances. */
 static void script_state_free(script_state *st)
 {
+    weft_engine_free(st->engine);
     for (size_t i = 0; i < st->module_count; i++)
         weft_module_free(st->modules[i].module);
     for (size_t i = 0; i < st->name_count; i++)
@@ -242,6 +277,61 @@ static void script_state_free(script_state *st)
     free(st->modules);
     free(st->names);
     free(st->registered);
+}
+
+/* ---- the engine and import resolution --------------------------------- */
+
+/* The script's engine, made with the chosen strategy on first use. */
+static weft_engine *script_engine(command_ctx *cx)
+{
+    script_state *st = cx->st;
+    if (st->engine)
+        return st->engine;
+    if (st->engine_failed) {
+        set_message(cx, "no engine (creating it failed earlier)");
+        return NULL;
+    }
+    weft_config config;
+    weft_config_init(&config);
+    config.dispatch = st->opts->dispatch;
+    config.bounds = st->opts->bounds;
+    weft_error err;
+    memset(&err, 0, sizeof err);
+    if (weft_engine_new(&config, &st->engine, &err) != WEFT_OK) {
+        st->engine = NULL;
+        st->engine_failed = true;
+        set_message(cx, "cannot create an engine: %s", err.message);
+        return NULL;
+    }
+    if (!spectest_make(st->engine, &st->spectest)) {
+        st->engine_failed = true;
+        weft_engine_free(st->engine);
+        st->engine = NULL;
+        set_message(cx, "cannot create the spectest module");
+        return NULL;
+    }
+    return st->engine;
+}
+
+static bool names_equal(const char *a, size_t a_len, const char *b)
+{
+    return strlen(b) == a_len && memcmp(a, b, a_len) == 0;
+}
+
+/* Resolves MODULE.FIELD: a registered name first (a script may register
+ * over any name), then spectest. */
+static bool resolve_import(void *user, const char *module, size_t module_len, const char *field,
+                           size_t field_len, weft_extern *out)
+{
+    script_state *st = user;
+    const binding *b = find_binding(st->registered, st->registered_count, module, module_len);
+    if (b) {
+        const weft_instance *inst = st->modules[b->module_index].instance;
+        return inst && weft_instance_export(inst, field, field_len, out);
+    }
+    if (!names_equal(module, module_len, "spectest"))
+        return false;
+    return spectest_lookup(&st->spectest, field, field_len, out);
 }
 
 /* The path of a module file named by a command, beside the script's JSON. */
@@ -293,39 +383,97 @@ static const char *format_error(const weft_error *err, char *buf, size_t size)
     return buf;
 }
 
+/* Loads the command's module, which must decode and validate, and
+ * instantiates it. Returns false with a message when it could not get as
+ * far as instantiation; otherwise *status is instantiation's verdict. */
+static bool load_and_instantiate(command_ctx *cx, weft_module **module, weft_instance **inst,
+                                 weft_error *err)
+{
+    *inst = NULL;
+    if (!load_command_module(cx, module, err))
+        return false;
+    if (err->status != WEFT_OK) {
+        char buf[400];
+        set_message(cx, "module does not load: %s: %s", weft_status_name(err->status),
+                    format_error(err, buf, sizeof buf));
+        return false;
+    }
+    weft_engine *engine = script_engine(cx);
+    if (!engine)
+        return false;
+    memset(err, 0, sizeof *err);
+    err->status = weft_instantiate(engine, *module, resolve_import, cx->st, inst, err);
+    if (err->status != WEFT_OK)
+        *inst = NULL;
+    return true;
+}
+
 /* ---- command handlers ------------------------------------------------- */
 
-/* module: decoding and validation must succeed. */
-static outcome run_module(command_ctx *cx)
+/* Adds a module to the script's list, which owns it until the script ends.
+ * Returns its index, or -1 when out of memory (the module is freed). */
+static long keep_module(command_ctx *cx, weft_module *module, weft_instance *inst)
 {
     script_state *st = cx->st;
     if (!grow((void **)&st->modules, &st->module_cap, st->module_count, sizeof *st->modules)) {
         set_message(cx, "out of memory");
-        return OUT_FAIL;
+        weft_module_free(module);
+        return -1;
     }
-    /* The module becomes current even when it fails to load, so that later
+    st->modules[st->module_count] = (loaded_module){module, inst, false, (int)cx->line};
+    return (long)st->module_count++;
+}
+
+static bool is_unsupported(const weft_error *err)
+{
+    return err->status == WEFT_ERR_TRAP && strncmp(err->message, "unsupported:", 12) == 0;
+}
+
+/* Decides what an "unsupported:" trap means: in simd_* scripts the command
+ * is skipped and counted; anywhere else it is a failure. */
+static outcome unsupported_outcome(command_ctx *cx, const char *what)
+{
+    if (cx->st->simd) {
+        cx->st->unsupported++;
+        set_message(cx, "skipped: %s", what);
+        return OUT_SKIP;
+    }
+    set_message(cx, "%s (outside a simd_* script)", what);
+    return OUT_FAIL;
+}
+
+/* module: decoding, validation and instantiation must succeed. */
+static outcome run_module(command_ctx *cx)
+{
+    script_state *st = cx->st;
+    weft_module *module = NULL;
+    weft_instance *inst = NULL;
+    weft_error err;
+    bool loaded = load_and_instantiate(cx, &module, &inst, &err);
+    /* The module becomes current even when it fails, so that later
      * commands refer to it (and fail) rather than to an older module. */
-    size_t index = st->module_count++;
-    st->modules[index] = (loaded_module){NULL, (int)cx->line};
-    st->current = index;
+    long index = keep_module(cx, module, inst);
+    if (index < 0)
+        return OUT_FAIL;
+    st->current = (size_t)index;
     st->have_current = true;
     const char *name = json_get_string(cx->cmd, "name");
-    if (name && !add_binding(&st->names, &st->name_count, &st->name_cap, name, index)) {
+    if (name && !add_binding(&st->names, &st->name_count, &st->name_cap, name, (size_t)index)) {
         set_message(cx, "out of memory");
         return OUT_FAIL;
     }
-    weft_error err;
-    weft_module *module;
-    if (!load_command_module(cx, &module, &err))
+    if (!loaded)
         return OUT_FAIL;
-    if (err.status != WEFT_OK) {
-        char buf[400];
-        set_message(cx, "%s: %s", weft_status_name(err.status),
-                    format_error(&err, buf, sizeof buf));
-        return OUT_FAIL;
+    if (err.status == WEFT_OK)
+        return OUT_PASS;
+    if (is_unsupported(&err)) {
+        st->modules[index].unsupported = true;
+        return unsupported_outcome(cx, err.message);
     }
-    st->modules[index].module = module;
-    return OUT_PASS;
+    char buf[400];
+    set_message(cx, "instantiation failed: %s: %s", weft_status_name(err.status),
+                format_error(&err, buf, sizeof buf));
+    return OUT_FAIL;
 }
 
 /* Shared by assert_invalid and binary assert_malformed: loading must fail. */
@@ -374,8 +522,6 @@ static outcome run_assert_malformed(command_ctx *cx)
     return expect_rejection(cx, WEFT_ERR_INVALID, &cx->st->malformed_as_invalid);
 }
 
-/* Reads and checks the command's action so that a broken script shows up
- * now; the call itself waits for execution. */
 static bool parse_command_action(command_ctx *cx, spec_action *action)
 {
     char err[300];
@@ -402,37 +548,289 @@ static bool parse_command_expected(command_ctx *cx, spec_value **values, size_t 
     return true;
 }
 
-/* assert_return: needs execution. Until then its action and expected
- * results are parsed (a bad script fails) and the command is skipped. */
-static outcome run_assert_return(command_ctx *cx)
+/* Formats values as "i32:1 f32:0x3f800000 (1)" for messages. */
+static const char *format_values(const spec_value *values, size_t count, char *buf, size_t size)
 {
-    spec_action action;
-    spec_value *expected;
-    size_t count;
-    if (!parse_command_action(cx, &action))
-        return OUT_FAIL;
-    bool ok = parse_command_expected(cx, &expected, &count);
-    spec_action_free(&action);
-    free(expected);
-    if (!ok)
-        return OUT_FAIL;
-    set_message(cx, "needs execution");
-    return OUT_SKIP;
+    size_t n = 0;
+    buf[0] = '\0';
+    if (count == 0)
+        snprintf(buf, size, "(nothing)");
+    for (size_t i = 0; i < count && n + 1 < size; i++) {
+        char one[300];
+        int w = snprintf(buf + n, size - n, "%s%s", i ? " " : "",
+                         spec_value_format(&values[i], one, sizeof one));
+        if (w < 0)
+            break;
+        n += (size_t)w;
+    }
+    return buf;
 }
 
-/* assert_trap and assert_exhaustion: the action must trap with `text`. */
-static outcome expect_trap(command_ctx *cx)
+/* The results of performing an action. */
+typedef struct action_result {
+    weft_error err;          /* WEFT_OK, or why the call failed (a trap...). */
+    spec_value *values;      /* malloc'ed; `count` of them when err is WEFT_OK. */
+    size_t count;
+} action_result;
+
+/* The instance an action addresses, or NULL with a message; sets *skip
+ * when the module was skipped for unsupported instructions. */
+static const weft_instance *action_instance(command_ctx *cx, const spec_action *a, bool *skip)
+{
+    *skip = false;
+    const loaded_module *m = resolve_module(cx, a->module);
+    if (!m)
+        return NULL;
+    if (m->unsupported) {
+        *skip = true;
+        return NULL;
+    }
+    if (!m->instance)
+        set_message(cx, "module of line %d has no instance (it failed)", m->line);
+    return m->instance;
+}
+
+static bool convert_args(command_ctx *cx, const spec_action *a, const weft_func *func,
+                         weft_value *args)
+{
+    uint32_t nparams = weft_func_param_count(func);
+    if (a->arg_count != nparams) {
+        set_message(cx, "%.*s takes %u arguments, the script passes %zu", (int)a->field_len,
+                    a->field, nparams, a->arg_count);
+        return false;
+    }
+    for (size_t i = 0; i < a->arg_count; i++) {
+        char err[200];
+        weft_valkind want = weft_func_param_kind(func, (uint32_t)i);
+        if (spec_type_kind(a->args[i].type) != want) {
+            set_message(cx, "argument %zu is %s, %.*s wants %s", i,
+                        spec_type_name(a->args[i].type), (int)a->field_len, a->field,
+                        spec_kind_name(want));
+            return false;
+        }
+        if (!spec_value_to_weft(&a->args[i], &args[i], err, sizeof err)) {
+            set_message(cx, "argument %zu: %s", i, err);
+            return false;
+        }
+    }
+    return true;
+}
+
+/* Calls the exported function. `expected` only lends its lane types to the
+ * results for printing. */
+static outcome invoke(command_ctx *cx, weft_func *func, const spec_action *a,
+                      const spec_value *expected, size_t nexpected, action_result *res)
+{
+    size_t nparams = weft_func_param_count(func), nresults = weft_func_result_count(func);
+    weft_value *args = calloc(nparams + 1, sizeof *args);
+    weft_value *results = calloc(nresults + 1, sizeof *results);
+    res->values = calloc(nresults + 1, sizeof *res->values);
+    outcome out = OUT_FAIL;
+    if (!args || !results || !res->values) {
+        set_message(cx, "out of memory");
+    } else if (convert_args(cx, a, func, args)) {
+        res->err.status = weft_call(cx->st->engine, func, args, nparams, results, nresults,
+                                    &res->err);
+        if (res->err.status == WEFT_OK) {
+            for (size_t i = 0; i < nresults; i++)
+                spec_value_from_weft(&results[i], i < nexpected ? &expected[i] : NULL,
+                                     &res->values[i]);
+            res->count = nresults;
+        }
+        out = OUT_PASS;
+    }
+    free(args);
+    free(results);
+    return out;
+}
+
+/* Performs an action. OUT_PASS means it was performed: res->err says
+ * whether it trapped and res->values holds its results. OUT_FAIL means it
+ * could not be performed (unknown export, wrong arguments: message set);
+ * OUT_SKIP that its module needs unsupported instructions. */
+static outcome perform(command_ctx *cx, const spec_action *a, const spec_value *expected,
+                       size_t nexpected, action_result *res)
+{
+    memset(res, 0, sizeof *res);
+    bool skip;
+    const weft_instance *inst = action_instance(cx, a, &skip);
+    if (skip)
+        return unsupported_outcome(cx, "its module needs unsupported instructions");
+    if (!inst)
+        return OUT_FAIL;
+    weft_extern ext;
+    if (!weft_instance_export(inst, a->field, a->field_len, &ext)) {
+        set_message(cx, "no export \"%.*s\"", (int)a->field_len, a->field);
+        return OUT_FAIL;
+    }
+    if (a->kind == SPEC_ACTION_GET) {
+        if (ext.kind != WEFT_EXTERN_GLOBAL) {
+            set_message(cx, "export \"%.*s\" is not a global", (int)a->field_len, a->field);
+            return OUT_FAIL;
+        }
+        res->values = calloc(1, sizeof *res->values);
+        if (!res->values) {
+            set_message(cx, "out of memory");
+            return OUT_FAIL;
+        }
+        weft_value v = weft_global_get(ext.of.global);
+        spec_value_from_weft(&v, nexpected ? expected : NULL, &res->values[0]);
+        res->count = 1;
+        return OUT_PASS;
+    }
+    if (ext.kind != WEFT_EXTERN_FUNC) {
+        set_message(cx, "export \"%.*s\" is not a function", (int)a->field_len, a->field);
+        return OUT_FAIL;
+    }
+    return invoke(cx, ext.of.func, a, expected, nexpected, res);
+}
+
+/* Describes a failed call that should have succeeded. */
+static outcome unexpected_failure(command_ctx *cx, const weft_error *err, const char *wanted)
+{
+    if (is_unsupported(err))
+        return unsupported_outcome(cx, err->message);
+    char buf[400];
+    set_message(cx, "expected %s, got %s: %s", wanted,
+                err->status == WEFT_ERR_TRAP ? "trap" : weft_status_name(err->status),
+                format_error(err, buf, sizeof buf));
+    return OUT_FAIL;
+}
+
+/* Checks results against the expected values, count and each value. */
+static outcome check_results(command_ctx *cx, const action_result *res,
+                             const spec_value *expected, size_t nexpected)
+{
+    bool ok = res->count == nexpected;
+    for (size_t i = 0; ok && i < nexpected; i++)
+        ok = spec_value_matches(&expected[i], &res->values[i]);
+    char want[600], got[600];
+    format_values(expected, nexpected, want, sizeof want);
+    format_values(res->values, res->count, got, sizeof got);
+    if (!ok) {
+        set_message(cx, "expected %s, got %s", want, got);
+        return OUT_FAIL;
+    }
+    set_message(cx, "%s", got);
+    return OUT_PASS;
+}
+
+/* assert_return and action: the action must complete and its results
+ * match "expected". wast2json gives a bare action an empty "expected"
+ * whatever the function returns, so an action's results are compared only
+ * when the script lists some. */
+static outcome expect_results(command_ctx *cx)
 {
     spec_action action;
+    spec_value *expected = NULL;
+    size_t count = 0;
     if (!parse_command_action(cx, &action))
         return OUT_FAIL;
+    if (!parse_command_expected(cx, &expected, &count)) {
+        spec_action_free(&action);
+        return OUT_FAIL;
+    }
+    action_result res;
+    outcome out = perform(cx, &action, expected, count, &res);
+    if (out == OUT_PASS && res.err.status != WEFT_OK) {
+        char want[600];
+        out = unexpected_failure(cx, &res.err, format_values(expected, count, want, sizeof want));
+    } else if (out == OUT_PASS && (cx->kind != KIND_ACTION || count > 0)) {
+        out = check_results(cx, &res, expected, count);
+    }
+    free(res.values);
+    free(expected);
     spec_action_free(&action);
-    if (!json_get_string(cx->cmd, "text")) {
+    return out;
+}
+
+static outcome run_assert_return(command_ctx *cx)
+{
+    return expect_results(cx);
+}
+
+static outcome run_action(command_ctx *cx)
+{
+    return expect_results(cx);
+}
+
+/* Checks that `err` is a trap whose message starts with `text`. */
+static outcome check_trap(command_ctx *cx, const weft_error *err, const char *text,
+                          const action_result *res)
+{
+    char buf[400];
+    if (err->status == WEFT_OK) {
+        char got[600] = "";
+        if (res)
+            format_values(res->values, res->count, got, sizeof got);
+        set_message(cx, "expected trap \"%s\", %s %s", text, res ? "returned" : "instantiated",
+                    got);
+        return OUT_FAIL;
+    }
+    if (is_unsupported(err))
+        return unsupported_outcome(cx, err->message);
+    if (err->status != WEFT_ERR_TRAP) {
+        set_message(cx, "expected trap \"%s\", got %s: %s", text, weft_status_name(err->status),
+                    format_error(err, buf, sizeof buf));
+        return OUT_FAIL;
+    }
+    if (strncmp(err->message, text, strlen(text)) != 0) {
+        set_message(cx, "expected trap \"%s\", trapped with \"%s\"", text, err->message);
+        return OUT_FAIL;
+    }
+    set_message(cx, "trapped: %s", err->message);
+    return OUT_PASS;
+}
+
+/* Loads and instantiates the command's module, which must not become
+ * current, and checks that instantiation fails with `want`. The module is
+ * kept to the end of the script all the same: a failed instantiation may
+ * already have put its functions into imported tables. */
+static outcome expect_instantiation_failure(command_ctx *cx, weft_status want, const char *text)
+{
+    weft_module *module = NULL;
+    weft_instance *inst = NULL;
+    weft_error err;
+    bool loaded = load_and_instantiate(cx, &module, &inst, &err);
+    if (module && keep_module(cx, module, inst) < 0)
+        return OUT_FAIL;
+    if (!loaded)
+        return OUT_FAIL;
+    if (want == WEFT_ERR_TRAP)
+        return check_trap(cx, &err, text, NULL);
+    char buf[400];
+    if (err.status != want) {
+        set_message(cx, "expected %s failure \"%s\", got %s%s%s", weft_status_name(want), text,
+                    err.status == WEFT_OK ? "success" : weft_status_name(err.status),
+                    err.status == WEFT_OK ? "" : ": ", err.status == WEFT_OK ? "" :
+                    format_error(&err, buf, sizeof buf));
+        return OUT_FAIL;
+    }
+    set_message(cx, "%s", format_error(&err, buf, sizeof buf));
+    return OUT_PASS;
+}
+
+/* assert_trap and assert_exhaustion: the action (or, with a module file,
+ * instantiation) must trap with a message starting with "text". */
+static outcome expect_trap(command_ctx *cx)
+{
+    const char *text = json_get_string(cx->cmd, "text");
+    if (!text) {
         set_message(cx, "no expected trap text");
         return OUT_FAIL;
     }
-    set_message(cx, "needs execution");
-    return OUT_SKIP;
+    if (!json_get(cx->cmd, "action") && json_get_string(cx->cmd, "filename"))
+        return expect_instantiation_failure(cx, WEFT_ERR_TRAP, text);
+    spec_action action;
+    if (!parse_command_action(cx, &action))
+        return OUT_FAIL;
+    action_result res;
+    outcome out = perform(cx, &action, NULL, 0, &res);
+    if (out == OUT_PASS)
+        out = check_trap(cx, &res.err, text, &res);
+    free(res.values);
+    spec_action_free(&action);
+    return out;
 }
 
 static outcome run_assert_trap(command_ctx *cx)
@@ -445,39 +843,21 @@ static outcome run_assert_exhaustion(command_ctx *cx)
     return expect_trap(cx);
 }
 
-/* action: a bare invoke or get whose results are not checked. */
-static outcome run_action(command_ctx *cx)
-{
-    spec_action action;
-    if (!parse_command_action(cx, &action))
-        return OUT_FAIL;
-    spec_action_free(&action);
-    set_message(cx, "needs execution");
-    return OUT_SKIP;
-}
-
-/* assert_unlinkable / assert_uninstantiable: instantiation must fail. */
-static outcome expect_instantiation_failure(command_ctx *cx)
-{
-    char path[PATH_MAX];
-    if (!module_path(cx, path, sizeof path))
-        return OUT_FAIL;
-    set_message(cx, "needs instantiation");
-    return OUT_SKIP;
-}
-
+/* assert_unlinkable: the module loads but an import cannot be satisfied. */
 static outcome run_assert_unlinkable(command_ctx *cx)
 {
-    return expect_instantiation_failure(cx);
+    const char *text = json_get_string(cx->cmd, "text");
+    return expect_instantiation_failure(cx, WEFT_ERR_LINK, text ? text : "");
 }
 
+/* assert_uninstantiable: the module links but traps while instantiating. */
 static outcome run_assert_uninstantiable(command_ctx *cx)
 {
-    return expect_instantiation_failure(cx);
+    const char *text = json_get_string(cx->cmd, "text");
+    return expect_instantiation_failure(cx, WEFT_ERR_TRAP, text ? text : "");
 }
 
-/* register: makes a module's exports importable under a name. The binding
- * is recorded now; it is counted as skipped until instances exist. */
+/* register: makes a module instance's exports importable under a name. */
 static outcome run_register(command_ctx *cx)
 {
     script_state *st = cx->st;
@@ -487,18 +867,21 @@ static outcome run_register(command_ctx *cx)
         set_message(cx, "register without \"as\"");
         return OUT_FAIL;
     }
-    const loaded_module *m = resolve_module(st, name);
-    if (!m) {
-        set_message(cx, "register: no module %s", name ? name : "defined yet");
+    const loaded_module *m = resolve_module(cx, name);
+    if (!m)
         return OUT_FAIL;
-    }
     size_t index = (size_t)(m - st->modules);
     if (!add_binding(&st->registered, &st->registered_count, &st->registered_cap, as, index)) {
         set_message(cx, "out of memory");
         return OUT_FAIL;
     }
-    set_message(cx, "needs instantiation");
-    return OUT_SKIP;
+    if (m->unsupported)
+        return unsupported_outcome(cx, "its module needs unsupported instructions");
+    if (!m->instance) {
+        set_message(cx, "module of line %d has no instance (it failed)", m->line);
+        return OUT_FAIL;
+    }
+    return OUT_PASS;
 }
 
 static const struct {
@@ -522,9 +905,9 @@ static void add_detail(script_state *st, long line, const char *kind, const char
     if (is_failure && !st->opts->verbose && ++st->failures_shown > FAILURE_LIMIT)
         return;
     if (line > 0)
-        fprintf(st->details, "  line %ld: ", line);
+        fprintf(st->details, "  %s:%ld: ", st->name, line);
     else
-        fputs("  ", st->details);
+        fprintf(st->details, "  %s: ", st->name);
     fprintf(st->details, "%s: %s%s%s\n", kind, what, *message ? ": " : "", message);
 }
 
@@ -550,6 +933,7 @@ static void run_command(script_state *st, const json_value *cmd)
         set_message(&cx, "unknown command \"%s\"", type ? type : "(no type)");
         out = OUT_FAIL;
     } else {
+        *shared_progress = (progress){cx.line, cx.kind};
         out = handlers[cx.kind].run(&cx);
     }
     record(st, cx.kind, out);
@@ -678,6 +1062,7 @@ typedef struct totals {
     long simd_text_malformed;
     long invalid_as_malformed;
     long malformed_as_invalid;
+    long unsupported;
     long files;
 } totals;
 
@@ -696,13 +1081,26 @@ static void tally_add(tally *into, const tally *from)
             into->counts[k][o] += from->counts[k][o];
 }
 
+static void totals_add(totals *into, const totals *from)
+{
+    tally_add(&into->all, &from->all);
+    tally_add(&into->simd, &from->simd);
+    into->text_malformed += from->text_malformed;
+    into->simd_text_malformed += from->simd_text_malformed;
+    into->invalid_as_malformed += from->invalid_as_malformed;
+    into->malformed_as_invalid += from->malformed_as_invalid;
+    into->unsupported += from->unsupported;
+    into->files += from->files;
+}
+
 static void run_script(const options *opts, const char *part, const char *dir,
                        const char *file, totals *tot)
 {
     char wast[PATH_MAX], work_dir[PATH_MAX], json[PATH_MAX], log_path[PATH_MAX];
     char base[NAME_MAX + 1];
     snprintf(base, sizeof base, "%.*s", (int)(strlen(file) - 5), file);
-    script_state st = {.name = file, .json_dir = work_dir, .opts = opts};
+    bool simd = strncmp(file, "simd_", 5) == 0;
+    script_state st = {.name = file, .json_dir = work_dir, .opts = opts, .simd = simd};
     st.details = open_memstream(&st.details_buf, &st.details_len);
     char msg[PATH_MAX + 200];
     bool paths_ok = join_path(wast, sizeof wast, dir, file) &&
@@ -722,8 +1120,11 @@ static void run_script(const options *opts, const char *part, const char *dir,
     if (st.details)
         fclose(st.details);
     long shown_limit = st.failures_shown - FAILURE_LIMIT;
-    printf("%s: %ld passed, %ld failed, %ld skipped\n", file, tally_sum(&st.counts, OUT_PASS),
+    printf("%s: %ld passed, %ld failed, %ld skipped", file, tally_sum(&st.counts, OUT_PASS),
            tally_sum(&st.counts, OUT_FAIL), tally_sum(&st.counts, OUT_SKIP));
+    if (st.unsupported)
+        printf(" (%ld unsupported SIMD)", st.unsupported);
+    putchar('\n');
     if (st.details_buf)
         fputs(st.details_buf, stdout);
     if (shown_limit > 0)
@@ -732,16 +1133,106 @@ static void run_script(const options *opts, const char *part, const char *dir,
     free(st.details_buf);
 
     tally_add(&tot->all, &st.counts);
-    if (strncmp(file, "simd_", 5) == 0) {
+    if (simd) {
         tally_add(&tot->simd, &st.counts);
         tot->simd_text_malformed += st.text_malformed;
     }
     tot->text_malformed += st.text_malformed;
     tot->invalid_as_malformed += st.invalid_as_malformed;
     tot->malformed_as_invalid += st.malformed_as_invalid;
+    tot->unsupported += st.unsupported;
     tot->files++;
     script_state_free(&st);
 }
+
+/* Reads the child's totals; returns how many bytes arrived. */
+static size_t read_totals(int fd, totals *out)
+{
+    size_t got = 0;
+    while (got < sizeof *out) {
+        ssize_t n = read(fd, (char *)out + got, sizeof *out - got);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            break;
+        got += (size_t)n;
+    }
+    return got;
+}
+
+/* Counts a script whose child died as one failed script, saying where. */
+static void report_lost_script(const char *file, int status, const options *opts,
+                               totals *tot)
+{
+    command_kind at = shared_progress->kind;
+    const char *kind = at < KIND_COUNT ? kind_names[at] : "?";
+    if (WIFSIGNALED(status) && WTERMSIG(status) == SIGALRM)
+        printf("%s: FAILED: timed out after %u s at line %ld (%s)\n", file, opts->timeout,
+               shared_progress->line, kind);
+    else if (WIFSIGNALED(status))
+        printf("%s: FAILED: crashed with signal %d (%s) at line %ld (%s)\n", file,
+               WTERMSIG(status), strsignal(WTERMSIG(status)), shared_progress->line, kind);
+    else
+        printf("%s: FAILED: its process exited with status %d at line %ld (%s)\n", file,
+               WIFEXITED(status) ? WEXITSTATUS(status) : -1, shared_progress->line, kind);
+    fflush(stdout);
+    tot->all.counts[KIND_FILE][OUT_FAIL]++;
+    tot->files++;
+}
+
+/* Runs one script in a child process, so that a crash or a hang in the
+ * engine costs that script only and the summary still comes out. The
+ * child sends its totals back through a pipe. */
+static void run_script_isolated(const options *opts, const char *part, const char *dir,
+                                const char *file, totals *tot)
+{
+    int fds[2];
+    fflush(stdout);
+    fflush(stderr);
+    if (pipe(fds) != 0) {
+        run_script(opts, part, dir, file, tot);
+        return;
+    }
+    *shared_progress = (progress){0, KIND_FILE};
+    pid_t pid = fork();
+    if (pid < 0) {
+        close(fds[0]);
+        close(fds[1]);
+        run_script(opts, part, dir, file, tot);
+        return;
+    }
+    if (pid == 0) {
+        close(fds[0]);
+        alarm(opts->timeout);
+        totals mine = {0};
+        run_script(opts, part, dir, file, &mine);
+        ssize_t n = write(fds[1], &mine, sizeof mine);
+        /* exit, not _exit: sanitizers report leaks at exit. */
+        exit(n == (ssize_t)sizeof mine ? 0 : 1);
+    }
+    close(fds[1]);
+    totals theirs = {0};
+    size_t got = read_totals(fds[0], &theirs);
+    close(fds[0]);
+    int status = 0;
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+        ;
+    bool clean = WIFEXITED(status) && WEXITSTATUS(status) == 0;
+    if (got != sizeof theirs) {
+        report_lost_script(file, status, opts, tot);
+        return;
+    }
+    totals_add(tot, &theirs);
+    if (!clean) {
+        /* The commands ran, but the process failed at exit (a sanitizer's
+         * leak report, say): that is a failure of the script. */
+        printf("%s: FAILED: its process ended with %s %d after its commands\n", file,
+               WIFSIGNALED(status) ? "signal" : "status",
+               WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status));
+        tot->all.counts[KIND_FILE][OUT_FAIL]++;
+    }
+}
+
 
 static bool is_wast(const char *name)
 {
@@ -797,7 +1288,10 @@ static long run_part(const options *opts, const char *part, totals *tot)
         return -1;
     }
     for (long i = 0; i < count; i++) {
-        run_script(opts, part, dir, names[i], tot);
+        if (opts->isolate)
+            run_script_isolated(opts, part, dir, names[i], tot);
+        else
+            run_script(opts, part, dir, names[i], tot);
         free(names[i]);
     }
     free(names);
@@ -841,6 +1335,8 @@ static void print_summary(const totals *tot)
     printf("text-format assert_malformed (not counted): %ld (non-simd %ld, simd_* %ld)\n",
            tot->text_malformed, tot->text_malformed - tot->simd_text_malformed,
            tot->simd_text_malformed);
+    printf("skipped for unsupported SIMD instructions (simd_* scripts only): %ld\n",
+           tot->unsupported);
     printf("rejected with the other status (passed; for information): assert_invalid as "
            "malformed %ld, binary assert_malformed as invalid %ld\n",
            tot->invalid_as_malformed, tot->malformed_as_invalid);
@@ -851,11 +1347,20 @@ static void usage(FILE *out)
 {
     fprintf(out,
             "usage: spec_runner [--suite DIR] [--work DIR] [--filter SUBSTR]\n"
-            "                   [--list-text-malformed] [-v] [PART...]\n"
+            "                   [--dispatch NAME] [--bounds guard|explicit]\n"
+            "                   [--no-fork] [--timeout SEC] [--list-text-malformed] [-v]\n"
+            "                   [PART...]\n"
             "  --suite DIR   the test suite (default: $WEFT_TESTSUITE, else\n"
             "                ../shared/testsuite beside the source tree)\n"
             "  --work DIR    where converted scripts go (default: spec-work)\n"
             "  --filter S    only scripts whose name contains S\n"
+            "  --dispatch NAME  direct, indirect, switch or tail (default direct);\n"
+            "                exit status 2 when this build lacks the strategy\n"
+            "  --bounds B    guard (default) or explicit memory bounds checks\n"
+            "  --no-fork     run every script in this process (for debuggers); by\n"
+            "                default each runs in a child, so a crash costs one script\n"
+            "  --timeout S   seconds one script may take in its child (default 300;\n"
+            "                0 for no limit)\n"
             "  --list-text-malformed  list the text-format assert_malformed commands\n"
             "  -v            show every failure and what weft said on rejections\n"
             "  PART          a suite folder such as core or proposals/tail-call (default: core)\n");
@@ -893,19 +1398,60 @@ static bool option_value(int argc, char **argv, int *i, const char *name, const 
     return true;
 }
 
+/* Reads --dispatch, --bounds and --timeout. A strategy this build lacks
+ * is exit status 2, so that tools/test can tell it from a failed run. */
+static void parse_engine_options(const char *dispatch, const char *bounds, const char *timeout,
+                                 options *opts)
+{
+    if (!weft_dispatch_parse(dispatch, &opts->dispatch)) {
+        fprintf(stderr, "spec_runner: unknown dispatch strategy \"%s\" (direct, indirect, "
+                        "switch or tail)\n", dispatch);
+        exit(2);
+    }
+    if (!weft_dispatch_available(opts->dispatch)) {
+        fprintf(stderr, "spec_runner: dispatch strategy \"%s\" is not available in this "
+                        "build\n", dispatch);
+        exit(2);
+    }
+    if (strcmp(bounds, "guard") == 0) {
+        opts->bounds = WEFT_BOUNDS_GUARD;
+    } else if (strcmp(bounds, "explicit") == 0) {
+        opts->bounds = WEFT_BOUNDS_EXPLICIT;
+    } else {
+        fprintf(stderr, "spec_runner: --bounds takes guard or explicit, not \"%s\"\n", bounds);
+        exit(2);
+    }
+    char *end;
+    errno = 0;
+    unsigned long secs = strtoul(timeout, &end, 10);
+    if (errno || end == timeout || *end || secs > 86400) {
+        fprintf(stderr, "spec_runner: --timeout takes seconds (0..86400), not \"%s\"\n",
+                timeout);
+        exit(2);
+    }
+    opts->timeout = (unsigned)secs;
+}
+
 static void parse_options(int argc, char **argv, options *opts)
 {
+    opts->isolate = true;
     static const char *default_parts[] = {"core"};
     opts->parts = calloc((size_t)argc, sizeof *opts->parts);
     if (!opts->parts)
         exit(2);
+    const char *dispatch = "direct", *bounds = "guard", *timeout = "300";
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (option_value(argc, argv, &i, "--suite", &opts->suite) ||
             option_value(argc, argv, &i, "--work", &opts->work) ||
-            option_value(argc, argv, &i, "--filter", &opts->filter))
+            option_value(argc, argv, &i, "--filter", &opts->filter) ||
+            option_value(argc, argv, &i, "--dispatch", &dispatch) ||
+            option_value(argc, argv, &i, "--bounds", &bounds) ||
+            option_value(argc, argv, &i, "--timeout", &timeout))
             continue;
-        if (strcmp(a, "--list-text-malformed") == 0) {
+        if (strcmp(a, "--no-fork") == 0) {
+            opts->isolate = false;
+        } else if (strcmp(a, "--list-text-malformed") == 0) {
             opts->list_text_malformed = true;
         } else if (strcmp(a, "-v") == 0 || strcmp(a, "--verbose") == 0) {
             opts->verbose = true;
@@ -925,6 +1471,7 @@ static void parse_options(int argc, char **argv, options *opts)
         opts->parts = default_parts;
         opts->part_count = 1;
     }
+    parse_engine_options(dispatch, bounds, timeout, opts);
     if (!opts->suite)
         opts->suite = default_suite();
     if (!opts->work)
@@ -940,6 +1487,15 @@ int main(int argc, char **argv)
         fprintf(stderr, "spec_runner: test suite not found at %s (use --suite or "
                         "WEFT_TESTSUITE)\n", opts.suite);
         return 1;
+    }
+    /* The progress record is shared with the children that run scripts;
+     * without a shared mapping, scripts run in this process. */
+    static progress local_progress;
+    shared_progress = mmap(NULL, sizeof *shared_progress, PROT_READ | PROT_WRITE,
+                           MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    if (shared_progress == MAP_FAILED) {
+        shared_progress = &local_progress;
+        opts.isolate = false;
     }
     totals tot = {0};
     /* A part that is missing or empty counts as a failed script, so that a

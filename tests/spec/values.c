@@ -421,3 +421,104 @@ const char *spec_value_format(const spec_value *v, char *buf, size_t size)
     }
     return buf;
 }
+
+/* weft_valkind and spec_type list the same kinds; the tables below keep the
+ * mapping explicit rather than relying on the order of two enums. */
+static const struct {
+    weft_valkind kind;
+    spec_type type;
+} kind_types[] = {
+    {WEFT_I32, SPEC_I32},   {WEFT_I64, SPEC_I64},         {WEFT_F32, SPEC_F32},
+    {WEFT_F64, SPEC_F64},   {WEFT_V128, SPEC_V128},       {WEFT_FUNCREF, SPEC_FUNCREF},
+    {WEFT_EXTERNREF, SPEC_EXTERNREF},
+};
+
+#define KIND_TYPE_COUNT (sizeof kind_types / sizeof kind_types[0])
+
+const char *spec_kind_name(weft_valkind kind)
+{
+    for (size_t i = 0; i < KIND_TYPE_COUNT; i++)
+        if (kind_types[i].kind == kind)
+            return spec_type_name(kind_types[i].type);
+    return "?";
+}
+
+weft_valkind spec_type_kind(spec_type type)
+{
+    for (size_t i = 0; i < KIND_TYPE_COUNT; i++)
+        if (kind_types[i].type == type)
+            return kind_types[i].kind;
+    return WEFT_I32;
+}
+
+static spec_type kind_type(weft_valkind kind)
+{
+    for (size_t i = 0; i < KIND_TYPE_COUNT; i++)
+        if (kind_types[i].kind == kind)
+            return kind_types[i].type;
+    return SPEC_I32;
+}
+
+bool spec_value_to_weft(const spec_value *v, weft_value *out, char *err, size_t err_size)
+{
+    memset(out, 0, sizeof *out);
+    out->kind = spec_type_kind(v->type);
+    switch (v->type) {
+    case SPEC_I32:
+        out->of.i32 = (int32_t)v->as.i32;
+        return true;
+    case SPEC_I64:
+        out->of.i64 = (int64_t)v->as.i64;
+        return true;
+    case SPEC_F32:
+        memcpy(&out->of.f32, &v->as.f32, sizeof out->of.f32);
+        return true;
+    case SPEC_F64:
+        memcpy(&out->of.f64, &v->as.f64, sizeof out->of.f64);
+        return true;
+    case SPEC_V128:
+        memcpy(out->of.v128, v->as.v128, 16);
+        return true;
+    case SPEC_FUNCREF:
+    case SPEC_EXTERNREF:
+        if (v->ref == SPEC_REF_NULL)
+            return true;
+        if (v->type == SPEC_FUNCREF || v->ref != SPEC_REF_HOST)
+            return fail(err, err_size, "a non-null %s cannot be passed", spec_type_name(v->type));
+        if (v->as.ref >= UINTPTR_MAX)
+            return fail(err, err_size, "externref %" PRIu64 " is too large to pass", v->as.ref);
+        out->of.ref = (void *)(uintptr_t)(v->as.ref + 1);
+        return true;
+    }
+    return fail(err, err_size, "unknown value type");
+}
+
+void spec_value_from_weft(const weft_value *v, const spec_value *like, spec_value *out)
+{
+    memset(out, 0, sizeof *out);
+    out->type = kind_type(v->kind);
+    switch (out->type) {
+    case SPEC_I32:
+        out->as.i32 = (uint32_t)v->of.i32;
+        break;
+    case SPEC_I64:
+        out->as.i64 = (uint64_t)v->of.i64;
+        break;
+    case SPEC_F32:
+        memcpy(&out->as.f32, &v->of.f32, sizeof out->as.f32);
+        break;
+    case SPEC_F64:
+        memcpy(&out->as.f64, &v->of.f64, sizeof out->as.f64);
+        break;
+    case SPEC_V128:
+        memcpy(out->as.v128, v->of.v128, 16);
+        out->lane = like && like->type == SPEC_V128 ? like->lane : SPEC_LANE_I32;
+        break;
+    case SPEC_FUNCREF:
+    case SPEC_EXTERNREF:
+        out->ref = v->of.ref ? SPEC_REF_HOST : SPEC_REF_NULL;
+        if (v->of.ref)
+            out->as.ref = (uint64_t)(uintptr_t)v->of.ref - (out->type == SPEC_EXTERNREF);
+        break;
+    }
+}

@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "json.h"
+#include "weft.h"
 
 typedef enum spec_type {
     SPEC_I32,
@@ -106,5 +107,23 @@ const char *spec_type_name(spec_type type);
 
 /* How many lanes a v128 lane type has (0 for SPEC_LANE_NONE). */
 int spec_lane_count(spec_lane lane);
+
+/* The script's name of a weft value kind ("i32", "funcref", ...). */
+const char *spec_kind_name(weft_valkind kind);
+
+/* The weft value kind of a script type. */
+weft_valkind spec_type_kind(spec_type type);
+
+/* Converts a script argument into a weft value. The script's host value
+ * `ref.extern N` travels as the pointer N + 1, so that NULL stays the null
+ * reference and spec_value_from_weft can recover N. Returns false with a
+ * message when the value cannot be passed (a non-null funcref, which a
+ * script cannot name). */
+bool spec_value_to_weft(const spec_value *value, weft_value *out, char *err, size_t err_size);
+
+/* Converts a weft result back into a script value. `like` (may be NULL) is
+ * the expected value, whose v128 lane type is kept for printing. A non-null
+ * funcref becomes SPEC_REF_HOST with the handle's address. */
+void spec_value_from_weft(const weft_value *value, const spec_value *like, spec_value *out);
 
 #endif

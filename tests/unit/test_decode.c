@@ -740,3 +740,15 @@ Test(decode_types, bad_types)
     WB_SECTION(&b, WB_EXPORT, 0x01, 0x01, 'a', 0x04, 0x00);
     expect_malformed(&b, "malformed", WB_EXPORT);
 }
+
+Test(decode_errors, null_bytes)
+{
+    weft_module *m = (weft_module *)1;
+    weft_error err;
+    cr_assert_eq(weft_module_load(NULL, 8, &m, &err), WEFT_ERR_ARGUMENT);
+    cr_assert_null(m);
+    m = (weft_module *)1;
+    cr_assert_eq(weft_module_load(NULL, 0, &m, &err), WEFT_ERR_MALFORMED);
+    cr_assert_null(m);
+    cr_assert(message_matches(err.message, "unexpected end"), "got \"%s\"", err.message);
+}

@@ -1,0 +1,433 @@
+/* api.c: the execution half of the public API: engines and their stacks,
+ * exports, calls with typed values, host functions, and host-made memories,
+ * tables and globals. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#include "interp.h"
+#include "lower.h"
+#include "runtime.h"
+
+/* ---- Configuration and dispatch names ---------------------------------------- */
+
+void weft_config_init(weft_config *config)
+{
+    *config = (weft_config){
+        .dispatch = WEFT_DISPATCH_DIRECT,
+        .bounds = WEFT_BOUNDS_GUARD,
+        .max_call_depth = 100000,
+        .max_stack_slots = 1u << 24,
+    };
+}
+
+/* weft_dispatch and wx_dispatch number the strategies alike. */
+_Static_assert((int)WEFT_DISPATCH_TAIL == (int)DISPATCH_TAIL, "dispatch numbering");
+
+bool weft_dispatch_parse(const char *name, weft_dispatch *out)
+{
+    for (int d = 0; d < DISPATCH_COUNT; d++) {
+        if (!strcmp(name, wx_dispatch_name((wx_dispatch)d))) {
+            *out = (weft_dispatch)d;
+            return true;
+        }
+    }
+    return false;
+}
+
+const char *weft_dispatch_name(weft_dispatch dispatch)
+{
+    return wx_dispatch_name((wx_dispatch)dispatch);
+}
+
+bool weft_dispatch_available(weft_dispatch dispatch)
+{
+    return (unsigned)dispatch < DISPATCH_COUNT && wx_dispatch_available((wx_dispatch)dispatch);
+}
+
+/* ---- Engines ------------------------------------------------------------------- */
+
+static weft_status fail(weft_error *err, weft_status status, const char *message)
+{
+    wm_fail(err, status, -1, -1, -1, "%s", message);
+    return status;
+}
+
+/* Reserves `bytes` of zeroed memory that costs nothing until touched. */
+static void *reserve(size_t bytes)
+{
+    void *p = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
+                   -1, 0);
+    return p == MAP_FAILED ? NULL : p;
+}
+
+weft_status weft_engine_new(const weft_config *config, weft_engine **out, weft_error *err)
+{
+    weft_error local;
+    if (!err)
+        err = &local;
+    *err = (weft_error){ .status = WEFT_OK, .section = -1, .func = -1, .offset = -1 };
+    *out = NULL;
+    weft_config defaults;
+    if (!config) {
+        weft_config_init(&defaults);
+        config = &defaults;
+    }
+    if ((unsigned)config->dispatch >= DISPATCH_COUNT ||
+        (unsigned)config->bounds > WEFT_BOUNDS_EXPLICIT)
+        return fail(err, WEFT_ERR_ARGUMENT, "unknown dispatch strategy or bounds mode");
+    if (!wx_dispatch_available((wx_dispatch)config->dispatch))
+        return fail(err, WEFT_ERR_ARGUMENT, "the tail dispatch strategy needs a compiler with "
+                                            "musttail (build weft with clang)");
+    if (!config->max_call_depth || !config->max_stack_slots)
+        return fail(err, WEFT_ERR_ARGUMENT, "max_call_depth and max_stack_slots must be positive");
+    weft_engine *e = calloc(1, sizeof *e);
+    if (!e)
+        return fail(err, WEFT_ERR_NOMEM, "out of memory");
+    e->config = *config;
+    e->stack_bytes = (size_t)config->max_stack_slots * sizeof(wx_slot);
+    e->calls_bytes = (size_t)config->max_call_depth * sizeof(wx_callrec);
+    wx_thread *th = &e->thread;
+    th->stack = reserve(e->stack_bytes);
+    th->calls = reserve(e->calls_bytes);
+    if (!th->stack || !th->calls) {
+        weft_engine_free(e);
+        return fail(err, WEFT_ERR_NOMEM, "cannot reserve the engine's stacks");
+    }
+    th->stack_end = th->stack + config->max_stack_slots;
+    th->sp = th->stack;
+    th->max_depth = config->max_call_depth;
+    *out = e;
+    return WEFT_OK;
+}
+
+bool wx_engine_own(weft_engine *e, wx_owned_kind kind, void *ptr)
+{
+    if (e->nowned == e->owned_cap) {
+        size_t cap = e->owned_cap ? 2 * e->owned_cap : 16;
+        wx_owned *grown = realloc(e->owned, cap * sizeof *grown);
+        if (!grown)
+            return false;
+        e->owned = grown;
+        e->owned_cap = cap;
+    }
+    e->owned[e->nowned++] = (wx_owned){ kind, ptr };
+    return true;
+}
+
+void weft_engine_free(weft_engine *engine)
+{
+    if (!engine)
+        return;
+    for (size_t i = 0; i < engine->nowned; i++) {
+        void *p = engine->owned[i].ptr;
+        switch (engine->owned[i].kind) {
+        case OWN_INSTANCE: wx_instance_free(p); break;
+        case OWN_FUNC: free(p); break;
+        case OWN_MEMORY: wx_memory_destroy(p); break;
+        case OWN_TABLE: wx_table_destroy(p); break;
+        case OWN_GLOBAL: free(p); break;
+        }
+    }
+    free(engine->owned);
+    if (engine->thread.stack)
+        munmap(engine->thread.stack, engine->stack_bytes);
+    if (engine->thread.calls)
+        munmap(engine->thread.calls, engine->calls_bytes);
+    free(engine);
+}
+
+/* ---- Exports ----------------------------------------------------------------------- */
+
+bool weft_instance_export(const weft_instance *instance, const char *name, size_t name_len,
+                          weft_extern *out)
+{
+    const wm_module *m = instance->mod;
+    for (uint32_t i = 0; i < m->nexports; i++) {
+        const wm_export *e = &m->exports[i];
+        if (e->name.len != name_len || memcmp(e->name.str, name, name_len))
+            continue;
+        out->kind = (weft_extern_kind)e->kind;
+        switch (e->kind) {
+        case EXT_FUNC: out->of.func = instance->funcs[e->index]; break;
+        case EXT_TABLE: out->of.table = instance->tables[e->index]; break;
+        case EXT_MEMORY: out->of.memory = instance->memories[e->index]; break;
+        case EXT_GLOBAL: out->of.global = instance->globals[e->index]; break;
+        }
+        return true;
+    }
+    return false;
+}
+
+/* ---- Values and slots -------------------------------------------------------------- */
+
+static weft_valkind kind_of(uint8_t type)
+{
+    switch (type) {
+    case VT_I32: return WEFT_I32;
+    case VT_I64: return WEFT_I64;
+    case VT_F32: return WEFT_F32;
+    case VT_F64: return WEFT_F64;
+    case VT_V128: return WEFT_V128;
+    case VT_FUNCREF: return WEFT_FUNCREF;
+    default: return WEFT_EXTERNREF;
+    }
+}
+
+static bool type_of(weft_valkind kind, uint8_t *out)
+{
+    static const uint8_t types[] = { VT_I32, VT_I64, VT_F32, VT_F64, VT_V128, VT_FUNCREF,
+                                     VT_EXTERNREF };
+    if ((unsigned)kind >= sizeof types)
+        return false;
+    *out = types[kind];
+    return true;
+}
+
+/* Writes `v` into slots at `s` and returns how many it took. Scalars narrower
+ * than a slot are zero-extended, as the interpreter's constants are. */
+static uint32_t value_to_slots(const weft_value *v, wx_slot *s)
+{
+    s[0].u64 = 0;
+    switch (v->kind) {
+    case WEFT_I32: s[0].u64 = (uint32_t)v->of.i32; return 1;
+    case WEFT_I64: s[0].i64 = v->of.i64; return 1;
+    case WEFT_F32: s[0].f32 = v->of.f32; return 1;
+    case WEFT_F64: s[0].f64 = v->of.f64; return 1;
+    case WEFT_V128: memcpy(s, v->of.v128, 16); return 2;
+    case WEFT_FUNCREF: case WEFT_EXTERNREF: s[0].ref = v->of.ref; return 1;
+    }
+    return 1;
+}
+
+static uint32_t slots_to_value(const wx_slot *s, uint8_t type, weft_value *v)
+{
+    memset(v, 0, sizeof *v);
+    v->kind = kind_of(type);
+    switch (v->kind) {
+    case WEFT_I32: v->of.i32 = s[0].i32; return 1;
+    case WEFT_I64: v->of.i64 = s[0].i64; return 1;
+    case WEFT_F32: v->of.f32 = s[0].f32; return 1;
+    case WEFT_F64: v->of.f64 = s[0].f64; return 1;
+    case WEFT_V128: memcpy(v->of.v128, s, 16); return 2;
+    case WEFT_FUNCREF: case WEFT_EXTERNREF: v->of.ref = s[0].ref; return 1;
+    }
+    return 1;
+}
+
+/* ---- Calling ----------------------------------------------------------------------- */
+
+uint32_t weft_func_param_count(const weft_func *func) { return func->type->nparams; }
+uint32_t weft_func_result_count(const weft_func *func) { return func->type->nresults; }
+
+weft_valkind weft_func_param_kind(const weft_func *func, uint32_t i)
+{
+    return i < func->type->nparams ? kind_of(func->type->params[i]) : WEFT_I32;
+}
+
+weft_valkind weft_func_result_kind(const weft_func *func, uint32_t i)
+{
+    return i < func->type->nresults ? kind_of(func->type->results[i]) : WEFT_I32;
+}
+
+weft_status weft_call(weft_engine *engine, weft_func *func, const weft_value *args,
+                      size_t nargs, weft_value *results, size_t nresults, weft_error *err)
+{
+    weft_error local;
+    if (!err)
+        err = &local;
+    *err = (weft_error){ .status = WEFT_OK, .section = -1, .func = -1, .offset = -1 };
+    if (!engine || !func)
+        return fail(err, WEFT_ERR_ARGUMENT, "no engine or function given");
+    const wm_functype *t = func->type;
+    if (nargs != t->nparams)
+        return fail(err, WEFT_ERR_ARGUMENT, "wrong number of arguments");
+    if (nresults < t->nresults)
+        return fail(err, WEFT_ERR_ARGUMENT, "too little room for the results");
+    for (uint32_t i = 0; i < t->nparams; i++)
+        if (args[i].kind != kind_of(t->params[i]))
+            return fail(err, WEFT_ERR_ARGUMENT, "argument of the wrong kind");
+    wx_thread *th = &engine->thread;
+    /* The arguments go above whatever frames are running, so a host
+     * function may call back into the guest. */
+    wx_slot *slots = th->sp;
+    if ((size_t)(th->stack_end - slots) < func->nslots) {
+        wm_fail(err, WEFT_ERR_TRAP, -1, -1, -1, "%s", wx_trap_message(TRAP_EXHAUSTED));
+        return WEFT_ERR_TRAP;
+    }
+    uint32_t k = 0;
+    for (uint32_t i = 0; i < t->nparams; i++)
+        k += value_to_slots(&args[i], slots + k);
+    wx_trap trap = wx_invoke(th, func, slots);
+    if (trap) {
+        const char *msg = trap == TRAP_HOST ? th->message : wx_trap_message(trap);
+        wm_fail(err, WEFT_ERR_TRAP, -1, -1, -1, "%s", msg);
+        return WEFT_ERR_TRAP;
+    }
+    k = 0;
+    for (uint32_t i = 0; i < t->nresults; i++)
+        k += slots_to_value(slots + k, t->results[i], &results[i]);
+    return WEFT_OK;
+}
+
+/* ---- Host functions ------------------------------------------------------------------ */
+
+/* A host function made through the API: the function instance first (so
+ * the weft_func pointer is the allocation), then the callback and its type,
+ * whose value types follow in the same allocation. */
+typedef struct host_func {
+    wx_func f;
+    weft_host_callback callback;
+    void *user;
+    wm_functype type;
+    uint8_t types[];
+} host_func;
+
+/* Values held for a call: small signatures stay on the C stack. */
+#define HOST_INLINE_VALUES 8
+
+/* Converts the slots to the declared kinds, calls the callback and writes
+ * its results back over the slots. */
+static wx_trap host_adapter(wx_thread *th, void *ctx, wx_slot *slots)
+{
+    host_func *h = ctx;
+    const wm_functype *t = &h->type;
+    weft_value inline_values[HOST_INLINE_VALUES];
+    weft_value *args = inline_values;
+    size_t n = (size_t)t->nparams + t->nresults;
+    if (n > HOST_INLINE_VALUES && !(args = calloc(n, sizeof *args)))
+        return TRAP_NOMEM;
+    weft_value *results = args + t->nparams;
+    uint32_t k = 0;
+    for (uint32_t i = 0; i < t->nparams; i++)
+        k += slots_to_value(slots + k, t->params[i], &args[i]);
+    for (uint32_t i = 0; i < t->nresults; i++) {
+        memset(&results[i], 0, sizeof results[i]);
+        results[i].kind = kind_of(t->results[i]);
+    }
+    weft_error err = { .status = WEFT_OK, .section = -1, .func = -1, .offset = -1 };
+    weft_status s = h->callback(h->user, args, results, &err);
+    wx_trap trap = TRAP_NONE;
+    if (s) {
+        snprintf(th->message, sizeof th->message, "%s",
+                 err.message[0] ? err.message : weft_status_name(s));
+        trap = TRAP_HOST;
+    } else {
+        k = 0;
+        for (uint32_t i = 0; i < t->nresults; i++) {
+            results[i].kind = kind_of(t->results[i]); /* The declared kind wins. */
+            k += value_to_slots(&results[i], slots + k);
+        }
+    }
+    if (args != inline_values)
+        free(args);
+    return trap;
+}
+
+weft_status weft_func_new(weft_engine *engine, const weft_valkind *params, uint32_t nparams,
+                          const weft_valkind *results, uint32_t nresults,
+                          weft_host_callback callback, void *user, weft_func **out)
+{
+    *out = NULL;
+    if (!engine || !callback || nparams > WM_MAX_PARAMS || nresults > WM_MAX_PARAMS ||
+        (nparams && !params) || (nresults && !results))
+        return WEFT_ERR_ARGUMENT;
+    host_func *h = calloc(1, sizeof *h + nparams + nresults);
+    if (!h)
+        return WEFT_ERR_NOMEM;
+    for (uint32_t i = 0; i < nparams; i++)
+        if (!type_of(params[i], &h->types[i]))
+            goto bad;
+    for (uint32_t i = 0; i < nresults; i++)
+        if (!type_of(results[i], &h->types[nparams + i]))
+            goto bad;
+    h->type = (wm_functype){ nparams, nresults, h->types, h->types + nparams };
+    h->callback = callback;
+    h->user = user;
+    uint32_t np = wx_type_slots(h->type.params, nparams);
+    uint32_t nr = wx_type_slots(h->type.results, nresults);
+    h->f = (wx_func){ .type = &h->type, .sig = wx_sig_id(&h->type), .nargs = np,
+                      .nslots = np > nr ? np : nr, .host = host_adapter, .host_ctx = h };
+    if (!wx_engine_own(engine, OWN_FUNC, h)) {
+        free(h);
+        return WEFT_ERR_NOMEM;
+    }
+    *out = &h->f;
+    return WEFT_OK;
+bad:
+    free(h);
+    return WEFT_ERR_ARGUMENT;
+}
+
+/* ---- Memories, tables, globals -------------------------------------------------------- */
+
+weft_status weft_memory_new(weft_engine *engine, uint64_t min_pages, uint64_t max_pages,
+                            weft_memory **out)
+{
+    *out = NULL;
+    if (!engine || (max_pages != UINT64_MAX && max_pages > MEM_MAX_PAGES))
+        return WEFT_ERR_ARGUMENT;
+    weft_status s;
+    wx_memory *m = wx_memory_create(min_pages, max_pages,
+                                    engine->config.bounds == WEFT_BOUNDS_GUARD, &s);
+    if (!m)
+        return s;
+    if (!wx_engine_own(engine, OWN_MEMORY, m)) {
+        wx_memory_destroy(m);
+        return WEFT_ERR_NOMEM;
+    }
+    *out = m;
+    return WEFT_OK;
+}
+
+weft_status weft_table_new(weft_engine *engine, weft_valkind elem, uint32_t min, uint64_t max,
+                           weft_table **out)
+{
+    *out = NULL;
+    if (!engine || (elem != WEFT_FUNCREF && elem != WEFT_EXTERNREF) ||
+        (max != UINT64_MAX && max > UINT32_MAX))
+        return WEFT_ERR_ARGUMENT;
+    weft_status s;
+    wx_table *t = wx_table_create(elem == WEFT_FUNCREF ? VT_FUNCREF : VT_EXTERNREF, min, max, &s);
+    if (!t)
+        return s;
+    if (!wx_engine_own(engine, OWN_TABLE, t)) {
+        wx_table_destroy(t);
+        return WEFT_ERR_NOMEM;
+    }
+    *out = t;
+    return WEFT_OK;
+}
+
+weft_status weft_global_new(weft_engine *engine, weft_value value, bool mutable_,
+                            weft_global **out)
+{
+    *out = NULL;
+    uint8_t type;
+    if (!engine || !type_of(value.kind, &type))
+        return WEFT_ERR_ARGUMENT;
+    wx_global *g = calloc(1, sizeof *g);
+    if (!g)
+        return WEFT_ERR_NOMEM;
+    g->type = type;
+    g->mut = mutable_;
+    value_to_slots(&value, g->value);
+    if (!wx_engine_own(engine, OWN_GLOBAL, g)) {
+        free(g);
+        return WEFT_ERR_NOMEM;
+    }
+    *out = g;
+    return WEFT_OK;
+}
+
+uint8_t *weft_memory_data(weft_memory *memory) { return memory->base; }
+
+uint64_t weft_memory_size(const weft_memory *memory) { return memory->size; }
+
+weft_value weft_global_get(const weft_global *global)
+{
+    weft_value v;
+    slots_to_value(global->value, global->type, &v);
+    return v;
+}

@@ -1,0 +1,589 @@
+/* instance.c: instantiation (import matching, allocation of memories,
+ * tables and globals, constant expressions, segments, the start function)
+ * and the bulk memory and table operations the interpreter's handlers call. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "interp.h"
+#include "lower.h"
+#include "reader.h"
+#include "runtime.h"
+
+/* ---- Memories and tables ----------------------------------------------------- */
+
+wx_memory *wx_memory_create(uint64_t min, uint64_t max, bool guarded, weft_status *status)
+{
+    wx_memory_box *box = calloc(1, sizeof *box);
+    if (!box) {
+        *status = WEFT_ERR_NOMEM;
+        return NULL;
+    }
+    box->has_max = max != UINT64_MAX;
+    box->max = max;
+    *status = mem_init(&box->mem, min, box->has_max ? max : MEM_MAX_PAGES, guarded);
+    if (*status) {
+        free(box);
+        return NULL;
+    }
+    return &box->mem;
+}
+
+void wx_memory_destroy(wx_memory *m)
+{
+    if (!m)
+        return;
+    mem_free(m);
+    free((wx_memory_box *)m);
+}
+
+wx_table *wx_table_create(uint8_t type, uint64_t min, uint64_t max, weft_status *status)
+{
+    if (min > WM_MAX_TABLE || (max != UINT64_MAX && min > max)) {
+        *status = WEFT_ERR_LIMIT;
+        return NULL;
+    }
+    wx_table *t = calloc(1, sizeof *t);
+    /* All-zero slots are null references. */
+    wx_slot *elems = calloc(min ? min : 1, sizeof *elems);
+    if (!t || !elems) {
+        free(t);
+        free(elems);
+        *status = WEFT_ERR_NOMEM;
+        return NULL;
+    }
+    t->elems = elems;
+    t->size = (uint32_t)min;
+    t->has_max = max != UINT64_MAX;
+    t->max = t->has_max ? max : UINT32_MAX;
+    t->type = type;
+    *status = WEFT_OK;
+    return t;
+}
+
+void wx_table_destroy(wx_table *t)
+{
+    if (!t)
+        return;
+    free(t->elems);
+    free(t);
+}
+
+uint32_t wx_type_slots(const uint8_t *types, uint32_t n)
+{
+    uint32_t slots = 0;
+    for (uint32_t i = 0; i < n; i++)
+        slots += types[i] == VT_V128 ? 2 : 1;
+    return slots;
+}
+
+/* ---- Bulk memory and table operations ---------------------------------------- */
+
+/* Each checks the whole range before touching anything, so a failing
+ * operation writes nothing, and a zero-length one still traps when its
+ * offset lies past the end (the 2.0 semantics). */
+
+wx_trap wx_memory_fill(wx_memory *m, uint32_t dst, uint32_t value, uint32_t len)
+{
+    if ((uint64_t)dst + len > m->size)
+        return TRAP_MEMORY_OOB;
+    memset(m->base + dst, (int)(uint8_t)value, len);
+    return TRAP_NONE;
+}
+
+wx_trap wx_memory_copy(wx_memory *dst_mem, wx_memory *src_mem, uint32_t dst, uint32_t src,
+                       uint32_t len)
+{
+    if ((uint64_t)dst + len > dst_mem->size || (uint64_t)src + len > src_mem->size)
+        return TRAP_MEMORY_OOB;
+    memmove(dst_mem->base + dst, src_mem->base + src, len);
+    return TRAP_NONE;
+}
+
+wx_trap wx_memory_init(wx_instance *inst, uint32_t mem, uint32_t data, uint32_t dst,
+                       uint32_t src, uint32_t len)
+{
+    const wm_data *d = &inst->mod->datas[data];
+    /* A dropped segment behaves as an empty one. */
+    uint64_t seg_len = inst->data_dropped[data] ? 0 : d->len;
+    wx_memory *m = inst->memories[mem];
+    if ((uint64_t)src + len > seg_len || (uint64_t)dst + len > m->size)
+        return TRAP_MEMORY_OOB;
+    if (len)
+        memcpy(m->base + dst, d->bytes + src, len);
+    return TRAP_NONE;
+}
+
+int64_t wx_table_grow(wx_table *t, uint32_t delta, wx_slot init)
+{
+    uint64_t limit = t->max < WM_MAX_TABLE ? t->max : WM_MAX_TABLE;
+    uint64_t want = (uint64_t)t->size + delta;
+    if (want > limit)
+        return -1;
+    if (delta) {
+        wx_slot *grown = realloc(t->elems, want * sizeof *grown);
+        if (!grown)
+            return -1;
+        for (uint64_t i = t->size; i < want; i++)
+            grown[i] = init;
+        t->elems = grown;
+    }
+    uint32_t old = t->size;
+    t->size = (uint32_t)want;
+    return old;
+}
+
+wx_trap wx_table_fill(wx_table *t, uint32_t dst, wx_slot value, uint32_t len)
+{
+    if ((uint64_t)dst + len > t->size)
+        return TRAP_TABLE_OOB;
+    for (uint32_t i = 0; i < len; i++)
+        t->elems[dst + i] = value;
+    return TRAP_NONE;
+}
+
+wx_trap wx_table_copy(wx_table *dst_tab, wx_table *src_tab, uint32_t dst, uint32_t src,
+                      uint32_t len)
+{
+    if ((uint64_t)dst + len > dst_tab->size || (uint64_t)src + len > src_tab->size)
+        return TRAP_TABLE_OOB;
+    memmove(dst_tab->elems + dst, src_tab->elems + src, (size_t)len * sizeof(wx_slot));
+    return TRAP_NONE;
+}
+
+wx_trap wx_table_init(wx_instance *inst, uint32_t table, uint32_t elem, uint32_t dst,
+                      uint32_t src, uint32_t len)
+{
+    uint64_t seg_len = inst->elem_dropped[elem] ? 0 : inst->mod->elems[elem].count;
+    wx_table *t = inst->tables[table];
+    if ((uint64_t)src + len > seg_len || (uint64_t)dst + len > t->size)
+        return TRAP_TABLE_OOB;
+    if (len)
+        memcpy(t->elems + dst, inst->elem_items[elem] + src, (size_t)len * sizeof(wx_slot));
+    return TRAP_NONE;
+}
+
+/* ---- Constant expressions ------------------------------------------------------ */
+
+/* A value of a constant expression: one slot, or two for a v128. */
+typedef struct const_val {
+    wx_slot lo, hi;
+} const_val;
+
+/* Applies an extended-const binary operator to the top two values. */
+static void const_binary(const_val *a, const_val *b, uint8_t op)
+{
+    switch (op) {
+    case 0x6a: a->lo.u64 = (uint32_t)(a->lo.u32 + b->lo.u32); break;
+    case 0x6b: a->lo.u64 = (uint32_t)(a->lo.u32 - b->lo.u32); break;
+    case 0x6c: a->lo.u64 = (uint32_t)(a->lo.u32 * b->lo.u32); break;
+    case 0x7c: a->lo.u64 = a->lo.u64 + b->lo.u64; break;
+    case 0x7d: a->lo.u64 = a->lo.u64 - b->lo.u64; break;
+    case 0x7e: a->lo.u64 = a->lo.u64 * b->lo.u64; break;
+    }
+}
+
+/* Runs one instruction of a constant expression; false at `end` or on
+ * bytes it does not know (which validation has ruled out). */
+static bool const_step(const wx_instance *inst, wr_reader *r, const_val *stack, size_t *n,
+                       bool *done)
+{
+    uint8_t op;
+    if (!wr_u8(r, &op))
+        return false;
+    const_val v = { { 0 }, { 0 } };
+    switch (op) {
+    case 0x0b:
+        *done = true;
+        return *n == 1;
+    case 0x41: { int32_t x; if (!wr_s32(r, &x)) return false; v.lo.u64 = (uint32_t)x; break; }
+    case 0x42: if (!wr_s64(r, &v.lo.i64)) return false; break;
+    case 0x43: { uint32_t x; if (!wr_fixed32(r, &x)) return false; v.lo.u64 = x; break; }
+    case 0x44: if (!wr_fixed64(r, &v.lo.u64)) return false; break;
+    case 0xd0: { uint8_t t; if (!wr_u8(r, &t)) return false; break; }
+    case 0xd2: {
+        uint32_t i;
+        if (!wr_u32(r, &i) || i >= inst->mod->nfuncs) return false;
+        v.lo.ref = inst->funcs[i];
+        break;
+    }
+    case 0x23: {
+        uint32_t i;
+        if (!wr_u32(r, &i) || i >= inst->mod->nglobals || !inst->globals[i]) return false;
+        v.lo = inst->globals[i]->value[0];
+        v.hi = inst->globals[i]->value[1];
+        break;
+    }
+    case 0xfd: {
+        uint32_t sub;
+        if (!wr_u32(r, &sub) || sub != 12 || !wr_fixed64(r, &v.lo.u64) ||
+            !wr_fixed64(r, &v.hi.u64))
+            return false;
+        break;
+    }
+    case 0x6a: case 0x6b: case 0x6c: case 0x7c: case 0x7d: case 0x7e:
+        if (*n < 2)
+            return false;
+        const_binary(&stack[*n - 2], &stack[*n - 1], op);
+        (*n)--;
+        return true;
+    default:
+        return false;
+    }
+    stack[(*n)++] = v;
+    return true;
+}
+
+/* Evaluates a constant expression of a validated module. Every instruction
+ * pushes at most one value, so the expression's length bounds the stack. */
+static bool eval_const(const wx_instance *inst, const wm_expr *e, const_val *out)
+{
+    const_val small[16];
+    const_val *stack = e->len <= 16 ? small : malloc(e->len * sizeof *stack);
+    if (!stack)
+        return false;
+    weft_error scratch;
+    wr_reader r = wr_init(e->code, e->code, e->code + e->len, &scratch);
+    size_t n = 0;
+    bool done = false, ok = true;
+    while (ok && !done)
+        ok = const_step(inst, &r, stack, &n, &done);
+    if (ok)
+        *out = stack[0];
+    if (stack != small)
+        free(stack);
+    return ok;
+}
+
+/* ---- Instantiation ------------------------------------------------------------- */
+
+/* The state of one instantiation. */
+typedef struct inst_ctx {
+    weft_engine *engine;
+    const wm_module *m;
+    wx_instance *inst;
+    weft_error *err;
+} inst_ctx;
+
+static weft_status fail(inst_ctx *c, weft_status status, const char *message)
+{
+    wm_fail(c->err, status, -1, -1, -1, "%s", message);
+    return status;
+}
+
+static weft_status fail_import(inst_ctx *c, const wm_import *imp, const char *what)
+{
+    wm_fail(c->err, WEFT_ERR_LINK, -1, -1, -1, "%s: %.*s.%.*s", what,
+            (int)imp->module.len, imp->module.str, (int)imp->field.len, imp->field.str);
+    return WEFT_ERR_LINK;
+}
+
+/* Limits subtyping (spec 2.0, "Import matching"): the provided minimum is
+ * at least the declared one, and a declared maximum bounds the provided
+ * one, which must then exist. */
+static bool limits_match(uint64_t min, bool has_max, uint64_t max, const wm_limits *want)
+{
+    if (min < want->min)
+        return false;
+    return !want->has_max || (has_max && max <= want->max);
+}
+
+static bool import_matches(const inst_ctx *c, const wm_import *imp, const weft_extern *ext)
+{
+    if ((int)ext->kind != imp->kind)
+        return false;
+    switch (imp->kind) {
+    case EXT_FUNC:
+        return ext->of.func && ext->of.func->sig == c->inst->sigs[imp->u.type];
+    case EXT_TABLE: {
+        const wx_table *t = ext->of.table;
+        return t && t->type == imp->u.table.elem &&
+               limits_match(t->size, t->has_max, t->max, &imp->u.table.limits);
+    }
+    case EXT_MEMORY: {
+        const wx_memory_box *box = (const wx_memory_box *)ext->of.memory;
+        return box && limits_match(box->mem.pages, box->has_max, box->max,
+                                   &imp->u.memory.limits);
+    }
+    case EXT_GLOBAL: {
+        const wx_global *g = ext->of.global;
+        return g && g->type == imp->u.global.type && g->mut == imp->u.global.mut;
+    }
+    }
+    return false;
+}
+
+/* Resolves and checks every import, filling the index spaces' first
+ * entries. */
+static weft_status link_imports(inst_ctx *c, weft_resolver resolver, void *user)
+{
+    wx_instance *inst = c->inst;
+    uint32_t nf = 0, nt = 0, nm = 0, ng = 0;
+    for (uint32_t i = 0; i < c->m->nimports; i++) {
+        const wm_import *imp = &c->m->imports[i];
+        weft_extern ext;
+        memset(&ext, 0, sizeof ext);
+        if (!resolver || !resolver(user, imp->module.str, imp->module.len, imp->field.str,
+                                   imp->field.len, &ext))
+            return fail_import(c, imp, "unknown import");
+        if (!import_matches(c, imp, &ext))
+            return fail_import(c, imp, "incompatible import type");
+        switch (imp->kind) {
+        case EXT_FUNC: inst->funcs[nf++] = ext.of.func; break;
+        case EXT_TABLE: inst->tables[nt++] = ext.of.table; break;
+        case EXT_MEMORY: inst->memories[nm++] = ext.of.memory; break;
+        case EXT_GLOBAL: inst->globals[ng++] = ext.of.global; break;
+        }
+    }
+    return WEFT_OK;
+}
+
+/* Allocates the index spaces and the per-segment arrays. */
+static bool alloc_arrays(wx_instance *inst, const wm_module *m)
+{
+#define ALLOC(field, n) ((inst->field = calloc((n) ? (n) : 1, sizeof *inst->field)) != NULL)
+    return ALLOC(funcs, m->nfuncs) && ALLOC(tables, m->ntables) &&
+           ALLOC(memories, m->nmemories) && ALLOC(globals, m->nglobals) &&
+           ALLOC(elem_dropped, m->nelems) && ALLOC(data_dropped, m->ndatas) &&
+           ALLOC(elem_items, m->nelems) && ALLOC(sigs, m->ntypes) &&
+           ALLOC(own_funcs, m->nfuncs - m->nimported_funcs);
+#undef ALLOC
+}
+
+/* An instance without memory still has a memory 0 for the interpreter to
+ * cache: empty, so every access is out of bounds. */
+static uint8_t empty_bytes[8];
+static wx_memory empty_memory = { .base = empty_bytes, .size = 0, .slot = -1 };
+
+/* Creates the module's own memories and tables, and picks the bounds mode:
+ * if any memory fell back to explicit checks, the code must check. */
+static weft_status create_storage(inst_ctx *c)
+{
+    const wm_module *m = c->m;
+    wx_instance *inst = c->inst;
+    bool guarded = c->engine->config.bounds == WEFT_BOUNDS_GUARD;
+    weft_status s = WEFT_OK;
+    for (uint32_t i = m->nimported_memories; i < m->nmemories; i++) {
+        const wm_limits *l = &m->memories[i].type.limits;
+        inst->memories[i] = wx_memory_create(l->min, l->has_max ? l->max : UINT64_MAX,
+                                             guarded, &s);
+        if (!inst->memories[i])
+            return fail(c, s, "cannot create memory");
+    }
+    for (uint32_t i = m->nimported_tables; i < m->ntables; i++) {
+        const wm_tabletype *t = &m->tables[i].type;
+        inst->tables[i] = wx_table_create(t->elem, t->limits.min,
+                                          t->limits.has_max ? t->limits.max : UINT64_MAX, &s);
+        if (!inst->tables[i])
+            return fail(c, s, "cannot create table");
+    }
+    for (uint32_t i = 0; i < m->nmemories; i++)
+        if (!inst->memories[i]->guarded)
+            inst->explicit_bounds = true;
+    inst->mem0 = m->nmemories ? inst->memories[0] : &empty_memory;
+    return WEFT_OK;
+}
+
+/* Makes the function instances of the module's own functions. */
+static weft_status create_funcs(inst_ctx *c)
+{
+    const wm_module *m = c->m;
+    wx_instance *inst = c->inst;
+    inst->code = wl_code_cache(m, inst->dispatch, inst->explicit_bounds);
+    if (!inst->code)
+        return fail(c, WEFT_ERR_NOMEM, "out of memory");
+    for (uint32_t i = m->nimported_funcs; i < m->nfuncs; i++) {
+        wx_func *f = &inst->own_funcs[i - m->nimported_funcs];
+        const wm_functype *t = wm_func_type(m, i);
+        uint32_t np = wx_type_slots(t->params, t->nparams);
+        uint32_t nr = wx_type_slots(t->results, t->nresults);
+        *f = (wx_func){ .type = t, .sig = inst->sigs[m->funcs[i].type], .inst = inst,
+                        .index = i, .nargs = np, .nslots = np > nr ? np : nr,
+                        .code = &inst->code[i] };
+        inst->funcs[i] = f;
+    }
+    return WEFT_OK;
+}
+
+/* Evaluates the module's own globals' initialisers, in order, so each may
+ * read the ones before it. */
+static weft_status create_globals(inst_ctx *c)
+{
+    const wm_module *m = c->m;
+    for (uint32_t i = m->nimported_globals; i < m->nglobals; i++) {
+        wx_global *g = calloc(1, sizeof *g);
+        if (!g)
+            return fail(c, WEFT_ERR_NOMEM, "out of memory");
+        c->inst->globals[i] = g;
+        g->type = m->globals[i].type.type;
+        g->mut = m->globals[i].type.mut;
+        const_val v;
+        if (!eval_const(c->inst, &m->globals[i].init, &v))
+            return fail(c, WEFT_ERR_INVALID, "bad constant expression");
+        g->value[0] = v.lo;
+        g->value[1] = v.hi;
+    }
+    return WEFT_OK;
+}
+
+/* Evaluates every element segment's references once, so applying a segment
+ * (at instantiation or by table.init) is a copy. */
+static weft_status eval_elems(inst_ctx *c)
+{
+    const wm_module *m = c->m;
+    for (uint32_t i = 0; i < m->nelems; i++) {
+        const wm_elem *e = &m->elems[i];
+        wx_slot *items = calloc(e->count ? e->count : 1, sizeof *items);
+        if (!items)
+            return fail(c, WEFT_ERR_NOMEM, "out of memory");
+        c->inst->elem_items[i] = items;
+        for (uint32_t k = 0; k < e->count; k++) {
+            if (e->funcs) {
+                items[k].ref = c->inst->funcs[e->funcs[k]];
+                continue;
+            }
+            const_val v;
+            if (!eval_const(c->inst, &e->exprs[k], &v))
+                return fail(c, WEFT_ERR_INVALID, "bad constant expression");
+            items[k] = v.lo;
+        }
+    }
+    return WEFT_OK;
+}
+
+static weft_status trap_status(inst_ctx *c, wx_trap t)
+{
+    const char *msg = t == TRAP_HOST ? c->engine->thread.message : wx_trap_message(t);
+    wm_fail(c->err, WEFT_ERR_TRAP, -1, -1, -1, "%s", msg);
+    return WEFT_ERR_TRAP;
+}
+
+/* Applies the active segments in order, element segments first (spec 2.0:
+ * table.init then elem.drop, memory.init then data.drop). A segment out of
+ * bounds traps, and the ones before it keep their effects. */
+static weft_status apply_segments(inst_ctx *c)
+{
+    const wm_module *m = c->m;
+    wx_instance *inst = c->inst;
+    for (uint32_t i = 0; i < m->nelems; i++) {
+        const wm_elem *e = &m->elems[i];
+        if (e->mode == SEG_ACTIVE) {
+            const_val off;
+            if (!eval_const(inst, &e->offset, &off))
+                return fail(c, WEFT_ERR_INVALID, "bad constant expression");
+            wx_trap t = wx_table_init(inst, e->table, i, off.lo.u32, 0, e->count);
+            if (t)
+                return trap_status(c, t);
+        }
+        if (e->mode != SEG_PASSIVE)
+            inst->elem_dropped[i] = true;
+    }
+    for (uint32_t i = 0; i < m->ndatas; i++) {
+        const wm_data *d = &m->datas[i];
+        if (d->mode != SEG_ACTIVE)
+            continue;
+        const_val off;
+        if (!eval_const(inst, &d->offset, &off))
+            return fail(c, WEFT_ERR_INVALID, "bad constant expression");
+        wx_trap t = wx_memory_init(inst, d->memory, i, off.lo.u32, 0, d->len);
+        if (t)
+            return trap_status(c, t);
+        inst->data_dropped[i] = true;
+    }
+    return WEFT_OK;
+}
+
+static weft_status run_start(inst_ctx *c)
+{
+    if (!c->m->has_start)
+        return WEFT_OK;
+    wx_thread *th = &c->engine->thread;
+    wx_func *f = c->inst->funcs[c->m->start];
+    if (th->sp + f->nslots > th->stack_end)
+        return trap_status(c, TRAP_EXHAUSTED);
+    wx_trap t = wx_invoke(th, f, th->sp);
+    return t ? trap_status(c, t) : WEFT_OK;
+}
+
+/* Builds the instance up to the point where it can have effects outside
+ * itself: until then a failure frees it entirely. */
+static weft_status build(inst_ctx *c, weft_resolver resolver, void *user)
+{
+    const wm_module *m = c->m;
+    if (!alloc_arrays(c->inst, m))
+        return fail(c, WEFT_ERR_NOMEM, "out of memory");
+    for (uint32_t i = 0; i < m->ntypes; i++)
+        c->inst->sigs[i] = wx_sig_id(&m->types[i]);
+    weft_status s;
+    if ((s = link_imports(c, resolver, user)) || (s = create_storage(c)) ||
+        (s = create_funcs(c)) || (s = create_globals(c)) || (s = eval_elems(c)))
+        return s;
+    return WEFT_OK;
+}
+
+weft_status weft_instantiate(weft_engine *engine, const weft_module *module,
+                             weft_resolver resolver, void *resolver_user,
+                             weft_instance **out, weft_error *err)
+{
+    weft_error local;
+    if (!err)
+        err = &local;
+    *err = (weft_error){ .status = WEFT_OK, .section = -1, .func = -1, .offset = -1 };
+    *out = NULL;
+    if (!engine || !module) {
+        wm_fail(err, WEFT_ERR_ARGUMENT, -1, -1, -1, "no engine or module given");
+        return err->status;
+    }
+    /* A weft_module wraps a wm_module as its first member (module.c). */
+    const wm_module *m = (const wm_module *)module;
+    inst_ctx c = { .engine = engine, .m = m, .err = err };
+    c.inst = calloc(1, sizeof *c.inst);
+    if (!c.inst) {
+        wm_fail(err, WEFT_ERR_NOMEM, -1, -1, -1, "out of memory");
+        return err->status;
+    }
+    c.inst->mod = m;
+    c.inst->dispatch = (wx_dispatch)engine->config.dispatch;
+    weft_status s = build(&c, resolver, resolver_user);
+    if (!s && !wx_engine_own(engine, OWN_INSTANCE, c.inst))
+        s = fail(&c, WEFT_ERR_NOMEM, "out of memory");
+    if (s) {
+        wx_instance_free(c.inst);
+        return s;
+    }
+    /* From here on the instance may have written its functions into
+     * imported tables, so a failure leaves it alive, owned by the engine, as
+     * the spec leaves it in the store. */
+    if ((s = apply_segments(&c)) || (s = run_start(&c)))
+        return s;
+    *out = c.inst;
+    return WEFT_OK;
+}
+
+void wx_instance_free(wx_instance *inst)
+{
+    if (!inst)
+        return;
+    const wm_module *m = inst->mod;
+    if (inst->memories)
+        for (uint32_t i = m->nimported_memories; i < m->nmemories; i++)
+            wx_memory_destroy(inst->memories[i]);
+    if (inst->tables)
+        for (uint32_t i = m->nimported_tables; i < m->ntables; i++)
+            wx_table_destroy(inst->tables[i]);
+    if (inst->globals)
+        for (uint32_t i = m->nimported_globals; i < m->nglobals; i++)
+            free(inst->globals[i]);
+    if (inst->elem_items)
+        for (uint32_t i = 0; i < m->nelems; i++)
+            free(inst->elem_items[i]);
+    free(inst->funcs);
+    free(inst->tables);
+    free(inst->memories);
+    free(inst->globals);
+    free(inst->elem_dropped);
+    free(inst->data_dropped);
+    free(inst->elem_items);
+    free(inst->sigs);
+    free(inst->own_funcs);
+    free(inst);
+}
