@@ -27,6 +27,8 @@ _Static_assert((int)WEFT_DISPATCH_TAIL == (int)DISPATCH_TAIL, "dispatch numberin
 
 bool weft_dispatch_parse(const char *name, weft_dispatch *out)
 {
+    if (!name)
+        return false;
     for (int d = 0; d < DISPATCH_COUNT; d++) {
         if (!strcmp(name, wx_dispatch_name((wx_dispatch)d))) {
             *out = (weft_dispatch)d;
@@ -243,8 +245,10 @@ weft_status weft_call(weft_engine *engine, weft_func *func, const weft_value *ar
     const wm_functype *t = func->type;
     if (nargs != t->nparams)
         return fail(err, WEFT_ERR_ARGUMENT, "wrong number of arguments");
-    if (nresults < t->nresults)
+    if (nresults < t->nresults || (t->nresults && !results))
         return fail(err, WEFT_ERR_ARGUMENT, "too little room for the results");
+    if (t->nparams && !args)
+        return fail(err, WEFT_ERR_ARGUMENT, "no arguments given");
     for (uint32_t i = 0; i < t->nparams; i++)
         if (args[i].kind != kind_of(t->params[i]))
             return fail(err, WEFT_ERR_ARGUMENT, "argument of the wrong kind");

@@ -476,6 +476,14 @@ static void branch_moves(lw_ctx *l, lw_frame *f)
         copy_down(l, n, f->base);
 }
 
+/* Falling through a frame's end: its results go to their homes. (A loop's
+ * label is its start, so this differs from a branch for loops.) */
+static void end_moves(lw_ctx *l, lw_frame *f)
+{
+    if (!in_place(l, f, f->nresults))
+        copy_down(l, f->nresults, f->base);
+}
+
 /* An unconditional jump to frame `f`'s label. */
 static void emit_jump_to(lw_ctx *l, lw_frame *f)
 {
@@ -749,7 +757,7 @@ static void lower_else(lw_ctx *l)
 {
     lw_frame *f = frame_at(l, 0);
     if (!f->dead) {
-        branch_moves(l, f);
+        end_moves(l, f);
         emit_jump_to(l, f);
     }
     /* The else branch starts from the if's parameters, still in their homes:
@@ -773,7 +781,7 @@ static void lower_end(lw_ctx *l)
         return;
     }
     if (!f->dead)
-        branch_moves(l, f);
+        end_moves(l, f);
     /* An if without else falls through to the end with its parameters,
      * which are then its results. */
     if (f->else_patch >= 0)

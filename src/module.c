@@ -9,6 +9,8 @@
 
 struct weft_module {
     wm_module m;
+    uint8_t *bytes;   /* The module's own copy of its bytes, allocated alone so
+                       * that sanitizers see any read past its end. */
 };
 
 weft_status weft_module_load(const uint8_t *bytes, size_t size, weft_module **out,
@@ -30,7 +32,7 @@ weft_status weft_module_load(const uint8_t *bytes, size_t size, weft_module **ou
     }
     /* The module keeps its own copy of the bytes: everything decoded points
      * into it. */
-    uint8_t *copy = wm_alloc(&mod->m.arena, size ? size : 1);
+    uint8_t *copy = mod->bytes = malloc(size ? size : 1);
     if (!copy) {
         free(mod);
         wm_fail(err, WEFT_ERR_NOMEM, -1, -1, -1, "out of memory");
@@ -134,5 +136,6 @@ void weft_module_free(weft_module *module)
         return;
     wl_free_caches(&module->m);
     wm_arena_free(&module->m.arena);
+    free(module->bytes);
     free(module);
 }

@@ -191,6 +191,8 @@ static bool pop_expect(wv_ctx *c, uint8_t want)
 static inline bool pop_vals(wv_ctx *c, uint32_t n, const uint8_t *types)
 {
     wv_frame *f = top_frame(c);
+    if (n == 0)
+        return true;
     /* Fast path: all values present and of exactly the wanted types. */
     if (c->nvals - f->height >= n) {
         const uint8_t *v = c->vals + c->nvals - n;

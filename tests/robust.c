@@ -557,7 +557,10 @@ int main(int argc, char **argv)
             printf(" %s %" PRIu64, weft_status_name((weft_status)s), c.by_status[s]);
     printf("; %" PRIu64 " suspicious error values; seed %" PRIu64 "; %.1f s\n", c.anomalies,
            o.seed, elapsed);
-    if (files.n == 0)
+    if (c.files == 0) {
+        /* Most likely a wrong path: failing says so louder than a pass. */
         fprintf(stderr, "robust: no .wasm files under %s\n", o.root);
+        return 1;
+    }
     return o.strict && c.anomalies ? 1 : 0;
 }

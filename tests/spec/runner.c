@@ -1,11 +1,9 @@
-/* runner.c: the spec-suite runner: converts .wast scripts with wast2json and checks each command against libweft. */
+/* runner.c: the spec-suite runner: runs every command of the .wast scripts against libweft. */
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
-#include <spawn.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -17,12 +15,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "convert.h"
 #include "json.h"
 #include "spectest.h"
 #include "values.h"
 #include "weft.h"
-
-extern char **environ;
 
 /* Failure details printed per file unless -v asks for all of them. */
 #define FAILURE_LIMIT 20
@@ -143,9 +140,14 @@ typedef outcome (*command_fn)(command_ctx *cx);
 typedef struct progress {
     long line;
     command_kind kind;
+    tally counts;            /* The script's counts before this command. */
 } progress;
 
 static progress *shared_progress;
+
+/* In a script's child process, a file that receives each detail line as
+ * it is made; -1 elsewhere. */
+static int crash_log_fd = -1;
 
 /* ---- small helpers ---------------------------------------------------- */
 
@@ -174,23 +176,6 @@ static bool join_path(char *out, size_t size, const char *a, const char *b)
 {
     int n = snprintf(out, size, "%s/%s", a, b);
     return n > 0 && (size_t)n < size;
-}
-
-/* Creates a directory and its parents, like mkdir -p. */
-static bool make_dirs(const char *path)
-{
-    char buf[PATH_MAX];
-    if (snprintf(buf, sizeof buf, "%s", path) >= (int)sizeof buf)
-        return false;
-    for (char *p = buf + 1; *p; p++) {
-        if (*p != '/')
-            continue;
-        *p = '\0';
-        if (mkdir(buf, 0777) != 0 && errno != EEXIST)
-            return false;
-        *p = '/';
-    }
-    return mkdir(buf, 0777) == 0 || errno == EEXIST;
 }
 
 static char *read_whole_file(const char *path, size_t *len)
@@ -800,7 +785,7 @@ static outcome expect_instantiation_failure(command_ctx *cx, weft_status want, c
         return check_trap(cx, &err, text, NULL);
     char buf[400];
     if (err.status != want) {
-        set_message(cx, "expected %s failure \"%s\", got %s%s%s", weft_status_name(want), text,
+        set_message(cx, "expected a %s (\"%s\"), got %s%s%s", weft_status_name(want), text,
                     err.status == WEFT_OK ? "success" : weft_status_name(err.status),
                     err.status == WEFT_OK ? "" : ": ", err.status == WEFT_OK ? "" :
                     format_error(&err, buf, sizeof buf));
@@ -904,11 +889,17 @@ static void add_detail(script_state *st, long line, const char *kind, const char
         return;
     if (is_failure && !st->opts->verbose && ++st->failures_shown > FAILURE_LIMIT)
         return;
+    char text[1024];
     if (line > 0)
-        fprintf(st->details, "  %s:%ld: ", st->name, line);
+        snprintf(text, sizeof text, "  %s:%ld: %s: %s%s%s\n", st->name, line, kind, what,
+                 *message ? ": " : "", message);
     else
-        fprintf(st->details, "  %s: ", st->name);
-    fprintf(st->details, "%s: %s%s%s\n", kind, what, *message ? ": " : "", message);
+        snprintf(text, sizeof text, "  %s: %s: %s%s%s\n", st->name, kind, what,
+                 *message ? ": " : "", message);
+    fputs(text, st->details);
+    /* Unbuffered, so that the parent can show it if this process dies. */
+    if (crash_log_fd >= 0 && write(crash_log_fd, text, strlen(text)) < 0)
+        crash_log_fd = -1;
 }
 
 static void record(script_state *st, command_kind kind, outcome out)
@@ -933,10 +924,12 @@ static void run_command(script_state *st, const json_value *cmd)
         set_message(&cx, "unknown command \"%s\"", type ? type : "(no type)");
         out = OUT_FAIL;
     } else {
-        *shared_progress = (progress){cx.line, cx.kind};
+        shared_progress->line = cx.line;
+        shared_progress->kind = cx.kind;
         out = handlers[cx.kind].run(&cx);
     }
     record(st, cx.kind, out);
+    shared_progress->counts = st->counts;
     const char *kind = kind_names[cx.kind];
     if (out == OUT_FAIL)
         add_detail(st, cx.line, kind, "FAILED", cx.message, true);
@@ -981,76 +974,6 @@ static void run_json(script_state *st, const char *json_path)
             run_command(st, commands->items[i]);
     }
     json_free(doc);
-}
-
-/* ---- conversion with wast2json ---------------------------------------- */
-
-static bool newer_than(const struct stat *a, const struct stat *b)
-{
-    if (a->st_mtim.tv_sec != b->st_mtim.tv_sec)
-        return a->st_mtim.tv_sec > b->st_mtim.tv_sec;
-    return a->st_mtim.tv_nsec > b->st_mtim.tv_nsec;
-}
-
-/* Runs wast2json, its output going to `log_path`. Returns false with a
- * message on failure; exits when wast2json is not installed, since then
- * no script can run. */
-static bool convert(const char *wast, const char *json, const char *log_path, char *msg,
-                    size_t msg_size)
-{
-    const char *tool = getenv("WAST2JSON");
-    if (!tool || !*tool)
-        tool = "wast2json";
-    char *argv[] = {(char *)tool, "--enable-all", (char *)wast, "-o", (char *)json, NULL};
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, log_path,
-                                     O_WRONLY | O_CREAT | O_TRUNC, 0666);
-    posix_spawn_file_actions_adddup2(&actions, STDOUT_FILENO, STDERR_FILENO);
-    pid_t pid;
-    int rc = posix_spawnp(&pid, tool, &actions, NULL, argv, environ);
-    posix_spawn_file_actions_destroy(&actions);
-    if (rc == ENOENT) {
-        fprintf(stderr, "spec_runner: %s not found; install wabt (wast2json 1.0.32) or set "
-                        "WAST2JSON\n", tool);
-        exit(1);
-    }
-    if (rc != 0) {
-        snprintf(msg, msg_size, "cannot run %s: %s", tool, strerror(rc));
-        return false;
-    }
-    int status;
-    while (waitpid(pid, &status, 0) < 0) {
-        if (errno != EINTR) {
-            snprintf(msg, msg_size, "waitpid: %s", strerror(errno));
-            return false;
-        }
-    }
-    if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
-        return true;
-    /* A half-written JSON must not look up to date next time. */
-    unlink(json);
-    if (WIFEXITED(status))
-        snprintf(msg, msg_size, "%s exited with status %d; see %s", tool, WEXITSTATUS(status),
-                 log_path);
-    else
-        snprintf(msg, msg_size, "%s was killed by signal %d; see %s", tool,
-                 WIFSIGNALED(status) ? WTERMSIG(status) : 0, log_path);
-    return false;
-}
-
-/* Makes sure WORK/PART/NAME.json is current. */
-static bool ensure_json(const char *wast, const char *json, const char *log_path, char *msg,
-                        size_t msg_size)
-{
-    struct stat ws, js;
-    if (stat(wast, &ws) != 0) {
-        snprintf(msg, msg_size, "cannot stat %s: %s", wast, strerror(errno));
-        return false;
-    }
-    if (stat(json, &js) == 0 && newer_than(&js, &ws))
-        return true;
-    return convert(wast, json, log_path, msg, msg_size);
 }
 
 /* ---- the suite -------------------------------------------------------- */
@@ -1110,9 +1033,9 @@ static void run_script(const options *opts, const char *part, const char *dir,
                         (int)sizeof log_path;
     if (!paths_ok)
         file_failure(&st, "path too long");
-    else if (!make_dirs(work_dir))
+    else if (!convert_make_dirs(work_dir))
         file_failure(&st, "cannot create %s: %s", work_dir, strerror(errno));
-    else if (!ensure_json(wast, json, log_path, msg, sizeof msg))
+    else if (!convert_ensure_json(wast, json, log_path, msg, sizeof msg))
         file_failure(&st, "%s", msg);
     else
         run_json(&st, json);
@@ -1160,22 +1083,33 @@ static size_t read_totals(int fd, totals *out)
     return got;
 }
 
-/* Counts a script whose child died as one failed script, saying where. */
-static void report_lost_script(const char *file, int status, const options *opts,
+/* Counts a script whose child died as one failed script, saying where,
+ * and keeps the counts of the commands that ran before. */
+static void report_lost_script(const char *file, int status, const options *opts, FILE *log,
                                totals *tot)
 {
-    command_kind at = shared_progress->kind;
-    const char *kind = at < KIND_COUNT ? kind_names[at] : "?";
+    const progress *p = shared_progress;
+    const char *kind = p->kind < KIND_COUNT ? kind_names[p->kind] : "?";
+    char why[200];
     if (WIFSIGNALED(status) && WTERMSIG(status) == SIGALRM)
-        printf("%s: FAILED: timed out after %u s at line %ld (%s)\n", file, opts->timeout,
-               shared_progress->line, kind);
+        snprintf(why, sizeof why, "timed out after %u s", opts->timeout);
     else if (WIFSIGNALED(status))
-        printf("%s: FAILED: crashed with signal %d (%s) at line %ld (%s)\n", file,
-               WTERMSIG(status), strsignal(WTERMSIG(status)), shared_progress->line, kind);
+        snprintf(why, sizeof why, "crashed with signal %d (%s)", WTERMSIG(status),
+                 strsignal(WTERMSIG(status)));
     else
-        printf("%s: FAILED: its process exited with status %d at line %ld (%s)\n", file,
-               WIFEXITED(status) ? WEXITSTATUS(status) : -1, shared_progress->line, kind);
+        snprintf(why, sizeof why, "its process exited with status %d",
+                 WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+    printf("%s: FAILED: %s at line %ld (%s); before it: %ld passed, %ld failed, %ld skipped\n",
+           file, why, p->line, kind, tally_sum(&p->counts, OUT_PASS),
+           tally_sum(&p->counts, OUT_FAIL), tally_sum(&p->counts, OUT_SKIP));
+    rewind(log);
+    char line[1024];
+    while (fgets(line, sizeof line, log))
+        fputs(line, stdout);
     fflush(stdout);
+    tally_add(&tot->all, &p->counts);
+    if (strncmp(file, "simd_", 5) == 0)
+        tally_add(&tot->simd, &p->counts);
     tot->all.counts[KIND_FILE][OUT_FAIL]++;
     tot->files++;
 }
@@ -1189,20 +1123,26 @@ static void run_script_isolated(const options *opts, const char *part, const cha
     int fds[2];
     fflush(stdout);
     fflush(stderr);
-    if (pipe(fds) != 0) {
+    FILE *log = tmpfile();
+    if (!log || pipe(fds) != 0) {
+        if (log)
+            fclose(log);
         run_script(opts, part, dir, file, tot);
         return;
     }
-    *shared_progress = (progress){0, KIND_FILE};
+    memset(shared_progress, 0, sizeof *shared_progress);
+    shared_progress->kind = KIND_FILE;
     pid_t pid = fork();
     if (pid < 0) {
         close(fds[0]);
         close(fds[1]);
+        fclose(log);
         run_script(opts, part, dir, file, tot);
         return;
     }
     if (pid == 0) {
         close(fds[0]);
+        crash_log_fd = fileno(log);
         alarm(opts->timeout);
         totals mine = {0};
         run_script(opts, part, dir, file, &mine);
@@ -1219,9 +1159,11 @@ static void run_script_isolated(const options *opts, const char *part, const cha
         ;
     bool clean = WIFEXITED(status) && WEXITSTATUS(status) == 0;
     if (got != sizeof theirs) {
-        report_lost_script(file, status, opts, tot);
+        report_lost_script(file, status, opts, log, tot);
+        fclose(log);
         return;
     }
+    fclose(log);
     totals_add(tot, &theirs);
     if (!clean) {
         /* The commands ran, but the process failed at exit (a sanitizer's
@@ -1359,7 +1301,7 @@ static void usage(FILE *out)
             "  --bounds B    guard (default) or explicit memory bounds checks\n"
             "  --no-fork     run every script in this process (for debuggers); by\n"
             "                default each runs in a child, so a crash costs one script\n"
-            "  --timeout S   seconds one script may take in its child (default 300;\n"
+            "  --timeout S   seconds one script may take in its child (default 60;\n"
             "                0 for no limit)\n"
             "  --list-text-malformed  list the text-format assert_malformed commands\n"
             "  -v            show every failure and what weft said on rejections\n"
@@ -1435,11 +1377,10 @@ static void parse_engine_options(const char *dispatch, const char *bounds, const
 static void parse_options(int argc, char **argv, options *opts)
 {
     opts->isolate = true;
-    static const char *default_parts[] = {"core"};
-    opts->parts = calloc((size_t)argc, sizeof *opts->parts);
+    opts->parts = calloc((size_t)argc + 1, sizeof *opts->parts);
     if (!opts->parts)
         exit(2);
-    const char *dispatch = "direct", *bounds = "guard", *timeout = "300";
+    const char *dispatch = "direct", *bounds = "guard", *timeout = "60";
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (option_value(argc, argv, &i, "--suite", &opts->suite) ||
@@ -1466,11 +1407,8 @@ static void parse_options(int argc, char **argv, options *opts)
             opts->parts[opts->part_count++] = a;
         }
     }
-    if (opts->part_count == 0) {
-        free(opts->parts);
-        opts->parts = default_parts;
-        opts->part_count = 1;
-    }
+    if (opts->part_count == 0)
+        opts->parts[opts->part_count++] = "core";
     parse_engine_options(dispatch, bounds, timeout, opts);
     if (!opts->suite)
         opts->suite = default_suite();
@@ -1507,5 +1445,6 @@ int main(int argc, char **argv)
     long passed = tally_sum(&tot.all, OUT_PASS), failed = tally_sum(&tot.all, OUT_FAIL);
     long skipped = tally_sum(&tot.all, OUT_SKIP);
     printf("spec: %ld passed, %ld failed, %ld skipped\n", passed, failed, skipped);
+    free(opts.parts);
     return failed == 0 && passed > 0 ? 0 : 1;
 }
