@@ -265,8 +265,8 @@ weft_status weft_call(weft_engine *engine, weft_func *func, const weft_value *ar
         k += value_to_slots(&args[i], slots + k);
     wx_trap trap = wx_invoke(th, func, slots);
     if (trap) {
-        const char *msg = trap == TRAP_HOST ? th->message : wx_trap_message(trap);
-        wm_fail(err, WEFT_ERR_TRAP, -1, -1, -1, "%s", msg);
+        char msg[256];
+        wm_fail(err, WEFT_ERR_TRAP, -1, -1, -1, "%s", wx_trap_describe(th, trap, msg, sizeof msg));
         return WEFT_ERR_TRAP;
     }
     k = 0;

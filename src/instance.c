@@ -452,8 +452,9 @@ static weft_status eval_elems(inst_ctx *c)
 
 static weft_status trap_status(inst_ctx *c, wx_trap t)
 {
-    const char *msg = t == TRAP_HOST ? c->engine->thread.message : wx_trap_message(t);
-    wm_fail(c->err, WEFT_ERR_TRAP, -1, -1, -1, "%s", msg);
+    char msg[256];
+    wm_fail(c->err, WEFT_ERR_TRAP, -1, -1, -1, "%s",
+            wx_trap_describe(&c->engine->thread, t, msg, sizeof msg));
     return WEFT_ERR_TRAP;
 }
 

@@ -1,6 +1,7 @@
 /* interp.c: the interpreter's entry point and its goto-based dispatch
  * strategies (direct threading, indirect threading, switch), all built from
  * the one set of handlers in interp_ops.h. */
+#include <stdio.h>
 #include <string.h>
 
 #include "interp.h"
@@ -26,6 +27,23 @@ const char *wx_trap_message(wx_trap trap)
     case TRAP_UNSUPPORTED: return "unsupported: SIMD instructions are not executed yet";
     }
     return "unknown trap";
+}
+
+const char *wx_trap_describe(const wx_thread *th, wx_trap trap, char *buf, size_t size)
+{
+    switch (trap) {
+    case TRAP_HOST:
+        snprintf(buf, size, "%s", th->message);
+        break;
+    case TRAP_UNDEFINED_ELEMENT:
+    case TRAP_UNINITIALIZED_ELEMENT:
+        snprintf(buf, size, "%s %u", wx_trap_message(trap), th->trap_index);
+        break;
+    default:
+        snprintf(buf, size, "%s", wx_trap_message(trap));
+        break;
+    }
+    return buf;
 }
 
 static inline wx_trap wx_trap_from_num(num_trap k)

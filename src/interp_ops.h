@@ -263,6 +263,7 @@ OP(UNSUPPORTED) { TRAP(TRAP_UNSUPPORTED); }
 #define INDIRECT_TARGET()                                                       \
     ({ wx_table *tab_ = inst->tables[IMM_W2];                                   \
        uint32_t i_ = fp[S1].u32;                                                \
+       th->trap_index = i_;                                                     \
        if (i_ >= tab_->size) TRAP(TRAP_UNDEFINED_ELEMENT);                      \
        wx_func *g_ = tab_->elems[i_].ref;                                       \
        if (!g_) TRAP(TRAP_UNINITIALIZED_ELEMENT);                               \

@@ -50,6 +50,10 @@ typedef enum wx_trap {
 
 const char *wx_trap_message(wx_trap trap);
 
+/* The full message of the trap that stopped thread `th`: the spec's words
+ * plus any detail (the element index, a host function's message). */
+const char *wx_trap_describe(const wx_thread *th, wx_trap trap, char *buf, size_t size);
+
 /* A host function: reads its arguments from `slots` and writes its results
  * over them (results start at slots[0]). Returns TRAP_NONE or a trap. */
 typedef wx_trap (*wx_host_fn)(wx_thread *th, void *ctx, wx_slot *slots);
@@ -125,6 +129,7 @@ struct wx_thread {
     wx_slot *sp;              /* First free slot above the running frames (host re-entry). */
     wx_trap trap;             /* Why the last run stopped. */
     const ir_word *trap_ip;   /* The instruction that trapped, when known. */
+    uint32_t trap_index;      /* The table index of an element trap. */
     int32_t exit_code;        /* For TRAP_EXIT. */
     char message[256];        /* Detail for TRAP_HOST. */
 };
