@@ -558,9 +558,9 @@ Test(api, tables_and_elements)
     cr_assert_eq(call_i32(e, call, (int32_t[]){ 2 }, 1, &r, &err), WEFT_OK);
     cr_assert_eq(r, 2);
     cr_assert_eq(call_i32(e, call, (int32_t[]){ 0 }, 1, &r, &err), WEFT_ERR_TRAP);
-    cr_assert_str_eq(err.message, "uninitialized element");
+    cr_assert_str_eq(err.message, "uninitialized element 0");
     cr_assert_eq(call_i32(e, call, (int32_t[]){ 4 }, 1, &r, &err), WEFT_ERR_TRAP);
-    cr_assert_str_eq(err.message, "undefined element");
+    cr_assert_str_eq(err.message, "undefined element 4");
     weft_value at = i32(3);
     cr_assert_eq(weft_call(e, func_of(inst, "init_at"), &at, 1, NULL, 0, &err), WEFT_ERR_TRAP);
     cr_assert_str_eq(err.message, "out of bounds table access");
@@ -570,7 +570,7 @@ Test(api, tables_and_elements)
     cr_assert_eq(call_i32(e, call, (int32_t[]){ 2 }, 1, &r, &err), WEFT_OK);
     cr_assert_eq(r, 2);
     cr_assert_eq(call_i32(e, call, (int32_t[]){ 3 }, 1, &r, &err), WEFT_ERR_TRAP);
-    cr_assert_str_eq(err.message, "uninitialized element");
+    cr_assert_str_eq(err.message, "uninitialized element 3");
     cr_assert_eq(weft_call(e, func_of(inst, "drop"), NULL, 0, NULL, 0, &err), WEFT_OK);
     cr_assert_eq(weft_call(e, func_of(inst, "init_at"), &at, 1, NULL, 0, &err), WEFT_ERR_TRAP);
     cr_assert_eq(call_i32(e, func_of(inst, "grow"), (int32_t[]){ 4 }, 1, &r, &err), WEFT_OK);
@@ -578,7 +578,7 @@ Test(api, tables_and_elements)
     cr_assert_eq(call_i32(e, func_of(inst, "grow"), (int32_t[]){ 1 }, 1, &r, &err), WEFT_OK);
     cr_assert_eq(r, -1);
     cr_assert_eq(call_i32(e, call, (int32_t[]){ 7 }, 1, &r, &err), WEFT_ERR_TRAP);
-    cr_assert_str_eq(err.message, "uninitialized element");
+    cr_assert_str_eq(err.message, "uninitialized element 7");
     weft_engine_free(e);
     weft_module_free(m);
 }
