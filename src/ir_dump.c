@@ -39,10 +39,14 @@ static unsigned dump_one(FILE *out, const ir_word *code, uint64_t pos)
         return 1;
     }
     ir_format f = (ir_format)ir_op_format[op];
+    fprintf(out, "%5" PRIu64 "  %-24s", pos, ir_op_name[op]);
+    if (f == FMT_NONE) {
+        fputc('\n', out);
+        return 1;
+    }
     const uint16_t *s = ip[1].u16;
     uint32_t imm = ip[1].u32[1];
     int64_t target = (int64_t)pos + ip[1].i32[1];
-    fprintf(out, "%5" PRIu64 "  %-24s", pos, ir_op_name[op]);
     if (op == IR_ENTER) {
         fprintf(out, " zero %u from r%u, frame %u slots\n", s[1], s[0], imm);
         return 2;

@@ -1,6 +1,6 @@
 /* coremark.c: a CoreMark-style mixed workload: linked lists, small integer
  * matrices, a number-parsing state machine and a CRC over all results. */
-#define BENCH_SCALE 4000
+#define BENCH_SCALE 7000
 #define BENCH_QUICK 40
 #include "bench.h"
 

@@ -1,6 +1,6 @@
 /* nbody.c: a gravitational n-body simulation with symplectic Euler steps;
  * the bodies are generated, not taken from any table. */
-#define BENCH_SCALE 60
+#define BENCH_SCALE 120
 #define BENCH_QUICK 2
 #include "bench.h"
 

@@ -1,7 +1,7 @@
 /* recursion.c: deep and wide recursion: naive Fibonacci, Ackermann and the
  * Takeuchi function, all call-bound. */
-#define BENCH_SCALE 6
-#define BENCH_QUICK 1
+#define BENCH_SCALE 270
+#define BENCH_QUICK 10
 #include "bench.h"
 
 static uint32_t fib(uint32_t n)

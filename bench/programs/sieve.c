@@ -1,6 +1,6 @@
 /* sieve.c: the sieve of Eratosthenes over a byte array, plus a segmented
  * count of twin primes. */
-#define BENCH_SCALE 12
+#define BENCH_SCALE 36
 #define BENCH_QUICK 1
 #include "bench.h"
 
