@@ -3,6 +3,7 @@
 
 #include "module.h"
 #include "reader.h"
+#include "wasm_ops.h"
 
 /* Proposals whose limit encodings the decoder may accept. WebAssembly 2.0
  * has neither, and the spec suite expects their flags to be malformed. */
@@ -46,35 +47,43 @@ static bool read_count(wr_reader *r, uint32_t *n)
     return true;
 }
 
+/* Reports `what` at the byte just read, which the caller found malformed. */
+static bool reject_byte(wr_reader *r, const char *what)
+{
+    r->p--;
+    return wr_error(r, "%s", what);
+}
+
+/* Reads a vector's length into *n and allocates its entries of `size`
+ * bytes (at least one, so that an empty vector has storage too). NULL with
+ * the error recorded on failure. */
+static void *read_vec(wr_reader *r, wm_arena *a, size_t size, uint32_t *n)
+{
+    if (!read_count(r, n))
+        return NULL;
+    void *v = wm_alloc_array(a, *n ? *n : 1, size);
+    if (!v)
+        nomem(r);
+    return v;
+}
+
 /* Reads a byte that the reference interpreter reads as a one-byte LEB128, so
  * that a continuation bit gives the same message it does. */
 static bool read_leb_byte(wr_reader *r, uint8_t *b)
 {
     if (!wr_u8(r, b))
         return false;
-    if (*b & 0x80) {
-        r->p--;
-        return wr_error(r, "integer representation too long");
-    }
+    if (*b & 0x80)
+        return reject_byte(r, "integer representation too long");
     return true;
-}
-
-static bool is_reftype(uint8_t t) { return t == VT_FUNCREF || t == VT_EXTERNREF; }
-
-static bool is_valtype(uint8_t t)
-{
-    return t == VT_I32 || t == VT_I64 || t == VT_F32 || t == VT_F64 || t == VT_V128 ||
-           is_reftype(t);
 }
 
 static bool read_valtype(wr_reader *r, uint8_t *t)
 {
     if (!read_leb_byte(r, t))
         return false;
-    if (!is_valtype(*t)) {
-        r->p--;
-        return wr_error(r, "malformed value type");
-    }
+    if (!wasm_is_valtype(*t))
+        return reject_byte(r, "malformed value type");
     return true;
 }
 
@@ -82,10 +91,8 @@ static bool read_reftype(wr_reader *r, uint8_t *t)
 {
     if (!wr_u8(r, t))
         return false;
-    if (!is_reftype(*t)) {
-        r->p--;
-        return wr_error(r, "malformed reference type");
-    }
+    if (!wasm_is_reftype(*t))
+        return reject_byte(r, "malformed reference type");
     return true;
 }
 
@@ -118,10 +125,8 @@ static bool read_limits(wr_reader *r, wm_limits *lim, bool memory)
         allowed |= 2;
     if (memory && WM_ACCEPT_MEMORY64)
         allowed |= 4;
-    if (flags & ~allowed) {
-        r->p--;
-        return wr_error(r, "integer too large");
-    }
+    if (flags & ~allowed)
+        return reject_byte(r, "integer too large");
     lim->has_max = flags & 1;
     lim->shared = flags & 2;
     lim->is64 = flags & 4;
@@ -148,10 +153,8 @@ static bool read_globaltype(wr_reader *r, wm_globaltype *g)
     uint8_t mut;
     if (!read_valtype(r, &g->type) || !wr_u8(r, &mut))
         return false;
-    if (mut > 1) {
-        r->p--;
-        return wr_error(r, "malformed mutability");
-    }
+    if (mut > 1)
+        return reject_byte(r, "malformed mutability");
     g->mut = mut;
     return true;
 }
@@ -159,160 +162,38 @@ static bool read_globaltype(wr_reader *r, wm_globaltype *g)
 /* ---- Constant expressions ----
  * The decoder only finds where an expression ends; the validator re-reads
  * its bytes and rejects instructions that are not constant. To find the end
- * reliably every instruction's immediates are skipped, nested blocks
- * included, and opcodes that do not exist are malformed here, as they would
- * be anywhere else. */
-
-enum imm {
-    IMM_NONE, IMM_BLOCK, IMM_U32, IMM_U32X2, IMM_BR_TABLE, IMM_SELECT_T, IMM_MEMARG,
-    IMM_BYTE, IMM_S32, IMM_S64, IMM_F32, IMM_F64, IMM_REFTYPE, IMM_PREFIX_FC,
-    IMM_PREFIX_FD, IMM_ILLEGAL,
-};
-
-/* The immediate kind of each one-byte opcode. */
-static enum imm opcode_imm(uint8_t op)
-{
-    if (op >= 0x45 && op <= 0xc4)
-        return IMM_NONE;           /* Numeric instructions. */
-    if (op >= 0x28 && op <= 0x3e)
-        return IMM_MEMARG;         /* Loads and stores. */
-    if (op >= 0x20 && op <= 0x26)
-        return IMM_U32;            /* Local, global and table accesses. */
-    switch (op) {
-    case 0x00: case 0x01: case 0x05: case 0x0b: case 0x0f: case 0x1a: case 0x1b: case 0xd1:
-        return IMM_NONE;
-    case 0x02: case 0x03: case 0x04: return IMM_BLOCK;
-    case 0x0c: case 0x0d: case 0x10: case 0x12: case 0xd2: return IMM_U32;
-    case 0x11: case 0x13: return IMM_U32X2;
-    case 0x0e: return IMM_BR_TABLE;
-    case 0x1c: return IMM_SELECT_T;
-    case 0x3f: case 0x40: return IMM_BYTE;
-    case 0x41: return IMM_S32;
-    case 0x42: return IMM_S64;
-    case 0x43: return IMM_F32;
-    case 0x44: return IMM_F64;
-    case 0xd0: return IMM_REFTYPE;
-    case 0xfc: return IMM_PREFIX_FC;
-    case 0xfd: return IMM_PREFIX_FD;
-    default: return IMM_ILLEGAL;
-    }
-}
-
-static bool skip_u32s(wr_reader *r, int n)
-{
-    uint32_t v;
-    for (int i = 0; i < n; i++)
-        if (!wr_u32(r, &v))
-            return false;
-    return true;
-}
-
-static bool skip_bytes(wr_reader *r, size_t n)
-{
-    const uint8_t *p;
-    return wr_bytes(r, n, &p);
-}
-
-static bool illegal(wr_reader *r, const uint8_t *at)
-{
-    r->p = at;
-    return wr_error(r, "illegal opcode");
-}
-
-/* The immediates of the 0xfc (bulk memory, saturating truncation) group. */
-static bool skip_prefix_fc(wr_reader *r, const uint8_t *at)
-{
-    uint32_t sub;
-    if (!wr_u32(r, &sub))
-        return false;
-    if (sub <= 7)
-        return true;
-    switch (sub) {
-    case 8: return skip_u32s(r, 1) && skip_bytes(r, 1);   /* memory.init */
-    case 9: case 13: case 15: case 16: case 17: return skip_u32s(r, 1);
-    case 10: return skip_bytes(r, 2);                      /* memory.copy */
-    case 11: return skip_bytes(r, 1);                      /* memory.fill */
-    case 12: case 14: return skip_u32s(r, 2);              /* table.init, table.copy */
-    default: return illegal(r, at);
-    }
-}
-
-/* The immediates of the 0xfd (SIMD) group. Unassigned numbers below 256 are
- * skipped as having none: the validator names them. */
-static bool skip_prefix_fd(wr_reader *r, const uint8_t *at)
-{
-    uint32_t sub;
-    if (!wr_u32(r, &sub))
-        return false;
-    if (sub <= 11 || sub == 92 || sub == 93)
-        return skip_u32s(r, 2);                            /* Loads and stores. */
-    if (sub == 12 || sub == 13)
-        return skip_bytes(r, 16);                          /* v128.const, shuffle. */
-    if (sub >= 21 && sub <= 34)
-        return skip_bytes(r, 1);                           /* Lane accesses. */
-    if (sub >= 84 && sub <= 91)
-        return skip_u32s(r, 2) && skip_bytes(r, 1);        /* Lane loads and stores. */
-    if (sub > 255)
-        return illegal(r, at);
-    return true;
-}
+ * reliably every instruction's immediates are skipped by their kind in
+ * wasm_ops.def, nested blocks included, and opcodes that do not exist are
+ * malformed here, as they would be anywhere else. */
 
 /* Skips one instruction, tracking block nesting in *depth. Sets *done when
  * the instruction is the `end` that closes the expression. */
 static bool skip_instr(wr_reader *r, uint32_t *depth, bool *done)
 {
     const uint8_t *at = r->p;
-    uint8_t op, b;
-    int32_t i32;
-    int64_t i64;
-    uint32_t n, u;
-    if (!wr_u8(r, &op))
+    wasm_op op;
+    if (!wasm_read_op(r, &op))
         return false;
-    switch (opcode_imm(op)) {
-    case IMM_NONE:
-        if (op == 0x0b) {
-            if (*depth == 0)
-                *done = true;
-            else
-                (*depth)--;
-        } else if (op == 0x05 && *depth == 0) {
-            /* An `else` outside any block cannot end the expression. */
-            r->p = at;
-            return wr_error(r, "END opcode expected");
-        }
-        return true;
-    case IMM_BLOCK:
+    switch (op) {
+    case WOP_BLOCK: case WOP_LOOP: case WOP_IF:
         (*depth)++;
-        return wr_s33(r, &i64);
-    case IMM_U32: return skip_u32s(r, 1);
-    case IMM_U32X2: return skip_u32s(r, 2);
-    case IMM_BR_TABLE:
-        /* A vector of labels, then the default label. */
-        if (!read_count(r, &n))
-            return false;
-        for (uint32_t i = 0; i <= n; i++)
-            if (!wr_u32(r, &u))
-                return false;
-        return true;
-    case IMM_SELECT_T:
-        if (!read_count(r, &n))
-            return false;
-        for (uint32_t i = 0; i < n; i++)
-            if (!read_valtype(r, &b))
-                return false;
-        return true;
-    case IMM_MEMARG: return skip_u32s(r, 2);
-    case IMM_BYTE: return wr_u8(r, &b);
-    case IMM_S32: return wr_s32(r, &i32);
-    case IMM_S64: return wr_s64(r, &i64);
-    case IMM_F32: return skip_bytes(r, 4);
-    case IMM_F64: return skip_bytes(r, 8);
-    case IMM_REFTYPE: return read_reftype(r, &b);
-    case IMM_PREFIX_FC: return skip_prefix_fc(r, at);
-    case IMM_PREFIX_FD: return skip_prefix_fd(r, at);
-    case IMM_ILLEGAL: break;
+        break;
+    case WOP_ELSE:
+        if (*depth > 0)
+            break;
+        /* An `else` outside any block cannot end the expression. */
+        r->p = at;
+        return wr_error(r, "END opcode expected");
+    case WOP_END:
+        if (*depth == 0)
+            *done = true;
+        else
+            (*depth)--;
+        break;
+    default:
+        break;
     }
-    return illegal(r, at);
+    return wasm_skip_imm(r, (wasm_imm)wasm_op_infos[op].imm);
 }
 
 /* Records a constant expression: its bytes through the closing `end`. */
@@ -401,20 +282,16 @@ static bool decode_types(decoder *d, wr_reader *r)
 {
     wm_module *m = d->m;
     uint32_t n;
-    if (!read_count(r, &n))
-        return false;
-    m->types = wm_alloc_array(&m->arena, n ? n : 1, sizeof *m->types);
+    m->types = read_vec(r, &m->arena, sizeof *m->types, &n);
     if (!m->types)
-        return nomem(r);
+        return false;
     for (uint32_t i = 0; i < n; i++) {
         wm_functype *t = &m->types[i];
         uint8_t form;
         if (!read_leb_byte(r, &form))
             return false;
-        if (form != 0x60) {
-            r->p--;
-            return wr_error(r, "malformed function type");
-        }
+        if (form != 0x60)
+            return reject_byte(r, "malformed function type");
         for (int part = 0; part < 2; part++) {
             uint32_t count;
             if (!read_count(r, &count))
@@ -458,8 +335,7 @@ static bool read_import_desc(wr_reader *r, wm_module *m, wm_import *im)
         m->nimported_globals++;
         return read_globaltype(r, &im->u.global);
     default:
-        r->p--;
-        return wr_error(r, "malformed import kind");
+        return reject_byte(r, "malformed import kind");
     }
 }
 
@@ -467,11 +343,9 @@ static bool decode_imports(decoder *d, wr_reader *r)
 {
     wm_module *m = d->m;
     uint32_t n;
-    if (!read_count(r, &n))
-        return false;
-    m->imports = wm_alloc_array(&m->arena, n ? n : 1, sizeof *m->imports);
+    m->imports = read_vec(r, &m->arena, sizeof *m->imports, &n);
     if (!m->imports)
-        return nomem(r);
+        return false;
     for (uint32_t i = 0; i < n; i++) {
         wm_import *im = &m->imports[i];
         if (!read_name(r, &m->arena, &im->module) || !read_name(r, &m->arena, &im->field) ||
@@ -537,19 +411,15 @@ static bool decode_exports(decoder *d, wr_reader *r)
 {
     wm_module *m = d->m;
     uint32_t n;
-    if (!read_count(r, &n))
-        return false;
-    m->exports = wm_alloc_array(&m->arena, n ? n : 1, sizeof *m->exports);
+    m->exports = read_vec(r, &m->arena, sizeof *m->exports, &n);
     if (!m->exports)
-        return nomem(r);
+        return false;
     for (uint32_t i = 0; i < n; i++) {
         wm_export *e = &m->exports[i];
         if (!read_name(r, &m->arena, &e->name) || !wr_u8(r, &e->kind))
             return false;
-        if (e->kind > EXT_GLOBAL) {
-            r->p--;
-            return wr_error(r, "malformed export kind");
-        }
+        if (e->kind > EXT_GLOBAL)
+            return reject_byte(r, "malformed export kind");
         if (!wr_u32(r, &e->index))
             return false;
         m->nexports = i + 1;
@@ -569,10 +439,8 @@ static bool read_elemkind(wr_reader *r, uint8_t *type)
     uint8_t kind;
     if (!wr_u8(r, &kind))
         return false;
-    if (kind != 0) {
-        r->p--;
-        return wr_error(r, "malformed element kind");
-    }
+    if (kind != 0)
+        return reject_byte(r, "malformed element kind");
     *type = VT_FUNCREF;
     return true;
 }
@@ -636,11 +504,9 @@ static bool decode_elems(decoder *d, wr_reader *r)
 {
     wm_module *m = d->m;
     uint32_t n;
-    if (!read_count(r, &n))
-        return false;
-    m->elems = wm_alloc_array(&m->arena, n ? n : 1, sizeof *m->elems);
+    m->elems = read_vec(r, &m->arena, sizeof *m->elems, &n);
     if (!m->elems)
-        return nomem(r);
+        return false;
     for (uint32_t i = 0; i < n; i++) {
         if (!read_elem(r, &m->arena, &m->elems[i]))
             return false;
@@ -754,14 +620,12 @@ static bool decode_datas(decoder *d, wr_reader *r)
 {
     wm_module *m = d->m;
     uint32_t n;
-    if (!read_count(r, &n))
+    m->datas = read_vec(r, &m->arena, sizeof *m->datas, &n);
+    if (!m->datas)
         return false;
     if (m->has_datacount && n != m->datacount)
         return wr_error(r, "data count and data section have inconsistent lengths");
     d->has_data = true;
-    m->datas = wm_alloc_array(&m->arena, n ? n : 1, sizeof *m->datas);
-    if (!m->datas)
-        return nomem(r);
     for (uint32_t i = 0; i < n; i++) {
         if (!read_data(r, &m->datas[i]))
             return false;
@@ -876,16 +740,12 @@ static bool read_section(decoder *d, wr_reader *r)
     uint32_t size;
     if (!wr_u8(r, &id))
         return false;
-    if (id > SEC_DATACOUNT) {
-        r->p--;
-        return wr_error(r, "malformed section id");
-    }
+    if (id > SEC_DATACOUNT)
+        return reject_byte(r, "malformed section id");
     if (id != SEC_CUSTOM) {
         int order = section_order(id);
-        if (order <= d->last_order) {
-            r->p--;
-            return wr_error(r, "unexpected content after last section");
-        }
+        if (order <= d->last_order)
+            return reject_byte(r, "unexpected content after last section");
         d->last_order = order;
     }
     if (!read_count(r, &size))

@@ -1,35 +1,12 @@
 /* validate.c: the spec's validation algorithm: module-level rules, constant
  * expressions and function bodies (value stack + control stack, one pass
- * over each body). Also holds the instruction tables expanded from
- * wasm_ops.def. */
+ * over each body). The instruction tables it reads are in wasm_ops.c. */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "validate.h"
-
-/* ---- The instruction table, expanded --------------------------------- */
-
-const wasm_op_info wasm_op_infos[WOP_COUNT] = {
-    [WOP_ILLEGAL] = { "<illegal>", 0, IMM_NONE, WS_SPECIAL, 0, 0 },
-#define WASM_OP(id, name, prefix, code, imm, sig, width) \
-    [WOP_##id] = { name, prefix, imm, WS_##sig, width, code },
-#include "wasm_ops.def"
-#undef WASM_OP
-};
-
-const wasm_sig wasm_sigs[WS_COUNT] = {
-#define WASM_SIG_INFO(name, n, p0, p1, p2, r) [WS_##name] = { n, { p0, p1, p2 }, r },
-    WASM_SIGS(WASM_SIG_INFO)
-#undef WASM_SIG_INFO
-};
-
-const uint16_t wasm_op_slots[WASM_SLOT_COUNT] = {
-#define WASM_OP(id, name, prefix, code, imm, sig, width) [WASM_OP_SLOT(prefix, code)] = WOP_##id,
-#include "wasm_ops.def"
-#undef WASM_OP
-};
 
 /* ---- Small helpers ----------------------------------------------------- */
 

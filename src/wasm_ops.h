@@ -4,9 +4,11 @@
 #ifndef WEFT_WASM_OPS_H
 #define WEFT_WASM_OPS_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "module.h"
+#include "reader.h"
 
 /* The kinds of immediate operand an instruction carries (see wasm_ops.def). */
 typedef enum wasm_imm {
@@ -136,5 +138,27 @@ static inline wasm_op wasm_op_lookup(uint8_t prefix, uint32_t code)
                                                       : WOP_ILLEGAL;
     return WOP_ILLEGAL;
 }
+
+/* The value types of WebAssembly 2.0, as their binary encodings. */
+static inline bool wasm_is_reftype(uint8_t t) { return t == VT_FUNCREF || t == VT_EXTERNREF; }
+
+static inline bool wasm_is_valtype(uint8_t t)
+{
+    return t == VT_I32 || t == VT_I64 || t == VT_F32 || t == VT_F64 || t == VT_V128 ||
+           wasm_is_reftype(t);
+}
+
+/* Reads an opcode (with its sub-opcode after a prefix byte) into *op.
+ * An opcode the table does not define is malformed ("illegal opcode"),
+ * reported at its first byte. */
+bool wasm_read_op(wr_reader *r, wasm_op *op);
+
+/* Steps over the immediates of one instruction, checking what the binary
+ * format of WebAssembly 2.0 fixes without context: LEB128 forms, lengths,
+ * value and reference type bytes, zero memory-index bytes. Indices are not
+ * resolved and the data count rule is not applied: that is validation. The
+ * validator decodes immediates itself (read_imm), as it needs their values
+ * and the post-2.0 encodings its features enable. */
+bool wasm_skip_imm(wr_reader *r, wasm_imm kind);
 
 #endif
