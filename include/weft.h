@@ -224,6 +224,55 @@ uint64_t weft_memory_size(const weft_memory *memory);
 /* A global's current value. */
 weft_value weft_global_get(const weft_global *global);
 
+/* ---- WASI (wasi_snapshot_preview1) ------------------------------------------ */
+
+/* A WASI context: arguments, environment, preopened directories and the
+ * guest's file descriptors. Stdin, stdout and stderr are fds 0-2 and write
+ * straight to the host's, unbuffered; preopens follow from fd 3. A guest
+ * reaches no host path outside its preopened directories. */
+typedef struct weft_wasi weft_wasi;
+
+/* Makes a context whose host functions will belong to `engine`. */
+weft_status weft_wasi_new(weft_engine *engine, weft_wasi **out);
+
+/* Frees a context and closes the files it opened. NULL is accepted. */
+void weft_wasi_free(weft_wasi *wasi);
+
+/* Sets the guest's arguments (argv[0] included); the strings are copied. */
+weft_status weft_wasi_set_args(weft_wasi *wasi, size_t argc, const char *const *argv);
+
+/* Adds one environment variable, "KEY=VALUE"; copied. */
+weft_status weft_wasi_add_env(weft_wasi *wasi, const char *key_value);
+
+/* Preopens host directory `host_path` for the guest under the name
+ * `guest_path` (NULL: the same as host_path). A directory that cannot be
+ * opened is WEFT_ERR_IO. */
+weft_status weft_wasi_preopen(weft_wasi *wasi, const char *host_path, const char *guest_path,
+                              weft_error *err);
+
+/* A weft_resolver (pass the context as its user data) that provides every
+ * function of wasi_snapshot_preview1 and nothing else, so any other import
+ * fails to link with its module and field named. */
+bool weft_wasi_resolver(void *wasi, const char *module, size_t module_len, const char *field,
+                        size_t field_len, weft_extern *out);
+
+/* Gives the context the instance's "memory" export, which every call that
+ * takes a pointer reads and writes (bounds-checked: out of range is errno
+ * fault). weft_wasi_run does this itself. */
+weft_status weft_wasi_bind(weft_wasi *wasi, weft_instance *instance, weft_error *err);
+
+/* Runs a WASI command: binds the memory and calls _start (or, for a reactor
+ * without one, _initialize). Returns WEFT_OK with *exit_code the code given
+ * to proc_exit, or 0 when the entry point returned; a trap is WEFT_ERR_TRAP. */
+weft_status weft_wasi_run(weft_wasi *wasi, weft_instance *instance, int32_t *exit_code,
+                          weft_error *err);
+
+/* Whether the guest called proc_exit, and with which code. proc_exit
+ * unwinds the guest as a trap whose message is "wasi: exit(N)"; after a
+ * weft_call that failed with WEFT_ERR_TRAP, this tells an exit from a
+ * real trap. */
+bool weft_wasi_exited(const weft_wasi *wasi, int32_t *code);
+
 #ifdef __cplusplus
 }
 #endif

@@ -121,8 +121,13 @@ weft_status weft_wasi_new(weft_engine *engine, weft_wasi **out)
     for (int fd = 0; fd < 3; fd++) {
         struct stat st;
         uint8_t type = fstat(fd, &st) == 0 ? wasi_filetype(st.st_mode) : WASI_FILETYPE_UNKNOWN;
+        /* wasi-libc's isatty is "a character device that cannot seek", so
+         * a terminal loses the seek rights and stdout is line-buffered. */
+        uint64_t rights = R_FILE;
+        if (type == WASI_FILETYPE_CHARACTER_DEVICE)
+            rights &= ~(R_FD_SEEK | R_FD_TELL);
         uint32_t got;
-        if (!wasi_fd_add(w, fd, false, type, R_FILE, 0, &got)) {
+        if (!wasi_fd_add(w, fd, false, type, rights, 0, &got)) {
             weft_wasi_free(w);
             return WEFT_ERR_NOMEM;
         }

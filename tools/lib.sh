@@ -33,4 +33,4 @@ weft_build() {
 }
 
 # The packages every build needs.
-WEFT_BUILD_PACKAGES=(gcc g++ clang lld meson ninja-build pkg-config wabt)
+WEFT_BUILD_PACKAGES=(gcc g++ clang lld meson ninja-build pkg-config wabt wasi-libc libclang-rt-14-dev-wasm32)

@@ -1,7 +1,9 @@
-/* main.c: the `weft` command line: validate, run and ir. */
+/* main.c: the `weft` command line: validate, run (WASI commands and --invoke)
+ * and ir. */
 #include <errno.h>
 #include <inttypes.h>
 #include <math.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,15 +25,21 @@ static const char usage_text[] =
     "  help                        print this text\n"
     "\n"
     "options of run:\n"
-    "  --invoke NAME               the export to call\n"
+    "  --invoke NAME               the export to call instead of _start\n"
+    "  --dir HOST[::GUEST]         let the guest use directory HOST, under the name\n"
+    "                              GUEST (default HOST); may be repeated\n"
+    "  --env KEY=VALUE             set an environment variable for the guest\n"
     "  --dispatch direct|indirect|switch|tail\n"
     "                              the interpreter's dispatch strategy (default direct)\n"
     "  --bounds guard|explicit     memory bounds by guard pages (default) or by a\n"
     "                              check on every access\n"
     "  --                          ends the options\n"
     "\n"
-    "exit status: 0 on success; 1 when the module is invalid, fails to link or traps;\n"
-    "2 on a usage error or a file that cannot be read.\n";
+    "exit status: 0 on success; 1 when the module is invalid or fails to link, or\n"
+    "an --invoke call traps; 2 on a usage error or a file that cannot be read. A\n"
+    "WASI command exits with the code it gave proc_exit (0 when _start returns),\n"
+    "or 134 when it traps (the trap's message goes to stderr). Guest output goes\n"
+    "straight to the file descriptors, so none is lost on exit or trap.\n";
 
 static int usage(FILE *out)
 {
@@ -103,11 +111,32 @@ static void print_value(const weft_value *v)
     }
 }
 
-static bool parse_option(const char *name, const char *value, weft_config *config,
-                         const char **invoke)
+/* Everything `run` was told on its command line. */
+typedef struct run_options {
+    weft_config config;
+    const char *invoke;
+    const char **dirs;         /* HOST[::GUEST], in order. */
+    const char **envs;         /* KEY=VALUE, in order. */
+    int ndirs, nenvs;
+} run_options;
+
+static bool parse_option(const char *name, const char *value, run_options *o)
 {
+    weft_config *config = &o->config;
     if (!strcmp(name, "--invoke")) {
-        *invoke = value;
+        o->invoke = value;
+        return true;
+    }
+    if (!strcmp(name, "--dir")) {
+        o->dirs[o->ndirs++] = value;
+        return true;
+    }
+    if (!strcmp(name, "--env")) {
+        if (!strchr(value, '=') || value[0] == '=') {
+            fprintf(stderr, "weft: --env wants KEY=VALUE, not '%s'\n", value);
+            return false;
+        }
+        o->envs[o->nenvs++] = value;
         return true;
     }
     if (!strcmp(name, "--dispatch")) {
@@ -139,11 +168,10 @@ static bool parse_option(const char *name, const char *value, weft_config *confi
     return false;
 }
 
-static int cmd_run(int argc, char **argv)
+/* Reads run's options up to FILE; returns the index of FILE, or -1 after
+ * printing why the options are wrong. */
+static int parse_run_options(int argc, char **argv, run_options *o)
 {
-    weft_config config;
-    weft_config_init(&config);
-    const char *invoke = NULL;
     int i = 0;
     while (i < argc && argv[i][0] == '-' && argv[i][1] == '-') {
         if (!strcmp(argv[i], "--")) {
@@ -164,71 +192,95 @@ static int cmd_run(int argc, char **argv)
             value = argv[++i];
         } else {
             fprintf(stderr, "weft: option %s needs a value\n", name);
-            return 2;
+            return -1;
         }
-        if (!parse_option(name, value, &config, &invoke))
-            return 2;
+        if (!parse_option(name, value, o))
+            return -1;
         i++;
     }
-    if (i >= argc)
-        return usage(stderr);
-    const char *path = argv[i++];
-    if (!invoke) {
-        fprintf(stderr, "weft: run needs --invoke NAME: running WASI commands is not "
-                        "supported yet\n");
-        return 2;
+    if (i >= argc) {
+        usage(stderr);
+        return -1;
     }
+    return i;
+}
 
-    weft_error err;
-    weft_module *mod = NULL;
-    weft_engine *engine = NULL;
-    weft_instance *inst = NULL;
-    int status = 1;
-    if (weft_module_load_file(path, &mod, &err)) {
-        status = report(path, &err);
-        goto out;
+/* Sets up the WASI context: arguments (argv[0] is the module's path),
+ * environment and preopened directories. */
+static int setup_wasi(weft_wasi *wasi, const run_options *o, const char *path, int argc,
+                      char **argv)
+{
+    const char **args = calloc((size_t)argc + 1, sizeof *args);
+    if (!args) {
+        fprintf(stderr, "weft: out of memory\n");
+        return 1;
     }
-    if (weft_engine_new(&config, &engine, &err)) {
-        status = report("engine", &err);
-        goto out;
+    args[0] = path;
+    for (int k = 0; k < argc; k++)
+        args[k + 1] = argv[k];
+    weft_status s = weft_wasi_set_args(wasi, (size_t)argc + 1, args);
+    free(args);
+    for (int k = 0; k < o->nenvs && !s; k++)
+        s = weft_wasi_add_env(wasi, o->envs[k]);
+    if (s) {
+        fprintf(stderr, "weft: out of memory\n");
+        return 1;
     }
-    if (weft_instantiate(engine, mod, NULL, NULL, &inst, &err)) {
-        status = report(path, &err);
-        goto out;
+    for (int k = 0; k < o->ndirs; k++) {
+        /* HOST::GUEST, or HOST alone for the same name in the guest. */
+        const char *spec = o->dirs[k], *sep = strstr(spec, "::");
+        char *host = sep ? strndup(spec, (size_t)(sep - spec)) : strdup(spec);
+        weft_error err;
+        if (!host) {
+            fprintf(stderr, "weft: out of memory\n");
+            return 1;
+        }
+        s = weft_wasi_preopen(wasi, host, sep ? sep + 2 : spec, &err);
+        free(host);
+        if (s)
+            return report("--dir", &err);
     }
+    return 0;
+}
+
+/* Calls the export named by --invoke with arguments parsed from text and
+ * prints its results. */
+static int invoke_export(weft_engine *engine, weft_instance *inst, weft_wasi *wasi,
+                         const char *path, const char *invoke, int argc, char **argv)
+{
     weft_extern ext;
+    weft_error err;
     if (!weft_instance_export(inst, invoke, strlen(invoke), &ext) ||
         ext.kind != WEFT_EXTERN_FUNC) {
         fprintf(stderr, "weft: %s: no exported function '%s'\n", path, invoke);
-        status = 2;
-        goto out;
+        return 2;
     }
     weft_func *fn = ext.of.func;
     uint32_t np = weft_func_param_count(fn), nr = weft_func_result_count(fn);
-    if ((uint32_t)(argc - i) != np) {
+    if ((uint32_t)argc != np) {
         fprintf(stderr, "weft: %s takes %u argument%s, %d given\n", invoke, np,
-                np == 1 ? "" : "s", argc - i);
-        status = 2;
-        goto out;
+                np == 1 ? "" : "s", argc);
+        return 2;
     }
     weft_value *args = calloc(np + 1, sizeof *args), *results = calloc(nr + 1, sizeof *results);
+    int status = 0;
     if (!args || !results) {
         fprintf(stderr, "weft: out of memory\n");
-        free(args);
-        free(results);
-        goto out;
+        status = 1;
     }
-    status = 0;
     for (uint32_t k = 0; k < np && !status; k++) {
-        if (!parse_value(argv[i + k], weft_func_param_kind(fn, k), &args[k])) {
+        if (!parse_value(argv[k], weft_func_param_kind(fn, k), &args[k])) {
             fprintf(stderr, "weft: argument %u ('%s') is not a valid value of its type\n", k + 1,
-                    argv[i + k]);
+                    argv[k]);
             status = 2;
         }
     }
+    if (!status && weft_wasi_bind(wasi, inst, &err))
+        status = report(path, &err);
     if (!status) {
+        int32_t code;
         if (weft_call(engine, fn, args, np, results, nr, &err)) {
-            status = report(invoke, &err);
+            status = weft_wasi_exited(wasi, &code) ? code & 0xff : report(invoke, &err);
         } else {
             for (uint32_t k = 0; k < nr; k++)
                 print_value(&results[k]);
@@ -236,10 +288,81 @@ static int cmd_run(int argc, char **argv)
     }
     free(args);
     free(results);
+    return status;
+}
+
+/* The exit status of a WASI command that trapped, as a shell shows a
+ * process killed by SIGABRT. */
+#define TRAP_EXIT_STATUS 134
+
+static int cmd_run(int argc, char **argv)
+{
+    run_options o = { .invoke = NULL };
+    weft_config_init(&o.config);
+    o.dirs = calloc((size_t)argc + 1, sizeof *o.dirs);
+    o.envs = calloc((size_t)argc + 1, sizeof *o.envs);
+    if (!o.dirs || !o.envs) {
+        free(o.dirs);
+        free(o.envs);
+        fprintf(stderr, "weft: out of memory\n");
+        return 1;
+    }
+    int status = 2;
+    int i = parse_run_options(argc, argv, &o);
+    if (i < 0)
+        goto done;
+    const char *path = argv[i++];
+    /* A guest writing to a closed pipe gets errno pipe, as a native
+     * program that ignores SIGPIPE would, instead of killing weft. */
+    signal(SIGPIPE, SIG_IGN);
+    /* A "--" right after FILE separates the guest's arguments. */
+    if (i < argc && !strcmp(argv[i], "--"))
+        i++;
+
+    weft_error err;
+    weft_module *mod = NULL;
+    weft_engine *engine = NULL;
+    weft_instance *inst = NULL;
+    weft_wasi *wasi = NULL;
+    status = 1;
+    if (weft_module_load_file(path, &mod, &err)) {
+        status = report(path, &err);
+        goto out;
+    }
+    if (weft_engine_new(&o.config, &engine, &err)) {
+        status = report("engine", &err);
+        goto out;
+    }
+    if (weft_wasi_new(engine, &wasi)) {
+        fprintf(stderr, "weft: out of memory\n");
+        goto out;
+    }
+    if ((status = setup_wasi(wasi, &o, path, o.invoke ? 0 : argc - i, argv + i)))
+        goto out;
+    status = 1;
+    if (weft_instantiate(engine, mod, weft_wasi_resolver, wasi, &inst, &err)) {
+        status = report(path, &err);
+        goto out;
+    }
+    if (o.invoke) {
+        status = invoke_export(engine, inst, wasi, path, o.invoke, argc - i, argv + i);
+        goto out;
+    }
+    int32_t code;
+    if (weft_wasi_run(wasi, inst, &code, &err)) {
+        report(path, &err);
+        status = err.status == WEFT_ERR_TRAP ? TRAP_EXIT_STATUS : 1;
+    } else {
+        status = code & 0xff;
+    }
 out:
     fflush(stdout);
+    weft_wasi_free(wasi);
     weft_engine_free(engine);
     weft_module_free(mod);
+done:
+    free(o.dirs);
+    free(o.envs);
     return status;
 }
 
