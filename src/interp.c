@@ -24,7 +24,7 @@ const char *wx_trap_message(wx_trap trap)
     case TRAP_HOST: return "host function failed";
     case TRAP_EXIT: return "exit";
     case TRAP_NOMEM: return "out of memory";
-    case TRAP_UNSUPPORTED: return "unsupported: SIMD instructions are not executed yet";
+    case TRAP_UNSUPPORTED: return "unsupported: an instruction this interpreter cannot run";
     }
     return "unknown trap";
 }

@@ -4,6 +4,10 @@
  * STRATEGY_SWITCH. Called with th == NULL, the function only hands out its
  * table of handler addresses (direct threading needs them at lowering). */
 
+/* The SIMD handlers' semantics (include-guarded: this file is included once
+ * per strategy). */
+#include "simd.h"
+
 static wx_trap RUN_NAME(wx_thread *th, wx_instance *inst, const ir_word *ip, wx_slot *fp,
                         const void ***labels_out)
 {
@@ -19,6 +23,18 @@ static wx_trap RUN_NAME(wx_thread *th, wx_instance *inst, const ir_word *ip, wx_
 #define IR_LOAD(N, t, OUT, M) &&L_##N, &&L_##N##_CHK,
 #define IR_STORE(N, t, IN, M) &&L_##N, &&L_##N##_CHK,
 #define IR_OP(N, F, t) &&L_##N,
+#define IR_V_UNARY(N, t, fn) &&L_##N,
+#define IR_V_BINARY(N, t, fn) &&L_##N,
+#define IR_V_TERNARY(N, t, fn) &&L_##N,
+#define IR_V_SHIFT(N, t, fn) &&L_##N, &&L_##N##_RI,
+#define IR_V_SPLAT(N, t, IN, fn) &&L_##N,
+#define IR_V_TEST(N, t, fn) &&L_##N,
+#define IR_V_EXTRACT(N, t, OUT, fn) &&L_##N,
+#define IR_V_REPLACE(N, t, IN, fn) &&L_##N,
+#define IR_V_LOAD(N, t, W, fn) &&L_##N, &&L_##N##_CHK,
+#define IR_V_STORE(N, t, W, fn) &&L_##N, &&L_##N##_CHK,
+#define IR_V_LOAD_LANE(N, t, W) &&L_##N, &&L_##N##_CHK,
+#define IR_V_STORE_LANE(N, t, W) &&L_##N, &&L_##N##_CHK,
 #include "ir_ops.def"
     };
     if (!th) {

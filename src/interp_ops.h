@@ -119,6 +119,47 @@
     OP(N##_CHK) { M v = (M)SLOT_##IN(S1);                                      \
                   memcpy(EA_CHECKED(SLOT_I32(S0), IMM, sizeof v), &v, sizeof v); NEXT(2); }
 
+/* ---- SIMD families from simd_ops.def ---------------------------------------- */
+
+/* A v128 operand spans slots s and s + 1; simd.h's functions do the lanes. */
+#define SLOT_V128(s) simd_get(fp + (s))
+#define SET_V128(s, v) simd_put(fp + (s), (v))
+
+#define IR_V_UNARY(N, t, fn) OP(N) { SET_V128(S0, fn(SLOT_V128(S1))); NEXT(2); }
+#define IR_V_BINARY(N, t, fn)                                                   \
+    OP(N) { SET_V128(S0, fn(SLOT_V128(S1), SLOT_V128(S2))); NEXT(2); }
+#define IR_V_TERNARY(N, t, fn)                                                  \
+    OP(N) { SET_V128(S0, fn(SLOT_V128(S1), SLOT_V128(S2), SLOT_V128(S3))); NEXT(2); }
+#define IR_V_SHIFT(N, t, fn)                                                    \
+    OP(N) { SET_V128(S0, fn(SLOT_V128(S1), SLOT_I32(S2))); NEXT(2); }          \
+    OP(N##_RI) { SET_V128(S0, fn(SLOT_V128(S1), IMM)); NEXT(2); }
+#define IR_V_SPLAT(N, t, IN, fn) OP(N) { SET_V128(S0, fn(SLOT_##IN(S1))); NEXT(2); }
+#define IR_V_TEST(N, t, fn) OP(N) { SLOT_I32(S0) = fn(SLOT_V128(S1)); NEXT(2); }
+#define IR_V_EXTRACT(N, t, OUT, fn)                                             \
+    OP(N) { SLOT_##OUT(S0) = fn(SLOT_V128(S1), IMM); NEXT(2); }
+#define IR_V_REPLACE(N, t, IN, fn)                                              \
+    OP(N) { SET_V128(S0, fn(SLOT_V128(S1), IMM_W2, SLOT_##IN(S2))); NEXT(3); }
+
+/* Memory forms as for scalars: [op][dst addr offset] and [op][addr value
+ * offset]; the lane forms carry the offset and the lane in word 2. The
+ * checked forms check the access width W. */
+#define IR_V_LOAD(N, t, W, fn)                                                  \
+    OP(N) { SET_V128(S0, fn(EA_GUARDED(SLOT_I32(S1), IMM, W))); NEXT(2); }     \
+    OP(N##_CHK) { SET_V128(S0, fn(EA_CHECKED(SLOT_I32(S1), IMM, W))); NEXT(2); }
+#define IR_V_STORE(N, t, W, fn)                                                 \
+    OP(N) { fn(EA_GUARDED(SLOT_I32(S0), IMM, W), SLOT_V128(S1)); NEXT(2); }    \
+    OP(N##_CHK) { fn(EA_CHECKED(SLOT_I32(S0), IMM, W), SLOT_V128(S1)); NEXT(2); }
+#define IR_V_LOAD_LANE(N, t, W)                                                 \
+    OP(N) { SET_V128(S0, simd_load_lane(SLOT_V128(S2),                         \
+                EA_GUARDED(SLOT_I32(S1), IMM_W2, W), IMM2_W2, W)); NEXT(3); }  \
+    OP(N##_CHK) { SET_V128(S0, simd_load_lane(SLOT_V128(S2),                   \
+                EA_CHECKED(SLOT_I32(S1), IMM_W2, W), IMM2_W2, W)); NEXT(3); }
+#define IR_V_STORE_LANE(N, t, W)                                                \
+    OP(N) { simd_store_lane(EA_GUARDED(SLOT_I32(S0), IMM_W2, W), SLOT_V128(S1), IMM2_W2, W); \
+            NEXT(3); }                                                          \
+    OP(N##_CHK) { simd_store_lane(EA_CHECKED(SLOT_I32(S0), IMM_W2, W), SLOT_V128(S1),       \
+                                  IMM2_W2, W); NEXT(3); }
+
 /* Hand-written handlers are declared by IR_OP rows and defined below. */
 #define IR_OP(N, F, t)
 
@@ -147,6 +188,14 @@ OP(GLOBAL_GET_V128) {
 OP(GLOBAL_SET_V128) {
     wx_global *g = inst->globals[IMM];
     g->value[0] = fp[S0]; g->value[1] = fp[S0 + 1]; NEXT(2);
+}
+
+/* ---- SIMD instructions with their own format ------------------------------- */
+
+/* i8x16.shuffle: [op][dst a b -][16 lane-index bytes]. */
+OP(I8X16_SHUFFLE) {
+    SET_V128(S0, simd_i8x16_shuffle(SLOT_V128(S1), SLOT_V128(S2), (const uint8_t *)&ip[2]));
+    NEXT(4);
 }
 
 /* ---- Memory instructions that are not loads or stores --------------------- */

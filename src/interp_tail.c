@@ -7,6 +7,7 @@
 
 #include "interp.h"
 #include "numeric.h"
+#include "simd.h"
 
 #if defined(__has_attribute) && __has_attribute(musttail)
 
@@ -40,6 +41,18 @@ static const tail_fn handlers[IR_OP_COUNT] = {
 #define IR_LOAD(N, t, OUT, M) h_##N, h_##N##_CHK,
 #define IR_STORE(N, t, IN, M) h_##N, h_##N##_CHK,
 #define IR_OP(N, F, t) h_##N,
+#define IR_V_UNARY(N, t, fn) h_##N,
+#define IR_V_BINARY(N, t, fn) h_##N,
+#define IR_V_TERNARY(N, t, fn) h_##N,
+#define IR_V_SHIFT(N, t, fn) h_##N, h_##N##_RI,
+#define IR_V_SPLAT(N, t, IN, fn) h_##N,
+#define IR_V_TEST(N, t, fn) h_##N,
+#define IR_V_EXTRACT(N, t, OUT, fn) h_##N,
+#define IR_V_REPLACE(N, t, IN, fn) h_##N,
+#define IR_V_LOAD(N, t, W, fn) h_##N, h_##N##_CHK,
+#define IR_V_STORE(N, t, W, fn) h_##N, h_##N##_CHK,
+#define IR_V_LOAD_LANE(N, t, W) h_##N, h_##N##_CHK,
+#define IR_V_STORE_LANE(N, t, W) h_##N, h_##N##_CHK,
 #include "ir_ops.def"
 };
 

@@ -38,6 +38,7 @@ typedef enum ir_format {
     FMT_SSL,     /* [op][s0 s1 -][imm64] */
     FMT_SL,      /* [op][s0][imm64] */
     FMT_SV,      /* [op][s0][lo64][hi64] */
+    FMT_SSSV,    /* [op][s0 s1 s2 -][lo64][hi64] */
     FMT_SSSI,    /* [op][s0 s1 s2 -][imm -] */
     FMT_SSSII,   /* [op][s0 s1 s2 -][imm imm2] */
     FMT_J,       /* [op][- - off] */
@@ -55,7 +56,7 @@ static inline unsigned ir_format_words(ir_format f)
     case FMT_NONE: return 1;
     case FMT_SSL: case FMT_SL: case FMT_SSSI: case FMT_SSSII: case FMT_SJL:
     case FMT_CALLI: return 3;
-    case FMT_SV: return 4;
+    case FMT_SV: case FMT_SSSV: return 4;
     default: return 2;
     }
 }
@@ -84,6 +85,18 @@ typedef enum ir_op {
 #define IR_LOAD(N, t, OUT, M) IR_##N, IR_##N##_CHK,
 #define IR_STORE(N, t, IN, M) IR_##N, IR_##N##_CHK,
 #define IR_OP(N, F, t) IR_##N,
+#define IR_V_UNARY(N, t, fn) IR_##N,
+#define IR_V_BINARY(N, t, fn) IR_##N,
+#define IR_V_TERNARY(N, t, fn) IR_##N,
+#define IR_V_SHIFT(N, t, fn) IR_##N, IR_##N##_RI,
+#define IR_V_SPLAT(N, t, IN, fn) IR_##N,
+#define IR_V_TEST(N, t, fn) IR_##N,
+#define IR_V_EXTRACT(N, t, OUT, fn) IR_##N,
+#define IR_V_REPLACE(N, t, IN, fn) IR_##N,
+#define IR_V_LOAD(N, t, W, fn) IR_##N, IR_##N##_CHK,
+#define IR_V_STORE(N, t, W, fn) IR_##N, IR_##N##_CHK,
+#define IR_V_LOAD_LANE(N, t, W) IR_##N, IR_##N##_CHK,
+#define IR_V_STORE_LANE(N, t, W) IR_##N, IR_##N##_CHK,
 #include "ir_ops.def"
     IR_OP_COUNT
 } ir_op;

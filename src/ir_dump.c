@@ -13,6 +13,18 @@ const uint8_t ir_op_format[IR_OP_COUNT] = {
 #define IR_LOAD(N, t, OUT, M) FMT_SSI, FMT_SSI,
 #define IR_STORE(N, t, IN, M) FMT_SSI, FMT_SSI,
 #define IR_OP(N, F, t) F,
+#define IR_V_UNARY(N, t, fn) FMT_SS,
+#define IR_V_BINARY(N, t, fn) FMT_SSS,
+#define IR_V_TERNARY(N, t, fn) FMT_SSSS,
+#define IR_V_SHIFT(N, t, fn) FMT_SSS, FMT_SSI,
+#define IR_V_SPLAT(N, t, IN, fn) FMT_SS,
+#define IR_V_TEST(N, t, fn) FMT_SS,
+#define IR_V_EXTRACT(N, t, OUT, fn) FMT_SSI,
+#define IR_V_REPLACE(N, t, IN, fn) FMT_SSSI,
+#define IR_V_LOAD(N, t, W, fn) FMT_SSI, FMT_SSI,
+#define IR_V_STORE(N, t, W, fn) FMT_SSI, FMT_SSI,
+#define IR_V_LOAD_LANE(N, t, W) FMT_SSSII, FMT_SSSII,
+#define IR_V_STORE_LANE(N, t, W) FMT_SSSII, FMT_SSSII,
 #include "ir_ops.def"
 };
 
@@ -26,6 +38,18 @@ const char *const ir_op_name[IR_OP_COUNT] = {
 #define IR_LOAD(N, t, OUT, M) t, t "/chk",
 #define IR_STORE(N, t, IN, M) t, t "/chk",
 #define IR_OP(N, F, t) t,
+#define IR_V_UNARY(N, t, fn) t,
+#define IR_V_BINARY(N, t, fn) t,
+#define IR_V_TERNARY(N, t, fn) t,
+#define IR_V_SHIFT(N, t, fn) t, t "/ri",
+#define IR_V_SPLAT(N, t, IN, fn) t,
+#define IR_V_TEST(N, t, fn) t,
+#define IR_V_EXTRACT(N, t, OUT, fn) t,
+#define IR_V_REPLACE(N, t, IN, fn) t,
+#define IR_V_LOAD(N, t, W, fn) t, t "/chk",
+#define IR_V_STORE(N, t, W, fn) t, t "/chk",
+#define IR_V_LOAD_LANE(N, t, W) t, t "/chk",
+#define IR_V_STORE_LANE(N, t, W) t, t "/chk",
 #include "ir_ops.def"
 };
 
@@ -63,6 +87,14 @@ static unsigned dump_one(FILE *out, const ir_word *code, uint64_t pos)
     case FMT_SSL: fprintf(out, " r%u, r%u, 0x%" PRIx64, s[0], s[1], ip[2].u64); break;
     case FMT_SL: fprintf(out, " r%u, 0x%" PRIx64, s[0], ip[2].u64); break;
     case FMT_SV: fprintf(out, " r%u, 0x%016" PRIx64 "%016" PRIx64, s[0], ip[3].u64, ip[2].u64); break;
+    case FMT_SSSV: {
+        const uint8_t *b = (const uint8_t *)&ip[2];
+        fprintf(out, " r%u, r%u, r%u, [", s[0], s[1], s[2]);
+        for (int k = 0; k < 16; k++)
+            fprintf(out, "%s%u", k ? " " : "", b[k]);
+        fputc(']', out);
+        break;
+    }
     case FMT_SSSI: fprintf(out, " r%u, r%u, r%u, %u", s[0], s[1], s[2], ip[2].u32[0]); break;
     case FMT_SSSII:
         fprintf(out, " r%u, r%u, r%u, %u, %u", s[0], s[1], s[2], ip[2].u32[0], ip[2].u32[1]);

@@ -573,7 +573,11 @@ static void set_dead(lw_ctx *l)
 /* ---- The lowering of each instruction ------------------------------------------------ */
 
 /* How each Wasm instruction maps to IR: its family and first opcode. */
-enum { MAP_NONE, MAP_BINARY, MAP_COMPARE, MAP_BINARY_TRAP, MAP_UNARY, MAP_LOAD, MAP_STORE };
+enum {
+    MAP_NONE, MAP_BINARY, MAP_COMPARE, MAP_BINARY_TRAP, MAP_UNARY, MAP_LOAD, MAP_STORE,
+    MAP_V_BINARY, MAP_V_SHIFT, MAP_V_TERNARY, MAP_V_EXTRACT, MAP_V_REPLACE, MAP_V_LOAD_LANE,
+    MAP_V_STORE_LANE,
+};
 
 typedef struct lw_map {
     uint8_t kind;
@@ -589,6 +593,20 @@ static const lw_map op_map[WOP_COUNT] = {
 #define IR_LOAD(N, t, OUT, M) [WOP_##N] = { MAP_LOAD, IR_##N },
 #define IR_STORE(N, t, IN, M) [WOP_##N] = { MAP_STORE, IR_##N },
 #define IR_OP(N, F, t)
+/* SIMD: one-operand forms lower like scalar unary operators, the v128 loads
+ * and stores like scalar ones; the rest have their own kinds. */
+#define IR_V_UNARY(N, t, fn) [WOP_##N] = { MAP_UNARY, IR_##N },
+#define IR_V_BINARY(N, t, fn) [WOP_##N] = { MAP_V_BINARY, IR_##N },
+#define IR_V_TERNARY(N, t, fn) [WOP_##N] = { MAP_V_TERNARY, IR_##N },
+#define IR_V_SHIFT(N, t, fn) [WOP_##N] = { MAP_V_SHIFT, IR_##N },
+#define IR_V_SPLAT(N, t, IN, fn) [WOP_##N] = { MAP_UNARY, IR_##N },
+#define IR_V_TEST(N, t, fn) [WOP_##N] = { MAP_UNARY, IR_##N },
+#define IR_V_EXTRACT(N, t, OUT, fn) [WOP_##N] = { MAP_V_EXTRACT, IR_##N },
+#define IR_V_REPLACE(N, t, IN, fn) [WOP_##N] = { MAP_V_REPLACE, IR_##N },
+#define IR_V_LOAD(N, t, W, fn) [WOP_##N] = { MAP_LOAD, IR_##N },
+#define IR_V_STORE(N, t, W, fn) [WOP_##N] = { MAP_STORE, IR_##N },
+#define IR_V_LOAD_LANE(N, t, W) [WOP_##N] = { MAP_V_LOAD_LANE, IR_##N },
+#define IR_V_STORE_LANE(N, t, W) [WOP_##N] = { MAP_V_STORE_LANE, IR_##N },
 #include "ir_ops.def"
     [WOP_F32_STORE] = { MAP_STORE, IR_I32_STORE },
     [WOP_F64_STORE] = { MAP_STORE, IR_I64_STORE },
@@ -668,6 +686,108 @@ static void lower_store(lw_ctx *l, const lw_map *map, const wv_imm *imm)
     pop(l);
     pop(l);
     emit_ssi(l, (ir_op)(map->op + l->checked), addr, value, (uint32_t)imm->offset);
+}
+
+/* ---- SIMD ---------------------------------------------------------------------- */
+
+/* Two operands in slots: v128s (their constants are always materialised),
+ * or a v128 and a shift count that is not a constant. */
+static void lower_v_binary(lw_ctx *l, const lw_map *map, uint8_t result)
+{
+    uint16_t b = operand(l, 0), a = operand(l, 1);
+    pop(l);
+    pop(l);
+    uint16_t dst = push_temp(l, result);
+    emit_s(l, (ir_op)map->op, 2, dst, a, b, 0);
+    has_dst(l);
+}
+
+/* Shifts: a constant count (the usual case) goes in the _RI form's
+ * immediate; the handler reduces it modulo the lane width. */
+static void lower_v_shift(lw_ctx *l, const lw_map *map)
+{
+    lw_val *n = peek(l, 0);
+    if (n->kind != LV_CONST) {
+        lower_v_binary(l, map, VT_V128);
+        return;
+    }
+    uint32_t count = (uint32_t)n->bits;
+    pop(l);
+    uint16_t a = operand(l, 0);
+    pop(l);
+    uint16_t dst = push_temp(l, VT_V128);
+    emit_ssi(l, (ir_op)(map->op + 1), dst, a, count);
+    has_dst(l);
+}
+
+/* v128.bitselect: three v128 operands. */
+static void lower_v_ternary(lw_ctx *l, const lw_map *map)
+{
+    uint16_t c = operand(l, 0), b = operand(l, 1), a = operand(l, 2);
+    pop(l);
+    pop(l);
+    pop(l);
+    uint16_t dst = push_temp(l, VT_V128);
+    emit_s(l, (ir_op)map->op, 2, dst, a, b, c);
+    has_dst(l);
+}
+
+static void lower_v_extract(lw_ctx *l, const lw_map *map, const wv_imm *imm, uint8_t result)
+{
+    uint16_t v = operand(l, 0);
+    pop(l);
+    uint16_t dst = push_temp(l, result);
+    emit_ssi(l, (ir_op)map->op, dst, v, imm->lane);
+    has_dst(l);
+}
+
+/* replace_lane: [op][dst v x -][lane -]. */
+static void lower_v_replace(lw_ctx *l, const lw_map *map, const wv_imm *imm)
+{
+    uint16_t x = operand(l, 0), v = operand(l, 1);
+    pop(l);
+    pop(l);
+    uint16_t dst = push_temp(l, VT_V128);
+    uint32_t pos = emit_s(l, (ir_op)map->op, 3, dst, v, x, 0);
+    if (l->len)
+        at(l, pos + 2)->u32[0] = imm->lane;
+    has_dst(l);
+}
+
+/* Lane loads and stores: [op][dst addr v -][offset lane] and
+ * [op][addr v - -][offset lane]; the checked form follows the guarded one. */
+static void lower_v_lane(lw_ctx *l, const lw_map *map, const wv_imm *imm, bool load)
+{
+    uint16_t v = operand(l, 0), addr = operand(l, 1);
+    pop(l);
+    pop(l);
+    ir_op op = (ir_op)(map->op + l->checked);
+    uint32_t pos;
+    if (load) {
+        uint16_t dst = push_temp(l, VT_V128);
+        pos = emit_s(l, op, 3, dst, addr, v, 0);
+    } else {
+        pos = emit_s(l, op, 3, addr, v, 0, 0);
+    }
+    if (l->len) {
+        at(l, pos + 2)->u32[0] = (uint32_t)imm->offset;
+        at(l, pos + 2)->u32[1] = imm->lane;
+    }
+    if (load)
+        has_dst(l);
+}
+
+/* i8x16.shuffle: [op][dst a b -][16 lane-index bytes]. */
+static void lower_v_shuffle(lw_ctx *l, const wv_imm *imm)
+{
+    uint16_t b = operand(l, 0), a = operand(l, 1);
+    pop(l);
+    pop(l);
+    uint16_t dst = push_temp(l, VT_V128);
+    uint32_t pos = emit_s(l, IR_I8X16_SHUFFLE, 4, dst, a, b, 0);
+    if (l->len)
+        memcpy(&at(l, pos + 2)->u64, imm->bytes, 16);
+    has_dst(l);
 }
 
 /* Calls: the arguments go to consecutive homes, which become the callee's
@@ -888,6 +1008,26 @@ static bool lower_op(void *user, wv_ctx *c, wasm_op op, const wv_imm *imm)
             return fail(l, WEFT_ERR_LIMIT, "memory64 and multiple memories are not executed yet");
         lower_store(l, map, imm);
         return !l->failed;
+    case MAP_V_BINARY:
+        lower_v_binary(l, map, result);
+        return !l->failed;
+    case MAP_V_SHIFT:
+        lower_v_shift(l, map);
+        return !l->failed;
+    case MAP_V_TERNARY:
+        lower_v_ternary(l, map);
+        return !l->failed;
+    case MAP_V_EXTRACT:
+        lower_v_extract(l, map, imm, result);
+        return !l->failed;
+    case MAP_V_REPLACE:
+        lower_v_replace(l, map, imm);
+        return !l->failed;
+    case MAP_V_LOAD_LANE: case MAP_V_STORE_LANE:
+        if (imm->index != 0 || imm->offset > UINT32_MAX)
+            return fail(l, WEFT_ERR_LIMIT, "memory64 and multiple memories are not executed yet");
+        lower_v_lane(l, map, imm, map->kind == MAP_V_LOAD_LANE);
+        return !l->failed;
     default:
         break;
     }
@@ -967,6 +1107,7 @@ static bool lower_op(void *user, wv_ctx *c, wasm_op op, const wv_imm *imm)
     case WOP_I64_CONST: push_const(l, VT_I64, imm->bits); break;
     case WOP_F32_CONST: push_const(l, VT_F32, (uint32_t)imm->bits); break;
     case WOP_F64_CONST: push_const(l, VT_F64, imm->bits); break;
+    case WOP_I8X16_SHUFFLE: lower_v_shuffle(l, imm); break;
     case WOP_V128_CONST: {
         uint16_t dst = push_temp(l, VT_V128);
         uint32_t pos = emit_s(l, IR_CONST_V128, 4, dst, 0, 0, 0);
@@ -1061,8 +1202,9 @@ static bool lower_op(void *user, wv_ctx *c, wasm_op op, const wv_imm *imm)
         break;
     }
     default: {
-        /* Instructions the interpreter cannot run yet (SIMD): a trap that
-         * says so, with the stack effect the validator expects. */
+        /* Instructions the interpreter cannot run yet (none of 2.0 since
+         * SIMD is lowered): a trap that says so, with the stack effect the
+         * validator expects. */
         emit_ssi(l, IR_UNSUPPORTED, 0, 0, (uint32_t)op);
         if (info->sig != WS_SPECIAL) {
             const wasm_sig *s = &wasm_sigs[info->sig];
