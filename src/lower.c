@@ -991,6 +991,14 @@ static bool lower_op(void *user, wv_ctx *c, wasm_op op, const wv_imm *imm)
     const wasm_op_info *info = &wasm_op_infos[op];
     const lw_map *map = &op_map[op];
     uint8_t result = info->sig != WS_SPECIAL ? wasm_sigs[info->sig].result : 0;
+    if (op == WOP_I32_WRAP_I64) {
+        /* An i32 reads the low half of a slot, so wrapping costs nothing:
+         * the entry is only read as an i32 from now on. */
+        lw_val *v = peek(l, 0);
+        v->type = VT_I32;
+        v->bits &= 0xffffffffu;
+        return true;
+    }
     switch (map->kind) {
     case MAP_BINARY: case MAP_COMPARE: case MAP_BINARY_TRAP:
         lower_binary(l, map, result);
