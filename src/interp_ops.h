@@ -110,7 +110,17 @@
     OP(N) { M v; memcpy(&v, EA_GUARDED(SLOT_I32(S1), IMM, sizeof v), sizeof v); \
             SLOT_##OUT(S0) = (IR_CTYPE_##OUT)v; NEXT(2); }                     \
     OP(N##_CHK) { M v; memcpy(&v, EA_CHECKED(SLOT_I32(S1), IMM, sizeof v), sizeof v); \
-                  SLOT_##OUT(S0) = (IR_CTYPE_##OUT)v; NEXT(2); }
+                  SLOT_##OUT(S0) = (IR_CTYPE_##OUT)v; NEXT(2); }                \
+    IR_LOAD_IDX(N, OUT, M)
+
+/* Indexed loads: [op][dst base index shift][offset]. The sum wraps at 32
+ * bits exactly as the i32.add it replaces. */
+#define IDX_ADDR() ((uint32_t)(SLOT_I32(S1) + (SLOT_I32(S2) << S3)))
+#define IR_LOAD_IDX(N, OUT, M)                                                  \
+    OP(N##_IDX) { M v; memcpy(&v, EA_GUARDED(IDX_ADDR(), IMM_W2, sizeof v), sizeof v); \
+                  SLOT_##OUT(S0) = (IR_CTYPE_##OUT)v; NEXT(3); }               \
+    OP(N##_IDX_CHK) { M v; memcpy(&v, EA_CHECKED(IDX_ADDR(), IMM_W2, sizeof v), sizeof v); \
+                      SLOT_##OUT(S0) = (IR_CTYPE_##OUT)v; NEXT(3); }
 
 /* Stores: [op][addr value offset]. */
 #define IR_STORE(N, t, IN, M)                                                   \
@@ -167,6 +177,7 @@
 
 /* ---- Moves, constants, selection ------------------------------------------ */
 
+OP(I32_ADD_SHL) { fp[S0].u32 = fp[S1].u32 + (fp[S2].u32 << S3); NEXT(2); }
 OP(COPY) { fp[S0] = fp[S1]; NEXT(2); }
 OP(COPY2) { fp[S0] = fp[S1]; fp[S2] = fp[S3]; NEXT(2); }
 OP(COPY_V128) { wx_slot lo = fp[S1], hi = fp[S1 + 1]; fp[S0] = lo; fp[S0 + 1] = hi; NEXT(2); }

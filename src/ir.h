@@ -39,6 +39,7 @@ typedef enum ir_format {
     FMT_SL,      /* [op][s0][imm64] */
     FMT_SV,      /* [op][s0][lo64][hi64] */
     FMT_SSSV,    /* [op][s0 s1 s2 -][lo64][hi64] */
+    FMT_SSSSI,   /* [op][s0 s1 s2 s3][imm -] */
     FMT_SSSI,    /* [op][s0 s1 s2 -][imm -] */
     FMT_SSSII,   /* [op][s0 s1 s2 -][imm imm2] */
     FMT_J,       /* [op][- - off] */
@@ -57,6 +58,7 @@ static inline unsigned ir_format_words(ir_format f)
     case FMT_SSL: case FMT_SL: case FMT_SSSI: case FMT_SSSII: case FMT_SJL:
     case FMT_CALLI: return 3;
     case FMT_SV: case FMT_SSSV: return 4;
+    case FMT_SSSSI: return 3;
     default: return 2;
     }
 }
@@ -82,7 +84,7 @@ typedef enum ir_op {
 #define IR_BINARY_TRAP(N, t, T, fn) IR_##N##_RR, IR_##N##_RI, IR_##N##_IR,
 #define IR_UNARY(N, t, IN, OUT, e) IR_##N,
 #define IR_UNARY_TRAP(N, t, IN, OUT, fn) IR_##N,
-#define IR_LOAD(N, t, OUT, M) IR_##N, IR_##N##_CHK,
+#define IR_LOAD(N, t, OUT, M) IR_##N, IR_##N##_CHK, IR_##N##_IDX, IR_##N##_IDX_CHK,
 #define IR_STORE(N, t, IN, M) IR_##N, IR_##N##_CHK,
 #define IR_OP(N, F, t) IR_##N,
 #define IR_V_UNARY(N, t, fn) IR_##N,

@@ -10,7 +10,7 @@ const uint8_t ir_op_format[IR_OP_COUNT] = {
 #define IR_BINARY_TRAP(N, t, T, fn) FMT_SSS, IR_FMT_RI_##T, IR_FMT_RI_##T,
 #define IR_UNARY(N, t, IN, OUT, e) FMT_SS,
 #define IR_UNARY_TRAP(N, t, IN, OUT, fn) FMT_SS,
-#define IR_LOAD(N, t, OUT, M) FMT_SSI, FMT_SSI,
+#define IR_LOAD(N, t, OUT, M) FMT_SSI, FMT_SSI, FMT_SSSSI, FMT_SSSSI,
 #define IR_STORE(N, t, IN, M) FMT_SSI, FMT_SSI,
 #define IR_OP(N, F, t) F,
 #define IR_V_UNARY(N, t, fn) FMT_SS,
@@ -35,7 +35,7 @@ const char *const ir_op_name[IR_OP_COUNT] = {
 #define IR_BINARY_TRAP(N, t, T, fn) t, t "/ri", t "/ir",
 #define IR_UNARY(N, t, IN, OUT, e) t,
 #define IR_UNARY_TRAP(N, t, IN, OUT, fn) t,
-#define IR_LOAD(N, t, OUT, M) t, t "/chk",
+#define IR_LOAD(N, t, OUT, M) t, t "/chk", t "/idx", t "/idx/chk",
 #define IR_STORE(N, t, IN, M) t, t "/chk",
 #define IR_OP(N, F, t) t,
 #define IR_V_UNARY(N, t, fn) t,
@@ -71,6 +71,11 @@ static unsigned dump_one(FILE *out, const ir_word *code, uint64_t pos)
     const uint16_t *s = ip[1].u16;
     uint32_t imm = ip[1].u32[1];
     int64_t target = (int64_t)pos + ip[1].i32[1];
+    if (op == IR_I32_ADD_SHL) {
+        fprintf(out, " r%u, r%u + r%u << %u\n", ip[1].u16[0], ip[1].u16[1], ip[1].u16[2],
+                ip[1].u16[3]);
+        return 2;
+    }
     if (op == IR_ENTER) {
         fprintf(out, " zero %u from r%u, frame %u slots\n", s[1], s[0], imm);
         return 2;
@@ -87,6 +92,9 @@ static unsigned dump_one(FILE *out, const ir_word *code, uint64_t pos)
     case FMT_SSL: fprintf(out, " r%u, r%u, 0x%" PRIx64, s[0], s[1], ip[2].u64); break;
     case FMT_SL: fprintf(out, " r%u, 0x%" PRIx64, s[0], ip[2].u64); break;
     case FMT_SV: fprintf(out, " r%u, 0x%016" PRIx64 "%016" PRIx64, s[0], ip[3].u64, ip[2].u64); break;
+    case FMT_SSSSI:
+        fprintf(out, " r%u, [r%u + r%u << %u], %u", s[0], s[1], s[2], s[3], ip[2].u32[0]);
+        break;
     case FMT_SSSV: {
         const uint8_t *b = (const uint8_t *)&ip[2];
         fprintf(out, " r%u, r%u, r%u, [", s[0], s[1], s[2]);

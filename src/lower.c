@@ -160,6 +160,7 @@ typedef struct lw_ctx {
 
     /* The last instruction, for result forwarding and compare fusion. */
     uint32_t last_pos;
+    ir_op last_op;
     bool last_valid;            /* Nothing (no label) came after it. */
     bool last_has_dst;          /* Its destination is the u16 at word 1 [0]. */
     bool last_is_compare;
@@ -208,6 +209,7 @@ static uint32_t emit(lw_ctx *l, ir_op op, unsigned n)
     l->code[pos].handler = l->words[op];
     l->len += n;
     l->last_pos = pos;
+    l->last_op = op;
     l->last_valid = true;
     l->last_has_dst = false;
     l->last_is_compare = false;
@@ -574,7 +576,7 @@ static void set_dead(lw_ctx *l)
 
 /* How each Wasm instruction maps to IR: its family and first opcode. */
 enum {
-    MAP_NONE, MAP_BINARY, MAP_COMPARE, MAP_BINARY_TRAP, MAP_UNARY, MAP_LOAD, MAP_STORE,
+    MAP_NONE, MAP_BINARY, MAP_COMPARE, MAP_BINARY_TRAP, MAP_UNARY, MAP_LOAD, MAP_LOAD_IDX, MAP_STORE,
     MAP_V_BINARY, MAP_V_SHIFT, MAP_V_TERNARY, MAP_V_EXTRACT, MAP_V_REPLACE, MAP_V_LOAD_LANE,
     MAP_V_STORE_LANE,
 };
@@ -590,7 +592,7 @@ static const lw_map op_map[WOP_COUNT] = {
 #define IR_BINARY_TRAP(N, t, T, fn) [WOP_##N] = { MAP_BINARY_TRAP, IR_##N##_RR },
 #define IR_UNARY(N, t, IN, OUT, e) [WOP_##N] = { MAP_UNARY, IR_##N },
 #define IR_UNARY_TRAP(N, t, IN, OUT, fn) [WOP_##N] = { MAP_UNARY, IR_##N },
-#define IR_LOAD(N, t, OUT, M) [WOP_##N] = { MAP_LOAD, IR_##N },
+#define IR_LOAD(N, t, OUT, M) [WOP_##N] = { MAP_LOAD_IDX, IR_##N },
 #define IR_STORE(N, t, IN, M) [WOP_##N] = { MAP_STORE, IR_##N },
 #define IR_OP(N, F, t)
 /* SIMD: one-operand forms lower like scalar unary operators, the v128 loads
@@ -611,6 +613,35 @@ static const lw_map op_map[WOP_COUNT] = {
     [WOP_F32_STORE] = { MAP_STORE, IR_I32_STORE },
     [WOP_F64_STORE] = { MAP_STORE, IR_I64_STORE },
 };
+
+/* Whether the value in temporary `v` was computed by the instruction just
+ * emitted, with nothing (no label) after it: then that instruction may be
+ * folded into the one that consumes `v`. */
+static bool just_computed(lw_ctx *l, const lw_val *v, ir_op op)
+{
+    return v->kind == LV_TEMP && l->last_valid && l->last_has_dst && l->last_op == op &&
+           l->len && at(l, l->last_pos + 1)->u16[0] == v->home;
+}
+
+/* i32.add of a value and another just shifted left by a constant becomes one
+ * i32.add_shl, replacing the shift. The add's destination is the result's
+ * home, pushed by the caller. */
+static bool fuse_shift(lw_ctx *l, const lw_val *a, const lw_val *b)
+{
+    const lw_val *shifted = just_computed(l, b, IR_I32_SHL_RI) ? b
+                          : just_computed(l, a, IR_I32_SHL_RI) ? a : NULL;
+    if (!shifted)
+        return false;
+    const lw_val *base = shifted == b ? a : b;
+    ir_word w = *at(l, l->last_pos + 1);
+    uint16_t index = w.u16[1], shift = (uint16_t)(w.u32[1] & 31);
+    if (base->slot == shifted->home)
+        return false; /* Cannot happen (homes differ), but stay safe. */
+    uint16_t dst = peek(l, 0)->home;
+    l->len = l->last_pos;
+    emit_s(l, IR_I32_ADD_SHL, 2, dst, base->slot, index, shift);
+    return true;
+}
 
 /* Binary operators, compares included: (slot, slot), (slot, constant) or
  * (constant, slot) forms. Two constants: the first is materialised. */
@@ -646,6 +677,8 @@ static void lower_binary(lw_ctx *l, const lw_map *map, uint8_t result)
         k.imm = imm;
         if (imm_first)
             map = NULL; /* (constant, slot) compares do not fuse. */
+    } else if (op == IR_I32_ADD_RR && fuse_shift(l, &a, &b)) {
+        /* i32.shl by a constant folded into this add: address arithmetic. */
     } else {
         emit_s(l, op, 2, dst, a.slot, b.slot, 0);
         k.a = a.slot;
@@ -673,6 +706,23 @@ static uint16_t operand(lw_ctx *l, uint32_t depth) { return slot_of(l, peek(l, d
 
 static void lower_load(lw_ctx *l, const lw_map *map, const wv_imm *imm, uint8_t result)
 {
+    lw_val *a = peek(l, 0);
+    /* An address just computed by i32.add or i32.add_shl folds into an
+     * indexed load. */
+    if (map->kind == MAP_LOAD_IDX && (just_computed(l, a, IR_I32_ADD_RR) ||
+                         just_computed(l, a, IR_I32_ADD_SHL))) {
+        ir_word w = *at(l, l->last_pos + 1);
+        uint16_t shift = l->last_op == IR_I32_ADD_SHL ? w.u16[3] : 0;
+        l->len = l->last_pos;
+        pop(l);
+        uint16_t dst = push_temp(l, result);
+        uint32_t pos = emit_s(l, (ir_op)(map->op + 2 + l->checked), 3, dst, w.u16[1], w.u16[2],
+                              shift);
+        if (l->len)
+            at(l, pos + 2)->u32[0] = (uint32_t)imm->offset;
+        has_dst(l);
+        return;
+    }
     uint16_t addr = operand(l, 0);
     pop(l);
     uint16_t dst = push_temp(l, result);
@@ -1006,7 +1056,7 @@ static bool lower_op(void *user, wv_ctx *c, wasm_op op, const wv_imm *imm)
     case MAP_UNARY:
         lower_unary(l, map, result);
         return !l->failed;
-    case MAP_LOAD:
+    case MAP_LOAD: case MAP_LOAD_IDX:
         if (imm->index != 0 || imm->offset > UINT32_MAX)
             return fail(l, WEFT_ERR_LIMIT, "memory64 and multiple memories are not executed yet");
         lower_load(l, map, imm, result);

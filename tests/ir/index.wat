@@ -1,0 +1,34 @@
+;; Array indexing: base + (i << 2) feeding a load becomes one indexed load;
+;; the same sum kept for later becomes one i32.add_shl.
+(module
+  (memory 1)
+  (func $get (param $base i32) (param $i i32) (result i32)
+    local.get $base
+    local.get $i
+    i32.const 2
+    i32.shl
+    i32.add
+    i32.load offset=8)
+  (func $get_plain (param $base i32) (param $i i32) (result i64)
+    local.get $base
+    local.get $i
+    i32.add
+    i64.load8_u)
+  (func $addr (param $base i32) (param $i i32) (result i32)
+    local.get $base
+    local.get $i
+    i32.const 3
+    i32.shl
+    i32.add))
+;;| func 0 get:
+;;|     0  enter                    zero 0 from r2, frame 5 slots
+;;|     2  i32.load/idx             r2, [r0 + r1 << 2], 8
+;;|     5  return1                  r2
+;;| func 1 get_plain:
+;;|     0  enter                    zero 0 from r2, frame 4 slots
+;;|     2  i64.load8_u/idx          r2, [r0 + r1 << 0], 0
+;;|     5  return1                  r2
+;;| func 2 addr:
+;;|     0  enter                    zero 0 from r2, frame 5 slots
+;;|     2  i32.add_shl              r2, r0 + r1 << 3
+;;|     4  return1                  r2
