@@ -178,6 +178,10 @@
 /* ---- Moves, constants, selection ------------------------------------------ */
 
 OP(I32_ADD_SHL) { fp[S0].u32 = fp[S1].u32 + (fp[S2].u32 << S3); NEXT(2); }
+/* A multiply feeding an add: two IEEE operations, each rounded (the build
+ * forbids contracting them into one fused multiply-add). */
+OP(F32_MUL_ADD) { float p = fp[S2].f32 * fp[S3].f32; fp[S0].f32 = fp[S1].f32 + p; NEXT(2); }
+OP(F64_MUL_ADD) { double p = fp[S2].f64 * fp[S3].f64; fp[S0].f64 = fp[S1].f64 + p; NEXT(2); }
 OP(COPY) { fp[S0] = fp[S1]; NEXT(2); }
 OP(COPY2) { fp[S0] = fp[S1]; fp[S2] = fp[S3]; NEXT(2); }
 OP(COPY_V128) { wx_slot lo = fp[S1], hi = fp[S1 + 1]; fp[S0] = lo; fp[S0 + 1] = hi; NEXT(2); }

@@ -643,6 +643,23 @@ static bool fuse_shift(lw_ctx *l, const lw_val *a, const lw_val *b)
     return true;
 }
 
+/* f32/f64.add of a product just computed becomes one mul_add, replacing the
+ * multiply; the rounding of each operation stays. */
+static bool fuse_multiply(lw_ctx *l, ir_op add, const lw_val *a, const lw_val *b)
+{
+    ir_op mul = add == IR_F64_ADD_RR ? IR_F64_MUL_RR : IR_F32_MUL_RR;
+    const lw_val *product = just_computed(l, b, mul) ? b : just_computed(l, a, mul) ? a : NULL;
+    if (!product)
+        return false;
+    const lw_val *acc = product == b ? a : b;
+    ir_word w = *at(l, l->last_pos + 1);
+    uint16_t dst = peek(l, 0)->home;
+    l->len = l->last_pos;
+    emit_s(l, add == IR_F64_ADD_RR ? IR_F64_MUL_ADD : IR_F32_MUL_ADD, 2, dst, acc->slot,
+           w.u16[1], w.u16[2]);
+    return true;
+}
+
 /* Binary operators, compares included: (slot, slot), (slot, constant) or
  * (constant, slot) forms. Two constants: the first is materialised. */
 static void lower_binary(lw_ctx *l, const lw_map *map, uint8_t result)
@@ -679,6 +696,8 @@ static void lower_binary(lw_ctx *l, const lw_map *map, uint8_t result)
             map = NULL; /* (constant, slot) compares do not fuse. */
     } else if (op == IR_I32_ADD_RR && fuse_shift(l, &a, &b)) {
         /* i32.shl by a constant folded into this add: address arithmetic. */
+    } else if ((op == IR_F64_ADD_RR || op == IR_F32_ADD_RR) && fuse_multiply(l, op, &a, &b)) {
+        /* The multiply just before folded into this add. */
     } else {
         emit_s(l, op, 2, dst, a.slot, b.slot, 0);
         k.a = a.slot;

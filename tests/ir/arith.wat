@@ -20,7 +20,14 @@
     i64.mul
     local.tee 1
     local.get 1
-    i64.add))
+    i64.add)
+  ;; A product feeding an add fuses into one mul_add (still two roundings).
+  (func $axpy (param f64 f64 f64) (result f64)
+    local.get 0
+    local.get 1
+    local.get 2
+    f64.mul
+    f64.add))
 ;;| func 0 add:
 ;;|     0  enter                    zero 0 from r2, frame 4 slots
 ;;|     2  i32.add                  r2, r0, r1
@@ -38,3 +45,7 @@
 ;;|     2  i64.mul/ri               r1, r0, 0x3
 ;;|     5  i64.add                  r2, r1, r1
 ;;|     7  return1                  r2
+;;| func 4 axpy:
+;;|     0  enter                    zero 0 from r3, frame 6 slots
+;;|     2  f64.mul_add              r3, r0, r1, r2
+;;|     4  return1                  r3
