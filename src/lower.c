@@ -671,10 +671,11 @@ static void lower_binary(lw_ctx *l, const lw_map *map, uint8_t result)
     uint32_t pos;
     lw_compare k = { .base = op };
     if (b.kind == LV_CONST && a.kind == LV_CONST) {
-        /* Rare (constant folding is the producer's job): use a's home. */
-        l->nvals++;
-        materialize(l, &l->vals[l->nvals - 1]);
-        a = l->vals[--l->nvals];
+        /* Rare (folding constants is the producer's job): a goes to its
+         * home, which is also where the result goes. */
+        move_to(l, &a, a.home);
+        a.kind = LV_TEMP;
+        a.slot = a.home;
     }
     dst = push_temp(l, result);
     if (b.kind == LV_CONST || a.kind == LV_CONST) {
