@@ -48,6 +48,9 @@
  * it (calls, returns into another instance, memory.grow). */
 #define RELOAD_MEM() do { mem = inst->mem0->base; msize = inst->mem0->size; } while (0)
 
+/* Runs a runtime helper that returns a trap kind, stopping on a trap. */
+#define TRAP_IF_FAILS(call) do { wx_trap t_ = (call); if (t_) TRAP(t_); } while (0)
+
 /* The effective address of an access to memory 0. Guarded memories need no
  * check: any 32-bit address plus 32-bit offset stays in the reservation and a
  * fault becomes a trap. Explicit memories are checked here. */
@@ -222,19 +225,16 @@ OP(MEMORY_GROW) {
     RELOAD_MEM(); NEXT(2);
 }
 OP(MEMORY_FILL) {
-    wx_trap t = wx_memory_fill(inst->memories[IMM_W2], fp[S0].u32, fp[S1].u32, fp[S2].u32);
-    if (t) TRAP(t);
+    TRAP_IF_FAILS(wx_memory_fill(inst->memories[IMM_W2], fp[S0].u32, fp[S1].u32, fp[S2].u32));
     NEXT(3);
 }
 OP(MEMORY_COPY) {
-    wx_trap t = wx_memory_copy(inst->memories[IMM_W2], inst->memories[IMM2_W2],
-                               fp[S0].u32, fp[S1].u32, fp[S2].u32);
-    if (t) TRAP(t);
+    TRAP_IF_FAILS(wx_memory_copy(inst->memories[IMM_W2], inst->memories[IMM2_W2],
+                                 fp[S0].u32, fp[S1].u32, fp[S2].u32));
     NEXT(3);
 }
 OP(MEMORY_INIT) {
-    wx_trap t = wx_memory_init(inst, IMM_W2, IMM2_W2, fp[S0].u32, fp[S1].u32, fp[S2].u32);
-    if (t) TRAP(t);
+    TRAP_IF_FAILS(wx_memory_init(inst, IMM_W2, IMM2_W2, fp[S0].u32, fp[S1].u32, fp[S2].u32));
     NEXT(3);
 }
 OP(DATA_DROP) { inst->data_dropped[IMM] = true; NEXT(2); }
@@ -261,19 +261,16 @@ OP(TABLE_GROW) {
     NEXT(3);
 }
 OP(TABLE_FILL) {
-    wx_trap t = wx_table_fill(inst->tables[IMM_W2], fp[S0].u32, fp[S1], fp[S2].u32);
-    if (t) TRAP(t);
+    TRAP_IF_FAILS(wx_table_fill(inst->tables[IMM_W2], fp[S0].u32, fp[S1], fp[S2].u32));
     NEXT(3);
 }
 OP(TABLE_COPY) {
-    wx_trap t = wx_table_copy(inst->tables[IMM_W2], inst->tables[IMM2_W2],
-                              fp[S0].u32, fp[S1].u32, fp[S2].u32);
-    if (t) TRAP(t);
+    TRAP_IF_FAILS(wx_table_copy(inst->tables[IMM_W2], inst->tables[IMM2_W2],
+                                fp[S0].u32, fp[S1].u32, fp[S2].u32));
     NEXT(3);
 }
 OP(TABLE_INIT) {
-    wx_trap t = wx_table_init(inst, IMM_W2, IMM2_W2, fp[S0].u32, fp[S1].u32, fp[S2].u32);
-    if (t) TRAP(t);
+    TRAP_IF_FAILS(wx_table_init(inst, IMM_W2, IMM2_W2, fp[S0].u32, fp[S1].u32, fp[S2].u32));
     NEXT(3);
 }
 OP(ELEM_DROP) { inst->elem_dropped[IMM] = true; NEXT(2); }
