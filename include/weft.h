@@ -196,6 +196,19 @@ weft_valkind weft_func_result_kind(const weft_func *func, uint32_t i);
 weft_status weft_call(weft_engine *engine, weft_func *func, const weft_value *args,
                       size_t nargs, weft_value *results, size_t nresults, weft_error *err);
 
+/* One active function at a trap. */
+typedef struct weft_frame {
+    uint32_t func;          /* Index in its module's function space. */
+    const char *name;       /* From the module's name section, or NULL. */
+} weft_frame;
+
+/* After a call on `engine` trapped: the Wasm functions that were active,
+ * innermost first. Fills at most `max` frames and returns how many there
+ * were in all (only the innermost 32 are kept). When the trap was a fault
+ * in guarded memory, the trapping function itself is not known and the
+ * list starts with its caller. */
+size_t weft_engine_backtrace(const weft_engine *engine, weft_frame *frames, size_t max);
+
 /* A host function: reads `args`, writes `results` (kinds as declared) and
  * returns WEFT_OK, or returns WEFT_ERR_TRAP after filling `err`->message. */
 typedef weft_status (*weft_host_callback)(void *user, const weft_value *args,

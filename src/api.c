@@ -435,3 +435,14 @@ weft_value weft_global_get(const weft_global *global)
     slots_to_value(global->value, global->type, &v);
     return v;
 }
+
+size_t weft_engine_backtrace(const weft_engine *engine, weft_frame *frames, size_t max)
+{
+    const wx_thread *th = &engine->thread;
+    for (uint32_t i = 0; i < th->nbacktrace && i < max; i++) {
+        const wm_module *m = th->backtrace[i].inst->mod;
+        uint32_t func = th->backtrace[i].func;
+        frames[i] = (weft_frame){ func, func < m->nfuncs ? m->funcs[func].name : NULL };
+    }
+    return th->backtrace_depth;
+}

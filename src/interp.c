@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "interp.h"
+#include "lower.h"
 #include "numeric.h"
 
 const char *wx_trap_message(wx_trap trap)
@@ -128,6 +129,45 @@ static wx_trap run(wx_thread *th, wx_instance *inst, const ir_word *ip, wx_slot 
     return TRAP_UNREACHABLE;
 }
 
+/* The defined function of `inst` whose lowered code contains `ip`, or
+ * UINT32_MAX. Only used after a trap, so a linear search is fine. */
+static uint32_t func_at(const wx_instance *inst, const ir_word *ip)
+{
+    if (!inst || !ip || !inst->code)
+        return UINT32_MAX;
+    for (uint32_t i = 0; i < inst->mod->nfuncs; i++) {
+        const ir_word *code = inst->code[i];
+        if (code && ip >= code && ip < code + wl_code_length(code))
+            return i;
+    }
+    return UINT32_MAX;
+}
+
+static void add_frame(wx_thread *th, wx_instance *inst, const ir_word *ip)
+{
+    uint32_t func = func_at(inst, ip);
+    if (func == UINT32_MAX)
+        return;
+    if (th->nbacktrace < WX_BACKTRACE_MAX) {
+        th->backtrace[th->nbacktrace].inst = inst;
+        th->backtrace[th->nbacktrace].func = func;
+        th->nbacktrace++;
+    }
+    th->backtrace_depth++;
+}
+
+/* Records the functions active at a trap: the one that trapped (when its
+ * instruction is known: a fault in guarded memory leaves only its callers),
+ * then each caller, from the return records above `base`. */
+static void capture_backtrace(wx_thread *th, uint32_t base, bool ip_known)
+{
+    th->nbacktrace = th->backtrace_depth = 0;
+    if (ip_known)
+        add_frame(th, th->trap_inst, th->trap_ip);
+    for (uint32_t k = th->depth; k-- > base + 1;)
+        add_frame(th, th->calls[k].inst, th->calls[k].ip);
+}
+
 wx_trap wx_invoke(wx_thread *th, wx_func *f, wx_slot *args)
 {
     if (f->host) {
@@ -153,14 +193,18 @@ wx_trap wx_invoke(wx_thread *th, wx_func *f, wx_slot *args)
     sigjmp_buf pad;
     sigjmp_buf *volatile outer = mem_trap_landing_get();
     wx_trap t;
+    volatile bool ip_known = true;
     if (sigsetjmp(pad, 0) != 0) {
         t = th->trap = TRAP_MEMORY_OOB;
         th->trap_ip = NULL;
+        ip_known = false;
     } else {
         mem_trap_landing_set(&pad);
         t = run(th, inst, code, args);
     }
     mem_trap_landing_set(outer);
+    if (t != TRAP_NONE)
+        capture_backtrace(th, depth, ip_known);
     th->depth = depth;
     th->sp = saved_sp;
     return t;

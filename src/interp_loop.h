@@ -60,7 +60,7 @@ static wx_trap RUN_NAME(wx_thread *th, wx_instance *inst, const ir_word *ip, wx_
 #define DISPATCH() goto dispatch
 #define OP(N) case IR_##N:
 #endif
-#define TRAP(kind) do { th->trap = (kind); th->trap_ip = ip; return (kind); } while (0)
+#define TRAP(kind) do { th->trap = (kind); th->trap_ip = ip; th->trap_inst = inst; return (kind); } while (0)
 
 #if defined(STRATEGY_SWITCH)
 dispatch:

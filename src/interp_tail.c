@@ -25,7 +25,7 @@ typedef wx_trap (*tail_fn)(const ir_word *ip, wx_slot *fp, uint8_t *mem, uint64_
 #define OP(N) static wx_trap h_##N(U const ir_word *ip, U wx_slot *fp, U uint8_t *mem, \
                                    U uint64_t msize, wx_thread *th, U wx_instance *inst)
 #define DISPATCH() __attribute__((musttail)) return ((tail_fn)ip->handler)(ip, fp, mem, msize, th, inst)
-#define TRAP(kind) do { th->trap = (kind); th->trap_ip = ip; return (kind); } while (0)
+#define TRAP(kind) do { th->trap = (kind); th->trap_ip = ip; th->trap_inst = inst; return (kind); } while (0)
 
 #include "interp_ops.h"
 

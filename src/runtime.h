@@ -130,6 +130,12 @@ struct wx_thread {
     wx_trap trap;             /* Why the last run stopped. */
     const ir_word *trap_ip;   /* The instruction that trapped, when known. */
     uint32_t trap_index;      /* The table index of an element trap. */
+    wx_instance *trap_inst;   /* The instance running when it trapped. */
+    /* The Wasm functions active at the last trap, innermost first (at most
+     * WX_BACKTRACE_MAX of them), and how many there were in all. */
+#define WX_BACKTRACE_MAX 32
+    struct { wx_instance *inst; uint32_t func; } backtrace[WX_BACKTRACE_MAX];
+    uint32_t nbacktrace, backtrace_depth;
     int32_t exit_code;        /* For TRAP_EXIT. */
     char message[256];        /* Detail for TRAP_HOST. */
 };

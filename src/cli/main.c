@@ -47,6 +47,21 @@ static int usage(FILE *out)
     return out == stderr ? 2 : 0;
 }
 
+/* Prints the functions that were active at a trap, innermost first. */
+static void print_backtrace(const weft_engine *engine)
+{
+    weft_frame frames[32];
+    size_t n = weft_engine_backtrace(engine, frames, 32);
+    if (n == 0)
+        return;
+    fprintf(stderr, "backtrace:\n");
+    for (size_t i = 0; i < n && i < 32; i++)
+        fprintf(stderr, "  #%zu  func %u%s%s\n", i, frames[i].func, frames[i].name ? " " : "",
+                frames[i].name ? frames[i].name : "");
+    if (n > 32)
+        fprintf(stderr, "  ... %zu more\n", n - 32);
+}
+
 static int report(const char *what, const weft_error *err)
 {
     char buf[512];
@@ -280,7 +295,12 @@ static int invoke_export(weft_engine *engine, weft_instance *inst, weft_wasi *wa
     if (!status) {
         int32_t code;
         if (weft_call(engine, fn, args, np, results, nr, &err)) {
-            status = weft_wasi_exited(wasi, &code) ? code & 0xff : report(invoke, &err);
+            if (weft_wasi_exited(wasi, &code)) {
+                status = code & 0xff;
+            } else {
+                status = report(invoke, &err);
+                print_backtrace(engine);
+            }
         } else {
             for (uint32_t k = 0; k < nr; k++)
                 print_value(&results[k]);
@@ -351,6 +371,8 @@ static int cmd_run(int argc, char **argv)
     int32_t code;
     if (weft_wasi_run(wasi, inst, &code, &err)) {
         report(path, &err);
+        if (err.status == WEFT_ERR_TRAP)
+            print_backtrace(engine);
         status = err.status == WEFT_ERR_TRAP ? TRAP_EXIT_STATUS : 1;
     } else {
         status = code & 0xff;

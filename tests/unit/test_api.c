@@ -652,3 +652,31 @@ Test(api, module_shared_by_instances)
     weft_engine_free(e);
     weft_module_free(m);
 }
+
+/* A trap records the active functions, innermost first; a fault in guarded
+ * memory knows only the callers of the function that faulted. */
+Test(api, trap_backtrace)
+{
+    weft_module *m = wat("(module (memory 1)\n"
+                         "  (func $inner (param i32) (result i32) local.get 0 i32.const 0 i32.div_s)\n"
+                         "  (func $middle (param i32) (result i32) local.get 0 call $inner)\n"
+                         "  (func (export \"run\") (param i32) (result i32) local.get 0 call $middle)\n"
+                         "  (func $load (result i32) i32.const -1 i32.load)\n"
+                         "  (func (export \"oob\") (result i32) call $load))\n");
+    weft_engine *e = engine();
+    weft_instance *inst = instantiate(e, m);
+    int32_t r;
+    weft_error err;
+    weft_frame frames[8];
+    cr_assert_eq(call_i32(e, func_of(inst, "run"), (int32_t[]){ 3 }, 1, &r, &err), WEFT_ERR_TRAP);
+    cr_assert_eq(weft_engine_backtrace(e, frames, 8), 3);
+    cr_assert_eq(frames[0].func, 0);
+    cr_assert_eq(frames[1].func, 1);
+    cr_assert_eq(frames[2].func, 2);
+    cr_assert_eq(call_i32(e, func_of(inst, "oob"), NULL, 0, &r, &err), WEFT_ERR_TRAP);
+    cr_assert_str_eq(err.message, "out of bounds memory access");
+    cr_assert_eq(weft_engine_backtrace(e, frames, 8), 1);
+    cr_assert_eq(frames[0].func, 4);
+    weft_engine_free(e);
+    weft_module_free(m);
+}
