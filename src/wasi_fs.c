@@ -950,34 +950,36 @@ wasi_errno wasi_path_open(weft_wasi *w, const weft_value *a)
     return WASI_ESUCCESS;
 }
 
-wasi_errno wasi_path_create_directory(weft_wasi *w, const weft_value *a)
+/* The calls that act on one name beneath a directory fd: resolve the path
+ * (never following a final symlink), then run `op` on it. */
+static wasi_errno on_path(weft_wasi *w, const weft_value *a, uint64_t right,
+                          int (*op)(int dir, const char *name))
 {
     wasi_path p;
-    wasi_errno e = path_arg(w, ARG32(0), R_PATH_CREATE_DIRECTORY, ARG32(1), ARG32(2), false, &p);
+    wasi_errno e = path_arg(w, ARG32(0), right, ARG32(1), ARG32(2), false, &p);
     if (!e)
-        e = host_result(mkdirat(p.dir, p.name, 0777));
+        e = host_result(op(p.dir, p.name));
     path_done(&p);
     return e;
+}
+
+static int make_dir(int dir, const char *name) { return mkdirat(dir, name, 0777); }
+static int remove_dir(int dir, const char *name) { return unlinkat(dir, name, AT_REMOVEDIR); }
+static int unlink_file(int dir, const char *name) { return unlinkat(dir, name, 0); }
+
+wasi_errno wasi_path_create_directory(weft_wasi *w, const weft_value *a)
+{
+    return on_path(w, a, R_PATH_CREATE_DIRECTORY, make_dir);
 }
 
 wasi_errno wasi_path_remove_directory(weft_wasi *w, const weft_value *a)
 {
-    wasi_path p;
-    wasi_errno e = path_arg(w, ARG32(0), R_PATH_REMOVE_DIRECTORY, ARG32(1), ARG32(2), false, &p);
-    if (!e)
-        e = host_result(unlinkat(p.dir, p.name, AT_REMOVEDIR));
-    path_done(&p);
-    return e;
+    return on_path(w, a, R_PATH_REMOVE_DIRECTORY, remove_dir);
 }
 
 wasi_errno wasi_path_unlink_file(weft_wasi *w, const weft_value *a)
 {
-    wasi_path p;
-    wasi_errno e = path_arg(w, ARG32(0), R_PATH_UNLINK_FILE, ARG32(1), ARG32(2), false, &p);
-    if (!e)
-        e = host_result(unlinkat(p.dir, p.name, 0));
-    path_done(&p);
-    return e;
+    return on_path(w, a, R_PATH_UNLINK_FILE, unlink_file);
 }
 
 wasi_errno wasi_path_filestat_get(weft_wasi *w, const weft_value *a)
