@@ -7,6 +7,7 @@
 #include "interp.h"
 #include "lower.h"
 #include "numeric.h"
+#include "profile.h"
 
 const char *wx_trap_message(wx_trap trap)
 {

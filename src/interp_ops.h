@@ -108,29 +108,36 @@
             SLOT_##OUT(S0) = r; NEXT(2); }
 
 /* Loads: [op][dst addr offset]. The memory type's signedness does the
- * widening. */
+ * widening. LOAD_AT reads a value of type M at `ea` into slot s0 as OUT. */
+#define LOAD_AT(OUT, M, ea, n)                                                  \
+    do { M v_; memcpy(&v_, (ea), sizeof v_); SLOT_##OUT(S0) = (IR_CTYPE_##OUT)v_; \
+         NEXT(n); } while (0)
 #define IR_LOAD(N, t, OUT, M)                                                   \
-    OP(N) { M v; memcpy(&v, EA_GUARDED(SLOT_I32(S1), IMM, sizeof v), sizeof v); \
-            SLOT_##OUT(S0) = (IR_CTYPE_##OUT)v; NEXT(2); }                     \
-    OP(N##_CHK) { M v; memcpy(&v, EA_CHECKED(SLOT_I32(S1), IMM, sizeof v), sizeof v); \
-                  SLOT_##OUT(S0) = (IR_CTYPE_##OUT)v; NEXT(2); }                \
-    IR_LOAD_IDX(N, OUT, M)
+    OP(N) { LOAD_AT(OUT, M, EA_GUARDED(SLOT_I32(S1), IMM, sizeof(M)), 2); }    \
+    OP(N##_CHK) { LOAD_AT(OUT, M, EA_CHECKED(SLOT_I32(S1), IMM, sizeof(M)), 2); } \
+    OP(N##_IDX) { LOAD_AT(OUT, M, EA_GUARDED(IDX_ADDR(), IMM_W2, sizeof(M)), 3); } \
+    OP(N##_IDX_CHK) { LOAD_AT(OUT, M, EA_CHECKED(IDX_ADDR(), IMM_W2, sizeof(M)), 3); } \
+    OP(N##_ADD) { LOAD_AT(OUT, M, EA_GUARDED(ADD_ADDR(), 0, sizeof(M)), 2); }  \
+    OP(N##_ADD_CHK) { LOAD_AT(OUT, M, EA_CHECKED(ADD_ADDR(), 0, sizeof(M)), 2); }
 
-/* Indexed loads: [op][dst base index shift][offset]. The sum wraps at 32
- * bits exactly as the i32.add it replaces. */
+/* Indexed forms, [op][dst base index shift][offset]: the address is
+ * base + (index << shift). Added forms, [op][dst base k]: the address is
+ * base + k and the static offset is zero. Both sums wrap at 32 bits exactly
+ * as the i32.add they replace. */
 #define IDX_ADDR() ((uint32_t)(SLOT_I32(S1) + (SLOT_I32(S2) << S3)))
-#define IR_LOAD_IDX(N, OUT, M)                                                  \
-    OP(N##_IDX) { M v; memcpy(&v, EA_GUARDED(IDX_ADDR(), IMM_W2, sizeof v), sizeof v); \
-                  SLOT_##OUT(S0) = (IR_CTYPE_##OUT)v; NEXT(3); }               \
-    OP(N##_IDX_CHK) { M v; memcpy(&v, EA_CHECKED(IDX_ADDR(), IMM_W2, sizeof v), sizeof v); \
-                      SLOT_##OUT(S0) = (IR_CTYPE_##OUT)v; NEXT(3); }
+#define ADD_ADDR() ((uint32_t)(SLOT_I32(S1) + IMM))
 
-/* Stores: [op][addr value offset]. */
+/* Stores: [op][addr value offset], and the added forms [op][addr value k]
+ * (the address is addr + k, wrapping, with a zero offset). STORE_AT writes
+ * slot s1 narrowed to M at `ea`. */
+#define STORE_AT(IN, M, ea)                                                     \
+    do { M v_ = (M)SLOT_##IN(S1); memcpy((ea), &v_, sizeof v_); NEXT(2); } while (0)
+#define STORE_ADDR() ((uint32_t)(SLOT_I32(S0) + IMM))
 #define IR_STORE(N, t, IN, M)                                                   \
-    OP(N) { M v = (M)SLOT_##IN(S1);                                            \
-            memcpy(EA_GUARDED(SLOT_I32(S0), IMM, sizeof v), &v, sizeof v); NEXT(2); } \
-    OP(N##_CHK) { M v = (M)SLOT_##IN(S1);                                      \
-                  memcpy(EA_CHECKED(SLOT_I32(S0), IMM, sizeof v), &v, sizeof v); NEXT(2); }
+    OP(N) { STORE_AT(IN, M, EA_GUARDED(SLOT_I32(S0), IMM, sizeof(M))); }       \
+    OP(N##_CHK) { STORE_AT(IN, M, EA_CHECKED(SLOT_I32(S0), IMM, sizeof(M))); } \
+    OP(N##_ADD) { STORE_AT(IN, M, EA_GUARDED(STORE_ADDR(), 0, sizeof(M))); }   \
+    OP(N##_ADD_CHK) { STORE_AT(IN, M, EA_CHECKED(STORE_ADDR(), 0, sizeof(M))); }
 
 /* ---- SIMD families from simd_ops.def ---------------------------------------- */
 

@@ -38,8 +38,9 @@ static const tail_fn handlers[IR_OP_COUNT] = {
 #define IR_BINARY_TRAP(N, t, T, fn) h_##N##_RR, h_##N##_RI, h_##N##_IR,
 #define IR_UNARY(N, t, IN, OUT, e) h_##N,
 #define IR_UNARY_TRAP(N, t, IN, OUT, fn) h_##N,
-#define IR_LOAD(N, t, OUT, M) h_##N, h_##N##_CHK, h_##N##_IDX, h_##N##_IDX_CHK,
-#define IR_STORE(N, t, IN, M) h_##N, h_##N##_CHK,
+#define IR_LOAD(N, t, OUT, M) h_##N, h_##N##_CHK, h_##N##_IDX, h_##N##_IDX_CHK, \
+    h_##N##_ADD, h_##N##_ADD_CHK,
+#define IR_STORE(N, t, IN, M) h_##N, h_##N##_CHK, h_##N##_ADD, h_##N##_ADD_CHK,
 #define IR_OP(N, F, t) h_##N,
 #define IR_V_UNARY(N, t, fn) h_##N,
 #define IR_V_BINARY(N, t, fn) h_##N,

@@ -165,6 +165,7 @@ typedef struct lw_ctx {
     bool last_has_dst;          /* Its destination is the u16 at word 1 [0]. */
     bool last_is_compare;
     lw_compare cmp;
+    bool copy_open;             /* It is a one-slot copy that a next copy may join. */
 } lw_ctx;
 
 static inline unsigned width(uint8_t type) { return type == VT_V128 ? 2 : 1; }
@@ -213,6 +214,7 @@ static uint32_t emit(lw_ctx *l, ir_op op, unsigned n)
     l->last_valid = true;
     l->last_has_dst = false;
     l->last_is_compare = false;
+    l->copy_open = false;
     return pos;
 }
 
@@ -247,7 +249,7 @@ static void has_dst(lw_ctx *l) { l->last_has_dst = true; }
 
 /* A label: code after it can be reached from elsewhere, so nothing may fuse
  * across it. */
-static void label(lw_ctx *l) { l->last_valid = false; }
+static void label(lw_ctx *l) { l->last_valid = l->copy_open = false; }
 
 static void add_patch(lw_ctx *l, lw_frame *f, uint32_t from, uint32_t word, uint8_t half)
 {
@@ -345,9 +347,19 @@ static void move_to(lw_ctx *l, const lw_val *v, uint16_t dst)
                 at(l, pos + 2)->u64 = v->bits;
         }
         has_dst(l);
+    } else if (v->slot != dst && v->type != VT_V128 && l->copy_open && l->len) {
+        /* Two copies in a row become one copy2, which runs them in order. */
+        ir_word *w = at(l, l->last_pos);
+        w[0].handler = l->words[IR_COPY2];
+        w[1].u16[2] = dst;
+        w[1].u16[3] = v->slot;
+        l->last_op = IR_COPY2;
+        l->last_has_dst = false;
+        l->copy_open = false;
     } else if (v->slot != dst) {
         emit_s(l, v->type == VT_V128 ? IR_COPY_V128 : IR_COPY, 2, dst, v->slot, 0, 0);
         has_dst(l);
+        l->copy_open = v->type != VT_V128;
     }
 }
 
@@ -517,6 +529,8 @@ static void target_label(lw_ctx *l, lw_frame *f, uint32_t pos)
         add_patch(l, f, pos, pos + 1, 1);
 }
 
+static bool just_computed(lw_ctx *l, const lw_val *v, ir_op op);
+
 /* A conditional jump on the popped condition `c`: jump when it is true
  * (`when`) or false. A compare emitted just before fuses into the jump.
  * Returns the jump's position; its offset is word 1's i32[1]. */
@@ -534,8 +548,18 @@ static uint32_t emit_cond_jump(lw_ctx *l, lw_val *c, bool when)
             at(l, pos + 2)->u64 = k.imm;
         return pos;
     }
-    bool wide = c->type == VT_I64; /* Never: conditions are i32. */
-    ir_op op = when ? (wide ? IR_JUMP_NZ64 : IR_JUMP_NZ) : (wide ? IR_JUMP_Z64 : IR_JUMP_Z);
+    /* An eqz just emitted folds in too: the jump tests its operand with the
+     * opposite sense. */
+    bool wide = false;
+    if (just_computed(l, c, IR_I32_EQZ) || just_computed(l, c, IR_I64_EQZ)) {
+        wide = l->last_op == IR_I64_EQZ;
+        uint16_t s = at(l, l->last_pos + 1)->u16[1];
+        l->len = l->last_pos;
+        when = !when;
+        ir_op op = when ? (wide ? IR_JUMP_NZ64 : IR_JUMP_NZ) : (wide ? IR_JUMP_Z64 : IR_JUMP_Z);
+        return emit_s(l, op, 2, s, 0, 0, 0);
+    }
+    ir_op op = when ? IR_JUMP_NZ : IR_JUMP_Z;
     return emit_s(l, op, 2, slot_of(l, c), 0, 0, 0);
 }
 
@@ -577,6 +601,7 @@ static void set_dead(lw_ctx *l)
 /* How each Wasm instruction maps to IR: its family and first opcode. */
 enum {
     MAP_NONE, MAP_BINARY, MAP_COMPARE, MAP_BINARY_TRAP, MAP_UNARY, MAP_LOAD, MAP_LOAD_IDX, MAP_STORE,
+    MAP_STORE_ADD,
     MAP_V_BINARY, MAP_V_SHIFT, MAP_V_TERNARY, MAP_V_EXTRACT, MAP_V_REPLACE, MAP_V_LOAD_LANE,
     MAP_V_STORE_LANE,
 };
@@ -593,7 +618,7 @@ static const lw_map op_map[WOP_COUNT] = {
 #define IR_UNARY(N, t, IN, OUT, e) [WOP_##N] = { MAP_UNARY, IR_##N },
 #define IR_UNARY_TRAP(N, t, IN, OUT, fn) [WOP_##N] = { MAP_UNARY, IR_##N },
 #define IR_LOAD(N, t, OUT, M) [WOP_##N] = { MAP_LOAD_IDX, IR_##N },
-#define IR_STORE(N, t, IN, M) [WOP_##N] = { MAP_STORE, IR_##N },
+#define IR_STORE(N, t, IN, M) [WOP_##N] = { MAP_STORE_ADD, IR_##N },
 #define IR_OP(N, F, t)
 /* SIMD: one-operand forms lower like scalar unary operators, the v128 loads
  * and stores like scalar ones; the rest have their own kinds. */
@@ -610,8 +635,8 @@ static const lw_map op_map[WOP_COUNT] = {
 #define IR_V_LOAD_LANE(N, t, W) [WOP_##N] = { MAP_V_LOAD_LANE, IR_##N },
 #define IR_V_STORE_LANE(N, t, W) [WOP_##N] = { MAP_V_STORE_LANE, IR_##N },
 #include "ir_ops.def"
-    [WOP_F32_STORE] = { MAP_STORE, IR_I32_STORE },
-    [WOP_F64_STORE] = { MAP_STORE, IR_I64_STORE },
+    [WOP_F32_STORE] = { MAP_STORE_ADD, IR_I32_STORE },
+    [WOP_F64_STORE] = { MAP_STORE_ADD, IR_I64_STORE },
 };
 
 /* Whether the value in temporary `v` was computed by the instruction just
@@ -712,6 +737,38 @@ static void lower_binary(lw_ctx *l, const lw_map *map, uint8_t result)
     }
 }
 
+/* The integer compare whose result is the negation of `op`'s (an _RR
+ * opcode), or IR_OP_COUNT. Float compares have none: NaN is unordered. */
+static ir_op inverse_compare(ir_op op)
+{
+#define INVERSE(a, b) case IR_##a##_RR: return IR_##b##_RR; case IR_##b##_RR: return IR_##a##_RR;
+    switch (op) {
+    INVERSE(I32_EQ, I32_NE) INVERSE(I32_LT_S, I32_GE_S) INVERSE(I32_LT_U, I32_GE_U)
+    INVERSE(I32_GT_S, I32_LE_S) INVERSE(I32_GT_U, I32_LE_U)
+    INVERSE(I64_EQ, I64_NE) INVERSE(I64_LT_S, I64_GE_S) INVERSE(I64_LT_U, I64_GE_U)
+    INVERSE(I64_GT_S, I64_LE_S) INVERSE(I64_GT_U, I64_LE_U)
+    default: return IR_OP_COUNT;
+    }
+#undef INVERSE
+}
+
+/* i32.eqz of an integer compare just emitted: the compare is replaced by
+ * its inverse, which can still fuse with a following branch. */
+static bool negate_compare(lw_ctx *l)
+{
+    lw_val *v = peek(l, 0);
+    if (!l->last_is_compare || !just_computed(l, v, l->last_op))
+        return false;
+    ir_op inverse = inverse_compare(l->cmp.base);
+    if (inverse == IR_OP_COUNT)
+        return false;
+    ir_op op = (ir_op)(inverse + (l->last_op - l->cmp.base));
+    at(l, l->last_pos)->handler = l->words[op];
+    l->last_op = op;
+    l->cmp.base = inverse;
+    return true;
+}
+
 static void lower_unary(lw_ctx *l, const lw_map *map, uint8_t result)
 {
     uint16_t s = slot_of(l, peek(l, 0));
@@ -743,6 +800,17 @@ static void lower_load(lw_ctx *l, const lw_map *map, const wv_imm *imm, uint8_t 
         has_dst(l);
         return;
     }
+    /* An address just computed as a slot plus a constant, with no static
+     * offset, folds into an added load. */
+    if (map->kind == MAP_LOAD_IDX && imm->offset == 0 && just_computed(l, a, IR_I32_ADD_RI)) {
+        ir_word w = *at(l, l->last_pos + 1);
+        l->len = l->last_pos;
+        pop(l);
+        uint16_t dst = push_temp(l, result);
+        emit_ssi(l, (ir_op)(map->op + 4 + l->checked), dst, w.u16[1], w.u32[1]);
+        has_dst(l);
+        return;
+    }
     uint16_t addr = operand(l, 0);
     pop(l);
     uint16_t dst = push_temp(l, result);
@@ -752,6 +820,19 @@ static void lower_load(lw_ctx *l, const lw_map *map, const wv_imm *imm, uint8_t 
 
 static void lower_store(lw_ctx *l, const lw_map *map, const wv_imm *imm)
 {
+    /* As for loads: slot + constant, just computed, with no static offset.
+     * The value must already sit in a slot (a constant would be
+     * materialised after the add). */
+    if (map->kind == MAP_STORE_ADD && imm->offset == 0 && peek(l, 0)->kind != LV_CONST &&
+        just_computed(l, peek(l, 1), IR_I32_ADD_RI)) {
+        ir_word w = *at(l, l->last_pos + 1);
+        uint16_t value = peek(l, 0)->slot;
+        l->len = l->last_pos;
+        pop(l);
+        pop(l);
+        emit_ssi(l, (ir_op)(map->op + 2 + l->checked), w.u16[1], value, w.u32[1]);
+        return;
+    }
     uint16_t value = operand(l, 0), addr = operand(l, 1);
     pop(l);
     pop(l);
@@ -1074,6 +1155,8 @@ static bool lower_op(void *user, wv_ctx *c, wasm_op op, const wv_imm *imm)
         lower_binary(l, map, result);
         return !l->failed;
     case MAP_UNARY:
+        if (op == WOP_I32_EQZ && negate_compare(l))
+            return true;
         lower_unary(l, map, result);
         return !l->failed;
     case MAP_LOAD: case MAP_LOAD_IDX:
@@ -1081,7 +1164,7 @@ static bool lower_op(void *user, wv_ctx *c, wasm_op op, const wv_imm *imm)
             return fail(l, WEFT_ERR_LIMIT, "memory64 and multiple memories are not executed yet");
         lower_load(l, map, imm, result);
         return !l->failed;
-    case MAP_STORE:
+    case MAP_STORE: case MAP_STORE_ADD:
         if (imm->index != 0 || imm->offset > UINT32_MAX)
             return fail(l, WEFT_ERR_LIMIT, "memory64 and multiple memories are not executed yet");
         lower_store(l, map, imm);
