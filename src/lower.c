@@ -142,6 +142,10 @@ typedef struct lw_ctx {
 
     ir_word *code;
     uint32_t len, cap;
+    uint16_t *ops;              /* The opcode of the instruction at each position. */
+    uint32_t ops_cap;
+    uint32_t dup_words;         /* Words added by tail duplication so far. */
+    bool in_br_table;           /* A jump table is being filled in. */
 
     lw_val *vals;
     uint32_t nvals, vals_cap;
@@ -201,13 +205,15 @@ static bool grow(lw_ctx *l, void **buf, uint32_t *cap, uint32_t need, size_t siz
  * result. */
 static uint32_t emit(lw_ctx *l, ir_op op, unsigned n)
 {
-    if (!grow(l, (void **)&l->code, &l->cap, l->len + n, sizeof *l->code)) {
+    if (!grow(l, (void **)&l->code, &l->cap, l->len + n, sizeof *l->code) ||
+        !grow(l, (void **)&l->ops, &l->ops_cap, l->len + n, sizeof *l->ops)) {
         l->len = 0;
         return 0;
     }
     uint32_t pos = l->len;
     memset(l->code + pos, 0, n * sizeof *l->code);
     l->code[pos].handler = l->words[op];
+    l->ops[pos] = (uint16_t)op;
     l->len += n;
     l->last_pos = pos;
     l->last_op = op;
@@ -351,6 +357,7 @@ static void move_to(lw_ctx *l, const lw_val *v, uint16_t dst)
         /* Two copies in a row become one copy2, which runs them in order. */
         ir_word *w = at(l, l->last_pos);
         w[0].handler = l->words[IR_COPY2];
+        l->ops[l->last_pos] = IR_COPY2;
         w[1].u16[2] = dst;
         w[1].u16[3] = v->slot;
         l->last_op = IR_COPY2;
@@ -498,9 +505,71 @@ static void end_moves(lw_ctx *l, lw_frame *f)
         copy_down(l, f->nresults, f->base);
 }
 
+/* Tail duplication. A branch back to a loop whose head is a short run of
+ * straight-line instructions ending in a jump table (the dispatch loop of an
+ * interpreter written as a switch in a loop) gets its own copy of the head
+ * instead of a jump to it. The jump's dispatch is gone, and each copy's
+ * table jump predicts on its own, as in threaded code. */
+enum { DUP_MAX_INSNS = 8, DUP_MAX_WORDS = 96, DUP_BUDGET = 8192 };
+
+/* Instructions a copied head may hold: no jumps, no function exit. A call
+ * returns to the instruction after it wherever it sits. */
+static bool straight_line(ir_op op)
+{
+    switch (ir_op_format[op]) {
+    case FMT_SS: case FMT_SSS: case FMT_SSSS: case FMT_SSI: case FMT_SSL: case FMT_SL:
+    case FMT_SSSSI: case FMT_SSSI: case FMT_SSSII:
+        return op != IR_ENTER;
+    case FMT_SI:
+        return op != IR_RETURN_CALL;
+    default:
+        return false;
+    }
+}
+
+static bool duplicate_head(lw_ctx *l, uint32_t start)
+{
+    if (l->in_br_table || l->dup_words > DUP_BUDGET || !l->len)
+        return false;
+    uint32_t t = start;
+    for (unsigned n = 0; t < l->len && l->ops[t] != IR_JUMP_TABLE; n++) {
+        if (n == DUP_MAX_INSNS || !straight_line((ir_op)l->ops[t]))
+            return false;
+        t += ir_format_words((ir_format)ir_op_format[l->ops[t]]);
+    }
+    if (t >= l->len)
+        return false;
+    uint32_t entries = at(l, t + 1)->u32[1] + 1, words = t + 2 + entries - start;
+    if (words > DUP_MAX_WORDS)
+        return false;
+    uint32_t p = emit(l, IR_JUMP_TABLE, words);
+    if (!l->len)
+        return false;
+    memcpy(l->code + p, l->code + start, words * sizeof *l->code);
+    memcpy(l->ops + p, l->ops + start, words * sizeof *l->ops);
+    /* The copy's table entries keep their targets: resolved offsets move by
+     * the distance copied, pending ones get patches of their own. */
+    uint32_t delta = p - start, t2 = t + delta;
+    for (uint32_t k = 0; k < entries; k++)
+        at(l, t2 + 2 + k)->i32[0] -= (int32_t)delta;
+    for (uint32_t d = 0; d < l->nframes; d++) {
+        lw_frame *f = &l->frames[d];
+        for (int32_t i = f->patches; i >= 0; i = l->patches[i].next)
+            if (l->patches[i].from == t)
+                add_patch(l, f, t2, l->patches[i].word + delta, l->patches[i].half);
+    }
+    l->dup_words += words;
+    l->last_pos = t2;
+    l->last_op = IR_JUMP_TABLE;
+    l->last_valid = false;
+    return true;
+}
+
 /* An unconditional jump to frame `f`'s label. */
 static void emit_jump_to(lw_ctx *l, lw_frame *f)
 {
+    if (f->kind == WV_LOOP && duplicate_head(l, f->start))
+        return;
     uint32_t pos = emit(l, IR_JUMP, 2);
     if (f->kind == WV_LOOP)
         set_offset(l, pos, pos + 1, 1, f->start);
@@ -764,6 +833,7 @@ static bool negate_compare(lw_ctx *l)
         return false;
     ir_op op = (ir_op)(inverse + (l->last_op - l->cmp.base));
     at(l, l->last_pos)->handler = l->words[op];
+    l->ops[l->last_pos] = (uint16_t)op;
     l->last_op = op;
     l->cmp.base = inverse;
     return true;
@@ -780,6 +850,21 @@ static void lower_unary(lw_ctx *l, const lw_map *map, uint8_t result)
 
 /* The slot of the entry `depth` from the top, materialising a constant. */
 static uint16_t operand(lw_ctx *l, uint32_t depth) { return slot_of(l, peek(l, depth)); }
+
+/* Whether address `a` was just computed as a slot plus or minus a constant;
+ * then the add is dropped and its slot and constant (a subtraction's
+ * negated: both wrap alike) are returned. */
+static bool added_address(lw_ctx *l, const lw_val *a, uint16_t *base, uint32_t *k)
+{
+    bool sub = just_computed(l, a, IR_I32_SUB_RI);
+    if (!sub && !just_computed(l, a, IR_I32_ADD_RI))
+        return false;
+    ir_word w = *at(l, l->last_pos + 1);
+    *base = w.u16[1];
+    *k = sub ? 0u - w.u32[1] : w.u32[1];
+    l->len = l->last_pos;
+    return true;
+}
 
 static void lower_load(lw_ctx *l, const lw_map *map, const wv_imm *imm, uint8_t result)
 {
@@ -802,12 +887,12 @@ static void lower_load(lw_ctx *l, const lw_map *map, const wv_imm *imm, uint8_t 
     }
     /* An address just computed as a slot plus a constant, with no static
      * offset, folds into an added load. */
-    if (map->kind == MAP_LOAD_IDX && imm->offset == 0 && just_computed(l, a, IR_I32_ADD_RI)) {
-        ir_word w = *at(l, l->last_pos + 1);
-        l->len = l->last_pos;
+    uint16_t base;
+    uint32_t k;
+    if (map->kind == MAP_LOAD_IDX && imm->offset == 0 && added_address(l, a, &base, &k)) {
         pop(l);
         uint16_t dst = push_temp(l, result);
-        emit_ssi(l, (ir_op)(map->op + 4 + l->checked), dst, w.u16[1], w.u32[1]);
+        emit_ssi(l, (ir_op)(map->op + 4 + l->checked), dst, base, k);
         has_dst(l);
         return;
     }
@@ -823,14 +908,14 @@ static void lower_store(lw_ctx *l, const lw_map *map, const wv_imm *imm)
     /* As for loads: slot + constant, just computed, with no static offset.
      * The value must already sit in a slot (a constant would be
      * materialised after the add). */
+    uint16_t base;
+    uint32_t k;
     if (map->kind == MAP_STORE_ADD && imm->offset == 0 && peek(l, 0)->kind != LV_CONST &&
-        just_computed(l, peek(l, 1), IR_I32_ADD_RI)) {
-        ir_word w = *at(l, l->last_pos + 1);
+        added_address(l, peek(l, 1), &base, &k)) {
         uint16_t value = peek(l, 0)->slot;
-        l->len = l->last_pos;
         pop(l);
         pop(l);
-        emit_ssi(l, (ir_op)(map->op + 2 + l->checked), w.u16[1], value, w.u32[1]);
+        emit_ssi(l, (ir_op)(map->op + 2 + l->checked), base, value, k);
         return;
     }
     uint16_t value = operand(l, 0), addr = operand(l, 1);
@@ -1086,6 +1171,7 @@ static void lower_br_table(lw_ctx *l, const wv_imm *imm, const uint8_t *imm_end)
     pop(l);
     uint32_t n = imm->ntargets;
     uint32_t pos = emit(l, IR_JUMP_TABLE, 2 + n + 1);
+    l->in_br_table = true;
     if (l->len) {
         at(l, pos + 1)->u16[0] = index;
         at(l, pos + 1)->u32[1] = n;
@@ -1109,6 +1195,7 @@ static void lower_br_table(lw_ctx *l, const wv_imm *imm, const uint8_t *imm_end)
         set_offset(l, pos, pos + 2 + k, 0, l->len);
         emit_br(l, depth);
     }
+    l->in_br_table = false;
 }
 
 /* The type sitting `depth` entries below the top, for untyped instructions. */
@@ -1465,6 +1552,7 @@ const ir_word *wl_lower(const wm_module *m, uint32_t index, wx_dispatch dispatch
     pthread_mutex_unlock(&cache_lock);
 out:
     free(l.code);
+    free(l.ops);
     free(l.vals);
     free(l.frames);
     free(l.patches);

@@ -3,7 +3,8 @@
 ;; wraps at 32 bits; an offset would not). i32.eqz of an integer compare
 ;; inverts the compare, and an eqz before a branch becomes the branch's
 ;; sense, so `a == 252; eqz; br_if` is one jump. Copies in a row pair up
-;; into copy2.
+;; into copy2. A branch back to a loop head that is a short run ending in a
+;; jump table (a switch in a loop) gets its own copy of the head.
 (module
   (memory 1)
   (func $load_add (param i32) (result i32)
@@ -17,6 +18,11 @@
     i32.const 8
     i32.add
     i32.load offset=4)
+  (func $load_sub (param i32) (result f64)
+    local.get 0
+    i32.const 40
+    i32.sub
+    f64.load)
   (func $store_add (param i32 i64)
     local.get 0
     i32.const 16
@@ -64,7 +70,38 @@
       local.get 3
       br_if 0
     end
-    local.get 0))
+    local.get 0)
+  (func $dispatch (param i32 i32) (result i32)
+    (local i32)
+    loop
+      block
+        block
+          local.get 0
+          i32.load8_u
+          br_table 0 1 2
+        end
+        local.get 1
+        i32.const 3
+        i32.add
+        local.set 1
+        local.get 0
+        i32.const 1
+        i32.add
+        local.set 0
+        br 1
+      end
+      local.get 1
+      i32.const 1
+      i32.shl
+      local.set 1
+      local.get 0
+      i32.const 1
+      i32.add
+      local.set 0
+      br 0
+    end
+    local.get 1))
+
 ;;| func 0 load_add:
 ;;|     0  enter                    zero 0 from r1, frame 3 slots
 ;;|     2  i32.load/add             r1, r0, 1296
@@ -74,15 +111,19 @@
 ;;|     2  i32.add/ri               r1, r0, 8
 ;;|     4  i32.load                 r1, r1, 4
 ;;|     6  return1                  r1
-;;| func 2 store_add:
+;;| func 2 load_sub:
+;;|     0  enter                    zero 0 from r1, frame 3 slots
+;;|     2  f64.load/add             r1, r0, 4294967256
+;;|     4  return1                  r1
+;;| func 3 store_add:
 ;;|     0  enter                    zero 0 from r2, frame 4 slots
 ;;|     2  i64.store/add            r0, r1, 16
 ;;|     4  return                  
-;;| func 3 eqz_compare:
+;;| func 4 eqz_compare:
 ;;|     0  enter                    zero 0 from r1, frame 3 slots
 ;;|     2  i32.ne/ri                r1, r0, 252
 ;;|     4  return1                  r1
-;;| func 4 eqz_branch:
+;;| func 5 eqz_branch:
 ;;|     0  enter                    zero 0 from r2, frame 4 slots
 ;;|     2  jump.if.i32.ne/ri        r0, 0xfc, @12
 ;;|     5  i32.and/ri               r2, r1, 7
@@ -91,14 +132,27 @@
 ;;|    11  return                  
 ;;|    12  const32                  r0, 0
 ;;|    14  return                  
-;;| func 5 float_eqz:
+;;| func 6 float_eqz:
 ;;|     0  enter                    zero 0 from r2, frame 4 slots
 ;;|     2  f64.lt                   r2, r0, r1
 ;;|     4  i32.eqz                  r2, r2
 ;;|     6  return1                  r2
-;;| func 6 rotate:
+;;| func 7 rotate:
 ;;|     0  enter                    zero 1 from r3, frame 5 slots
 ;;|     2  copy2                    r3, r0, r0, r1
 ;;|     4  copy2                    r1, r2, r2, r3
 ;;|     6  jump.nz                  r3, @2
 ;;|     8  return1                  r0
+;;| func 8 dispatch:
+;;|     0  enter                    zero 1 from r2, frame 5 slots
+;;|     2  i32.load8_u              r3, r0, 0
+;;|     4  jump.table               r3, [@9 @20 @2]
+;;|     9  i32.add/ri               r1, r1, 3
+;;|    11  i32.add/ri               r0, r0, 1
+;;|    13  i32.load8_u              r3, r0, 0
+;;|    15  jump.table               r3, [@9 @20 @2]
+;;|    20  i32.shl/ri               r1, r1, 1
+;;|    22  i32.add/ri               r0, r0, 1
+;;|    24  i32.load8_u              r3, r0, 0
+;;|    26  jump.table               r3, [@9 @20 @2]
+;;|    31  return1                  r1
