@@ -192,6 +192,19 @@ OP(I32_ADD_SHL) { fp[S0].u32 = fp[S1].u32 + (fp[S2].u32 << S3); NEXT(2); }
  * forbids contracting them into one fused multiply-add). */
 OP(F32_MUL_ADD) { float p = fp[S2].f32 * fp[S3].f32; fp[S0].f32 = fp[S1].f32 + p; NEXT(2); }
 OP(F64_MUL_ADD) { double p = fp[S2].f64 * fp[S3].f64; fp[S0].f64 = fp[S1].f64 + p; NEXT(2); }
+OP(F32X4_MUL_ADD) {
+    SET_V128(S0, simd_f32x4_add(SLOT_V128(S1), simd_f32x4_mul(SLOT_V128(S2), SLOT_V128(S3))));
+    NEXT(2);
+}
+OP(F64X2_MUL_ADD) {
+    SET_V128(S0, simd_f64x2_add(SLOT_V128(S1), simd_f64x2_mul(SLOT_V128(S2), SLOT_V128(S3))));
+    NEXT(2);
+}
+/* v128.load and v128.store at slot + constant, as the scalar added forms. */
+OP(V128_LOAD_ADD) { SET_V128(S0, simd_get(EA_GUARDED(ADD_ADDR(), 0, 16))); NEXT(2); }
+OP(V128_LOAD_ADD_CHK) { SET_V128(S0, simd_get(EA_CHECKED(ADD_ADDR(), 0, 16))); NEXT(2); }
+OP(V128_STORE_ADD) { simd_put(EA_GUARDED(STORE_ADDR(), 0, 16), SLOT_V128(S1)); NEXT(2); }
+OP(V128_STORE_ADD_CHK) { simd_put(EA_CHECKED(STORE_ADDR(), 0, 16), SLOT_V128(S1)); NEXT(2); }
 OP(COPY) { fp[S0] = fp[S1]; NEXT(2); }
 OP(COPY2) { fp[S0] = fp[S1]; fp[S2] = fp[S3]; NEXT(2); }
 OP(COPY_V128) { wx_slot lo = fp[S1], hi = fp[S1 + 1]; fp[S0] = lo; fp[S0 + 1] = hi; NEXT(2); }

@@ -889,10 +889,12 @@ static void lower_load(lw_ctx *l, const lw_map *map, const wv_imm *imm, uint8_t 
      * offset, folds into an added load. */
     uint16_t base;
     uint32_t k;
-    if (map->kind == MAP_LOAD_IDX && imm->offset == 0 && added_address(l, a, &base, &k)) {
+    bool v128 = map->op == IR_V128_LOAD;
+    if ((map->kind == MAP_LOAD_IDX || v128) && imm->offset == 0 && added_address(l, a, &base, &k)) {
         pop(l);
         uint16_t dst = push_temp(l, result);
-        emit_ssi(l, (ir_op)(map->op + 4 + l->checked), dst, base, k);
+        ir_op op = v128 ? IR_V128_LOAD_ADD : (ir_op)(map->op + 4);
+        emit_ssi(l, (ir_op)(op + l->checked), dst, base, k);
         has_dst(l);
         return;
     }
@@ -910,12 +912,14 @@ static void lower_store(lw_ctx *l, const lw_map *map, const wv_imm *imm)
      * materialised after the add). */
     uint16_t base;
     uint32_t k;
-    if (map->kind == MAP_STORE_ADD && imm->offset == 0 && peek(l, 0)->kind != LV_CONST &&
+    bool v128 = map->op == IR_V128_STORE;
+    if ((map->kind == MAP_STORE_ADD || v128) && imm->offset == 0 && peek(l, 0)->kind != LV_CONST &&
         added_address(l, peek(l, 1), &base, &k)) {
         uint16_t value = peek(l, 0)->slot;
         pop(l);
         pop(l);
-        emit_ssi(l, (ir_op)(map->op + 2 + l->checked), base, value, k);
+        ir_op op = v128 ? IR_V128_STORE_ADD : (ir_op)(map->op + 2);
+        emit_ssi(l, (ir_op)(op + l->checked), base, value, k);
         return;
     }
     uint16_t value = operand(l, 0), addr = operand(l, 1);
@@ -928,8 +932,32 @@ static void lower_store(lw_ctx *l, const lw_map *map, const wv_imm *imm)
 
 /* Two operands in slots: v128s (their constants are always materialised),
  * or a v128 and a shift count that is not a constant. */
+/* f32x4/f64x2.add of a product just computed becomes one mul_add, as for
+ * scalars. The other operand must already sit in a slot. */
+static bool fuse_v_multiply(lw_ctx *l, ir_op add)
+{
+    ir_op mul = add == IR_F64X2_ADD ? IR_F64X2_MUL : IR_F32X4_MUL;
+    lw_val *a = peek(l, 1), *b = peek(l, 0);
+    lw_val *product = just_computed(l, b, mul) ? b : just_computed(l, a, mul) ? a : NULL;
+    lw_val *acc = product == b ? a : b;
+    if (!product || acc->kind == LV_CONST)
+        return false;
+    ir_word w = *at(l, l->last_pos + 1);
+    uint16_t sum = acc->slot;
+    l->len = l->last_pos;
+    pop(l);
+    pop(l);
+    uint16_t dst = push_temp(l, VT_V128);
+    emit_s(l, add == IR_F64X2_ADD ? IR_F64X2_MUL_ADD : IR_F32X4_MUL_ADD, 2, dst, sum, w.u16[1],
+           w.u16[2]);
+    has_dst(l);
+    return true;
+}
+
 static void lower_v_binary(lw_ctx *l, const lw_map *map, uint8_t result)
 {
+    if ((map->op == IR_F64X2_ADD || map->op == IR_F32X4_ADD) && fuse_v_multiply(l, map->op))
+        return;
     uint16_t b = operand(l, 0), a = operand(l, 1);
     pop(l);
     pop(l);

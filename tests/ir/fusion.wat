@@ -100,7 +100,20 @@
       local.set 0
       br 0
     end
-    local.get 1))
+    local.get 1)
+  (func $v_mul_add (param i32 v128)
+    ;; SIMD as scalars: a multiply feeding an add fuses (rounded twice), and
+    ;; v128 loads and stores fold a constant added to their address.
+    local.get 0
+    local.get 0
+    i32.const 16
+    i32.add
+    v128.load
+    local.get 1
+    local.get 1
+    f64x2.mul
+    f64x2.add
+    v128.store))
 
 ;;| func 0 load_add:
 ;;|     0  enter                    zero 0 from r1, frame 3 slots
@@ -156,3 +169,9 @@
 ;;|    24  i32.load8_u              r3, r0, 0
 ;;|    26  jump.table               r3, [@9 @20 @2]
 ;;|    31  return1                  r1
+;;| func 9 v_mul_add:
+;;|     0  enter                    zero 0 from r3, frame 10 slots
+;;|     2  v128.load/add            r4, r0, 16
+;;|     4  f64x2.mul_add            r4, r4, r1, r1
+;;|     6  v128.store               r0, r4, 0
+;;|     8  return                  
