@@ -52,8 +52,8 @@ weft_status weft_memory_read(const weft_memory *memory, uint64_t offset, void *d
         return fail(err, WEFT_ERR_ARGUMENT, "no memory or buffer given");
     if (!in_memory(memory, offset, len))
         return fail(err, WEFT_ERR_ARGUMENT,
-                    "out of bounds memory access: %zu bytes at offset %" PRIu64
-                    " of a memory of %" PRIu64 " bytes", len, offset, memory->size);
+                    "out of bounds memory access: offset %" PRIu64 ", length %zu, memory size %"
+                    PRIu64, offset, len, memory->size);
     /* memcpy wants valid pointers even for no bytes, and dst may be NULL. */
     if (len)
         memcpy(dst, memory->base + offset, len);
@@ -67,8 +67,8 @@ weft_status weft_memory_write(weft_memory *memory, uint64_t offset, const void *
         return fail(err, WEFT_ERR_ARGUMENT, "no memory or buffer given");
     if (!in_memory(memory, offset, len))
         return fail(err, WEFT_ERR_ARGUMENT,
-                    "out of bounds memory access: %zu bytes at offset %" PRIu64
-                    " of a memory of %" PRIu64 " bytes", len, offset, memory->size);
+                    "out of bounds memory access: offset %" PRIu64 ", length %zu, memory size %"
+                    PRIu64, offset, len, memory->size);
     if (len)
         memcpy(memory->base + offset, src, len);
     return ok(err);
