@@ -480,6 +480,16 @@ Test(api_extern, host_globals)
     static int token;
     cr_assert_eq(weft_global_set(c, ref(WEFT_EXTERNREF, &token), NULL), WEFT_ERR_ARGUMENT);
     cr_assert_null(weft_global_get(c).of.ref);
+    /* A v128 takes all 16 bytes. */
+    weft_global *v;
+    weft_value v128 = { .kind = WEFT_V128 };
+    cr_assert_eq(weft_global_new(e, v128, true, &v), WEFT_OK);
+    for (int i = 0; i < 16; i++)
+        v128.of.v128[i] = (uint8_t)(0xf0 + i);
+    cr_assert_eq(weft_global_set(v, v128, NULL), WEFT_OK);
+    weft_value back = weft_global_get(v);
+    cr_assert_eq(back.kind, WEFT_V128);
+    cr_assert_arr_eq(back.of.v128, v128.of.v128, 16);
     weft_engine_free(e);
 }
 
@@ -747,6 +757,38 @@ Test(api_extern, wasi_stdio_partial_and_bad_fds)
     close(in[0]);
     close(out[0]);
     close(first[0]);
+    weft_engine_free(e);
+    weft_module_free(m);
+}
+
+/* Output can go to a regular file as well as to a pipe. */
+Test(api_extern, wasi_stdio_into_a_file)
+{
+    weft_module *m = wat(echo_wat);
+    weft_engine *e = engine();
+    weft_wasi *w;
+    cr_assert_eq(weft_wasi_new(e, &w), WEFT_OK);
+    char path[] = "/tmp/weft_test_stdio_XXXXXX";
+    int file = mkstemp(path);
+    cr_assert_geq(file, 0);
+    unlink(path);
+    int in[2];
+    cr_assert_eq(pipe(in), 0);
+    cr_assert_eq(write(in[1], "to a file\n", 10), 10);
+    close(in[1]);
+    cr_assert_eq(weft_wasi_set_stdio(w, in[0], file, file), WEFT_OK);
+    weft_instance *inst;
+    weft_error err;
+    cr_assert_eq(weft_instantiate(e, m, weft_wasi_resolver, w, &inst, &err), WEFT_OK, "%s",
+                 err.message);
+    int32_t code = -1;
+    cr_assert_eq(weft_wasi_run(w, inst, &code, &err), WEFT_OK, "%s", err.message);
+    char buf[64];
+    cr_assert_eq(pread(file, buf, sizeof buf, 0), 20);
+    cr_assert_eq(memcmp(buf, "to a file\nto stderr\n", 20), 0);
+    weft_wasi_free(w);
+    close(in[0]);
+    close(file);
     weft_engine_free(e);
     weft_module_free(m);
 }
