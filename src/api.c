@@ -221,7 +221,6 @@ static uint32_t slots_to_value(const wx_slot *s, uint8_t type, weft_value *v)
 /* api_extern.c converts values exactly as the calls here do; these give it
  * the conversions above under cross-file names. */
 weft_valkind wx_valkind_of(uint8_t type) { return kind_of(type); }
-bool wx_valtype_of(weft_valkind kind, uint8_t *out) { return type_of(kind, out); }
 uint32_t wx_value_to_slots(const weft_value *v, wx_slot *s) { return value_to_slots(v, s); }
 
 /* ---- Calling ----------------------------------------------------------------------- */

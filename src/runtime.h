@@ -201,12 +201,10 @@ void wx_instance_free(wx_instance *inst);
 /* The number of slots values of these types take (a v128 takes two). */
 uint32_t wx_type_slots(const uint8_t *types, uint32_t n);
 
-/* Conversions between the API's values and the runtime's types and slots
- * (api.c): the kind of a value type; the value type of a kind (false for
- * an unknown kind); `v` written into slots at `s`, returning how many it
- * took. */
+/* Conversions between the API's values and the runtime's (api.c): the
+ * kind of a value type, and `v` written into slots at `s`, returning how
+ * many it took. */
 weft_valkind wx_valkind_of(uint8_t type);
-bool wx_valtype_of(weft_valkind kind, uint8_t *out);
 uint32_t wx_value_to_slots(const weft_value *v, wx_slot *s);
 
 #endif
