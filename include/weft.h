@@ -253,8 +253,10 @@ size_t weft_engine_backtrace(const weft_engine *engine, weft_frame *frames, size
  * of `size` bytes (always NUL-terminated when size > 0, cut short when it
  * does not fit) and returns `buf`: the message on the first line, then for
  * a trap one line per active function, innermost first, as
- * "  #0  func 3 name". For an error that is not a trap only the message is
- * written, since the engine's backtrace belongs to an earlier trap. */
+ * "  #0  func 3 name". Call it before the engine runs anything else, since
+ * the next trap replaces the backtrace. For an error that is not a trap
+ * only the message is written: whatever backtrace the engine holds then
+ * belongs to an earlier trap. */
 const char *weft_trap_format(const weft_engine *engine, const weft_error *err, char *buf,
                              size_t size);
 
@@ -353,8 +355,8 @@ weft_status weft_global_set(weft_global *global, weft_value value, weft_error *e
 /* A WASI context: arguments, environment, preopened directories and the
  * guest's file descriptors. Stdin, stdout and stderr are fds 0-2 and write
  * straight to the host's (or those given to weft_wasi_set_stdio),
- * unbuffered; preopens follow from fd 3. A guest
- * reaches no host path outside its preopened directories. */
+ * unbuffered; preopens follow from fd 3. A guest reaches no host path
+ * outside its preopened directories. */
 typedef struct weft_wasi weft_wasi;
 
 /* Makes a context whose host functions will belong to `engine`. */
