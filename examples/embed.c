@@ -1,8 +1,11 @@
 /* embed.c: embedding weft in a C program. Loads a module, gives it a host
- * function, calls its exports with typed values, reads its memory and a
- * global, and shows a trap as a value. Run: embed PATH/embed.wasm */
+ * function and WASI, calls its exports with typed values, writes and reads
+ * its memory, reads and sets a global, calls a function found in its table,
+ * shows a trap as a value with its backtrace, and captures the guest's
+ * stdout in a pipe. Run: embed PATH/embed.wasm */
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "weft.h"
 
@@ -16,16 +19,22 @@ static weft_status scale(void *user, const weft_value *args, weft_value *results
     return WEFT_OK;
 }
 
-/* Resolves the module's imports: only host.scale exists. */
+/* What the resolver hands out: host.scale, and WASI for everything else. */
+typedef struct imports {
+    weft_func *scale;
+    weft_wasi *wasi;
+} imports;
+
 static bool resolve(void *user, const char *module, size_t module_len, const char *field,
                     size_t field_len, weft_extern *out)
 {
+    imports *im = user;
     if (module_len == 4 && !memcmp(module, "host", 4) && field_len == 5 &&
         !memcmp(field, "scale", 5)) {
-        *out = (weft_extern){ .kind = WEFT_EXTERN_FUNC, .of.func = user };
+        *out = (weft_extern){ .kind = WEFT_EXTERN_FUNC, .of.func = im->scale };
         return true;
     }
-    return false;
+    return weft_wasi_resolver(im->wasi, module, module_len, field, field_len, out);
 }
 
 static int fail(const char *what, const weft_error *err)
@@ -34,6 +43,8 @@ static int fail(const char *what, const weft_error *err)
     fprintf(stderr, "embed: %s: %s\n", what, weft_error_format(err, buf, sizeof buf));
     return 1;
 }
+
+static weft_value i32(int32_t v) { return (weft_value){ .kind = WEFT_I32, .of.i32 = v }; }
 
 int main(int argc, char **argv)
 {
@@ -53,41 +64,74 @@ int main(int argc, char **argv)
         return fail("engine", &err);
 
     int32_t factor = 3;
-    weft_valkind i32 = WEFT_I32;
-    weft_func *host;
-    if (weft_func_new(engine, &i32, 1, &i32, 1, scale, &factor, &host))
-        return fprintf(stderr, "embed: cannot make the host function\n"), 1;
+    weft_valkind i32_kind = WEFT_I32;
+    imports im;
+    if (weft_func_new(engine, &i32_kind, 1, &i32_kind, 1, scale, &factor, &im.scale) ||
+        weft_wasi_new(engine, &im.wasi))
+        return fprintf(stderr, "embed: cannot make the imports\n"), 1;
 
     weft_instance *instance;
-    if (weft_instantiate(engine, module, resolve, host, &instance, &err))
+    if (weft_instantiate(engine, module, resolve, &im, &instance, &err))
         return fail("instantiate", &err);
 
-    weft_extern fill, divide, memory, calls;
+    weft_extern fill, print, memory, calls, table;
     if (!weft_instance_export(instance, "fill", 4, &fill) ||
-        !weft_instance_export(instance, "divide", 6, &divide) ||
+        !weft_instance_export(instance, "print", 5, &print) ||
         !weft_instance_export(instance, "memory", 6, &memory) ||
-        !weft_instance_export(instance, "calls", 5, &calls))
+        !weft_instance_export(instance, "calls", 5, &calls) ||
+        !weft_instance_export(instance, "table", 5, &table))
         return fprintf(stderr, "embed: an export is missing\n"), 1;
 
     /* fill(10): the guest calls scale(i) = 3i for i < 10 and sums them. */
-    weft_value arg = { .kind = WEFT_I32, .of.i32 = 10 }, result;
+    weft_value arg = i32(10), result;
     if (weft_call(engine, fill.of.func, &arg, 1, &result, 1, &err))
         return fail("fill", &err);
-    const uint8_t *mem = weft_memory_data(memory.of.memory);
-    int32_t last;
-    memcpy(&last, mem + 9 * 4, sizeof last);
-    weft_value count = weft_global_get(calls.of.global);
     int64_t sum = result.of.i64;
+    /* Memory reads are bounds-checked: a range past the end is an error. */
+    int32_t last;
+    if (weft_memory_read(memory.of.memory, 9 * 4, &last, sizeof last, &err))
+        return fail("read", &err);
+    weft_value count = weft_global_get(calls.of.global);
     printf("fill(10) = %lld, memory[9] = %d, calls = %d\n", (long long)sum, last, count.of.i32);
+    /* The host may set a mutable global; the guest sees the new value. */
+    if (weft_global_set(calls.of.global, i32(100), &err))
+        return fail("set calls", &err);
 
-    /* A trap comes back as a value with the spec's message. */
-    weft_value args[2] = { { .kind = WEFT_I32, .of.i32 = 1 }, { .kind = WEFT_I32, .of.i32 = 0 } };
-    weft_status s = weft_call(engine, divide.of.func, args, 2, &result, 1, &err);
-    printf("divide(1, 0): %s: %s\n", weft_status_name(s), err.message);
+    /* A trap comes back as a value with the spec's message; here it is
+     * raised by the function in table slot 0 (divide), called by
+     * reference, and printed with its backtrace. */
+    weft_value divide;
+    if (weft_table_get(table.of.table, 0, &divide, &err))
+        return fail("table", &err);
+    weft_value args[2] = { i32(1), i32(0) };
+    weft_status s = weft_call(engine, divide.of.ref, args, 2, &result, 1, &err);
+    char trap[512];
+    printf("table[0](1, 0): %s: %s\n", weft_status_name(s),
+           weft_trap_format(engine, &err, trap, sizeof trap));
+    int trapped = s == WEFT_ERR_TRAP && !strcmp(err.message, "integer divide by zero");
+
+    /* The guest's stdout goes into a pipe: the host writes a message into
+     * guest memory and the guest prints it with fd_write. */
+    int pipe_fds[2];
+    static const char hello[] = "Hello from the guest's stdout\n";
+    if (pipe(pipe_fds) || weft_wasi_set_stdio(im.wasi, -1, pipe_fds[1], -1) ||
+        weft_wasi_bind(im.wasi, instance, &err) ||
+        weft_memory_write(memory.of.memory, 2048, hello, sizeof hello - 1, &err))
+        return fprintf(stderr, "embed: cannot redirect stdout\n"), 1;
+    weft_value print_args[2] = { i32(2048), i32(sizeof hello - 1) };
+    if (weft_call(engine, print.of.func, print_args, 2, &result, 1, &err))
+        return fail("print", &err);
+    close(pipe_fds[1]);
+    char captured[64] = { 0 };
+    ssize_t got = read(pipe_fds[0], captured, sizeof captured - 1);
+    close(pipe_fds[0]);
+    printf("captured from the guest: %s", got > 0 ? captured : "(nothing)\n");
 
     /* 3 * (0 + 1 + ... + 9) = 135; memory[9] = 3 * 9. */
-    int ok = sum == 135 && last == 27 && count.of.i32 == 1 && s == WEFT_ERR_TRAP &&
-             !strcmp(err.message, "integer divide by zero");
+    int ok = sum == 135 && last == 27 && count.of.i32 == 1 &&
+             weft_global_get(calls.of.global).of.i32 == 100 && trapped && result.of.i32 == 0 &&
+             got == (ssize_t)sizeof hello - 1 && !strcmp(captured, hello);
+    weft_wasi_free(im.wasi);
     weft_engine_free(engine);
     weft_module_free(module);
     return ok ? 0 : 1;

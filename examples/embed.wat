@@ -1,9 +1,14 @@
-;; embed.wat: the guest of examples/embed.c. It imports a host function,
-;; exports a memory, a global and two functions, one of which traps.
+;; embed.wat: the guest of examples/embed.c. It imports a host function and
+;; WASI's fd_write, and exports a memory, a global, a table and three
+;; functions, one of which traps.
 (module
   (import "host" "scale" (func $scale (param i32) (result i32)))
+  (import "wasi_snapshot_preview1" "fd_write"
+    (func $fd_write (param i32 i32 i32 i32) (result i32)))
   (memory (export "memory") 1)
   (global $calls (export "calls") (mut i32) (i32.const 0))
+  (table (export "table") 1 funcref)
+  (elem (i32.const 0) $divide)
   ;; Writes scale(i) for i in [0, n) as i32s from address 0; returns their sum.
   (func (export "fill") (param $n i32) (result i64) (local $i i32) (local $sum i64)
     (block $done
@@ -16,5 +21,10 @@
         (br $next)))
     (global.set $calls (i32.add (global.get $calls) (i32.const 1)))
     (local.get $sum))
-  (func (export "divide") (param i32 i32) (result i32)
-    (i32.div_u (local.get 0) (local.get 1))))
+  (func $divide (export "divide") (param i32 i32) (result i32)
+    (i32.div_u (local.get 0) (local.get 1)))
+  ;; Writes the `len` bytes at `ptr` to stdout (fd 1); returns WASI's errno.
+  (func (export "print") (param $ptr i32) (param $len i32) (result i32)
+    (i32.store (i32.const 1024) (local.get $ptr))
+    (i32.store (i32.const 1028) (local.get $len))
+    (call $fd_write (i32.const 1) (i32.const 1024) (i32.const 1) (i32.const 1032))))

@@ -180,6 +180,46 @@ weft_status weft_instantiate(weft_engine *engine, const weft_module *module,
 bool weft_instance_export(const weft_instance *instance, const char *name, size_t name_len,
                           weft_extern *out);
 
+/* One import of a module: the names the host must provide it under and what
+ * kind of external it must be. The names point into the module, are
+ * NUL-terminated and live as long as it; `module_len` and `field_len` count
+ * their bytes, since a Wasm name may itself contain a NUL. */
+typedef struct weft_import_desc {
+    const char *module;
+    size_t module_len;
+    const char *field;
+    size_t field_len;
+    weft_extern_kind kind;
+} weft_import_desc;
+
+/* One export of a module: its name (as for weft_import_desc) and kind. */
+typedef struct weft_export_desc {
+    const char *name;
+    size_t name_len;
+    weft_extern_kind kind;
+} weft_export_desc;
+
+/* The number of imports of a module, so a host can see what it needs
+ * before instantiating it. */
+uint32_t weft_module_import_count(const weft_module *module);
+
+/* Describes import `i` (in the module's order) in *out. An index past the
+ * last import is WEFT_ERR_ARGUMENT. */
+weft_status weft_module_import(const weft_module *module, uint32_t i, weft_import_desc *out);
+
+/* The number of exports of a module (and of each of its instances). */
+uint32_t weft_module_export_count(const weft_module *module);
+
+/* Describes export `i` (in the module's order) in *out. An index past the
+ * last export is WEFT_ERR_ARGUMENT. */
+weft_status weft_module_export(const weft_module *module, uint32_t i, weft_export_desc *out);
+
+/* Export `i` of an instance, in its module's order: its description in
+ * *desc and the external itself in *out (either may be NULL). An index
+ * past the last export is WEFT_ERR_ARGUMENT. */
+weft_status weft_instance_export_at(const weft_instance *instance, uint32_t i,
+                                    weft_export_desc *desc, weft_extern *out);
+
 /* ---- Calling ---------------------------------------------------------------- */
 
 /* The number of parameters and results of a function, and their kinds. */
@@ -209,6 +249,17 @@ typedef struct weft_frame {
  * list starts with its caller. */
 size_t weft_engine_backtrace(const weft_engine *engine, weft_frame *frames, size_t max);
 
+/* Formats a failed call's error with the backtrace of `engine` into `buf`
+ * of `size` bytes (always NUL-terminated when size > 0, cut short when it
+ * does not fit) and returns `buf`: the message on the first line, then for
+ * a trap one line per active function, innermost first, as
+ * "  #0  func 3 name". Call it before the engine runs anything else, since
+ * the next trap replaces the backtrace. For an error that is not a trap
+ * only the message is written: whatever backtrace the engine holds then
+ * belongs to an earlier trap. */
+const char *weft_trap_format(const weft_engine *engine, const weft_error *err, char *buf,
+                             size_t size);
+
 /* A host function: reads `args`, writes `results` (kinds as declared) and
  * returns WEFT_OK, or returns WEFT_ERR_TRAP after filling `err`->message. */
 typedef weft_status (*weft_host_callback)(void *user, const weft_value *args,
@@ -234,15 +285,78 @@ weft_status weft_global_new(weft_engine *engine, weft_value value, bool mutable_
 uint8_t *weft_memory_data(weft_memory *memory);
 uint64_t weft_memory_size(const weft_memory *memory);
 
+/* The memory's current size in 64 KiB pages. */
+uint64_t weft_memory_pages(const weft_memory *memory);
+
+/* The most pages the memory may grow to: its declared maximum, or 65536
+ * (4 GiB, the limit of a 32-bit memory) when it declares none. */
+uint64_t weft_memory_max_pages(const weft_memory *memory);
+
+/* Copies `len` bytes from the memory at `offset` to `dst`. The whole range
+ * is checked before anything is copied, without wrapping arithmetic, so a
+ * range that does not lie inside the memory copies nothing and gives
+ * WEFT_ERR_ARGUMENT with a message naming offset, length and size. `err`
+ * may be NULL here and in every call below that takes one. */
+weft_status weft_memory_read(const weft_memory *memory, uint64_t offset, void *dst, size_t len,
+                             weft_error *err);
+
+/* Copies `len` bytes from `src` into the memory at `offset`, checked as
+ * weft_memory_read checks. */
+weft_status weft_memory_write(weft_memory *memory, uint64_t offset, const void *src,
+                              size_t len, weft_error *err);
+
+/* Grows the memory by `delta_pages` zeroed pages, as memory.grow does, and
+ * stores the old size in pages in *old_pages (may be NULL). Growing past
+ * the maximum is WEFT_ERR_LIMIT, and a host that cannot provide the pages
+ * WEFT_ERR_NOMEM; either way the memory is unchanged. With explicit bounds
+ * checks the base pointer may move: fetch weft_memory_data again after a
+ * grow. A host function may grow the memory of the guest calling it. */
+weft_status weft_memory_grow(weft_memory *memory, uint64_t delta_pages, uint64_t *old_pages,
+                             weft_error *err);
+
+/* The kind of a table's elements: WEFT_FUNCREF or WEFT_EXTERNREF. */
+weft_valkind weft_table_kind(const weft_table *table);
+
+/* The number of elements of a table. */
+uint32_t weft_table_size(const weft_table *table);
+
+/* Reads element `index` into *out, whose kind is then the table's. An
+ * index past the end is WEFT_ERR_ARGUMENT. */
+weft_status weft_table_get(const weft_table *table, uint32_t index, weft_value *out,
+                           weft_error *err);
+
+/* Sets element `index` to `value`. The value's kind must be the table's
+ * element kind; a funcref must be NULL or a weft_func of the same engine,
+ * which the guest may then call through the table. A wrong kind or an
+ * index past the end is WEFT_ERR_ARGUMENT and changes nothing. */
+weft_status weft_table_set(weft_table *table, uint32_t index, weft_value value,
+                           weft_error *err);
+
+/* Grows a table by `delta` elements set to `init` (of the table's element
+ * kind), as table.grow does, and stores the old size in *old_size (may be
+ * NULL). A wrong kind is WEFT_ERR_ARGUMENT; growing past the maximum is
+ * WEFT_ERR_LIMIT and changes nothing. */
+weft_status weft_table_grow(weft_table *table, uint32_t delta, weft_value init,
+                            uint32_t *old_size, weft_error *err);
+
 /* A global's current value. */
 weft_value weft_global_get(const weft_global *global);
+
+/* The kind of a global's value, and whether the guest and host may set it. */
+weft_valkind weft_global_kind(const weft_global *global);
+bool weft_global_mutable(const weft_global *global);
+
+/* Sets a mutable global. An immutable global, or a value of another kind
+ * than the global's, is WEFT_ERR_ARGUMENT and leaves the global as it was. */
+weft_status weft_global_set(weft_global *global, weft_value value, weft_error *err);
 
 /* ---- WASI (wasi_snapshot_preview1) ------------------------------------------ */
 
 /* A WASI context: arguments, environment, preopened directories and the
  * guest's file descriptors. Stdin, stdout and stderr are fds 0-2 and write
- * straight to the host's, unbuffered; preopens follow from fd 3. A guest
- * reaches no host path outside its preopened directories. */
+ * straight to the host's (or those given to weft_wasi_set_stdio),
+ * unbuffered; preopens follow from fd 3. A guest reaches no host path
+ * outside its preopened directories. */
 typedef struct weft_wasi weft_wasi;
 
 /* Makes a context whose host functions will belong to `engine`. */
@@ -256,6 +370,15 @@ weft_status weft_wasi_set_args(weft_wasi *wasi, size_t argc, const char *const *
 
 /* Adds one environment variable, "KEY=VALUE"; copied. */
 weft_status weft_wasi_add_env(weft_wasi *wasi, const char *key_value);
+
+/* Redirects the guest's stdin, stdout and stderr (its fds 0, 1 and 2) to
+ * the given host file descriptors, so an embedder can feed the guest's
+ * input from, or capture its output into, a pipe or a file. A negative fd
+ * keeps what that stream had. The fds stay the caller's: the context never
+ * closes them (a guest's fd_close only forgets them), and they must stay
+ * open while the guest runs. Call it before the guest runs; an fd that is
+ * not open is WEFT_ERR_ARGUMENT and changes nothing. */
+weft_status weft_wasi_set_stdio(weft_wasi *wasi, int stdin_fd, int stdout_fd, int stderr_fd);
 
 /* Preopens host directory `host_path` for the guest under the name
  * `guest_path` (NULL: the same as host_path). A directory that cannot be

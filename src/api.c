@@ -218,6 +218,11 @@ static uint32_t slots_to_value(const wx_slot *s, uint8_t type, weft_value *v)
     return 1;
 }
 
+/* api_extern.c converts values exactly as the calls here do; these give it
+ * the conversions above under cross-file names. */
+weft_valkind wx_valkind_of(uint8_t type) { return kind_of(type); }
+uint32_t wx_value_to_slots(const weft_value *v, wx_slot *s) { return value_to_slots(v, s); }
+
 /* ---- Calling ----------------------------------------------------------------------- */
 
 uint32_t weft_func_param_count(const weft_func *func) { return func->type->nparams; }

@@ -201,4 +201,10 @@ void wx_instance_free(wx_instance *inst);
 /* The number of slots values of these types take (a v128 takes two). */
 uint32_t wx_type_slots(const uint8_t *types, uint32_t n);
 
+/* Conversions between the API's values and the runtime's (api.c): the
+ * kind of a value type, and `v` written into slots at `s`, returning how
+ * many it took. */
+weft_valkind wx_valkind_of(uint8_t type);
+uint32_t wx_value_to_slots(const weft_value *v, wx_slot *s);
+
 #endif

@@ -103,6 +103,22 @@ bool weft_wasi_resolver(void *user, const char *module, size_t module_len, const
 
 /* ---- Context ------------------------------------------------------------------- */
 
+/* Makes guest fd `fd` a standard stream on host fd `host`, which the
+ * context does not own: the guest's fd_close never closes it, so weft (or
+ * the embedder) can still write to it afterwards. */
+static void set_stdio(weft_wasi *w, uint32_t fd, int host)
+{
+    struct stat st;
+    uint8_t type = fstat(host, &st) == 0 ? wasi_filetype(st.st_mode) : WASI_FILETYPE_UNKNOWN;
+    /* wasi-libc's isatty is "a character device that cannot seek", so a
+     * terminal loses the seek rights and stdout is line-buffered. */
+    uint64_t rights = R_FILE;
+    if (type == WASI_FILETYPE_CHARACTER_DEVICE)
+        rights &= ~(R_FD_SEEK | R_FD_TELL);
+    w->fds[fd] = (wasi_fd){ .used = true, .own = false, .host = host, .type = type,
+                            .base = rights };
+}
+
 weft_status weft_wasi_new(weft_engine *engine, weft_wasi **out)
 {
     *out = NULL;
@@ -116,23 +132,39 @@ weft_status weft_wasi_new(weft_engine *engine, weft_wasi **out)
     w->engine = engine;
     for (uint32_t i = 0; i < WASI_COUNT; i++)
         w->bindings[i] = (wasi_binding){ .w = w, .index = i };
-    /* Standard input, output and error are the host's own, never closed by
-     * the guest's fd_close, so weft can still report on stderr. */
+    /* Standard input, output and error are the host's own until
+     * weft_wasi_set_stdio says otherwise. */
     for (int fd = 0; fd < 3; fd++) {
-        struct stat st;
-        uint8_t type = fstat(fd, &st) == 0 ? wasi_filetype(st.st_mode) : WASI_FILETYPE_UNKNOWN;
-        /* wasi-libc's isatty is "a character device that cannot seek", so
-         * a terminal loses the seek rights and stdout is line-buffered. */
-        uint64_t rights = R_FILE;
-        if (type == WASI_FILETYPE_CHARACTER_DEVICE)
-            rights &= ~(R_FD_SEEK | R_FD_TELL);
         uint32_t got;
-        if (!wasi_fd_add(w, fd, false, type, rights, 0, &got)) {
+        if (!wasi_fd_add(w, fd, false, WASI_FILETYPE_UNKNOWN, 0, 0, &got)) {
             weft_wasi_free(w);
             return WEFT_ERR_NOMEM;
         }
+        set_stdio(w, got, fd);
     }
     *out = w;
+    return WEFT_OK;
+}
+
+weft_status weft_wasi_set_stdio(weft_wasi *wasi, int stdin_fd, int stdout_fd, int stderr_fd)
+{
+    int hosts[3] = { stdin_fd, stdout_fd, stderr_fd };
+    if (!wasi)
+        return WEFT_ERR_ARGUMENT;
+    /* All three are checked before any is taken, so a bad one changes
+     * nothing. */
+    for (int i = 0; i < 3; i++)
+        if (hosts[i] >= 0 && fcntl(hosts[i], F_GETFD) < 0)
+            return WEFT_ERR_ARGUMENT;
+    for (uint32_t i = 0; i < 3; i++) {
+        if (hosts[i] < 0)
+            continue;
+        /* A guest may have closed the stream or renumbered a file onto its
+         * number; what it held there is released first. */
+        if (wasi->fds[i].used)
+            wasi_fd_release(&wasi->fds[i]);
+        set_stdio(wasi, i, hosts[i]);
+    }
     return WEFT_OK;
 }
 

@@ -252,6 +252,10 @@ bool wasi_fd_add(weft_wasi *w, int host, bool own, uint8_t type, uint64_t base,
 /* The WASI file type of a host st_mode (and fd, to tell socket kinds). */
 uint8_t wasi_filetype(unsigned mode);
 
+/* Releases what a guest fd holds (closing its host fd if it owns it) and
+ * marks its slot free. */
+void wasi_fd_release(wasi_fd *f);
+
 /* Frees the fd table, closing what it owns. */
 void wasi_fds_free(weft_wasi *w);
 

@@ -83,8 +83,7 @@ bool wasi_fd_add(weft_wasi *w, int host, bool own, uint8_t type, uint64_t base,
     return true;
 }
 
-/* Releases what a guest fd holds and marks its slot free. */
-static void fd_release(wasi_fd *f)
+void wasi_fd_release(wasi_fd *f)
 {
     if (f->dir)
         closedir(f->dir);
@@ -98,7 +97,7 @@ void wasi_fds_free(weft_wasi *w)
 {
     for (uint32_t i = 0; i < w->nfds; i++)
         if (w->fds[i].used)
-            fd_release(&w->fds[i]);
+            wasi_fd_release(&w->fds[i]);
     free(w->fds);
     w->fds = NULL;
     w->nfds = 0;
@@ -604,7 +603,7 @@ wasi_errno wasi_fd_close(weft_wasi *w, const weft_value *a)
     wasi_fd *f = wasi_fd_get(w, ARG32(0), 0, &e);
     if (!f)
         return e;
-    fd_release(f);
+    wasi_fd_release(f);
     return WASI_ESUCCESS;
 }
 
@@ -620,7 +619,7 @@ wasi_errno wasi_fd_renumber(weft_wasi *w, const weft_value *a)
         return e;
     if (from == to)
         return WASI_ESUCCESS;
-    fd_release(t);
+    wasi_fd_release(t);
     *t = *f;
     *f = (wasi_fd){ 0 };
     return WASI_ESUCCESS;
