@@ -309,6 +309,11 @@ OP(JUMP_NZ) { if (fp[S0].u32) JUMP(); else NEXT(2); }
 OP(JUMP_Z) { if (!fp[S0].u32) JUMP(); else NEXT(2); }
 OP(JUMP_NZ64) { if (fp[S0].u64) JUMP(); else NEXT(2); }
 OP(JUMP_Z64) { if (!fp[S0].u64) JUMP(); else NEXT(2); }
+/* A bit test and branch: an i32.and that only feeds the branch. */
+OP(JUMP_AND_NZ) { if (fp[S0].u32 & fp[S1].u32) JUMP(); else NEXT(2); }
+OP(JUMP_AND_NZ_RI) { if (fp[S0].u32 & IMM_JUMP_I32) JUMP(); else NEXT(3); }
+OP(JUMP_AND_Z) { if (!(fp[S0].u32 & fp[S1].u32)) JUMP(); else NEXT(2); }
+OP(JUMP_AND_Z_RI) { if (!(fp[S0].u32 & IMM_JUMP_I32)) JUMP(); else NEXT(3); }
 OP(JUMP_TABLE) {
     uint32_t i = fp[S0].u32, n = IMM;
     ip += ip[2 + (i < n ? i : n)].i32[0];

@@ -628,6 +628,19 @@ static uint32_t emit_cond_jump(lw_ctx *l, lw_val *c, bool when)
         ir_op op = when ? (wide ? IR_JUMP_NZ64 : IR_JUMP_NZ) : (wide ? IR_JUMP_Z64 : IR_JUMP_Z);
         return emit_s(l, op, 2, s, 0, 0, 0);
     }
+    /* So does an i32.and: the jump tests the bits. */
+    if (just_computed(l, c, IR_I32_AND_RR) || just_computed(l, c, IR_I32_AND_RI)) {
+        bool with_imm = l->last_op == IR_I32_AND_RI;
+        ir_word w = *at(l, l->last_pos + 1);
+        l->len = l->last_pos;
+        ir_op op = (ir_op)((when ? IR_JUMP_AND_NZ : IR_JUMP_AND_Z) + with_imm);
+        if (!with_imm)
+            return emit_s(l, op, 2, w.u16[1], w.u16[2], 0, 0);
+        uint32_t pos = emit_s(l, op, 3, w.u16[1], 0, 0, 0);
+        if (l->len)
+            at(l, pos + 2)->u32[0] = w.u32[1];
+        return pos;
+    }
     ir_op op = when ? IR_JUMP_NZ : IR_JUMP_Z;
     return emit_s(l, op, 2, slot_of(l, c), 0, 0, 0);
 }

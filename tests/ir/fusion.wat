@@ -1,6 +1,7 @@
 ;; Peephole fusions of lowering. An address that is a slot plus a constant
 ;; folds into the load or store when there is no static offset (the sum
-;; wraps at 32 bits; an offset would not). i32.eqz of an integer compare
+;; wraps at 32 bits; an offset would not). An i32.and feeding a branch
+;; becomes a bit-test jump. i32.eqz of an integer compare
 ;; inverts the compare, and an eqz before a branch becomes the branch's
 ;; sense, so `a == 252; eqz; br_if` is one jump. Copies in a row pair up
 ;; into copy2. A branch back to a loop head that is a short run ending in a
@@ -113,7 +114,24 @@
     local.get 1
     f64x2.mul
     f64x2.add
-    v128.store))
+    v128.store)
+  (func $bit_test (param i32 i32) (result i32)
+    block
+      local.get 0
+      i32.const 128
+      i32.and
+      br_if 0
+      local.get 0
+      local.get 1
+      i32.and
+      if
+        i32.const 2
+        return
+      end
+      i32.const 1
+      return
+    end
+    i32.const 0))
 
 ;;| func 0 load_add:
 ;;|     0  enter                    zero 0 from r1, frame 3 slots
@@ -175,3 +193,13 @@
 ;;|     4  f64x2.mul_add            r4, r4, r1, r1
 ;;|     6  v128.store               r0, r4, 0
 ;;|     8  return                  
+;;| func 10 bit_test:
+;;|     0  enter                    zero 0 from r2, frame 4 slots
+;;|     2  jump.if.i32.and/ri       r0, 0x80, @13
+;;|     5  jump.unless.i32.and      r0, r1, @10
+;;|     7  const32                  r0, 2
+;;|     9  return                  
+;;|    10  const32                  r0, 1
+;;|    12  return                  
+;;|    13  const32                  r0, 0
+;;|    15  return                  
