@@ -188,6 +188,8 @@
 /* ---- Moves, constants, selection ------------------------------------------ */
 
 OP(I32_ADD_SHL) { fp[S0].u32 = fp[S1].u32 + (fp[S2].u32 << S3); NEXT(2); }
+OP(I32_ADD3) { fp[S0].u32 = fp[S1].u32 + fp[S2].u32 + fp[S3].u32; NEXT(2); }
+OP(I32_XOR_ROTL) { fp[S0].u32 = fp[S1].u32 ^ num_i32_rotl(fp[S2].u32, S3); NEXT(2); }
 /* A multiply feeding an add: two IEEE operations, each rounded (the build
  * forbids contracting them into one fused multiply-add). */
 OP(F32_MUL_ADD) { float p = fp[S2].f32 * fp[S3].f32; fp[S0].f32 = fp[S1].f32 + p; NEXT(2); }

@@ -76,6 +76,10 @@ static unsigned dump_one(FILE *out, const ir_word *code, uint64_t pos)
                 ip[1].u16[3]);
         return 2;
     }
+    if (op == IR_I32_XOR_ROTL) {
+        fprintf(out, " r%u, r%u ^ rotl(r%u, %u)\n", s[0], s[1], s[2], s[3]);
+        return 2;
+    }
     if (op == IR_ENTER) {
         fprintf(out, " zero %u from r%u, frame %u slots\n", s[1], s[0], imm);
         return 2;

@@ -767,6 +767,26 @@ static bool fuse_multiply(lw_ctx *l, ir_op add, const lw_val *a, const lw_val *b
     return true;
 }
 
+/* i32.add of a sum just computed becomes one i32.add3, and i32.xor of a
+ * value just rotated by a constant one i32.xor_rotl, replacing the inner
+ * instruction. Both operands are in slots. */
+static bool fuse_pair(lw_ctx *l, ir_op op, const lw_val *a, const lw_val *b)
+{
+    ir_op inner = op == IR_I32_ADD_RR ? IR_I32_ADD_RR : IR_I32_ROTL_RI;
+    const lw_val *x = just_computed(l, b, inner) ? b : just_computed(l, a, inner) ? a : NULL;
+    if (!x)
+        return false;
+    const lw_val *other = x == b ? a : b;
+    ir_word w = *at(l, l->last_pos + 1);
+    uint16_t dst = peek(l, 0)->home;
+    l->len = l->last_pos;
+    if (op == IR_I32_ADD_RR)
+        emit_s(l, IR_I32_ADD3, 2, dst, other->slot, w.u16[1], w.u16[2]);
+    else
+        emit_s(l, IR_I32_XOR_ROTL, 2, dst, other->slot, w.u16[1], (uint16_t)(w.u32[1] & 31));
+    return true;
+}
+
 /* Binary operators, compares included: (slot, slot), (slot, constant) or
  * (constant, slot) forms. Two constants: the first is materialised. */
 static void lower_binary(lw_ctx *l, const lw_map *map, uint8_t result)
@@ -804,6 +824,8 @@ static void lower_binary(lw_ctx *l, const lw_map *map, uint8_t result)
             map = NULL; /* (constant, slot) compares do not fuse. */
     } else if (op == IR_I32_ADD_RR && fuse_shift(l, &a, &b)) {
         /* i32.shl by a constant folded into this add: address arithmetic. */
+    } else if ((op == IR_I32_ADD_RR || op == IR_I32_XOR_RR) && fuse_pair(l, op, &a, &b)) {
+        /* A three-operand add or a xor of a rotation. */
     } else if ((op == IR_F64_ADD_RR || op == IR_F32_ADD_RR) && fuse_multiply(l, op, &a, &b)) {
         /* The multiply just before folded into this add. */
     } else {

@@ -1,7 +1,8 @@
 ;; Peephole fusions of lowering. An address that is a slot plus a constant
 ;; folds into the load or store when there is no static offset (the sum
 ;; wraps at 32 bits; an offset would not). An i32.and feeding a branch
-;; becomes a bit-test jump. i32.eqz of an integer compare
+;; becomes a bit-test jump; an add of a sum becomes i32.add3 and a xor of a
+;; rotation i32.xor_rotl. i32.eqz of an integer compare
 ;; inverts the compare, and an eqz before a branch becomes the branch's
 ;; sense, so `a == 252; eqz; br_if` is one jump. Copies in a row pair up
 ;; into copy2. A branch back to a loop head that is a short run ending in a
@@ -131,7 +132,17 @@
       i32.const 1
       return
     end
-    i32.const 0))
+    i32.const 0)
+  (func $hash_round (param i32 i32 i32) (result i32)
+    local.get 0
+    local.get 1
+    i32.add
+    local.get 2
+    i32.add
+    local.get 0
+    i32.const 7
+    i32.rotl
+    i32.xor))
 
 ;;| func 0 load_add:
 ;;|     0  enter                    zero 0 from r1, frame 3 slots
@@ -203,3 +214,8 @@
 ;;|    12  return                  
 ;;|    13  const32                  r0, 0
 ;;|    15  return                  
+;;| func 11 hash_round:
+;;|     0  enter                    zero 0 from r3, frame 6 slots
+;;|     2  i32.add3                 r3, r2, r0, r1
+;;|     4  i32.xor_rotl             r3, r3 ^ rotl(r0, 7)
+;;|     6  return1                  r3
