@@ -194,6 +194,16 @@ OP(I32_XOR_ROTL) { fp[S0].u32 = fp[S1].u32 ^ num_i32_rotl(fp[S2].u32, S3); NEXT(
  * forbids contracting them into one fused multiply-add). */
 OP(F32_MUL_ADD) { float p = fp[S2].f32 * fp[S3].f32; fp[S0].f32 = fp[S1].f32 + p; NEXT(2); }
 OP(F64_MUL_ADD) { double p = fp[S2].f64 * fp[S3].f64; fp[S0].f64 = fp[S1].f64 + p; NEXT(2); }
+OP(F32_MUL_SUB) { float p = fp[S2].f32 * fp[S3].f32; fp[S0].f32 = fp[S1].f32 - p; NEXT(2); }
+OP(F64_MUL_SUB) { double p = fp[S2].f64 * fp[S3].f64; fp[S0].f64 = fp[S1].f64 - p; NEXT(2); }
+OP(F32X4_MUL_SUB) {
+    SET_V128(S0, simd_f32x4_sub(SLOT_V128(S1), simd_f32x4_mul(SLOT_V128(S2), SLOT_V128(S3))));
+    NEXT(2);
+}
+OP(F64X2_MUL_SUB) {
+    SET_V128(S0, simd_f64x2_sub(SLOT_V128(S1), simd_f64x2_mul(SLOT_V128(S2), SLOT_V128(S3))));
+    NEXT(2);
+}
 OP(F32X4_MUL_ADD) {
     SET_V128(S0, simd_f32x4_add(SLOT_V128(S1), simd_f32x4_mul(SLOT_V128(S2), SLOT_V128(S3))));
     NEXT(2);

@@ -752,18 +752,39 @@ static bool fuse_shift(lw_ctx *l, const lw_val *a, const lw_val *b)
 
 /* f32/f64.add of a product just computed becomes one mul_add, replacing the
  * multiply; the rounding of each operation stays. */
-static bool fuse_multiply(lw_ctx *l, ir_op add, const lw_val *a, const lw_val *b)
+/* The multiply and the fused instruction of each add or subtract that a
+ * product just computed may fold into (a subtraction only as its second
+ * operand: a - b * c). */
+static bool multiply_fusion(ir_op op, ir_op *mul, ir_op *fused)
 {
-    ir_op mul = add == IR_F64_ADD_RR ? IR_F64_MUL_RR : IR_F32_MUL_RR;
-    const lw_val *product = just_computed(l, b, mul) ? b : just_computed(l, a, mul) ? a : NULL;
-    if (!product)
+    switch (op) {
+    case IR_F32_ADD_RR: *mul = IR_F32_MUL_RR; *fused = IR_F32_MUL_ADD; return true;
+    case IR_F64_ADD_RR: *mul = IR_F64_MUL_RR; *fused = IR_F64_MUL_ADD; return true;
+    case IR_F32_SUB_RR: *mul = IR_F32_MUL_RR; *fused = IR_F32_MUL_SUB; return true;
+    case IR_F64_SUB_RR: *mul = IR_F64_MUL_RR; *fused = IR_F64_MUL_SUB; return true;
+    case IR_F32X4_ADD: *mul = IR_F32X4_MUL; *fused = IR_F32X4_MUL_ADD; return true;
+    case IR_F64X2_ADD: *mul = IR_F64X2_MUL; *fused = IR_F64X2_MUL_ADD; return true;
+    case IR_F32X4_SUB: *mul = IR_F32X4_MUL; *fused = IR_F32X4_MUL_SUB; return true;
+    case IR_F64X2_SUB: *mul = IR_F64X2_MUL; *fused = IR_F64X2_MUL_SUB; return true;
+    default: return false;
+    }
+}
+
+static bool fuse_multiply(lw_ctx *l, ir_op op, const lw_val *a, const lw_val *b, uint16_t dst)
+{
+    ir_op mul, fused;
+    if (!multiply_fusion(op, &mul, &fused))
         return false;
+    bool add = fused == IR_F32_MUL_ADD || fused == IR_F64_MUL_ADD || fused == IR_F32X4_MUL_ADD ||
+               fused == IR_F64X2_MUL_ADD;
+    const lw_val *product = just_computed(l, b, mul) ? b
+                          : add && just_computed(l, a, mul) ? a : NULL;
     const lw_val *acc = product == b ? a : b;
+    if (!product || acc->kind == LV_CONST)
+        return false;
     ir_word w = *at(l, l->last_pos + 1);
-    uint16_t dst = peek(l, 0)->home;
     l->len = l->last_pos;
-    emit_s(l, add == IR_F64_ADD_RR ? IR_F64_MUL_ADD : IR_F32_MUL_ADD, 2, dst, acc->slot,
-           w.u16[1], w.u16[2]);
+    emit_s(l, fused, 2, dst, acc->slot, w.u16[1], w.u16[2]);
     return true;
 }
 
@@ -826,8 +847,8 @@ static void lower_binary(lw_ctx *l, const lw_map *map, uint8_t result)
         /* i32.shl by a constant folded into this add: address arithmetic. */
     } else if ((op == IR_I32_ADD_RR || op == IR_I32_XOR_RR) && fuse_pair(l, op, &a, &b)) {
         /* A three-operand add or a xor of a rotation. */
-    } else if ((op == IR_F64_ADD_RR || op == IR_F32_ADD_RR) && fuse_multiply(l, op, &a, &b)) {
-        /* The multiply just before folded into this add. */
+    } else if (fuse_multiply(l, op, &a, &b, dst)) {
+        /* The multiply just before folded into this add or subtract. */
     } else {
         emit_s(l, op, 2, dst, a.slot, b.slot, 0);
         k.a = a.slot;
@@ -967,32 +988,17 @@ static void lower_store(lw_ctx *l, const lw_map *map, const wv_imm *imm)
 
 /* Two operands in slots: v128s (their constants are always materialised),
  * or a v128 and a shift count that is not a constant. */
-/* f32x4/f64x2.add of a product just computed becomes one mul_add, as for
- * scalars. The other operand must already sit in a slot. */
-static bool fuse_v_multiply(lw_ctx *l, ir_op add)
-{
-    ir_op mul = add == IR_F64X2_ADD ? IR_F64X2_MUL : IR_F32X4_MUL;
-    lw_val *a = peek(l, 1), *b = peek(l, 0);
-    lw_val *product = just_computed(l, b, mul) ? b : just_computed(l, a, mul) ? a : NULL;
-    lw_val *acc = product == b ? a : b;
-    if (!product || acc->kind == LV_CONST)
-        return false;
-    ir_word w = *at(l, l->last_pos + 1);
-    uint16_t sum = acc->slot;
-    l->len = l->last_pos;
-    pop(l);
-    pop(l);
-    uint16_t dst = push_temp(l, VT_V128);
-    emit_s(l, add == IR_F64X2_ADD ? IR_F64X2_MUL_ADD : IR_F32X4_MUL_ADD, 2, dst, sum, w.u16[1],
-           w.u16[2]);
-    has_dst(l);
-    return true;
-}
-
 static void lower_v_binary(lw_ctx *l, const lw_map *map, uint8_t result)
 {
-    if ((map->op == IR_F64X2_ADD || map->op == IR_F32X4_ADD) && fuse_v_multiply(l, map->op))
+    /* f32x4/f64x2 add and subtract fold a product just computed, as scalars
+     * do. */
+    if (fuse_multiply(l, (ir_op)map->op, peek(l, 1), peek(l, 0), peek(l, 1)->home)) {
+        pop(l);
+        pop(l);
+        push_temp(l, VT_V128);
+        has_dst(l);
         return;
+    }
     uint16_t b = operand(l, 0), a = operand(l, 1);
     pop(l);
     pop(l);

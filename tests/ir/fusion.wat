@@ -142,7 +142,20 @@
     local.get 0
     i32.const 7
     i32.rotl
-    i32.xor))
+    i32.xor)
+  (func $mul_sub (param f64 f64 f64) (result f64)
+    ;; a - b * c fuses; b * c - a does not (the product must be subtracted).
+    local.get 0
+    local.get 1
+    local.get 2
+    f64.mul
+    f64.sub
+    local.get 1
+    local.get 2
+    f64.mul
+    local.get 0
+    f64.sub
+    f64.add))
 
 ;;| func 0 load_add:
 ;;|     0  enter                    zero 0 from r1, frame 3 slots
@@ -219,3 +232,10 @@
 ;;|     2  i32.add3                 r3, r2, r0, r1
 ;;|     4  i32.xor_rotl             r3, r3 ^ rotl(r0, 7)
 ;;|     6  return1                  r3
+;;| func 12 mul_sub:
+;;|     0  enter                    zero 0 from r3, frame 6 slots
+;;|     2  f64.mul_sub              r3, r0, r1, r2
+;;|     4  f64.mul                  r4, r1, r2
+;;|     6  f64.sub                  r4, r4, r0
+;;|     8  f64.add                  r3, r3, r4
+;;|    10  return1                  r3
