@@ -385,10 +385,11 @@ static wx_memory empty_memory = { .base = empty_bytes, .size = 0, .slot = -1 };
 static weft_status fail_min(inst_ctx *c, const char *what, uint32_t index, uint64_t min,
                             uint32_t limit)
 {
-    wm_fail(c->err, WEFT_ERR_LIMIT, -1, -1, -1, "%s %" PRIu32 ": minimum of %" PRIu64 " %s "
+    bool memory = what[0] == 'm';
+    wm_fail(c->err, WEFT_ERR_LIMIT, -1, -1, -1, "%s %" PRIu32 ": minimum of %" PRIu64 " %s%s "
             "exceeds the engine's limit of %" PRIu32 " (%s)", what, index, min,
-            what[0] == 'm' ? "pages" : "elements", limit,
-            what[0] == 'm' ? "max_memory_pages" : "max_table_elems");
+            memory ? "page" : "element", min == 1 ? "" : "s", limit,
+            memory ? "max_memory_pages" : "max_table_elems");
     return WEFT_ERR_LIMIT;
 }
 
