@@ -388,9 +388,11 @@ OP(RETURN_CALL_INDIRECT) { wx_func *g = INDIRECT_TARGET(); TAIL_CALL_FUNC(g, fp 
     (th->fuel < (cost) || atomic_load_explicit(&th->interrupt, memory_order_relaxed))
 
 OP(CHECK) {
-    if (__builtin_expect(CHECK_FAILS(IMM), 0)) { wx_trap k_ = wx_check_stop(th, IMM); if (k_) STOP(k_); }
-    th->fuel -= IMM;
-    NEXT(2);
+    if (__builtin_expect(CHECK_FAILS(IMM), 0)) {
+        wx_trap k_ = wx_check_stop(th, IMM);
+        if (k_) STOP(k_);
+    }
+    th->fuel -= IMM; NEXT(2);
 }
 
 #undef STOP
