@@ -118,6 +118,8 @@ typedef struct lw_frame {
     uint32_t start;         /* Loop: code position of the loop head. */
     int32_t patches;        /* Forward jumps to the frame's end (list head). */
     int32_t else_patch;     /* If: the jump to the else branch, or -1. */
+    uint32_t outer_check;   /* Loop, metered: the enclosing region's check and count. */
+    uint32_t outer_ops;
 } lw_frame;
 
 /* A jump whose target is not known yet: code[word].i32[half] gets the offset
@@ -283,11 +285,12 @@ static void resolve_patches(lw_ctx *l, lw_frame *f)
 
 /* ---- Metering: fuel and interruption checks ------------------------------------- */
 
-/* Metered code has a check at function entry, at every loop header (where
- * every backward branch lands) and after every loop. A check charges the
- * Wasm instructions lowered from it to the next check in code order, so
- * a region is paid for once on entry, and code after a loop is paid for
- * once rather than with every iteration. */
+/* Metered code has a check at function entry and at every loop header
+ * (where every backward branch lands). The function's check charges the
+ * Wasm instructions of its body outside any loop, a loop's check those of
+ * the loop's body outside nested loops: so each is paid for once per entry
+ * or iteration, and code after a nested loop is charged to the region
+ * around it, with no check of its own. */
 static void close_region(lw_ctx *l)
 {
     if (l->metered && l->check_pos != UINT32_MAX && l->len)
@@ -299,10 +302,28 @@ static void emit_check(lw_ctx *l)
 {
     if (!l->metered)
         return;
-    close_region(l);
     l->check_pos = emit(l, IR_CHECK, 2);
     l->region_ops = 0;
     label(l);
+}
+
+/* A loop's header: the enclosing region is set aside until its end. */
+static void open_loop_region(lw_ctx *l, lw_frame *f)
+{
+    if (!l->metered || !f)
+        return;
+    f->outer_check = l->check_pos;
+    f->outer_ops = l->region_ops;
+    emit_check(l);
+}
+
+static void close_loop_region(lw_ctx *l, lw_frame *f)
+{
+    if (!l->metered)
+        return;
+    close_region(l);
+    l->check_pos = f->outer_check;
+    l->region_ops = f->outer_ops;
 }
 
 /* ---- Stack entries ---------------------------------------------------------------- */
@@ -976,7 +997,7 @@ static void lower_block(lw_ctx *l, uint8_t kind, const wv_imm *imm)
     if (f)
         f->start = l->len;
     if (kind == WV_LOOP)
-        emit_check(l);
+        open_loop_region(l, f);
 }
 
 static void lower_else(lw_ctx *l)
@@ -1017,7 +1038,7 @@ static void lower_end(lw_ctx *l)
     reset_stack(l, f, f->nresults, f->results);
     l->nframes--;
     if (f->kind == WV_LOOP)
-        emit_check(l);
+        close_loop_region(l, f);
 }
 
 static void lower_br_if(lw_ctx *l, uint32_t depth)
