@@ -133,7 +133,10 @@ typedef enum weft_bounds {
  * count is exact for straight-line code and an upper bound elsewhere. A
  * check whose region costs more than the fuel left stops the call with
  * WEFT_ERR_FUEL before charging anything, so a stopped call may leave some
- * fuel unused. Host functions cost no fuel. */
+ * fuel unused. Host functions cost no fuel, and a bulk instruction
+ * (memory.fill, memory.copy, table.init...) costs one unit whatever its
+ * length. An interrupt, too, waits for the next check: a host function or
+ * a bulk instruction runs to its end first. */
 typedef struct weft_config {
     weft_dispatch dispatch;
     weft_bounds bounds;
