@@ -2,9 +2,13 @@
  * function and WASI, calls its exports with typed values, writes and reads
  * its memory, reads and sets a global, calls a function found in its table,
  * shows a trap as a value with its backtrace, and captures the guest's
- * stdout in a pipe. Run: embed PATH/embed.wasm */
+ * stdout in a pipe; then runs a call on a fuel budget, topping it up and
+ * resuming, and interrupts a call that never returns from another thread.
+ * Run: embed PATH/embed.wasm */
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "weft.h"
@@ -45,6 +49,74 @@ static int fail(const char *what, const weft_error *err)
 }
 
 static weft_value i32(int32_t v) { return (weft_value){ .kind = WEFT_I32, .of.i32 = v }; }
+
+/* Interrupts the engine it is given after 20 ms: a stand-in for a
+ * watchdog or a user pressing Ctrl-C. */
+static void *interrupt_soon(void *engine)
+{
+    nanosleep(&(struct timespec){ 0, 20 * 1000 * 1000 }, NULL);
+    weft_engine_interrupt(engine);
+    return NULL;
+}
+
+/* Runs fill(10) on an engine with little fuel, adding some at each stop,
+ * then interrupts spin(), which never returns. Returns how many times the
+ * fill stopped, or -1 when something went wrong. */
+static int fuel_and_interrupt(weft_module *module, int32_t *factor)
+{
+    weft_config config;
+    weft_config_init(&config);
+    config.fuel = 100;           /* Fuel: about one unit per Wasm instruction. */
+    config.interruptible = true; /* weft_engine_interrupt may stop calls. */
+    weft_engine *engine;
+    weft_error err;
+    weft_valkind i32_kind = WEFT_I32;
+    imports im = { 0 };
+    weft_instance *instance;
+    weft_extern fill, spin;
+    if (weft_engine_new(&config, &engine, &err))
+        return fail("engine", &err), -1;
+    if (weft_func_new(engine, &i32_kind, 1, &i32_kind, 1, scale, factor, &im.scale) ||
+        weft_wasi_new(engine, &im.wasi) ||
+        weft_instantiate(engine, module, resolve, &im, &instance, &err) ||
+        !weft_instance_export(instance, "fill", 4, &fill) ||
+        !weft_instance_export(instance, "spin", 4, &spin)) {
+        weft_wasi_free(im.wasi);
+        weft_engine_free(engine);
+        return -1;
+    }
+    /* A stopped call keeps its state; weft_resume continues it after a
+     * top-up and returns its results as weft_call would have. */
+    weft_value arg = i32(10), result;
+    int stops = 0;
+    weft_status s = weft_call(engine, fill.of.func, &arg, 1, &result, 1, &err);
+    while (s == WEFT_ERR_FUEL) {
+        stops++;
+        weft_engine_add_fuel(engine, 50);
+        s = weft_resume(engine, &result, 1, &err);
+    }
+    uint64_t left = 0;
+    weft_engine_fuel(engine, &left);
+    printf("fill(10) on a budget = %lld after %d top-ups, %llu fuel left\n",
+           (long long)result.of.i64, stops, (unsigned long long)left);
+    if (s || result.of.i64 != 135)
+        stops = -1;
+
+    /* Interruption: another thread stops the endless loop, and the engine
+     * stays usable (the interrupt is consumed by the check that saw it). */
+    weft_engine_add_fuel(engine, UINT64_MAX);
+    pthread_t thread;
+    if (pthread_create(&thread, NULL, interrupt_soon, engine) == 0) {
+        s = weft_call(engine, spin.of.func, NULL, 0, NULL, 0, &err);
+        pthread_join(thread, NULL);
+        printf("spin(): %s\n", weft_status_name(s));
+        if (s != WEFT_ERR_INTERRUPTED || weft_call(engine, fill.of.func, &arg, 1, &result, 1, &err))
+            stops = -1;
+    }
+    weft_wasi_free(im.wasi);
+    weft_engine_free(engine);
+    return stops;
+}
 
 int main(int argc, char **argv)
 {
@@ -131,6 +203,7 @@ int main(int argc, char **argv)
     int ok = sum == 135 && last == 27 && count.of.i32 == 1 &&
              weft_global_get(calls.of.global).of.i32 == 100 && trapped && result.of.i32 == 0 &&
              got == (ssize_t)sizeof hello - 1 && !strcmp(captured, hello);
+    ok = ok && fuel_and_interrupt(module, &factor) > 0;
     weft_wasi_free(im.wasi);
     weft_engine_free(engine);
     weft_module_free(module);

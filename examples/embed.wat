@@ -1,6 +1,6 @@
 ;; embed.wat: the guest of examples/embed.c. It imports a host function and
-;; WASI's fd_write, and exports a memory, a global, a table and three
-;; functions, one of which traps.
+;; WASI's fd_write, and exports a memory, a global, a table and four
+;; functions: one traps, one never returns (for the interruption example).
 (module
   (import "host" "scale" (func $scale (param i32) (result i32)))
   (import "wasi_snapshot_preview1" "fd_write"
@@ -27,4 +27,5 @@
   (func (export "print") (param $ptr i32) (param $len i32) (result i32)
     (i32.store (i32.const 1024) (local.get $ptr))
     (i32.store (i32.const 1028) (local.get $len))
-    (call $fd_write (i32.const 1) (i32.const 1024) (i32.const 1) (i32.const 1032))))
+    (call $fd_write (i32.const 1) (i32.const 1024) (i32.const 1) (i32.const 1032)))
+  (func (export "spin") (loop $again (br $again))))

@@ -61,12 +61,16 @@ done:
 
 static pthread_mutex_t cache_lock = PTHREAD_MUTEX_INITIALIZER;
 
-static unsigned variant(wx_dispatch d, bool explicit_bounds) { return d * 2 + explicit_bounds; }
+static unsigned variant(wx_dispatch d, bool explicit_bounds, wx_metering metering)
+{
+    return (d * 2 + explicit_bounds) * METER_COUNT + metering;
+}
 
-const ir_word **wl_code_cache(const wm_module *m, wx_dispatch dispatch, bool explicit_bounds)
+const ir_word **wl_code_cache(const wm_module *m, wx_dispatch dispatch, bool explicit_bounds,
+                              wx_metering metering)
 {
     wm_module *mm = (wm_module *)m; /* The caches are the module's only mutable part. */
-    unsigned v = variant(dispatch, explicit_bounds);
+    unsigned v = variant(dispatch, explicit_bounds, metering);
     pthread_mutex_lock(&cache_lock);
     if (!mm->lowered[v])
         mm->lowered[v] = calloc(m->nfuncs ? m->nfuncs : 1, sizeof(ir_word *));
@@ -114,6 +118,8 @@ typedef struct lw_frame {
     uint32_t start;         /* Loop: code position of the loop head. */
     int32_t patches;        /* Forward jumps to the frame's end (list head). */
     int32_t else_patch;     /* If: the jump to the else branch, or -1. */
+    uint32_t outer_check;   /* Loop, metered: the enclosing region's check and count. */
+    uint32_t outer_ops;
 } lw_frame;
 
 /* A jump whose target is not known yet: code[word].i32[half] gets the offset
@@ -170,6 +176,14 @@ typedef struct lw_ctx {
     bool last_is_compare;
     lw_compare cmp;
     bool copy_open;             /* It is a one-slot copy that a next copy may join. */
+
+    /* Metering (metered variants only): the check instruction, the open
+     * region's check (UINT32_MAX before the first) and the Wasm
+     * instructions lowered since. */
+    bool metered;
+    ir_op check_op;
+    uint32_t check_pos;
+    uint32_t region_ops;
 } lw_ctx;
 
 static inline unsigned width(uint8_t type) { return type == VT_V128 ? 2 : 1; }
@@ -277,6 +291,49 @@ static void resolve_patches(lw_ctx *l, lw_frame *f)
     for (int32_t i = f->patches; i >= 0; i = l->patches[i].next)
         set_offset(l, l->patches[i].from, l->patches[i].word, l->patches[i].half, l->len);
     f->patches = -1;
+}
+
+/* ---- Metering: fuel and interruption checks ------------------------------------- */
+
+/* Metered code has a check at function entry and at every loop header
+ * (where every backward branch lands). The function's check charges the
+ * Wasm instructions of its body outside any loop, a loop's check those of
+ * the loop's body outside nested loops: so each is paid for once per entry
+ * or iteration, and code after a nested loop is charged to the region
+ * around it, with no check of its own. */
+static void close_region(lw_ctx *l)
+{
+    if (l->metered && l->check_pos != UINT32_MAX && l->len)
+        at(l, l->check_pos + 1)->u32[1] = l->region_ops;
+}
+
+/* Starts a region with its check, which nothing may fuse across. */
+static void emit_check(lw_ctx *l)
+{
+    if (!l->metered)
+        return;
+    l->check_pos = emit(l, l->check_op, 2);
+    l->region_ops = 0;
+    label(l);
+}
+
+/* A loop's header: the enclosing region is set aside until its end. */
+static void open_loop_region(lw_ctx *l, lw_frame *f)
+{
+    if (!l->metered || !f)
+        return;
+    f->outer_check = l->check_pos;
+    f->outer_ops = l->region_ops;
+    emit_check(l);
+}
+
+static void close_loop_region(lw_ctx *l, lw_frame *f)
+{
+    if (!l->metered)
+        return;
+    close_region(l);
+    l->check_pos = f->outer_check;
+    l->region_ops = f->outer_ops;
 }
 
 /* ---- Stack entries ---------------------------------------------------------------- */
@@ -1176,6 +1233,8 @@ static void lower_block(lw_ctx *l, uint8_t kind, const wv_imm *imm)
                              imm->bt_results);
     if (f)
         f->start = l->len;
+    if (kind == WV_LOOP)
+        open_loop_region(l, f);
 }
 
 static void lower_else(lw_ctx *l)
@@ -1215,6 +1274,8 @@ static void lower_end(lw_ctx *l)
     label(l);
     reset_stack(l, f, f->nresults, f->results);
     l->nframes--;
+    if (f->kind == WV_LOOP)
+        close_loop_region(l, f);
 }
 
 static void lower_br_if(lw_ctx *l, uint32_t depth)
@@ -1295,6 +1356,7 @@ static bool lower_op(void *user, wv_ctx *c, wasm_op op, const wv_imm *imm)
             return true;
         }
     }
+    l->region_ops++;
     const wasm_op_info *info = &wasm_op_infos[op];
     const lw_map *map = &op_map[op];
     uint8_t result = info->sig != WS_SPECIAL ? wasm_sigs[info->sig].result : 0;
@@ -1541,9 +1603,13 @@ static bool lower_op(void *user, wv_ctx *c, wasm_op op, const wv_imm *imm)
 /* ---- Lowering a function ---------------------------------------------------------- */
 
 const ir_word *wl_lower(const wm_module *m, uint32_t index, wx_dispatch dispatch,
-                        bool explicit_bounds, weft_error *err)
+                        bool explicit_bounds, wx_metering metering, weft_error *err)
 {
-    const ir_word **cache = wl_code_cache(m, dispatch, explicit_bounds);
+    static const ir_op check_ops[METER_COUNT] = {
+        [METER_FUEL] = IR_CHECK_FUEL, [METER_INTERRUPT] = IR_CHECK_INTERRUPT,
+        [METER_BOTH] = IR_CHECK,
+    };
+    const ir_word **cache = wl_code_cache(m, dispatch, explicit_bounds, metering);
     if (!cache) {
         wm_fail(err, WEFT_ERR_NOMEM, SEC_CODE, index, -1, "out of memory");
         return NULL;
@@ -1554,7 +1620,8 @@ const ir_word *wl_lower(const wm_module *m, uint32_t index, wx_dispatch dispatch
     const wm_func *fn = &m->funcs[index];
     const wm_functype *ft = wm_func_type(m, index);
     lw_ctx l = { .m = m, .words = wx_handler_words(dispatch), .checked = explicit_bounds,
-                 .err = err };
+                 .err = err, .metered = metering != METER_NONE,
+                 .check_op = check_ops[metering], .check_pos = UINT32_MAX };
     l.nparams = ft->nparams;
     l.nlocals = ft->nparams + fn->nlocals;
     l.param_types = ft->params;
@@ -1586,6 +1653,7 @@ const ir_word *wl_lower(const wm_module *m, uint32_t index, wx_dispatch dispatch
     /* enter: zero the declared locals; the frame size is patched at the end. */
     uint32_t enter = emit_s(&l, IR_ENTER, 2, (uint16_t)param_slots,
                             (uint16_t)(slot - param_slots), 0, 0);
+    emit_check(&l);
     push_frame(&l, WV_FUNC, 0, NULL, ft->nresults, ft->results);
     label(&l);
 
@@ -1603,6 +1671,7 @@ const ir_word *wl_lower(const wm_module *m, uint32_t index, wx_dispatch dispatch
     }
     if (l.len)
         at(&l, enter + 1)->u32[1] = l.frame_slots;
+    close_region(&l);
 
     /* One word before the code records its length, for the disassembler. */
     ir_word *code = malloc((l.len + 1) * sizeof *code);
@@ -1640,7 +1709,7 @@ const ir_word *wx_lower_lazy(wx_func *f)
     wx_instance *inst = f->inst;
     weft_error err;
     const ir_word *code = wl_lower(inst->mod, f->index, inst->dispatch, inst->explicit_bounds,
-                                   &err);
+                                   inst->metering, &err);
     if (code)
         *f->code = code;
     return code;
