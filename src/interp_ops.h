@@ -212,6 +212,17 @@ OP(F64X2_MUL_ADD) {
     SET_V128(S0, simd_f64x2_add(SLOT_V128(S1), simd_f64x2_mul(SLOT_V128(S2), SLOT_V128(S3))));
     NEXT(2);
 }
+/* Stores of a constant: [op][addr - offset][value]. The store's width, not
+ * the value's type, picks the handler. */
+#define STORE_K(M, ea) do { M v_ = (M)ip[2].u64; memcpy((ea), &v_, sizeof v_); NEXT(3); } while (0)
+OP(STORE8_K) { STORE_K(uint8_t, EA_GUARDED(SLOT_I32(S0), IMM, 1)); }
+OP(STORE8_K_CHK) { STORE_K(uint8_t, EA_CHECKED(SLOT_I32(S0), IMM, 1)); }
+OP(STORE16_K) { STORE_K(uint16_t, EA_GUARDED(SLOT_I32(S0), IMM, 2)); }
+OP(STORE16_K_CHK) { STORE_K(uint16_t, EA_CHECKED(SLOT_I32(S0), IMM, 2)); }
+OP(STORE32_K) { STORE_K(uint32_t, EA_GUARDED(SLOT_I32(S0), IMM, 4)); }
+OP(STORE32_K_CHK) { STORE_K(uint32_t, EA_CHECKED(SLOT_I32(S0), IMM, 4)); }
+OP(STORE64_K) { STORE_K(uint64_t, EA_GUARDED(SLOT_I32(S0), IMM, 8)); }
+OP(STORE64_K_CHK) { STORE_K(uint64_t, EA_CHECKED(SLOT_I32(S0), IMM, 8)); }
 /* v128.load and v128.store at slot + constant, as the scalar added forms. */
 OP(V128_LOAD_ADD) { SET_V128(S0, simd_get(EA_GUARDED(ADD_ADDR(), 0, 16))); NEXT(2); }
 OP(V128_LOAD_ADD_CHK) { SET_V128(S0, simd_get(EA_CHECKED(ADD_ADDR(), 0, 16))); NEXT(2); }

@@ -575,7 +575,7 @@ static bool straight_line(ir_op op)
 {
     switch (ir_op_format[op]) {
     case FMT_SS: case FMT_SSS: case FMT_SSSS: case FMT_SSI: case FMT_SSL: case FMT_SL:
-    case FMT_SSSSI: case FMT_SSSI: case FMT_SSSII:
+    case FMT_SSSSI: case FMT_SSSI: case FMT_SSSII: case FMT_SIL:
         return op != IR_ENTER;
     case FMT_SI:
         return op != IR_RETURN_CALL;
@@ -1018,6 +1018,19 @@ static void lower_load(lw_ctx *l, const lw_map *map, const wv_imm *imm, uint8_t 
     has_dst(l);
 }
 
+/* The constant-value store of the width that scalar store `op` writes, or
+ * IR_OP_COUNT. */
+static ir_op store_k_op(ir_op op)
+{
+    switch (op) {
+    case IR_I32_STORE8: case IR_I64_STORE8: return IR_STORE8_K;
+    case IR_I32_STORE16: case IR_I64_STORE16: return IR_STORE16_K;
+    case IR_I32_STORE: case IR_I64_STORE32: return IR_STORE32_K;
+    case IR_I64_STORE: return IR_STORE64_K;
+    default: return IR_OP_COUNT;
+    }
+}
+
 static void lower_store(lw_ctx *l, const lw_map *map, const wv_imm *imm)
 {
     /* As for loads: slot + constant, just computed, with no static offset.
@@ -1033,6 +1046,20 @@ static void lower_store(lw_ctx *l, const lw_map *map, const wv_imm *imm)
         pop(l);
         ir_op op = v128 ? IR_V128_STORE_ADD : (ir_op)(map->op + 2);
         emit_ssi(l, (ir_op)(op + l->checked), base, value, k);
+        return;
+    }
+    /* A constant value goes in the instruction instead of a slot. */
+    ir_op k_op = store_k_op((ir_op)map->op);
+    if (peek(l, 0)->kind == LV_CONST && k_op != IR_OP_COUNT) {
+        uint64_t bits = peek(l, 0)->bits;
+        uint16_t addr = operand(l, 1);
+        pop(l);
+        pop(l);
+        uint32_t pos = emit_s(l, (ir_op)(k_op + l->checked), 3, addr, 0, 0, 0);
+        if (l->len) {
+            at(l, pos + 1)->u32[1] = (uint32_t)imm->offset;
+            at(l, pos + 2)->u64 = bits;
+        }
         return;
     }
     uint16_t value = operand(l, 0), addr = operand(l, 1);

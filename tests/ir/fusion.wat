@@ -2,7 +2,7 @@
 ;; folds into the load or store when there is no static offset (the sum
 ;; wraps at 32 bits; an offset would not). An i32.and feeding a branch
 ;; becomes a bit-test jump; an add of a sum becomes i32.add3 and a xor of a
-;; rotation i32.xor_rotl. i32.eqz of an integer compare
+;; rotation i32.xor_rotl. A constant stored needs no slot. i32.eqz of an integer compare
 ;; inverts the compare, and an eqz before a branch becomes the branch's
 ;; sense, so `a == 252; eqz; br_if` is one jump. Copies in a row pair up
 ;; into copy2. A branch back to a loop head that is a short run ending in a
@@ -155,7 +155,17 @@
     f64.mul
     local.get 0
     f64.sub
-    f64.add))
+    f64.add)
+  (func $store_constants (param i32)
+    local.get 0
+    i32.const 0
+    i32.store8 offset=3
+    local.get 0
+    f64.const 1.5
+    f64.store offset=8
+    local.get 0
+    i64.const -1
+    i64.store32))
 
 ;;| func 0 load_add:
 ;;|     0  enter                    zero 0 from r1, frame 3 slots
@@ -239,3 +249,9 @@
 ;;|     6  f64.sub                  r4, r4, r0
 ;;|     8  f64.add                  r3, r3, r4
 ;;|    10  return1                  r3
+;;| func 13 store_constants:
+;;|     0  enter                    zero 0 from r1, frame 3 slots
+;;|     2  store8.k                 r0, 3, 0x0
+;;|     5  store64.k                r0, 8, 0x3ff8000000000000
+;;|     8  store32.k                r0, 0, 0xffffffffffffffff
+;;|    11  return                  
