@@ -337,6 +337,14 @@ OP(JUMP_AND_NZ) { if (fp[S0].u32 & fp[S1].u32) JUMP(); else NEXT(2); }
 OP(JUMP_AND_NZ_RI) { if (fp[S0].u32 & IMM_JUMP_I32) JUMP(); else NEXT(3); }
 OP(JUMP_AND_Z) { if (!(fp[S0].u32 & fp[S1].u32)) JUMP(); else NEXT(2); }
 OP(JUMP_AND_Z_RI) { if (!(fp[S0].u32 & IMM_JUMP_I32)) JUMP(); else NEXT(3); }
+/* A loop's step and test: an i32 add of a constant, then a compare of the
+ * sum with a constant and a branch. */
+#define ADD_JUMP(cond)                                                          \
+    do { uint32_t a = fp[S1].u32 + ip[2].u32[0], b = ip[2].u32[1];             \
+         fp[S0].u32 = a; if (cond) JUMP(); else NEXT(3); } while (0)
+OP(ADD_JUMP_NE) { ADD_JUMP(a != b); }
+OP(ADD_JUMP_LT_U) { ADD_JUMP(a < b); }
+OP(ADD_JUMP_LT_S) { ADD_JUMP((int32_t)a < (int32_t)b); }
 OP(JUMP_TABLE) {
     uint32_t i = fp[S0].u32, n = IMM;
     ip += ip[2 + (i < n ? i : n)].i32[0];

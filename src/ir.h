@@ -37,6 +37,7 @@ typedef enum ir_format {
     FMT_SSI,     /* [op][s0 s1 imm] */
     FMT_SSL,     /* [op][s0 s1 -][imm64] */
     FMT_SIL,     /* [op][s0 - imm][imm64] */
+    FMT_SSJII,   /* [op][s0 s1 off][imm imm2] */
     FMT_SL,      /* [op][s0][imm64] */
     FMT_SV,      /* [op][s0][lo64][hi64] */
     FMT_SSSV,    /* [op][s0 s1 s2 -][lo64][hi64] */
@@ -56,7 +57,7 @@ static inline unsigned ir_format_words(ir_format f)
 {
     switch (f) {
     case FMT_NONE: return 1;
-    case FMT_SSL: case FMT_SIL: case FMT_SL: case FMT_SSSI: case FMT_SSSII: case FMT_SJL:
+    case FMT_SSL: case FMT_SIL: case FMT_SSJII: case FMT_SL: case FMT_SSSI: case FMT_SSSII: case FMT_SJL:
     case FMT_CALLI: return 3;
     case FMT_SV: case FMT_SSSV: return 4;
     case FMT_SSSSI: return 3;

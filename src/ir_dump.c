@@ -94,6 +94,10 @@ static unsigned dump_one(FILE *out, const ir_word *code, uint64_t pos)
     case FMT_SI: fprintf(out, " r%u, %u", s[0], imm); break;
     case FMT_SSI: fprintf(out, " r%u, r%u, %u", s[0], s[1], imm); break;
     case FMT_SSL: fprintf(out, " r%u, r%u, 0x%" PRIx64, s[0], s[1], ip[2].u64); break;
+    case FMT_SSJII:
+        fprintf(out, " r%u, r%u + %d, 0x%x, @%" PRId64, s[0], s[1], ip[2].i32[0], ip[2].u32[1],
+                target);
+        break;
     case FMT_SIL: fprintf(out, " r%u, %u, 0x%" PRIx64, s[0], imm, ip[2].u64); break;
     case FMT_SL: fprintf(out, " r%u, 0x%" PRIx64, s[0], ip[2].u64); break;
     case FMT_SV: fprintf(out, " r%u, 0x%016" PRIx64 "%016" PRIx64, s[0], ip[3].u64, ip[2].u64); break;

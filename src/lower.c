@@ -151,6 +151,7 @@ typedef struct lw_ctx {
     uint16_t *ops;              /* The opcode of the instruction at each position. */
     uint32_t ops_cap;
     uint32_t dup_words;         /* Words added by tail duplication so far. */
+    uint32_t add_pos;           /* The last i32 add or sub of a constant, or UINT32_MAX. */
     bool in_br_table;           /* A jump table is being filled in. */
 
     lw_val *vals;
@@ -228,6 +229,8 @@ static uint32_t emit(lw_ctx *l, ir_op op, unsigned n)
     memset(l->code + pos, 0, n * sizeof *l->code);
     l->code[pos].handler = l->words[op];
     l->ops[pos] = (uint16_t)op;
+    if (op == IR_I32_ADD_RI || op == IR_I32_SUB_RI)
+        l->add_pos = pos;
     l->len += n;
     l->last_pos = pos;
     l->last_op = op;
@@ -269,7 +272,11 @@ static void has_dst(lw_ctx *l) { l->last_has_dst = true; }
 
 /* A label: code after it can be reached from elsewhere, so nothing may fuse
  * across it. */
-static void label(lw_ctx *l) { l->last_valid = l->copy_open = false; }
+static void label(lw_ctx *l)
+{
+    l->last_valid = l->copy_open = false;
+    l->add_pos = UINT32_MAX;
+}
 
 static void add_patch(lw_ctx *l, lw_frame *f, uint32_t from, uint32_t word, uint8_t half)
 {
@@ -660,12 +667,41 @@ static bool just_computed(lw_ctx *l, const lw_val *v, ir_op op);
 /* A conditional jump on the popped condition `c`: jump when it is true
  * (`when`) or false. A compare emitted just before fuses into the jump.
  * Returns the jump's position; its offset is word 1's i32[1]. */
+/* A loop's step and test: when the instruction just before the end of the
+ * code is an i32 add (or sub) of a constant into `slot`, a jump when that
+ * slot compares true with constant `n` (`base` an _RR compare) replaces it
+ * with an add.jump. Returns the jump's position, or UINT32_MAX. */
+static uint32_t fuse_add_jump(lw_ctx *l, ir_op base, uint16_t slot, uint32_t n)
+{
+    ir_op op = base == IR_I32_NE_RR ? IR_ADD_JUMP_NE : base == IR_I32_LT_U_RR ? IR_ADD_JUMP_LT_U
+             : base == IR_I32_LT_S_RR ? IR_ADD_JUMP_LT_S : IR_OP_COUNT;
+    uint32_t p = l->add_pos;
+    if (op == IR_OP_COUNT || p == UINT32_MAX || p + 2 != l->len ||
+        (l->ops[p] != IR_I32_ADD_RI && l->ops[p] != IR_I32_SUB_RI))
+        return UINT32_MAX;
+    ir_word w = *at(l, p + 1);
+    if (w.u16[0] != slot)
+        return UINT32_MAX;
+    uint32_t k = l->ops[p] == IR_I32_SUB_RI ? 0u - w.u32[1] : w.u32[1];
+    l->len = p;
+    uint32_t pos = emit_s(l, op, 3, slot, w.u16[1], 0, 0);
+    if (l->len) {
+        at(l, pos + 2)->u32[0] = k;
+        at(l, pos + 2)->u32[1] = n;
+    }
+    return pos;
+}
+
 static uint32_t emit_cond_jump(lw_ctx *l, lw_val *c, bool when)
 {
     if (c->kind == LV_TEMP && l->last_valid && l->last_is_compare && l->last_has_dst &&
         at(l, l->last_pos + 1)->u16[0] == c->home) {
         lw_compare k = l->cmp;
         l->len = l->last_pos; /* Drop the compare: the jump does it. */
+        uint32_t fused;
+        if (when && k.with_imm && !k.imm64 &&
+            (fused = fuse_add_jump(l, k.base, k.a, (uint32_t)k.imm)) != UINT32_MAX)
+            return fused;
         ir_op op = (ir_op)(k.base + (when ? 3 : 5) + k.with_imm);
         if (!k.with_imm)
             return emit_s(l, op, 2, k.a, k.b, 0, 0);
@@ -697,6 +733,11 @@ static uint32_t emit_cond_jump(lw_ctx *l, lw_val *c, bool when)
         if (l->len)
             at(l, pos + 2)->u32[0] = w.u32[1];
         return pos;
+    }
+    if (when && c->kind != LV_CONST) {
+        uint32_t fused = fuse_add_jump(l, IR_I32_NE_RR, c->slot, 0);
+        if (fused != UINT32_MAX)
+            return fused;
     }
     ir_op op = when ? IR_JUMP_NZ : IR_JUMP_Z;
     return emit_s(l, op, 2, slot_of(l, c), 0, 0, 0);
@@ -1648,7 +1689,8 @@ const ir_word *wl_lower(const wm_module *m, uint32_t index, wx_dispatch dispatch
     const wm_functype *ft = wm_func_type(m, index);
     lw_ctx l = { .m = m, .words = wx_handler_words(dispatch), .checked = explicit_bounds,
                  .err = err, .metered = metering != METER_NONE,
-                 .check_op = check_ops[metering], .check_pos = UINT32_MAX };
+                 .check_op = check_ops[metering], .check_pos = UINT32_MAX,
+                 .add_pos = UINT32_MAX };
     l.nparams = ft->nparams;
     l.nlocals = ft->nparams + fn->nlocals;
     l.param_types = ft->params;

@@ -2,7 +2,9 @@
 ;; folds into the load or store when there is no static offset (the sum
 ;; wraps at 32 bits; an offset would not). An i32.and feeding a branch
 ;; becomes a bit-test jump; an add of a sum becomes i32.add3 and a xor of a
-;; rotation i32.xor_rotl. A constant stored needs no slot. i32.eqz of an integer compare
+;; rotation i32.xor_rotl. A constant stored needs no slot. A
+;; loop's step and test (add a constant, compare with one, branch back)
+;; become one add.jump. i32.eqz of an integer compare
 ;; inverts the compare, and an eqz before a branch becomes the branch's
 ;; sense, so `a == 252; eqz; br_if` is one jump. Copies in a row pair up
 ;; into copy2. A branch back to a loop head that is a short run ending in a
@@ -165,7 +167,26 @@
     f64.store offset=8
     local.get 0
     i64.const -1
-    i64.store32))
+    i64.store32)
+  (func $loops (param i32) (result i32)
+    (local i32)
+    loop
+      local.get 1
+      i32.const 1
+      i32.add
+      local.tee 1
+      i32.const 100
+      i32.lt_u
+      br_if 0
+    end
+    loop
+      local.get 0
+      i32.const 1
+      i32.sub
+      local.tee 0
+      br_if 0
+    end
+    local.get 1))
 
 ;;| func 0 load_add:
 ;;|     0  enter                    zero 0 from r1, frame 3 slots
@@ -255,3 +276,8 @@
 ;;|     5  store64.k                r0, 8, 0x3ff8000000000000
 ;;|     8  store32.k                r0, 0, 0xffffffffffffffff
 ;;|    11  return                  
+;;| func 14 loops:
+;;|     0  enter                    zero 1 from r1, frame 4 slots
+;;|     2  add.jump.if.lt_u         r1, r1 + 1, 0x64, @2
+;;|     5  add.jump.if.ne           r0, r0 + -1, 0x0, @5
+;;|     8  return1                  r1
