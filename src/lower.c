@@ -1670,6 +1670,39 @@ static bool lower_op(void *user, wv_ctx *c, wasm_op op, const wv_imm *imm)
 
 /* ---- Lowering a function ---------------------------------------------------------- */
 
+/* Jump threading, once the code is complete: a jump whose target is an
+ * unconditional jump goes straight to the final target, and an
+ * unconditional jump to a return becomes the return (a return1 of slot 0,
+ * the same size, copies slot 0 onto itself when the results are already in
+ * place). */
+static uint32_t final_target(lw_ctx *l, uint32_t target)
+{
+    for (int hops = 0; hops < 8 && l->ops[target] == IR_JUMP; hops++)
+        target += (uint32_t)at(l, target + 1)->i32[1];
+    return target;
+}
+
+static void thread_jumps(lw_ctx *l)
+{
+    for (uint32_t pos = 0; pos < l->len;) {
+        ir_op op = (ir_op)l->ops[pos];
+        ir_format f = (ir_format)ir_op_format[op];
+        uint32_t n = f == FMT_TABLE ? 3 + at(l, pos + 1)->u32[1] : ir_format_words(f);
+        if (f == FMT_J || f == FMT_SJ || f == FMT_SSJ || f == FMT_SJL || f == FMT_SSJII) {
+            uint32_t target = final_target(l, pos + (uint32_t)at(l, pos + 1)->i32[1]);
+            ir_op t = (ir_op)l->ops[target];
+            if (op == IR_JUMP && (t == IR_RETURN || t == IR_RETURN1)) {
+                at(l, pos)->handler = l->words[IR_RETURN1];
+                l->ops[pos] = IR_RETURN1;
+                *at(l, pos + 1) = t == IR_RETURN1 ? *at(l, target + 1) : (ir_word){ .u64 = 0 };
+            } else {
+                at(l, pos + 1)->i32[1] = (int32_t)(target - pos);
+            }
+        }
+        pos += n;
+    }
+}
+
 const ir_word *wl_lower(const wm_module *m, uint32_t index, wx_dispatch dispatch,
                         bool explicit_bounds, wx_metering metering, weft_error *err)
 {
@@ -1738,8 +1771,10 @@ const ir_word *wl_lower(const wm_module *m, uint32_t index, wx_dispatch dispatch
         l.failed = true;
         goto out;
     }
-    if (l.len)
+    if (l.len) {
         at(&l, enter + 1)->u32[1] = l.frame_slots;
+        thread_jumps(&l);
+    }
     close_region(&l);
 
     /* One word before the code records its length, for the disassembler. */

@@ -45,7 +45,7 @@
 ;;|     0  enter                    zero 0 from r2, frame 4 slots
 ;;|     2  jump.unless.i32.gt_s     r0, r1, @8
 ;;|     4  copy                     r2, r0
-;;|     6  jump                     @10
+;;|     6  return1                  r2
 ;;|     8  copy                     r2, r1
 ;;|    10  return1                  r2
 ;;| func 2 switch:
