@@ -623,29 +623,40 @@ static int32_t run_wasi(weft_engine *e, const weft_module *m, weft_wasi *w)
     return code;
 }
 
+/* A pipe whose read end holds `text`, with its write end already closed. */
+static void pipe_holding(int fds[2], const char *text)
+{
+    size_t len = strlen(text);
+    cr_assert_eq(pipe(fds), 0);
+    cr_assert_eq(write(fds[1], text, len), (ssize_t)len);
+    close(fds[1]);
+}
+
+/* What is left in the read end `fd` is exactly `want`. */
+static void check_drained(int fd, const char *want)
+{
+    char buf[64];
+    size_t len = strlen(want);
+    cr_assert_eq(drain(fd, buf, sizeof buf), len);
+    cr_assert_eq(memcmp(buf, want, len), 0);
+}
+
 Test(api_extern, wasi_stdio_into_pipes)
 {
     weft_module *m = wat(echo_wat);
     weft_engine *e = engine();
     weft_wasi *w = wasi_of(e);
     int in[2], out[2], errp[2];
-    cr_assert_eq(pipe(in), 0);
+    pipe_holding(in, "ping 123\n");
     cr_assert_eq(pipe(out), 0);
     cr_assert_eq(pipe(errp), 0);
-    cr_assert_eq(write(in[1], "ping 123\n", 9), 9);
-    close(in[1]);
     cr_assert_eq(weft_wasi_set_stdio(w, in[0], out[1], errp[1]), WEFT_OK);
     cr_assert_eq(run_wasi(e, m, w), 0);
     /* The context does not own the fds: closing ours ends the streams. */
     close(out[1]);
     close(errp[1]);
-    char buf[64];
-    size_t n = drain(out[0], buf, sizeof buf);
-    cr_assert_eq(n, 9);
-    cr_assert_eq(memcmp(buf, "ping 123\n", 9), 0);
-    n = drain(errp[0], buf, sizeof buf);
-    cr_assert_eq(n, 10);
-    cr_assert_eq(memcmp(buf, "to stderr\n", 10), 0);
+    check_drained(out[0], "ping 123\n");
+    check_drained(errp[0], "to stderr\n");
     weft_wasi_free(w);
     /* Still open after the context is gone: it never closed them. */
     cr_assert_neq(fcntl(in[0], F_GETFD), -1);
@@ -664,14 +675,12 @@ Test(api_extern, wasi_stdio_partial_and_bad_fds)
     weft_engine *e = engine();
     weft_wasi *w = wasi_of(e);
     int in[2], out[2], first[2], dead[2];
-    cr_assert_eq(pipe(in), 0);
+    pipe_holding(in, "abc");
     cr_assert_eq(pipe(out), 0);
     cr_assert_eq(pipe(first), 0);
     cr_assert_eq(pipe(dead), 0);
     close(dead[0]);
     close(dead[1]);
-    cr_assert_eq(write(in[1], "abc", 3), 3);
-    close(in[1]);
     cr_assert_eq(weft_wasi_set_stdio(w, -1, first[1], -1), WEFT_OK);
     /* The bad stderr fd leaves stdin and stdout as they were. */
     cr_assert_eq(weft_wasi_set_stdio(w, in[0], out[1], dead[1]), WEFT_ERR_ARGUMENT);
@@ -681,10 +690,8 @@ Test(api_extern, wasi_stdio_partial_and_bad_fds)
     run_wasi(e, m, w);
     close(out[1]);
     close(first[1]);
+    check_drained(out[0], "abcto stderr\n");
     char buf[64];
-    size_t n = drain(out[0], buf, sizeof buf);
-    cr_assert_eq(n, 13);
-    cr_assert_eq(memcmp(buf, "abcto stderr\n", 13), 0);
     cr_assert_eq(drain(first[0], buf, sizeof buf), 0, "the replaced stdout got output");
     weft_wasi_free(w);
     close(in[0]);
@@ -705,9 +712,7 @@ Test(api_extern, wasi_stdio_into_a_file)
     cr_assert_geq(file, 0);
     unlink(path);
     int in[2];
-    cr_assert_eq(pipe(in), 0);
-    cr_assert_eq(write(in[1], "to a file\n", 10), 10);
-    close(in[1]);
+    pipe_holding(in, "to a file\n");
     cr_assert_eq(weft_wasi_set_stdio(w, in[0], file, file), WEFT_OK);
     run_wasi(e, m, w);
     char buf[64];

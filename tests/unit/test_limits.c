@@ -243,6 +243,14 @@ static const char *const sum_wat =
     "  local.get $s)\n"
     " (func (export \"three\") (result i32) i32.const 1 i32.const 2 i32.add))\n";
 
+/* The fuel `e` has left, asserted to be readable. */
+static uint64_t fuel_left(const weft_engine *e)
+{
+    uint64_t left;
+    cr_assert_eq(weft_engine_fuel(e, &left), WEFT_OK);
+    return left;
+}
+
 /* Runs sum(n) on `e` with `step` fuel added at each stop; returns how many
  * stops there were. */
 static int sum_with_top_ups(weft_engine *e, weft_func *sum, int64_t n, uint64_t step)
@@ -300,8 +308,7 @@ Test(fuel, a_unit_is_one_wasm_instruction)
     weft_value r;
     weft_error err;
     cr_assert_eq(weft_call(e, three, NULL, 0, &r, 1, &err), WEFT_OK, "%s", err.message);
-    uint64_t left;
-    cr_assert_eq(weft_engine_fuel(e, &left), WEFT_OK);
+    uint64_t left = fuel_left(e);
     /* i32.const, i32.const, i32.add and the function's end. */
     cr_assert_eq(left, 1000 - 4);
     weft_engine_free(e);
@@ -317,8 +324,7 @@ Test(fuel, a_loop_charges_its_body_per_iteration)
     weft_error err;
     cr_assert_eq(weft_call(e, sum, &a, 1, &r, 1, &err), WEFT_OK, "%s", err.message);
     cr_assert_eq(r.of.i64, 55);
-    uint64_t left;
-    cr_assert_eq(weft_engine_fuel(e, &left), WEFT_OK);
+    uint64_t left = fuel_left(e);
     /* Outside the loop: block, loop, the block's end, local.get and the
      * function's end (5). The loop body is 12 instructions (its end, after
      * the br, is unreachable and free), charged at each of the 11 times
@@ -336,14 +342,12 @@ Test(fuel, too_little_for_the_entry_region_stops_before_it)
     weft_value r;
     weft_error err;
     cr_assert_eq(weft_call(e, three, NULL, 0, &r, 1, &err), WEFT_ERR_FUEL);
-    uint64_t left;
-    cr_assert_eq(weft_engine_fuel(e, &left), WEFT_OK);
+    uint64_t left = fuel_left(e);
     cr_assert_eq(left, 3, "nothing is charged when a region does not fit");
     cr_assert_eq(weft_engine_add_fuel(e, 1), WEFT_OK);
     cr_assert_eq(weft_resume(e, &r, 1, &err), WEFT_OK, "%s", err.message);
     cr_assert_eq(r.of.i32, 3);
-    cr_assert_eq(weft_engine_fuel(e, &left), WEFT_OK);
-    cr_assert_eq(left, 0);
+    cr_assert_eq(fuel_left(e), 0);
     weft_engine_free(e);
     weft_module_free(m);
 }
