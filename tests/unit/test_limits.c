@@ -44,8 +44,9 @@ static weft_status call1(weft_engine *e, weft_func *f, int32_t arg, int32_t *res
 
 /* ---- Memory pages and table elements ------------------------------------------ */
 
-/* Instantiating `text` on an engine of `c` fails with a limit error whose
- * message names the declared minimum and the limit. */
+/* Instantiating `text` on an engine of `c` fails with a limit error,
+ * gives no instance, and says `message` (the declared minimum and the
+ * limit). */
 static void check_minimum_refused(const char *text, const weft_config *c, const char *message)
 {
     weft_module *m = wat(text);
