@@ -182,6 +182,17 @@ void weft_engine_free(weft_engine *engine)
 
 /* ---- Exports ----------------------------------------------------------------------- */
 
+void wx_export_extern(const wx_instance *inst, const wm_export *e, weft_extern *out)
+{
+    out->kind = (weft_extern_kind)e->kind;
+    switch (e->kind) {
+    case EXT_FUNC: out->of.func = inst->funcs[e->index]; break;
+    case EXT_TABLE: out->of.table = inst->tables[e->index]; break;
+    case EXT_MEMORY: out->of.memory = inst->memories[e->index]; break;
+    case EXT_GLOBAL: out->of.global = inst->globals[e->index]; break;
+    }
+}
+
 bool weft_instance_export(const weft_instance *instance, const char *name, size_t name_len,
                           weft_extern *out)
 {
@@ -190,13 +201,7 @@ bool weft_instance_export(const weft_instance *instance, const char *name, size_
         const wm_export *e = &m->exports[i];
         if (e->name.len != name_len || memcmp(e->name.str, name, name_len))
             continue;
-        out->kind = (weft_extern_kind)e->kind;
-        switch (e->kind) {
-        case EXT_FUNC: out->of.func = instance->funcs[e->index]; break;
-        case EXT_TABLE: out->of.table = instance->tables[e->index]; break;
-        case EXT_MEMORY: out->of.memory = instance->memories[e->index]; break;
-        case EXT_GLOBAL: out->of.global = instance->globals[e->index]; break;
-        }
+        wx_export_extern(instance, e, out);
         return true;
     }
     return false;

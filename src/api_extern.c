@@ -202,6 +202,13 @@ weft_status weft_module_import(const weft_module *module, uint32_t i, weft_impor
     return WEFT_OK;
 }
 
+/* The public description of export `e`, for the module's list and the
+ * instance's alike. */
+static weft_export_desc describe_export(const wm_export *e)
+{
+    return (weft_export_desc){ e->name.str, e->name.len, (weft_extern_kind)e->kind };
+}
+
 uint32_t weft_module_export_count(const weft_module *module)
 {
     return module_of(module)->nexports;
@@ -212,8 +219,7 @@ weft_status weft_module_export(const weft_module *module, uint32_t i, weft_expor
     const wm_module *m = module_of(module);
     if (!out || i >= m->nexports)
         return WEFT_ERR_ARGUMENT;
-    const wm_export *e = &m->exports[i];
-    *out = (weft_export_desc){ e->name.str, e->name.len, (weft_extern_kind)e->kind };
+    *out = describe_export(&m->exports[i]);
     return WEFT_OK;
 }
 
@@ -225,16 +231,9 @@ weft_status weft_instance_export_at(const weft_instance *instance, uint32_t i,
         return WEFT_ERR_ARGUMENT;
     const wm_export *e = &m->exports[i];
     if (desc)
-        *desc = (weft_export_desc){ e->name.str, e->name.len, (weft_extern_kind)e->kind };
-    if (out) {
-        out->kind = (weft_extern_kind)e->kind;
-        switch (e->kind) {
-        case EXT_FUNC: out->of.func = instance->funcs[e->index]; break;
-        case EXT_TABLE: out->of.table = instance->tables[e->index]; break;
-        case EXT_MEMORY: out->of.memory = instance->memories[e->index]; break;
-        case EXT_GLOBAL: out->of.global = instance->globals[e->index]; break;
-        }
-    }
+        *desc = describe_export(e);
+    if (out)
+        wx_export_extern(instance, e, out);
     return WEFT_OK;
 }
 

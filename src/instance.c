@@ -62,30 +62,41 @@ wx_table *wx_table_create(uint8_t type, uint64_t min, uint64_t max, weft_status 
     return t;
 }
 
-weft_status wx_memory_limit(const weft_engine *e, wx_memory *m, weft_error *err)
+/* How the messages about an engine's limits name a memory or a table: the
+ * external, its unit (made plural with an "s") and the config field. */
+typedef struct limit_names {
+    const char *what, *unit, *option;
+} limit_names;
+
+static const limit_names memory_names = { "memory", "page", "max_memory_pages" };
+static const limit_names table_names = { "table", "element", "max_table_elems" };
+
+/* Applies `limit` to an external of `size` units that may grow to
+ * `*grow_max`: a size above it fails, a growth bound above it comes down
+ * to it. Memories and tables differ only in the fields, so one check
+ * serves both. */
+static weft_status apply_limit(const limit_names *names, uint64_t size, uint64_t *grow_max,
+                               uint32_t limit, weft_error *err)
 {
-    uint32_t limit = e->config.max_memory_pages;
-    if (m->pages > limit) {
-        wm_fail(err, WEFT_ERR_LIMIT, -1, -1, -1, "memory of %" PRIu64 " pages exceeds the "
-                "engine's limit of %" PRIu32 " pages (max_memory_pages)", m->pages, limit);
+    if (size > limit) {
+        wm_fail(err, WEFT_ERR_LIMIT, -1, -1, -1, "%s of %" PRIu64 " %ss exceeds the engine's "
+                "limit of %" PRIu32 " %ss (%s)", names->what, size, names->unit, limit,
+                names->unit, names->option);
         return WEFT_ERR_LIMIT;
     }
-    if (m->max_pages > limit)
-        m->max_pages = limit;
+    if (*grow_max > limit)
+        *grow_max = limit;
     return WEFT_OK;
+}
+
+weft_status wx_memory_limit(const weft_engine *e, wx_memory *m, weft_error *err)
+{
+    return apply_limit(&memory_names, m->pages, &m->max_pages, e->config.max_memory_pages, err);
 }
 
 weft_status wx_table_limit(const weft_engine *e, wx_table *t, weft_error *err)
 {
-    uint32_t limit = e->config.max_table_elems;
-    if (t->size > limit) {
-        wm_fail(err, WEFT_ERR_LIMIT, -1, -1, -1, "table of %" PRIu32 " elements exceeds the "
-                "engine's limit of %" PRIu32 " elements (max_table_elems)", t->size, limit);
-        return WEFT_ERR_LIMIT;
-    }
-    if (t->grow_max > limit)
-        t->grow_max = limit;
-    return WEFT_OK;
+    return apply_limit(&table_names, t->size, &t->grow_max, e->config.max_table_elems, err);
 }
 
 void wx_table_destroy(wx_table *t)
@@ -382,14 +393,12 @@ static uint8_t empty_bytes[8];
 static wx_memory empty_memory = { .base = empty_bytes, .size = 0, .slot = -1 };
 
 /* A memory or table whose declared minimum is above the engine's limit. */
-static weft_status fail_min(inst_ctx *c, const char *what, uint32_t index, uint64_t min,
+static weft_status fail_min(inst_ctx *c, const limit_names *names, uint32_t index, uint64_t min,
                             uint32_t limit)
 {
-    bool memory = what[0] == 'm';
     wm_fail(c->err, WEFT_ERR_LIMIT, -1, -1, -1, "%s %" PRIu32 ": minimum of %" PRIu64 " %s%s "
-            "exceeds the engine's limit of %" PRIu32 " (%s)", what, index, min,
-            memory ? "page" : "element", min == 1 ? "" : "s", limit,
-            memory ? "max_memory_pages" : "max_table_elems");
+            "exceeds the engine's limit of %" PRIu32 " (%s)", names->what, index, min,
+            names->unit, min == 1 ? "" : "s", limit, names->option);
     return WEFT_ERR_LIMIT;
 }
 
@@ -406,7 +415,7 @@ static weft_status create_storage(inst_ctx *c)
         /* The engine's limit is checked first, so that a minimum above it
          * says so rather than failing to reserve. */
         if (l->min > c->engine->config.max_memory_pages)
-            return fail_min(c, "memory", i, l->min, c->engine->config.max_memory_pages);
+            return fail_min(c, &memory_names, i, l->min, c->engine->config.max_memory_pages);
         inst->memories[i] = wx_memory_create(l->min, l->has_max ? l->max : UINT64_MAX,
                                              guarded, &s);
         if (!inst->memories[i])
@@ -417,7 +426,7 @@ static weft_status create_storage(inst_ctx *c)
     for (uint32_t i = m->nimported_tables; i < m->ntables; i++) {
         const wm_tabletype *t = &m->tables[i].type;
         if (t->limits.min > c->engine->config.max_table_elems)
-            return fail_min(c, "table", i, t->limits.min, c->engine->config.max_table_elems);
+            return fail_min(c, &table_names, i, t->limits.min, c->engine->config.max_table_elems);
         inst->tables[i] = wx_table_create(t->elem, t->limits.min,
                                           t->limits.has_max ? t->limits.max : UINT64_MAX, &s);
         if (!inst->tables[i])

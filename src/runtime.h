@@ -257,4 +257,8 @@ uint32_t wx_type_slots(const uint8_t *types, uint32_t n);
 weft_valkind wx_valkind_of(uint8_t type);
 uint32_t wx_value_to_slots(const weft_value *v, wx_slot *s);
 
+/* Writes to `out` the external that export `e` of `inst` names (api.c),
+ * for the lookups by name and by position alike. */
+void wx_export_extern(const wx_instance *inst, const wm_export *e, weft_extern *out);
+
 #endif

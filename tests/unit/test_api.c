@@ -4,75 +4,12 @@
  * wabt's wat2wasm when the test runs. */
 #include <criterion/criterion.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
+#include "helpers.h"
 #include "weft.h"
 
 /* ---- Helpers ---------------------------------------------------------------- */
-
-/* Assembles `text` with wat2wasm and loads the result. */
-static weft_module *wat(const char *text)
-{
-    char dir[] = "/tmp/weft_test_api_XXXXXX";
-    cr_assert(mkdtemp(dir), "mkdtemp failed");
-    char src[96], bin[96], cmd[320];
-    snprintf(src, sizeof src, "%s/m.wat", dir);
-    snprintf(bin, sizeof bin, "%s/m.wasm", dir);
-    FILE *f = fopen(src, "w");
-    cr_assert(f);
-    fputs(text, f);
-    fclose(f);
-    snprintf(cmd, sizeof cmd, "wat2wasm %s -o %s", src, bin);
-    cr_assert_eq(system(cmd), 0, "wat2wasm failed on:\n%s", text);
-    weft_module *m = NULL;
-    weft_error err;
-    weft_status s = weft_module_load_file(bin, &m, &err);
-    unlink(src);
-    unlink(bin);
-    rmdir(dir);
-    cr_assert_eq(s, WEFT_OK, "load failed: %s", err.message);
-    return m;
-}
-
-static weft_engine *engine_with(weft_dispatch d, weft_bounds b)
-{
-    weft_config config;
-    weft_config_init(&config);
-    config.dispatch = d;
-    config.bounds = b;
-    weft_engine *e = NULL;
-    weft_error err;
-    cr_assert_eq(weft_engine_new(&config, &e, &err), WEFT_OK, "%s", err.message);
-    return e;
-}
-
-static weft_engine *engine(void) { return engine_with(WEFT_DISPATCH_DIRECT, WEFT_BOUNDS_GUARD); }
-
-static weft_instance *instantiate(weft_engine *e, const weft_module *m)
-{
-    weft_instance *inst = NULL;
-    weft_error err;
-    cr_assert_eq(weft_instantiate(e, m, NULL, NULL, &inst, &err), WEFT_OK, "%s", err.message);
-    return inst;
-}
-
-static weft_extern export_of(const weft_instance *inst, const char *name, weft_extern_kind kind)
-{
-    weft_extern ext;
-    cr_assert(weft_instance_export(inst, name, strlen(name), &ext), "no export %s", name);
-    cr_assert_eq(ext.kind, kind);
-    return ext;
-}
-
-static weft_func *func_of(const weft_instance *inst, const char *name)
-{
-    return export_of(inst, name, WEFT_EXTERN_FUNC).of.func;
-}
-
-static weft_value i32(int32_t v) { return (weft_value){ .kind = WEFT_I32, .of.i32 = v }; }
-static weft_value i64(int64_t v) { return (weft_value){ .kind = WEFT_I64, .of.i64 = v }; }
 
 /* Calls a function of i32 parameters and one i32 result. */
 static weft_status call_i32(weft_engine *e, weft_func *f, const int32_t *args, size_t n,

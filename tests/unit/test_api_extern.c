@@ -5,78 +5,14 @@
  * format and assembled with wabt's wat2wasm when the test runs. */
 #include <criterion/criterion.h>
 #include <fcntl.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "helpers.h"
 #include "weft.h"
 
 /* ---- Helpers ---------------------------------------------------------------- */
-
-/* Assembles `text` with wat2wasm (given extra `flags`) and loads the result. */
-static weft_module *wat_flags(const char *flags, const char *text)
-{
-    char dir[] = "/tmp/weft_test_api_extern_XXXXXX";
-    cr_assert(mkdtemp(dir), "mkdtemp failed");
-    char src[96], bin[96], cmd[384];
-    snprintf(src, sizeof src, "%s/m.wat", dir);
-    snprintf(bin, sizeof bin, "%s/m.wasm", dir);
-    FILE *f = fopen(src, "w");
-    cr_assert(f);
-    fputs(text, f);
-    fclose(f);
-    snprintf(cmd, sizeof cmd, "wat2wasm %s %s -o %s", flags, src, bin);
-    cr_assert_eq(system(cmd), 0, "wat2wasm failed on:\n%s", text);
-    weft_module *m = NULL;
-    weft_error err;
-    weft_status s = weft_module_load_file(bin, &m, &err);
-    unlink(src);
-    unlink(bin);
-    rmdir(dir);
-    cr_assert_eq(s, WEFT_OK, "load failed: %s", err.message);
-    return m;
-}
-
-static weft_module *wat(const char *text) { return wat_flags("", text); }
-
-static weft_engine *engine_with(weft_bounds bounds)
-{
-    weft_config config;
-    weft_config_init(&config);
-    config.bounds = bounds;
-    weft_engine *e = NULL;
-    weft_error err;
-    cr_assert_eq(weft_engine_new(&config, &e, &err), WEFT_OK, "%s", err.message);
-    return e;
-}
-
-static weft_engine *engine(void) { return engine_with(WEFT_BOUNDS_GUARD); }
-
-static weft_instance *instantiate(weft_engine *e, const weft_module *m)
-{
-    weft_instance *inst = NULL;
-    weft_error err;
-    cr_assert_eq(weft_instantiate(e, m, NULL, NULL, &inst, &err), WEFT_OK, "%s", err.message);
-    return inst;
-}
-
-static weft_extern export_of(const weft_instance *inst, const char *name, weft_extern_kind kind)
-{
-    weft_extern ext;
-    cr_assert(weft_instance_export(inst, name, strlen(name), &ext), "no export %s", name);
-    cr_assert_eq(ext.kind, kind);
-    return ext;
-}
-
-static weft_func *func_of(const weft_instance *inst, const char *name)
-{
-    return export_of(inst, name, WEFT_EXTERN_FUNC).of.func;
-}
-
-static weft_value i32(int32_t v) { return (weft_value){ .kind = WEFT_I32, .of.i32 = v }; }
-static weft_value i64(int64_t v) { return (weft_value){ .kind = WEFT_I64, .of.i64 = v }; }
-static weft_value ref(weft_valkind kind, void *p) { return (weft_value){ .kind = kind, .of.ref = p }; }
 
 /* Calls a function of at most one i32 parameter and one i32 result. */
 static int32_t call_i32(weft_engine *e, weft_func *f, const weft_value *arg)
@@ -102,7 +38,7 @@ static const char *const memory_wat =
 static void read_write_in(weft_bounds bounds)
 {
     weft_module *m = wat(memory_wat);
-    weft_engine *e = engine_with(bounds);
+    weft_engine *e = engine_with(WEFT_DISPATCH_DIRECT, bounds);
     weft_instance *inst = instantiate(e, m);
     weft_memory *mem = export_of(inst, "mem", WEFT_EXTERN_MEMORY).of.memory;
     weft_error err;
@@ -173,7 +109,7 @@ Test(api_extern, memory_out_of_range)
 static void grow_in(weft_bounds bounds)
 {
     weft_module *m = wat(memory_wat);
-    weft_engine *e = engine_with(bounds);
+    weft_engine *e = engine_with(WEFT_DISPATCH_DIRECT, bounds);
     weft_instance *inst = instantiate(e, m);
     weft_memory *mem = export_of(inst, "mem", WEFT_EXTERN_MEMORY).of.memory;
     weft_error err;
@@ -254,17 +190,6 @@ static weft_status grow_host(void *user, const weft_value *args, weft_value *res
     return s;
 }
 
-static bool resolve_one(void *user, const char *module, size_t module_len, const char *field,
-                        size_t field_len, weft_extern *out)
-{
-    (void)module;
-    (void)module_len;
-    (void)field;
-    (void)field_len;
-    *out = *(const weft_extern *)user;
-    return true;
-}
-
 static void grow_from_host_in(weft_bounds bounds)
 {
     weft_module *m = wat("(module\n"
@@ -272,14 +197,14 @@ static void grow_from_host_in(weft_bounds bounds)
                          "  (memory (export \"mem\") 1)\n"
                          "  (func (export \"run\") (result i32)\n"
                          "    call $grow i32.const 65536 i32.mul i32.load))\n");
-    weft_engine *e = engine_with(bounds);
+    weft_engine *e = engine_with(WEFT_DISPATCH_DIRECT, bounds);
     weft_memory *mem = NULL;
     weft_valkind k = WEFT_I32;
     weft_extern host = { .kind = WEFT_EXTERN_FUNC };
     cr_assert_eq(weft_func_new(e, NULL, 0, &k, 1, grow_host, &mem, &host.of.func), WEFT_OK);
     weft_instance *inst;
     weft_error err;
-    cr_assert_eq(weft_instantiate(e, m, resolve_one, &host, &inst, &err), WEFT_OK, "%s",
+    cr_assert_eq(weft_instantiate(e, m, resolve_to, &host, &inst, &err), WEFT_OK, "%s",
                  err.message);
     mem = export_of(inst, "mem", WEFT_EXTERN_MEMORY).of.memory;
     cr_assert_eq((uint32_t)call_i32(e, func_of(inst, "run"), NULL), 0xabcd1234);
@@ -677,36 +602,61 @@ static size_t drain(int fd, char *buf, size_t size)
     return n;
 }
 
-Test(api_extern, wasi_stdio_into_pipes)
+/* A WASI context on `e`, asserted to be made. */
+static weft_wasi *wasi_of(weft_engine *e)
 {
-    weft_module *m = wat(echo_wat);
-    weft_engine *e = engine();
     weft_wasi *w;
     cr_assert_eq(weft_wasi_new(e, &w), WEFT_OK);
-    int in[2], out[2], errp[2];
-    cr_assert_eq(pipe(in), 0);
-    cr_assert_eq(pipe(out), 0);
-    cr_assert_eq(pipe(errp), 0);
-    cr_assert_eq(write(in[1], "ping 123\n", 9), 9);
-    close(in[1]);
-    cr_assert_eq(weft_wasi_set_stdio(w, in[0], out[1], errp[1]), WEFT_OK);
+    return w;
+}
+
+/* Instantiates `m` with its imports from `w`, runs its _start and returns
+ * the exit code, asserting that both steps succeed. */
+static int32_t run_wasi(weft_engine *e, const weft_module *m, weft_wasi *w)
+{
     weft_instance *inst;
     weft_error err;
     cr_assert_eq(weft_instantiate(e, m, weft_wasi_resolver, w, &inst, &err), WEFT_OK, "%s",
                  err.message);
     int32_t code = -1;
     cr_assert_eq(weft_wasi_run(w, inst, &code, &err), WEFT_OK, "%s", err.message);
-    cr_assert_eq(code, 0);
+    return code;
+}
+
+/* A pipe whose read end holds `text`, with its write end already closed. */
+static void pipe_holding(int fds[2], const char *text)
+{
+    size_t len = strlen(text);
+    cr_assert_eq(pipe(fds), 0);
+    cr_assert_eq(write(fds[1], text, len), (ssize_t)len);
+    close(fds[1]);
+}
+
+/* What is left in the read end `fd` is exactly `want`. */
+static void check_drained(int fd, const char *want)
+{
+    char buf[64];
+    size_t len = strlen(want);
+    cr_assert_eq(drain(fd, buf, sizeof buf), len);
+    cr_assert_eq(memcmp(buf, want, len), 0);
+}
+
+Test(api_extern, wasi_stdio_into_pipes)
+{
+    weft_module *m = wat(echo_wat);
+    weft_engine *e = engine();
+    weft_wasi *w = wasi_of(e);
+    int in[2], out[2], errp[2];
+    pipe_holding(in, "ping 123\n");
+    cr_assert_eq(pipe(out), 0);
+    cr_assert_eq(pipe(errp), 0);
+    cr_assert_eq(weft_wasi_set_stdio(w, in[0], out[1], errp[1]), WEFT_OK);
+    cr_assert_eq(run_wasi(e, m, w), 0);
     /* The context does not own the fds: closing ours ends the streams. */
     close(out[1]);
     close(errp[1]);
-    char buf[64];
-    size_t n = drain(out[0], buf, sizeof buf);
-    cr_assert_eq(n, 9);
-    cr_assert_eq(memcmp(buf, "ping 123\n", 9), 0);
-    n = drain(errp[0], buf, sizeof buf);
-    cr_assert_eq(n, 10);
-    cr_assert_eq(memcmp(buf, "to stderr\n", 10), 0);
+    check_drained(out[0], "ping 123\n");
+    check_drained(errp[0], "to stderr\n");
     weft_wasi_free(w);
     /* Still open after the context is gone: it never closed them. */
     cr_assert_neq(fcntl(in[0], F_GETFD), -1);
@@ -723,35 +673,25 @@ Test(api_extern, wasi_stdio_partial_and_bad_fds)
 {
     weft_module *m = wat(echo_wat);
     weft_engine *e = engine();
-    weft_wasi *w;
-    cr_assert_eq(weft_wasi_new(e, &w), WEFT_OK);
+    weft_wasi *w = wasi_of(e);
     int in[2], out[2], first[2], dead[2];
-    cr_assert_eq(pipe(in), 0);
+    pipe_holding(in, "abc");
     cr_assert_eq(pipe(out), 0);
     cr_assert_eq(pipe(first), 0);
     cr_assert_eq(pipe(dead), 0);
     close(dead[0]);
     close(dead[1]);
-    cr_assert_eq(write(in[1], "abc", 3), 3);
-    close(in[1]);
     cr_assert_eq(weft_wasi_set_stdio(w, -1, first[1], -1), WEFT_OK);
     /* The bad stderr fd leaves stdin and stdout as they were. */
     cr_assert_eq(weft_wasi_set_stdio(w, in[0], out[1], dead[1]), WEFT_ERR_ARGUMENT);
     cr_assert_eq(weft_wasi_set_stdio(NULL, -1, -1, -1), WEFT_ERR_ARGUMENT);
     /* Now stdin and stdout move; stderr goes to the stdout pipe too. */
     cr_assert_eq(weft_wasi_set_stdio(w, in[0], out[1], out[1]), WEFT_OK);
-    weft_instance *inst;
-    weft_error err;
-    cr_assert_eq(weft_instantiate(e, m, weft_wasi_resolver, w, &inst, &err), WEFT_OK, "%s",
-                 err.message);
-    int32_t code = -1;
-    cr_assert_eq(weft_wasi_run(w, inst, &code, &err), WEFT_OK, "%s", err.message);
+    run_wasi(e, m, w);
     close(out[1]);
     close(first[1]);
+    check_drained(out[0], "abcto stderr\n");
     char buf[64];
-    size_t n = drain(out[0], buf, sizeof buf);
-    cr_assert_eq(n, 13);
-    cr_assert_eq(memcmp(buf, "abcto stderr\n", 13), 0);
     cr_assert_eq(drain(first[0], buf, sizeof buf), 0, "the replaced stdout got output");
     weft_wasi_free(w);
     close(in[0]);
@@ -766,23 +706,15 @@ Test(api_extern, wasi_stdio_into_a_file)
 {
     weft_module *m = wat(echo_wat);
     weft_engine *e = engine();
-    weft_wasi *w;
-    cr_assert_eq(weft_wasi_new(e, &w), WEFT_OK);
+    weft_wasi *w = wasi_of(e);
     char path[] = "/tmp/weft_test_stdio_XXXXXX";
     int file = mkstemp(path);
     cr_assert_geq(file, 0);
     unlink(path);
     int in[2];
-    cr_assert_eq(pipe(in), 0);
-    cr_assert_eq(write(in[1], "to a file\n", 10), 10);
-    close(in[1]);
+    pipe_holding(in, "to a file\n");
     cr_assert_eq(weft_wasi_set_stdio(w, in[0], file, file), WEFT_OK);
-    weft_instance *inst;
-    weft_error err;
-    cr_assert_eq(weft_instantiate(e, m, weft_wasi_resolver, w, &inst, &err), WEFT_OK, "%s",
-                 err.message);
-    int32_t code = -1;
-    cr_assert_eq(weft_wasi_run(w, inst, &code, &err), WEFT_OK, "%s", err.message);
+    run_wasi(e, m, w);
     char buf[64];
     cr_assert_eq(pread(file, buf, sizeof buf, 0), 20);
     cr_assert_eq(memcmp(buf, "to a file\nto stderr\n", 20), 0);

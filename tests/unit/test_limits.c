@@ -5,54 +5,19 @@
 #include <criterion/criterion.h>
 #include <pthread.h>
 #include <signal.h>
-#include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <sys/time.h>
 #include <time.h>
-#include <unistd.h>
 
+#include "helpers.h"
 #include "weft.h"
 
 /* ---- Helpers ---------------------------------------------------------------- */
 
-/* Assembles `text` with wat2wasm and loads the result. */
-static weft_module *wat(const char *text)
-{
-    char dir[] = "/tmp/weft_test_limits_XXXXXX";
-    cr_assert(mkdtemp(dir), "mkdtemp failed");
-    char src[96], bin[96], cmd[320];
-    snprintf(src, sizeof src, "%s/m.wat", dir);
-    snprintf(bin, sizeof bin, "%s/m.wasm", dir);
-    FILE *f = fopen(src, "w");
-    cr_assert(f);
-    fputs(text, f);
-    fclose(f);
-    snprintf(cmd, sizeof cmd, "wat2wasm %s -o %s", src, bin);
-    cr_assert_eq(system(cmd), 0, "wat2wasm failed on:\n%s", text);
-    weft_module *m = NULL;
-    weft_error err;
-    weft_status s = weft_module_load_file(bin, &m, &err);
-    unlink(src);
-    unlink(bin);
-    rmdir(dir);
-    cr_assert_eq(s, WEFT_OK, "load failed: %s", err.message);
-    return m;
-}
-
-static weft_engine *engine_of(const weft_config *config)
-{
-    weft_engine *e = NULL;
-    weft_error err;
-    cr_assert_eq(weft_engine_new(config, &e, &err), WEFT_OK, "%s", err.message);
-    return e;
-}
-
 /* A default engine with a fuel budget, or interruptible. */
 static weft_engine *fuel_engine(uint64_t fuel, weft_dispatch d, weft_bounds b)
 {
-    weft_config c;
-    weft_config_init(&c);
+    weft_config c = default_config();
     c.fuel = fuel;
     c.dispatch = d;
     c.bounds = b;
@@ -61,30 +26,10 @@ static weft_engine *fuel_engine(uint64_t fuel, weft_dispatch d, weft_bounds b)
 
 static weft_engine *interruptible_engine(void)
 {
-    weft_config c;
-    weft_config_init(&c);
+    weft_config c = default_config();
     c.interruptible = true;
     return engine_of(&c);
 }
-
-static weft_instance *instantiate(weft_engine *e, const weft_module *m)
-{
-    weft_instance *inst = NULL;
-    weft_error err;
-    cr_assert_eq(weft_instantiate(e, m, NULL, NULL, &inst, &err), WEFT_OK, "%s", err.message);
-    return inst;
-}
-
-static weft_func *func_of(const weft_instance *inst, const char *name)
-{
-    weft_extern ext;
-    cr_assert(weft_instance_export(inst, name, strlen(name), &ext), "no export %s", name);
-    cr_assert_eq(ext.kind, WEFT_EXTERN_FUNC);
-    return ext.of.func;
-}
-
-static weft_value i32(int32_t v) { return (weft_value){ .kind = WEFT_I32, .of.i32 = v }; }
-static weft_value i64(int64_t v) { return (weft_value){ .kind = WEFT_I64, .of.i64 = v }; }
 
 /* Calls f(arg) for one i32 result. */
 static weft_status call1(weft_engine *e, weft_func *f, int32_t arg, int32_t *result,
@@ -97,7 +42,60 @@ static weft_status call1(weft_engine *e, weft_func *f, int32_t arg, int32_t *res
     return s;
 }
 
-/* ---- Memory pages ------------------------------------------------------------- */
+/* ---- Memory pages and table elements ------------------------------------------ */
+
+/* Instantiating `text` on an engine of `c` fails with a limit error,
+ * gives no instance, and says `message` (the declared minimum and the
+ * limit). */
+static void check_minimum_refused(const char *text, const weft_config *c, const char *message)
+{
+    weft_module *m = wat(text);
+    weft_engine *e = engine_of(c);
+    weft_instance *inst = NULL;
+    weft_error err;
+    cr_assert_eq(weft_instantiate(e, m, NULL, NULL, &inst, &err), WEFT_ERR_LIMIT);
+    cr_assert_null(inst);
+    cr_assert(strstr(err.message, message), "%s", err.message);
+    weft_engine_free(e);
+    weft_module_free(m);
+}
+
+/* `text` exports grow(n) and size() over a memory or table of one unit,
+ * and `c` limits it to three: growing by two succeeds, by one more fails
+ * and the size stays at the limit. */
+static void check_grow_stops_at_the_limit(const char *text, const weft_config *c)
+{
+    weft_module *m = wat(text);
+    weft_engine *e = engine_of(c);
+    weft_instance *inst = instantiate(e, m);
+    weft_func *grow = func_of(inst, "grow"), *size = func_of(inst, "size");
+    int32_t r;
+    weft_error err;
+    cr_assert_eq(call1(e, grow, 2, &r, &err), WEFT_OK, "%s", err.message);
+    cr_assert_eq(r, 1);
+    cr_assert_eq(call1(e, grow, 1, &r, &err), WEFT_OK);
+    cr_assert_eq(r, -1);
+    cr_assert_eq(call1(e, size, 0, &r, &err), WEFT_OK);
+    cr_assert_eq(r, 3);
+    weft_engine_free(e);
+    weft_module_free(m);
+}
+
+/* The default configuration but for max_memory_pages. */
+static weft_config memory_limited(uint32_t pages)
+{
+    weft_config c = default_config();
+    c.max_memory_pages = pages;
+    return c;
+}
+
+/* The default configuration but for max_table_elems. */
+static weft_config table_limited(uint32_t elems)
+{
+    weft_config c = default_config();
+    c.max_table_elems = elems;
+    return c;
+}
 
 static const char *const grow_memory_wat =
     "(module (memory (export \"mem\") 1 10)\n"
@@ -106,53 +104,27 @@ static const char *const grow_memory_wat =
 
 Test(limits, memory_minimum_above_the_limit_fails_to_instantiate)
 {
-    weft_module *m = wat("(module (memory 5))");
-    weft_config c;
-    weft_config_init(&c);
-    c.max_memory_pages = 4;
-    weft_engine *e = engine_of(&c);
-    weft_instance *inst = NULL;
-    weft_error err;
-    cr_assert_eq(weft_instantiate(e, m, NULL, NULL, &inst, &err), WEFT_ERR_LIMIT);
-    cr_assert_null(inst);
-    cr_assert(strstr(err.message, "memory 0: minimum of 5 pages exceeds the engine's limit of 4"),
-              "%s", err.message);
-    weft_engine_free(e);
-    weft_module_free(m);
+    weft_config c = memory_limited(4);
+    check_minimum_refused("(module (memory 5))", &c,
+                          "memory 0: minimum of 5 pages exceeds the engine's limit of 4");
 }
 
 Test(limits, memory_at_the_limit_instantiates)
 {
     weft_module *m = wat("(module (memory 4))");
-    weft_config c;
-    weft_config_init(&c);
-    c.max_memory_pages = 4;
+    weft_config c = memory_limited(4);
     weft_engine *e = engine_of(&c);
     instantiate(e, m);
     weft_engine_free(e);
     weft_module_free(m);
 }
 
+/* The declared maximum (10) would allow the last grow; the engine's limit
+ * does not. */
 Test(limits, memory_grow_stops_at_the_limit)
 {
-    weft_module *m = wat(grow_memory_wat);
-    weft_config c;
-    weft_config_init(&c);
-    c.max_memory_pages = 3;
-    weft_engine *e = engine_of(&c);
-    weft_instance *inst = instantiate(e, m);
-    weft_func *grow = func_of(inst, "grow"), *size = func_of(inst, "size");
-    int32_t r;
-    weft_error err;
-    cr_assert_eq(call1(e, grow, 2, &r, &err), WEFT_OK, "%s", err.message);
-    cr_assert_eq(r, 1);
-    /* The declared maximum (10) would allow it; the engine's limit does not. */
-    cr_assert_eq(call1(e, grow, 1, &r, &err), WEFT_OK);
-    cr_assert_eq(r, -1);
-    cr_assert_eq(call1(e, size, 0, &r, &err), WEFT_OK);
-    cr_assert_eq(r, 3);
-    weft_engine_free(e);
-    weft_module_free(m);
+    weft_config c = memory_limited(3);
+    check_grow_stops_at_the_limit(grow_memory_wat, &c);
 }
 
 Test(limits, memory_grow_without_a_limit_reaches_the_declared_maximum)
@@ -173,9 +145,7 @@ Test(limits, memory_grow_without_a_limit_reaches_the_declared_maximum)
 
 Test(limits, host_made_memory_obeys_the_limit)
 {
-    weft_config c;
-    weft_config_init(&c);
-    c.max_memory_pages = 2;
+    weft_config c = memory_limited(2);
     weft_engine *e = engine_of(&c);
     weft_memory *mem = NULL;
     cr_assert_eq(weft_memory_new(e, 3, UINT64_MAX, &mem), WEFT_ERR_LIMIT);
@@ -185,15 +155,11 @@ Test(limits, host_made_memory_obeys_the_limit)
 
 Test(limits, limits_above_the_implementation_maximum_are_rejected)
 {
-    weft_config c;
-    weft_config_init(&c);
-    c.max_memory_pages = 65537;
+    weft_config c = memory_limited(65537);
     weft_engine *e = NULL;
     weft_error err;
     cr_assert_eq(weft_engine_new(&c, &e, &err), WEFT_ERR_ARGUMENT);
 }
-
-/* ---- Table elements ----------------------------------------------------------- */
 
 static const char *const grow_table_wat =
     "(module (table 1 funcref)\n"
@@ -202,39 +168,15 @@ static const char *const grow_table_wat =
 
 Test(limits, table_minimum_above_the_limit_fails_to_instantiate)
 {
-    weft_module *m = wat("(module (table 5 funcref))");
-    weft_config c;
-    weft_config_init(&c);
-    c.max_table_elems = 4;
-    weft_engine *e = engine_of(&c);
-    weft_instance *inst = NULL;
-    weft_error err;
-    cr_assert_eq(weft_instantiate(e, m, NULL, NULL, &inst, &err), WEFT_ERR_LIMIT);
-    cr_assert(strstr(err.message, "table 0: minimum of 5 elements exceeds the engine's limit of 4"),
-              "%s", err.message);
-    weft_engine_free(e);
-    weft_module_free(m);
+    weft_config c = table_limited(4);
+    check_minimum_refused("(module (table 5 funcref))", &c,
+                          "table 0: minimum of 5 elements exceeds the engine's limit of 4");
 }
 
 Test(limits, table_grow_stops_at_the_limit)
 {
-    weft_module *m = wat(grow_table_wat);
-    weft_config c;
-    weft_config_init(&c);
-    c.max_table_elems = 3;
-    weft_engine *e = engine_of(&c);
-    weft_instance *inst = instantiate(e, m);
-    weft_func *grow = func_of(inst, "grow"), *size = func_of(inst, "size");
-    int32_t r;
-    weft_error err;
-    cr_assert_eq(call1(e, grow, 2, &r, &err), WEFT_OK, "%s", err.message);
-    cr_assert_eq(r, 1);
-    cr_assert_eq(call1(e, grow, 1, &r, &err), WEFT_OK);
-    cr_assert_eq(r, -1);
-    cr_assert_eq(call1(e, size, 0, &r, &err), WEFT_OK);
-    cr_assert_eq(r, 3);
-    weft_engine_free(e);
-    weft_module_free(m);
+    weft_config c = table_limited(3);
+    check_grow_stops_at_the_limit(grow_table_wat, &c);
 }
 
 Test(limits, table_grow_without_a_limit)
@@ -277,16 +219,14 @@ static void check_depth(const weft_config *c, int32_t ok_n, int32_t bad_n)
 
 Test(limits, call_depth)
 {
-    weft_config c;
-    weft_config_init(&c);
+    weft_config c = default_config();
     c.max_call_depth = 100;
     check_depth(&c, 90, 200);
 }
 
 Test(limits, value_stack_slots)
 {
-    weft_config c;
-    weft_config_init(&c);
+    weft_config c = default_config();
     c.max_stack_slots = 1000;
     check_depth(&c, 50, 2000);
 }
@@ -303,6 +243,14 @@ static const char *const sum_wat =
     "    br $next))\n"
     "  local.get $s)\n"
     " (func (export \"three\") (result i32) i32.const 1 i32.const 2 i32.add))\n";
+
+/* The fuel `e` has left, asserted to be readable. */
+static uint64_t fuel_left(const weft_engine *e)
+{
+    uint64_t left;
+    cr_assert_eq(weft_engine_fuel(e, &left), WEFT_OK);
+    return left;
+}
 
 /* Runs sum(n) on `e` with `step` fuel added at each stop; returns how many
  * stops there were. */
@@ -361,8 +309,7 @@ Test(fuel, a_unit_is_one_wasm_instruction)
     weft_value r;
     weft_error err;
     cr_assert_eq(weft_call(e, three, NULL, 0, &r, 1, &err), WEFT_OK, "%s", err.message);
-    uint64_t left;
-    cr_assert_eq(weft_engine_fuel(e, &left), WEFT_OK);
+    uint64_t left = fuel_left(e);
     /* i32.const, i32.const, i32.add and the function's end. */
     cr_assert_eq(left, 1000 - 4);
     weft_engine_free(e);
@@ -378,8 +325,7 @@ Test(fuel, a_loop_charges_its_body_per_iteration)
     weft_error err;
     cr_assert_eq(weft_call(e, sum, &a, 1, &r, 1, &err), WEFT_OK, "%s", err.message);
     cr_assert_eq(r.of.i64, 55);
-    uint64_t left;
-    cr_assert_eq(weft_engine_fuel(e, &left), WEFT_OK);
+    uint64_t left = fuel_left(e);
     /* Outside the loop: block, loop, the block's end, local.get and the
      * function's end (5). The loop body is 12 instructions (its end, after
      * the br, is unreachable and free), charged at each of the 11 times
@@ -397,14 +343,12 @@ Test(fuel, too_little_for_the_entry_region_stops_before_it)
     weft_value r;
     weft_error err;
     cr_assert_eq(weft_call(e, three, NULL, 0, &r, 1, &err), WEFT_ERR_FUEL);
-    uint64_t left;
-    cr_assert_eq(weft_engine_fuel(e, &left), WEFT_OK);
+    uint64_t left = fuel_left(e);
     cr_assert_eq(left, 3, "nothing is charged when a region does not fit");
     cr_assert_eq(weft_engine_add_fuel(e, 1), WEFT_OK);
     cr_assert_eq(weft_resume(e, &r, 1, &err), WEFT_OK, "%s", err.message);
     cr_assert_eq(r.of.i32, 3);
-    cr_assert_eq(weft_engine_fuel(e, &left), WEFT_OK);
-    cr_assert_eq(left, 0);
+    cr_assert_eq(fuel_left(e), 0);
     weft_engine_free(e);
     weft_module_free(m);
 }
@@ -528,18 +472,6 @@ static weft_status host_nested(void *user, const weft_value *args, weft_value *r
     return n->inner;
 }
 
-/* Resolves every import to the function passed as user data. */
-static bool resolve_host(void *user, const char *module, size_t module_len, const char *field,
-                         size_t field_len, weft_extern *out)
-{
-    (void)module;
-    (void)module_len;
-    (void)field;
-    (void)field_len;
-    *out = (weft_extern){ .kind = WEFT_EXTERN_FUNC, .of.func = user };
-    return true;
-}
-
 Test(fuel, stop_inside_a_host_functions_call_is_not_resumable)
 {
     weft_module *m = wat(
@@ -548,11 +480,11 @@ Test(fuel, stop_inside_a_host_functions_call_is_not_resumable)
         "  (func (export \"outer\") call $host))\n");
     weft_engine *e = fuel_engine(1000, WEFT_DISPATCH_DIRECT, WEFT_BOUNDS_GUARD);
     nested n = { e, NULL, WEFT_OK };
-    weft_func *host;
-    cr_assert_eq(weft_func_new(e, NULL, 0, NULL, 0, host_nested, &n, &host), WEFT_OK);
+    weft_extern host = { .kind = WEFT_EXTERN_FUNC };
+    cr_assert_eq(weft_func_new(e, NULL, 0, NULL, 0, host_nested, &n, &host.of.func), WEFT_OK);
     weft_instance *inst = NULL;
     weft_error err;
-    cr_assert_eq(weft_instantiate(e, m, resolve_host, host, &inst, &err), WEFT_OK, "%s",
+    cr_assert_eq(weft_instantiate(e, m, resolve_to, &host, &inst, &err), WEFT_OK, "%s",
                  err.message);
     n.spin = func_of(inst, "spin");
     cr_assert_eq(weft_call(e, func_of(inst, "outer"), NULL, 0, NULL, 0, &err), WEFT_ERR_FUEL);
@@ -586,8 +518,7 @@ Test(interrupt, an_infinite_loop_from_another_thread)
     for (int d = WEFT_DISPATCH_DIRECT; d <= WEFT_DISPATCH_TAIL; d++) {
         if (!weft_dispatch_available((weft_dispatch)d))
             continue;
-        weft_config c;
-        weft_config_init(&c);
+        weft_config c = default_config();
         c.interruptible = true;
         c.dispatch = (weft_dispatch)d;
         weft_engine *e = engine_of(&c);
@@ -655,8 +586,7 @@ Test(interrupt, from_a_signal_handler)
 Test(interrupt, fuel_and_interruption_together)
 {
     weft_module *m = wat(spin_wat);
-    weft_config c;
-    weft_config_init(&c);
+    weft_config c = default_config();
     c.interruptible = true;
     c.fuel = 1000000;
     weft_engine *e = engine_of(&c);

@@ -1,0 +1,51 @@
+/* helpers.h: what the API-level unit tests share: modules assembled from the
+ * text format, engines, instances, exports looked up by name and values
+ * made in one expression. Each helper asserts its own success, so a test
+ * reads as the steps it checks. */
+#ifndef WEFT_TEST_HELPERS_H
+#define WEFT_TEST_HELPERS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "weft.h"
+
+/* Assembles `text` with wabt's wat2wasm, given extra command-line `flags`,
+ * and loads the result. */
+weft_module *wat_flags(const char *flags, const char *text);
+
+/* Assembles `text` with wat2wasm and loads the result. */
+weft_module *wat(const char *text);
+
+/* The configuration weft_config_init gives, as a value to change fields of. */
+weft_config default_config(void);
+
+/* An engine of `config`, or of the defaults when it is NULL. */
+weft_engine *engine_of(const weft_config *config);
+
+/* A default engine but for its dispatch strategy and bounds mode. */
+weft_engine *engine_with(weft_dispatch dispatch, weft_bounds bounds);
+
+/* A default engine: direct dispatch, guarded bounds. */
+weft_engine *engine(void);
+
+/* Instantiates `m` with no imports. */
+weft_instance *instantiate(weft_engine *e, const weft_module *m);
+
+/* The export `name` of `inst`, which must be of `kind`. */
+weft_extern export_of(const weft_instance *inst, const char *name, weft_extern_kind kind);
+
+/* The exported function `name` of `inst`. */
+weft_func *func_of(const weft_instance *inst, const char *name);
+
+/* A resolver that gives every import the weft_extern passed as user data. */
+bool resolve_to(void *user, const char *module, size_t module_len, const char *field,
+                size_t field_len, weft_extern *out);
+
+/* Values of each kind the tests pass, made in one expression. */
+weft_value i32(int32_t v);
+weft_value i64(int64_t v);
+weft_value ref(weft_valkind kind, void *p);
+
+#endif
