@@ -1,5 +1,6 @@
 ;; embed.wat: the guest of examples/embed.c. It imports a host function,
-;; exports a memory, a global and two functions, one of which traps.
+;; exports a memory, a global and three functions: one traps, one never
+;; returns (for the interruption example).
 (module
   (import "host" "scale" (func $scale (param i32) (result i32)))
   (memory (export "memory") 1)
@@ -17,4 +18,5 @@
     (global.set $calls (i32.add (global.get $calls) (i32.const 1)))
     (local.get $sum))
   (func (export "divide") (param i32 i32) (result i32)
-    (i32.div_u (local.get 0) (local.get 1))))
+    (i32.div_u (local.get 0) (local.get 1)))
+  (func (export "spin") (loop $again (br $again))))

@@ -22,6 +22,8 @@ typedef enum weft_status {
     WEFT_ERR_NOMEM,       /* The host ran out of memory. */
     WEFT_ERR_LIMIT,       /* An implementation limit was exceeded. */
     WEFT_ERR_ARGUMENT,    /* The caller passed a bad argument. */
+    WEFT_ERR_FUEL,        /* The call ran out of fuel ("out of fuel"); see weft_resume. */
+    WEFT_ERR_INTERRUPTED, /* weft_engine_interrupt stopped the call ("interrupted"). */
 } weft_status;
 
 /* Where an error happened, in terms of the module's bytes. A field that does
@@ -111,12 +113,44 @@ typedef enum weft_bounds {
     WEFT_BOUNDS_EXPLICIT,   /* A compare and branch on every access; no signal handler. */
 } weft_bounds;
 
-/* Engine settings. Always start from weft_config_init. */
+/* Engine settings. Always start from weft_config_init.
+ *
+ * Fuel and interruption. An engine with a fuel budget or with
+ * `interruptible` set runs "metered" code: its functions are lowered with a
+ * check at function entry, at every loop header (so at every backward
+ * branch) and after every loop. Engines with neither run code without any
+ * check, so these features cost nothing unless they are asked for.
+ *
+ * One unit of fuel is one WebAssembly instruction, charged ahead, a region
+ * at a time: each check charges every instruction of the function body
+ * from it to the next check in code order (its region), whether or not
+ * they all run. So an `if` whose arm is skipped still costs the arm, a
+ * `br` out of a block still costs the rest of the block, and a call costs
+ * the callee's instructions when the callee's entry check runs. Counts are
+ * exact for straight-line code and an upper bound elsewhere. A check whose
+ * region costs more than the fuel left stops the call with WEFT_ERR_FUEL
+ * before charging it, so a stopped call may leave some fuel unused. Host
+ * functions cost no fuel. */
 typedef struct weft_config {
     weft_dispatch dispatch;
     weft_bounds bounds;
     uint32_t max_call_depth;      /* Nested calls before "call stack exhausted". */
     uint32_t max_stack_slots;     /* 8-byte value-stack slots before "call stack exhausted". */
+    /* The most 64 KiB pages any memory made through the engine may have
+     * (default 65536, the 4 GiB of a 32-bit memory). A memory whose minimum
+     * is larger fails to instantiate with WEFT_ERR_LIMIT; memory.grow past
+     * it returns -1. */
+    uint32_t max_memory_pages;
+    /* The most elements any table made through the engine may have
+     * (default 10000000). As for memories: a larger minimum is
+     * WEFT_ERR_LIMIT, table.grow past it returns -1. */
+    uint32_t max_table_elems;
+    /* The engine's initial fuel (see above); 0, the default, means no fuel
+     * budget at all. Fuel is the engine's, not a call's: what one call uses
+     * is gone for the next. */
+    uint64_t fuel;
+    /* Whether weft_engine_interrupt may stop calls (default false). */
+    bool interruptible;
 } weft_config;
 
 /* Fills `config` with the defaults. */
@@ -136,6 +170,25 @@ typedef struct weft_engine weft_engine;
 
 weft_status weft_engine_new(const weft_config *config, weft_engine **out, weft_error *err);
 void weft_engine_free(weft_engine *engine);
+
+/* Adds `amount` units of fuel to an engine made with a fuel budget
+ * (saturating at UINT64_MAX). An engine without one is WEFT_ERR_ARGUMENT.
+ * Call it between calls or from a host function, on the engine's thread. */
+weft_status weft_engine_add_fuel(weft_engine *engine, uint64_t amount);
+
+/* Reads the fuel left into *remaining. An engine without a fuel budget is
+ * WEFT_ERR_ARGUMENT. */
+weft_status weft_engine_fuel(const weft_engine *engine, uint64_t *remaining);
+
+/* Asks the call running on an interruptible engine to stop: it does, at
+ * its next check (function entry or loop header, see weft_config), with
+ * WEFT_ERR_INTERRUPTED. Safe from any thread and from a signal handler (it
+ * only sets an atomic flag). The check that sees the request clears it, so
+ * the engine runs the next call normally. A request made while no call
+ * runs stays pending and stops the next call at its first check (which
+ * weft_resume can then continue). An engine that is not interruptible is
+ * WEFT_ERR_ARGUMENT and nothing happens. */
+weft_status weft_engine_interrupt(weft_engine *engine);
 
 /* ---- Instances and externals ----------------------------------------------- */
 
@@ -192,9 +245,24 @@ weft_valkind weft_func_result_kind(const weft_func *func, uint32_t i);
  * number and kind, and stores its results in `results` (room for
  * `nresults`, at least the function's result count). A trap gives
  * WEFT_ERR_TRAP with the spec's message ("integer divide by zero", "call
- * stack exhausted", ...). */
+ * stack exhausted", ...). On a metered engine the call may instead stop
+ * with WEFT_ERR_FUEL or WEFT_ERR_INTERRUPTED, and weft_resume continues it. */
 weft_status weft_call(weft_engine *engine, weft_func *func, const weft_value *args,
                       size_t nargs, weft_value *results, size_t nresults, weft_error *err);
+
+/* Continues the call that stopped with WEFT_ERR_FUEL or
+ * WEFT_ERR_INTERRUPTED exactly where it stopped (add fuel first, or it
+ * stops again at once), and returns as weft_call would have: its results
+ * in `results` (room for `nresults`), or another stop, or a trap. Only the
+ * last call made on the engine can be resumed, and only until another
+ * call is made: weft_call abandons a stopped call. A stop inside a Wasm
+ * call that a host function made (a nested weft_call) cannot be resumed:
+ * the nested call returns the status to the host function, and if that
+ * returns it, the outer call ends with it, not resumable either. Nor can a
+ * start function's, since weft_instantiate has failed. With nothing to
+ * resume, WEFT_ERR_ARGUMENT. */
+weft_status weft_resume(weft_engine *engine, weft_value *results, size_t nresults,
+                        weft_error *err);
 
 /* One active function at a trap. */
 typedef struct weft_frame {
@@ -210,7 +278,10 @@ typedef struct weft_frame {
 size_t weft_engine_backtrace(const weft_engine *engine, weft_frame *frames, size_t max);
 
 /* A host function: reads `args`, writes `results` (kinds as declared) and
- * returns WEFT_OK, or returns WEFT_ERR_TRAP after filling `err`->message. */
+ * returns WEFT_OK, or returns WEFT_ERR_TRAP after filling `err`->message.
+ * Returning WEFT_ERR_FUEL or WEFT_ERR_INTERRUPTED (say, passing on what a
+ * nested weft_call returned) ends the calling Wasm code with that status,
+ * not resumable. */
 typedef weft_status (*weft_host_callback)(void *user, const weft_value *args,
                                           weft_value *results, weft_error *err);
 
@@ -222,7 +293,9 @@ weft_status weft_func_new(weft_engine *engine, const weft_valkind *params, uint3
 /* ---- Memories, tables, globals ---------------------------------------------- */
 
 /* Host-made externals, owned by the engine, for importing into modules. A
- * maximum of UINT64_MAX means none. */
+ * maximum of UINT64_MAX means none. The engine's max_memory_pages and
+ * max_table_elems apply as to a module's own: a minimum above them is
+ * WEFT_ERR_LIMIT, and growth stops at them. */
 weft_status weft_memory_new(weft_engine *engine, uint64_t min_pages, uint64_t max_pages,
                             weft_memory **out);
 weft_status weft_table_new(weft_engine *engine, weft_valkind elem, uint32_t min, uint64_t max,

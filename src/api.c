@@ -19,6 +19,10 @@ void weft_config_init(weft_config *config)
         .bounds = WEFT_BOUNDS_GUARD,
         .max_call_depth = 100000,
         .max_stack_slots = 1u << 24,
+        .max_memory_pages = MEM_MAX_PAGES,
+        .max_table_elems = WM_MAX_TABLE,
+        .fuel = 0,
+        .interruptible = false,
     };
 }
 
@@ -84,6 +88,9 @@ weft_status weft_engine_new(const weft_config *config, weft_engine **out, weft_e
                                             "musttail (build weft with clang)");
     if (!config->max_call_depth || !config->max_stack_slots)
         return fail(err, WEFT_ERR_ARGUMENT, "max_call_depth and max_stack_slots must be positive");
+    if (config->max_memory_pages > MEM_MAX_PAGES || config->max_table_elems > WM_MAX_TABLE)
+        return fail(err, WEFT_ERR_ARGUMENT, "max_memory_pages is at most 65536 and "
+                                            "max_table_elems at most 10000000");
     weft_engine *e = calloc(1, sizeof *e);
     if (!e)
         return fail(err, WEFT_ERR_NOMEM, "out of memory");
@@ -100,7 +107,40 @@ weft_status weft_engine_new(const weft_config *config, weft_engine **out, weft_e
     th->stack_end = th->stack + config->max_stack_slots;
     th->sp = th->stack;
     th->max_depth = config->max_call_depth;
+    th->fuel = config->fuel ? config->fuel : UINT64_MAX;
+    atomic_init(&th->interrupt, false);
     *out = e;
+    return WEFT_OK;
+}
+
+/* ---- Fuel and interruption ------------------------------------------------------ */
+
+/* The signal-handler promise of weft_engine_interrupt needs a flag that is
+ * set without a lock. */
+_Static_assert(ATOMIC_BOOL_LOCK_FREE == 2, "weft_engine_interrupt needs a lock-free flag");
+
+weft_status weft_engine_add_fuel(weft_engine *engine, uint64_t amount)
+{
+    if (!engine || !engine->config.fuel)
+        return WEFT_ERR_ARGUMENT;
+    uint64_t *fuel = &engine->thread.fuel;
+    *fuel = amount > UINT64_MAX - *fuel ? UINT64_MAX : *fuel + amount;
+    return WEFT_OK;
+}
+
+weft_status weft_engine_fuel(const weft_engine *engine, uint64_t *remaining)
+{
+    if (!engine || !engine->config.fuel || !remaining)
+        return WEFT_ERR_ARGUMENT;
+    *remaining = engine->thread.fuel;
+    return WEFT_OK;
+}
+
+weft_status weft_engine_interrupt(weft_engine *engine)
+{
+    if (!engine || !engine->config.interruptible)
+        return WEFT_ERR_ARGUMENT;
+    atomic_store_explicit(&engine->thread.interrupt, true, memory_order_relaxed);
     return WEFT_OK;
 }
 
@@ -233,6 +273,29 @@ weft_valkind weft_func_result_kind(const weft_func *func, uint32_t i)
     return i < func->type->nresults ? kind_of(func->type->results[i]) : WEFT_I32;
 }
 
+/* Turns the end of a run of `func`, whose frame is at `slots`, into the
+ * public status and results. */
+static weft_status finish_call(wx_thread *th, wx_func *func, wx_slot *slots, wx_trap trap,
+                               weft_value *results, weft_error *err)
+{
+    if (trap) {
+        char msg[256];
+        weft_status s = wx_trap_status(trap);
+        wx_trap_describe(th, trap, msg, sizeof msg);
+        if (s != WEFT_ERR_TRAP && !th->stopped.active)
+            wm_fail(err, s, -1, -1, -1, "%s (not resumable: it stopped inside a call that a "
+                    "host function made)", msg);
+        else
+            wm_fail(err, s, -1, -1, -1, "%s", msg);
+        return s;
+    }
+    const wm_functype *t = func->type;
+    uint32_t k = 0;
+    for (uint32_t i = 0; i < t->nresults; i++)
+        k += slots_to_value(slots + k, t->results[i], &results[i]);
+    return WEFT_OK;
+}
+
 weft_status weft_call(weft_engine *engine, weft_func *func, const weft_value *args,
                       size_t nargs, weft_value *results, size_t nresults, weft_error *err)
 {
@@ -263,16 +326,28 @@ weft_status weft_call(weft_engine *engine, weft_func *func, const weft_value *ar
     uint32_t k = 0;
     for (uint32_t i = 0; i < t->nparams; i++)
         k += value_to_slots(&args[i], slots + k);
-    wx_trap trap = wx_invoke(th, func, slots);
-    if (trap) {
-        char msg[256];
-        wm_fail(err, WEFT_ERR_TRAP, -1, -1, -1, "%s", wx_trap_describe(th, trap, msg, sizeof msg));
-        return WEFT_ERR_TRAP;
+    /* An outermost call is the one weft_resume may continue. */
+    if (th->depth == 0) {
+        engine->call_func = func;
+        engine->call_slots = slots;
     }
-    k = 0;
-    for (uint32_t i = 0; i < t->nresults; i++)
-        k += slots_to_value(slots + k, t->results[i], &results[i]);
-    return WEFT_OK;
+    return finish_call(th, func, slots, wx_invoke(th, func, slots), results, err);
+}
+
+weft_status weft_resume(weft_engine *engine, weft_value *results, size_t nresults,
+                        weft_error *err)
+{
+    weft_error local;
+    if (!err)
+        err = &local;
+    *err = (weft_error){ .status = WEFT_OK, .section = -1, .func = -1, .offset = -1 };
+    if (!engine || !engine->thread.stopped.active)
+        return fail(err, WEFT_ERR_ARGUMENT, "no stopped call to resume");
+    wx_func *func = engine->call_func;
+    if (nresults < func->type->nresults || (func->type->nresults && !results))
+        return fail(err, WEFT_ERR_ARGUMENT, "too little room for the results");
+    wx_thread *th = &engine->thread;
+    return finish_call(th, func, engine->call_slots, wx_resume(th), results, err);
 }
 
 /* ---- Host functions ------------------------------------------------------------------ */
@@ -313,7 +388,10 @@ static wx_trap host_adapter(wx_thread *th, void *ctx, wx_slot *slots)
     weft_error err = { .status = WEFT_OK, .section = -1, .func = -1, .offset = -1 };
     weft_status s = h->callback(h->user, args, results, &err);
     wx_trap trap = TRAP_NONE;
-    if (s) {
+    if (s == WEFT_ERR_FUEL || s == WEFT_ERR_INTERRUPTED) {
+        /* A stop passed on by the host ends the guest with the same status. */
+        trap = s == WEFT_ERR_FUEL ? TRAP_FUEL : TRAP_INTERRUPTED;
+    } else if (s) {
         snprintf(th->message, sizeof th->message, "%s",
                  err.message[0] ? err.message : weft_status_name(s));
         trap = TRAP_HOST;
@@ -373,10 +451,16 @@ weft_status weft_memory_new(weft_engine *engine, uint64_t min_pages, uint64_t ma
     if (!engine || (max_pages != UINT64_MAX && max_pages > MEM_MAX_PAGES))
         return WEFT_ERR_ARGUMENT;
     weft_status s;
+    if (min_pages > engine->config.max_memory_pages)
+        return WEFT_ERR_LIMIT;
     wx_memory *m = wx_memory_create(min_pages, max_pages,
                                     engine->config.bounds == WEFT_BOUNDS_GUARD, &s);
     if (!m)
         return s;
+    if ((s = wx_memory_limit(engine, m, NULL))) {
+        wx_memory_destroy(m);
+        return s;
+    }
     if (!wx_engine_own(engine, OWN_MEMORY, m)) {
         wx_memory_destroy(m);
         return WEFT_ERR_NOMEM;
@@ -396,6 +480,10 @@ weft_status weft_table_new(weft_engine *engine, weft_valkind elem, uint32_t min,
     wx_table *t = wx_table_create(elem == WEFT_FUNCREF ? VT_FUNCREF : VT_EXTERNREF, min, max, &s);
     if (!t)
         return s;
+    if ((s = wx_table_limit(engine, t, NULL))) {
+        wx_table_destroy(t);
+        return s;
+    }
     if (!wx_engine_own(engine, OWN_TABLE, t)) {
         wx_table_destroy(t);
         return WEFT_ERR_NOMEM;

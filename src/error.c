@@ -33,6 +33,8 @@ const char *weft_status_name(weft_status status)
     case WEFT_ERR_NOMEM: return "out of memory";
     case WEFT_ERR_LIMIT: return "limit exceeded";
     case WEFT_ERR_ARGUMENT: return "bad argument";
+    case WEFT_ERR_FUEL: return "out of fuel";
+    case WEFT_ERR_INTERRUPTED: return "interrupted";
     }
     return "unknown status";
 }

@@ -1,6 +1,7 @@
 /* instance.c: instantiation (import matching, allocation of memories,
  * tables and globals, constant expressions, segments, the start function)
  * and the bulk memory and table operations the interpreter's handlers call. */
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -55,9 +56,36 @@ wx_table *wx_table_create(uint8_t type, uint64_t min, uint64_t max, weft_status 
     t->size = (uint32_t)min;
     t->has_max = max != UINT64_MAX;
     t->max = t->has_max ? max : UINT32_MAX;
+    t->grow_max = t->max < WM_MAX_TABLE ? t->max : WM_MAX_TABLE;
     t->type = type;
     *status = WEFT_OK;
     return t;
+}
+
+weft_status wx_memory_limit(const weft_engine *e, wx_memory *m, weft_error *err)
+{
+    uint32_t limit = e->config.max_memory_pages;
+    if (m->pages > limit) {
+        wm_fail(err, WEFT_ERR_LIMIT, -1, -1, -1, "memory of %" PRIu64 " pages exceeds the "
+                "engine's limit of %" PRIu32 " pages (max_memory_pages)", m->pages, limit);
+        return WEFT_ERR_LIMIT;
+    }
+    if (m->max_pages > limit)
+        m->max_pages = limit;
+    return WEFT_OK;
+}
+
+weft_status wx_table_limit(const weft_engine *e, wx_table *t, weft_error *err)
+{
+    uint32_t limit = e->config.max_table_elems;
+    if (t->size > limit) {
+        wm_fail(err, WEFT_ERR_LIMIT, -1, -1, -1, "table of %" PRIu32 " elements exceeds the "
+                "engine's limit of %" PRIu32 " elements (max_table_elems)", t->size, limit);
+        return WEFT_ERR_LIMIT;
+    }
+    if (t->grow_max > limit)
+        t->grow_max = limit;
+    return WEFT_OK;
 }
 
 void wx_table_destroy(wx_table *t)
@@ -115,9 +143,8 @@ wx_trap wx_memory_init(wx_instance *inst, uint32_t mem, uint32_t data, uint32_t 
 
 int64_t wx_table_grow(wx_table *t, uint32_t delta, wx_slot init)
 {
-    uint64_t limit = t->max < WM_MAX_TABLE ? t->max : WM_MAX_TABLE;
     uint64_t want = (uint64_t)t->size + delta;
-    if (want > limit)
+    if (want > t->grow_max)
         return -1;
     if (delta) {
         wx_slot *grown = realloc(t->elems, want * sizeof *grown);
@@ -354,6 +381,18 @@ static bool alloc_arrays(wx_instance *inst, const wm_module *m)
 static uint8_t empty_bytes[8];
 static wx_memory empty_memory = { .base = empty_bytes, .size = 0, .slot = -1 };
 
+/* A memory or table whose declared minimum is above the engine's limit. */
+static weft_status fail_min(inst_ctx *c, const char *what, uint32_t index, uint64_t min,
+                            uint32_t limit)
+{
+    bool memory = what[0] == 'm';
+    wm_fail(c->err, WEFT_ERR_LIMIT, -1, -1, -1, "%s %" PRIu32 ": minimum of %" PRIu64 " %s%s "
+            "exceeds the engine's limit of %" PRIu32 " (%s)", what, index, min,
+            memory ? "page" : "element", min == 1 ? "" : "s", limit,
+            memory ? "max_memory_pages" : "max_table_elems");
+    return WEFT_ERR_LIMIT;
+}
+
 /* Creates the module's own memories and tables, and picks the bounds mode:
  * if any memory fell back to explicit checks, the code must check. */
 static weft_status create_storage(inst_ctx *c)
@@ -364,17 +403,27 @@ static weft_status create_storage(inst_ctx *c)
     weft_status s = WEFT_OK;
     for (uint32_t i = m->nimported_memories; i < m->nmemories; i++) {
         const wm_limits *l = &m->memories[i].type.limits;
+        /* The engine's limit is checked first, so that a minimum above it
+         * says so rather than failing to reserve. */
+        if (l->min > c->engine->config.max_memory_pages)
+            return fail_min(c, "memory", i, l->min, c->engine->config.max_memory_pages);
         inst->memories[i] = wx_memory_create(l->min, l->has_max ? l->max : UINT64_MAX,
                                              guarded, &s);
         if (!inst->memories[i])
             return fail(c, s, "cannot create memory");
+        if ((s = wx_memory_limit(c->engine, inst->memories[i], c->err)))
+            return s;
     }
     for (uint32_t i = m->nimported_tables; i < m->ntables; i++) {
         const wm_tabletype *t = &m->tables[i].type;
+        if (t->limits.min > c->engine->config.max_table_elems)
+            return fail_min(c, "table", i, t->limits.min, c->engine->config.max_table_elems);
         inst->tables[i] = wx_table_create(t->elem, t->limits.min,
                                           t->limits.has_max ? t->limits.max : UINT64_MAX, &s);
         if (!inst->tables[i])
             return fail(c, s, "cannot create table");
+        if ((s = wx_table_limit(c->engine, inst->tables[i], c->err)))
+            return s;
     }
     for (uint32_t i = 0; i < m->nmemories; i++)
         if (!inst->memories[i]->guarded)
@@ -388,7 +437,7 @@ static weft_status create_funcs(inst_ctx *c)
 {
     const wm_module *m = c->m;
     wx_instance *inst = c->inst;
-    inst->code = wl_code_cache(m, inst->dispatch, inst->explicit_bounds);
+    inst->code = wl_code_cache(m, inst->dispatch, inst->explicit_bounds, inst->metered);
     if (!inst->code)
         return fail(c, WEFT_ERR_NOMEM, "out of memory");
     for (uint32_t i = m->nimported_funcs; i < m->nfuncs; i++) {
@@ -453,9 +502,10 @@ static weft_status eval_elems(inst_ctx *c)
 static weft_status trap_status(inst_ctx *c, wx_trap t)
 {
     char msg[256];
-    wm_fail(c->err, WEFT_ERR_TRAP, -1, -1, -1, "%s",
+    weft_status s = wx_trap_status(t);
+    wm_fail(c->err, s, -1, -1, -1, "%s",
             wx_trap_describe(&c->engine->thread, t, msg, sizeof msg));
-    return WEFT_ERR_TRAP;
+    return s;
 }
 
 /* Applies the active segments in order, element segments first (spec 2.0:
@@ -502,6 +552,8 @@ static weft_status run_start(inst_ctx *c)
     if (th->sp + f->nslots > th->stack_end)
         return trap_status(c, TRAP_EXHAUSTED);
     wx_trap t = wx_invoke(th, f, th->sp);
+    /* A stopped start function cannot be resumed: instantiation has failed. */
+    th->stopped.active = false;
     return t ? trap_status(c, t) : WEFT_OK;
 }
 
@@ -544,6 +596,7 @@ weft_status weft_instantiate(weft_engine *engine, const weft_module *module,
     }
     c.inst->mod = m;
     c.inst->dispatch = (wx_dispatch)engine->config.dispatch;
+    c.inst->metered = engine->config.fuel || engine->config.interruptible;
     weft_status s = build(&c, resolver, resolver_user);
     if (!s && !wx_engine_own(engine, OWN_INSTANCE, c.inst))
         s = fail(&c, WEFT_ERR_NOMEM, "out of memory");

@@ -26,8 +26,20 @@ const char *wx_trap_message(wx_trap trap)
     case TRAP_EXIT: return "exit";
     case TRAP_NOMEM: return "out of memory";
     case TRAP_UNSUPPORTED: return "unsupported: an instruction this interpreter cannot run";
+    case TRAP_FUEL: return "out of fuel";
+    case TRAP_INTERRUPTED: return "interrupted";
     }
     return "unknown trap";
+}
+
+weft_status wx_trap_status(wx_trap trap)
+{
+    switch (trap) {
+    case TRAP_NONE: return WEFT_OK;
+    case TRAP_FUEL: return WEFT_ERR_FUEL;
+    case TRAP_INTERRUPTED: return WEFT_ERR_INTERRUPTED;
+    default: return WEFT_ERR_TRAP;
+    }
 }
 
 const char *wx_trap_describe(const wx_thread *th, wx_trap trap, char *buf, size_t size)
@@ -168,8 +180,86 @@ static void capture_backtrace(wx_thread *th, uint32_t base, bool ip_known)
         add_frame(th, th->calls[k].inst, th->calls[k].ip);
 }
 
+/* ---- Stops: fuel and interruption -------------------------------------------- */
+
+wx_trap wx_check_stop(wx_thread *th, uint32_t cost)
+{
+    /* The interrupt is looked at first so that a request is never lost
+     * behind an out-of-fuel stop; exchanging clears it exactly once. */
+    if (atomic_load_explicit(&th->interrupt, memory_order_relaxed) &&
+        atomic_exchange_explicit(&th->interrupt, false, memory_order_relaxed))
+        return TRAP_INTERRUPTED;
+    return th->fuel < cost ? TRAP_FUEL : TRAP_NONE;
+}
+
+/* After a run of the call entered at depth `base` ended with `t`: keeps
+ * what wx_resume needs when a check stopped it. Only an outermost call
+ * (base 0) can be resumed: a nested one was entered from a host function,
+ * whose C frame is gone once the stop has been passed up to it. */
+static void keep_stopped(wx_thread *th, wx_trap t, uint32_t base, wx_slot *sp)
+{
+    bool resumable = (t == TRAP_FUEL || t == TRAP_INTERRUPTED) && th->stop_fp && base == 0;
+    th->stopped.active = resumable;
+    if (resumable) {
+        th->stopped.ip = th->trap_ip;
+        th->stopped.fp = th->stop_fp;
+        th->stopped.inst = th->trap_inst;
+        th->stopped.depth = th->depth;
+        th->stopped.base = base;
+        th->stopped.sp = sp;
+    }
+    th->stop_fp = NULL;
+}
+
+/* Runs code from `ip` on frame `fp`, whose outermost return record is
+ * th->calls[base], under a landing pad for faults in guarded memory, then
+ * puts the depth and stack top back as they were at `base`. */
+static wx_trap run_guarded(wx_thread *th, wx_instance *inst, const ir_word *ip, wx_slot *fp,
+                           uint32_t base, wx_slot *sp)
+{
+    /* Guarded memories turn a fault into a jump back here, so what is read
+     * after it lives in volatile locals. */
+    volatile uint32_t depth = base;
+    wx_slot *volatile saved_sp = sp;
+    sigjmp_buf pad;
+    sigjmp_buf *volatile outer = mem_trap_landing_get();
+    wx_trap t;
+    volatile bool ip_known = true;
+    th->stop_fp = NULL;
+    if (sigsetjmp(pad, 0) != 0) {
+        t = th->trap = TRAP_MEMORY_OOB;
+        th->trap_ip = NULL;
+        ip_known = false;
+    } else {
+        mem_trap_landing_set(&pad);
+        t = run(th, inst, ip, fp);
+    }
+    mem_trap_landing_set(outer);
+    if (t != TRAP_NONE)
+        capture_backtrace(th, depth, ip_known);
+    keep_stopped(th, t, depth, saved_sp);
+    th->depth = depth;
+    th->sp = saved_sp;
+    return t;
+}
+
+wx_trap wx_resume(wx_thread *th)
+{
+    if (!th->stopped.active)
+        return TRAP_UNREACHABLE;
+    th->stopped.active = false;
+    th->depth = th->stopped.depth;
+    th->sp = th->stopped.sp;
+    wx_handler_words(th->stopped.inst->dispatch);
+    return run_guarded(th, th->stopped.inst, th->stopped.ip, th->stopped.fp, th->stopped.base,
+                       th->stopped.sp);
+}
+
 wx_trap wx_invoke(wx_thread *th, wx_func *f, wx_slot *args)
 {
+    /* A new outermost call reuses the stacks, so a stopped one is abandoned. */
+    if (th->depth == 0)
+        th->stopped.active = false;
     if (f->host) {
         wx_slot *saved_sp = th->sp;
         th->sp = args + f->nslots;
@@ -185,27 +275,8 @@ wx_trap wx_invoke(wx_thread *th, wx_func *f, wx_slot *args)
     wx_instance *inst = f->inst;
     wx_handler_words(inst->dispatch);
 
-    /* The outermost return goes to the exit stub. Guarded memories turn a
-     * fault into a jump back here, so the depth is restored by hand. */
-    volatile uint32_t depth = th->depth;
-    wx_slot *volatile saved_sp = th->sp;
+    /* The outermost return goes to the exit stub. */
+    uint32_t depth = th->depth;
     th->calls[th->depth++] = (wx_callrec){ exit_stub[inst->dispatch], NULL, inst };
-    sigjmp_buf pad;
-    sigjmp_buf *volatile outer = mem_trap_landing_get();
-    wx_trap t;
-    volatile bool ip_known = true;
-    if (sigsetjmp(pad, 0) != 0) {
-        t = th->trap = TRAP_MEMORY_OOB;
-        th->trap_ip = NULL;
-        ip_known = false;
-    } else {
-        mem_trap_landing_set(&pad);
-        t = run(th, inst, code, args);
-    }
-    mem_trap_landing_set(outer);
-    if (t != TRAP_NONE)
-        capture_backtrace(th, depth, ip_known);
-    th->depth = depth;
-    th->sp = saved_sp;
-    return t;
+    return run_guarded(th, inst, code, args, depth, th->sp);
 }

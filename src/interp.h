@@ -13,6 +13,17 @@
  * th's value stack at or above th->sp. Returns TRAP_NONE or the trap. */
 wx_trap wx_invoke(wx_thread *th, wx_func *f, wx_slot *args);
 
+/* Continues the outermost call that a check stopped (th->stopped), which
+ * then returns, traps or stops again as wx_invoke would. TRAP_UNREACHABLE
+ * when there is none. */
+wx_trap wx_resume(wx_thread *th);
+
+/* Called by a check (IR_CHECK) whose fast test failed: whether the run
+ * must stop, and why. Out of fuel when the region costs more than is left;
+ * interrupted when an interrupt is pending, which it clears. TRAP_NONE
+ * when neither holds after all (the flag was cleared meanwhile). */
+wx_trap wx_check_stop(wx_thread *th, uint32_t cost);
+
 /* What lowering writes into word 0 of each instruction for strategy `d`:
  * handler addresses for direct threading and tail calls, opcode numbers for
  * the others. Indexed by ir_op. */

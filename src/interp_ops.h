@@ -374,3 +374,26 @@ OP(RETURN_CALL_INDIRECT) { wx_func *g = INDIRECT_TARGET(); TAIL_CALL_FUNC(g, fp 
 #undef INDIRECT_TARGET
 #undef RETURN_TO_CALLER
 #undef TAIL_CALL_FUNC
+
+/* ---- Metering: fuel and interruption --------------------------------------- */
+
+/* Stops the run so that it can be continued: the check's own ip (so the
+ * resumed run checks again), its frame and instance stay in the thread,
+ * and the return records stay on th->calls. */
+#define STOP(kind) do { th->stop_fp = fp; TRAP(kind); } while (0)
+
+/* One test on the fast path: an engine without a fuel budget has
+ * UINT64_MAX fuel, so only a pending interrupt takes the slow path. */
+#define CHECK_FAILS(cost) \
+    (th->fuel < (cost) || atomic_load_explicit(&th->interrupt, memory_order_relaxed))
+
+OP(CHECK) {
+    if (__builtin_expect(CHECK_FAILS(IMM), 0)) {
+        wx_trap k_ = wx_check_stop(th, IMM);
+        if (k_) STOP(k_);
+    }
+    th->fuel -= IMM; NEXT(2);
+}
+
+#undef STOP
+#undef CHECK_FAILS

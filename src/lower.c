@@ -61,12 +61,16 @@ done:
 
 static pthread_mutex_t cache_lock = PTHREAD_MUTEX_INITIALIZER;
 
-static unsigned variant(wx_dispatch d, bool explicit_bounds) { return d * 2 + explicit_bounds; }
+static unsigned variant(wx_dispatch d, bool explicit_bounds, bool metered)
+{
+    return (d * 2 + explicit_bounds) * 2 + metered;
+}
 
-const ir_word **wl_code_cache(const wm_module *m, wx_dispatch dispatch, bool explicit_bounds)
+const ir_word **wl_code_cache(const wm_module *m, wx_dispatch dispatch, bool explicit_bounds,
+                              bool metered)
 {
     wm_module *mm = (wm_module *)m; /* The caches are the module's only mutable part. */
-    unsigned v = variant(dispatch, explicit_bounds);
+    unsigned v = variant(dispatch, explicit_bounds, metered);
     pthread_mutex_lock(&cache_lock);
     if (!mm->lowered[v])
         mm->lowered[v] = calloc(m->nfuncs ? m->nfuncs : 1, sizeof(ir_word *));
@@ -165,6 +169,12 @@ typedef struct lw_ctx {
     bool last_has_dst;          /* Its destination is the u16 at word 1 [0]. */
     bool last_is_compare;
     lw_compare cmp;
+
+    /* Metering (metered variants only): the open region's check, or
+     * UINT32_MAX before the first, and the Wasm instructions lowered since. */
+    bool metered;
+    uint32_t check_pos;
+    uint32_t region_ops;
 } lw_ctx;
 
 static inline unsigned width(uint8_t type) { return type == VT_V128 ? 2 : 1; }
@@ -269,6 +279,30 @@ static void resolve_patches(lw_ctx *l, lw_frame *f)
     for (int32_t i = f->patches; i >= 0; i = l->patches[i].next)
         set_offset(l, l->patches[i].from, l->patches[i].word, l->patches[i].half, l->len);
     f->patches = -1;
+}
+
+/* ---- Metering: fuel and interruption checks ------------------------------------- */
+
+/* Metered code has a check at function entry, at every loop header (where
+ * every backward branch lands) and after every loop. A check charges the
+ * Wasm instructions lowered from it to the next check in code order, so
+ * a region is paid for once on entry, and code after a loop is paid for
+ * once rather than with every iteration. */
+static void close_region(lw_ctx *l)
+{
+    if (l->metered && l->check_pos != UINT32_MAX && l->len)
+        at(l, l->check_pos + 1)->u32[1] = l->region_ops;
+}
+
+/* Starts a region with its check, which nothing may fuse across. */
+static void emit_check(lw_ctx *l)
+{
+    if (!l->metered)
+        return;
+    close_region(l);
+    l->check_pos = emit(l, IR_CHECK, 2);
+    l->region_ops = 0;
+    label(l);
 }
 
 /* ---- Stack entries ---------------------------------------------------------------- */
@@ -941,6 +975,8 @@ static void lower_block(lw_ctx *l, uint8_t kind, const wv_imm *imm)
                              imm->bt_results);
     if (f)
         f->start = l->len;
+    if (kind == WV_LOOP)
+        emit_check(l);
 }
 
 static void lower_else(lw_ctx *l)
@@ -980,6 +1016,8 @@ static void lower_end(lw_ctx *l)
     label(l);
     reset_stack(l, f, f->nresults, f->results);
     l->nframes--;
+    if (f->kind == WV_LOOP)
+        emit_check(l);
 }
 
 static void lower_br_if(lw_ctx *l, uint32_t depth)
@@ -1058,6 +1096,7 @@ static bool lower_op(void *user, wv_ctx *c, wasm_op op, const wv_imm *imm)
             return true;
         }
     }
+    l->region_ops++;
     const wasm_op_info *info = &wasm_op_infos[op];
     const lw_map *map = &op_map[op];
     uint8_t result = info->sig != WS_SPECIAL ? wasm_sigs[info->sig].result : 0;
@@ -1302,9 +1341,9 @@ static bool lower_op(void *user, wv_ctx *c, wasm_op op, const wv_imm *imm)
 /* ---- Lowering a function ---------------------------------------------------------- */
 
 const ir_word *wl_lower(const wm_module *m, uint32_t index, wx_dispatch dispatch,
-                        bool explicit_bounds, weft_error *err)
+                        bool explicit_bounds, bool metered, weft_error *err)
 {
-    const ir_word **cache = wl_code_cache(m, dispatch, explicit_bounds);
+    const ir_word **cache = wl_code_cache(m, dispatch, explicit_bounds, metered);
     if (!cache) {
         wm_fail(err, WEFT_ERR_NOMEM, SEC_CODE, index, -1, "out of memory");
         return NULL;
@@ -1315,7 +1354,7 @@ const ir_word *wl_lower(const wm_module *m, uint32_t index, wx_dispatch dispatch
     const wm_func *fn = &m->funcs[index];
     const wm_functype *ft = wm_func_type(m, index);
     lw_ctx l = { .m = m, .words = wx_handler_words(dispatch), .checked = explicit_bounds,
-                 .err = err };
+                 .err = err, .metered = metered, .check_pos = UINT32_MAX };
     l.nparams = ft->nparams;
     l.nlocals = ft->nparams + fn->nlocals;
     l.param_types = ft->params;
@@ -1347,6 +1386,7 @@ const ir_word *wl_lower(const wm_module *m, uint32_t index, wx_dispatch dispatch
     /* enter: zero the declared locals; the frame size is patched at the end. */
     uint32_t enter = emit_s(&l, IR_ENTER, 2, (uint16_t)param_slots,
                             (uint16_t)(slot - param_slots), 0, 0);
+    emit_check(&l);
     push_frame(&l, WV_FUNC, 0, NULL, ft->nresults, ft->results);
     label(&l);
 
@@ -1364,6 +1404,7 @@ const ir_word *wl_lower(const wm_module *m, uint32_t index, wx_dispatch dispatch
     }
     if (l.len)
         at(&l, enter + 1)->u32[1] = l.frame_slots;
+    close_region(&l);
 
     /* One word before the code records its length, for the disassembler. */
     ir_word *code = malloc((l.len + 1) * sizeof *code);
@@ -1400,7 +1441,7 @@ const ir_word *wx_lower_lazy(wx_func *f)
     wx_instance *inst = f->inst;
     weft_error err;
     const ir_word *code = wl_lower(inst->mod, f->index, inst->dispatch, inst->explicit_bounds,
-                                   &err);
+                                   inst->metered, &err);
     if (code)
         *f->code = code;
     return code;

@@ -3,6 +3,7 @@
 #ifndef WEFT_RUNTIME_H
 #define WEFT_RUNTIME_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -46,9 +47,17 @@ typedef enum wx_trap {
     TRAP_EXIT,            /* The guest asked to exit (WASI proc_exit). */
     TRAP_NOMEM,
     TRAP_UNSUPPORTED,     /* An instruction the interpreter cannot run yet (SIMD). */
+    /* Not traps but stops, made by the checks of metered code; a stopped
+     * call may be resumed (wx_resume). */
+    TRAP_FUEL,
+    TRAP_INTERRUPTED,
 } wx_trap;
 
 const char *wx_trap_message(wx_trap trap);
+
+/* The public status of a run that ended with `trap`: WEFT_ERR_FUEL and
+ * WEFT_ERR_INTERRUPTED for the stops, WEFT_ERR_TRAP for the rest. */
+weft_status wx_trap_status(wx_trap trap);
 
 /* The full message of the trap that stopped thread `th`: the spec's words
  * plus any detail (the element index, a host function's message). */
@@ -76,6 +85,7 @@ typedef struct weft_table {
     wx_slot *elems;
     uint32_t size;
     uint64_t max;             /* Declared maximum, or UINT32_MAX. */
+    uint64_t grow_max;        /* What table.grow may reach: max clamped by the engine's limit. */
     uint8_t type;             /* VT_FUNCREF or VT_EXTERNREF. */
     bool has_max;             /* Whether a maximum was declared (import matching). */
 } wx_table;
@@ -100,6 +110,7 @@ struct weft_instance {
     const wm_module *mod;
     wx_dispatch dispatch;
     bool explicit_bounds;     /* This instance's code checks every access. */
+    bool metered;             /* Its code has fuel and interruption checks. */
     wx_func **funcs;          /* Function index space. */
     wx_table **tables;
     wx_memory **memories;
@@ -138,6 +149,25 @@ struct wx_thread {
     uint32_t nbacktrace, backtrace_depth;
     int32_t exit_code;        /* For TRAP_EXIT. */
     char message[256];        /* Detail for TRAP_HOST. */
+
+    /* Metering. `fuel` is what is left; an engine without a fuel budget
+     * starts with UINT64_MAX, which no run exhausts, so one check serves
+     * both features. `interrupt` is set by weft_engine_interrupt (from any
+     * thread or a signal handler) and cleared by the check that sees it. */
+    uint64_t fuel;
+    atomic_bool interrupt;
+    wx_slot *stop_fp;         /* Set by a check that stopped the run, with trap_ip and trap_inst. */
+    /* The stopped outermost call that wx_resume continues: where it stopped,
+     * its call depth then, and the depth and stack top it was entered at.
+     * The return records and frames stay where they are on the stacks. */
+    struct {
+        bool active;
+        const ir_word *ip;
+        wx_slot *fp;
+        wx_instance *inst;
+        uint32_t depth, base;
+        wx_slot *sp;
+    } stopped;
 };
 
 /* ---- Called by the interpreter's handlers (instance.c, lower.c) ---- */
@@ -181,6 +211,10 @@ typedef struct wx_owned {
 struct weft_engine {
     weft_config config;
     wx_thread thread;
+    /* The outermost call last made through weft_call, for weft_resume: the
+     * function and the slots its results land in. */
+    wx_func *call_func;
+    wx_slot *call_slots;
     size_t stack_bytes, calls_bytes;  /* The sizes of the two mappings. */
     wx_owned *owned;
     size_t nowned, owned_cap;
@@ -194,6 +228,12 @@ bool wx_engine_own(weft_engine *e, wx_owned_kind kind, void *ptr);
  * references; NULL with *status set on failure. */
 wx_memory *wx_memory_create(uint64_t min, uint64_t max, bool guarded, weft_status *status);
 wx_table *wx_table_create(uint8_t type, uint64_t min, uint64_t max, weft_status *status);
+
+/* Applies the engine's max_memory_pages or max_table_elems to a memory or
+ * table made through it: growth stops at the limit. A minimum above it is
+ * WEFT_ERR_LIMIT, with `err` saying so. */
+weft_status wx_memory_limit(const weft_engine *e, wx_memory *m, weft_error *err);
+weft_status wx_table_limit(const weft_engine *e, wx_table *t, weft_error *err);
 void wx_memory_destroy(wx_memory *m);
 void wx_table_destroy(wx_table *t);
 void wx_instance_free(wx_instance *inst);

@@ -3,10 +3,12 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <math.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "weft.h"
 
@@ -33,12 +35,24 @@ static const char usage_text[] =
     "                              the interpreter's dispatch strategy (default direct)\n"
     "  --bounds guard|explicit     memory bounds by guard pages (default) or by a\n"
     "                              check on every access\n"
+    "  --max-memory-pages N        no memory may have more than N 64 KiB pages\n"
+    "                              (default 65536): a larger minimum fails to\n"
+    "                              instantiate, memory.grow past N returns -1\n"
+    "  --max-table-elems N         the same for table elements (default 10000000)\n"
+    "  --max-call-depth N          nested calls before \"call stack exhausted\"\n"
+    "                              (default 100000)\n"
+    "  --max-stack-slots N         8-byte value-stack slots before \"call stack\n"
+    "                              exhausted\" (default 16777216)\n"
+    "  --fuel N                    stop after about N WebAssembly instructions\n"
+    "                              (charged per straight-line region)\n"
+    "  --timeout SECONDS           stop after SECONDS of wall time (fractions allowed)\n"
     "  --                          ends the options\n"
     "\n"
     "exit status: 0 on success; 1 when the module is invalid or fails to link, or\n"
     "an --invoke call traps; 2 on a usage error or a file that cannot be read. A\n"
     "WASI command exits with the code it gave proc_exit (0 when _start returns),\n"
-    "or 134 when it traps (the trap's message goes to stderr). Guest output goes\n"
+    "or 134 when it traps (the trap's message goes to stderr). 124 when --timeout\n"
+    "stopped the guest, 125 when it ran out of --fuel. Guest output goes\n"
     "straight to the file descriptors, so none is lost on exit or trap.\n";
 
 static int usage(FILE *out)
@@ -126,18 +140,87 @@ static void print_value(const weft_value *v)
     }
 }
 
+/* The exit statuses of a guest stopped by --timeout (as timeout(1) has it)
+ * and by --fuel. */
+#define TIMEOUT_EXIT_STATUS 124
+#define FUEL_EXIT_STATUS 125
+
 /* Everything `run` was told on its command line. */
 typedef struct run_options {
     weft_config config;
+    double timeout;            /* Seconds, or 0 for none. */
     const char *invoke;
     const char **dirs;         /* HOST[::GUEST], in order. */
     const char **envs;         /* KEY=VALUE, in order. */
     int ndirs, nenvs;
 } run_options;
 
+/* Parses a decimal count of at least `min` and at most `max` for option
+ * `name`. */
+static bool parse_count(const char *name, const char *value, uint64_t min, uint64_t max,
+                        uint64_t *out)
+{
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(value, &end, 10);
+    if (value[0] < '0' || value[0] > '9' || *end || errno || v < min || v > max) {
+        fprintf(stderr, "weft: %s wants a whole number from %" PRIu64 " to %" PRIu64
+                        ", not '%s'\n", name, min, max, value);
+        return false;
+    }
+    *out = v;
+    return true;
+}
+
+/* The options that set a limit of the engine, and the most each takes. */
+static bool parse_limit(const char *name, const char *value, run_options *o, bool *known)
+{
+    weft_config *config = &o->config;
+    uint64_t v;
+    *known = true;
+    if (!strcmp(name, "--max-memory-pages")) {
+        if (!parse_count(name, value, 0, 65536, &v))
+            return false;
+        config->max_memory_pages = (uint32_t)v;
+    } else if (!strcmp(name, "--max-table-elems")) {
+        if (!parse_count(name, value, 0, 10000000, &v))
+            return false;
+        config->max_table_elems = (uint32_t)v;
+    } else if (!strcmp(name, "--max-call-depth")) {
+        if (!parse_count(name, value, 1, UINT32_MAX, &v))
+            return false;
+        config->max_call_depth = (uint32_t)v;
+    } else if (!strcmp(name, "--max-stack-slots")) {
+        if (!parse_count(name, value, 1, UINT32_MAX, &v))
+            return false;
+        config->max_stack_slots = (uint32_t)v;
+    } else if (!strcmp(name, "--fuel")) {
+        if (!parse_count(name, value, 1, UINT64_MAX, &v))
+            return false;
+        config->fuel = v;
+    } else if (!strcmp(name, "--timeout")) {
+        char *end;
+        double secs = strtod(value, &end);
+        if (end == value || *end || !isfinite(secs) || secs <= 0 || secs > 1e9) {
+            fprintf(stderr, "weft: --timeout wants a positive number of seconds, not '%s'\n",
+                    value);
+            return false;
+        }
+        o->timeout = secs;
+        config->interruptible = true;
+    } else {
+        *known = false;
+    }
+    return true;
+}
+
 static bool parse_option(const char *name, const char *value, run_options *o)
 {
     weft_config *config = &o->config;
+    bool known;
+    bool ok = parse_limit(name, value, o, &known);
+    if (known)
+        return ok;
     if (!strcmp(name, "--invoke")) {
         o->invoke = value;
         return true;
@@ -258,11 +341,88 @@ static int setup_wasi(weft_wasi *wasi, const run_options *o, const char *path, i
     return 0;
 }
 
+/* ---- --timeout: a watchdog thread ---------------------------------------------- */
+
+/* Interrupts the engine when the deadline passes, unless it is stopped
+ * first. A thread rather than a signal, so no system call of the guest's
+ * is cut short by EINTR. */
+typedef struct watchdog {
+    pthread_t thread;
+    pthread_mutex_t lock;
+    pthread_cond_t cond;
+    struct timespec deadline;  /* On CLOCK_MONOTONIC. */
+    bool done;
+    weft_engine *engine;
+} watchdog;
+
+static void *watchdog_main(void *arg)
+{
+    watchdog *w = arg;
+    pthread_mutex_lock(&w->lock);
+    while (!w->done) {
+        if (pthread_cond_timedwait(&w->cond, &w->lock, &w->deadline) == ETIMEDOUT) {
+            if (!w->done)
+                weft_engine_interrupt(w->engine);
+            break;
+        }
+    }
+    pthread_mutex_unlock(&w->lock);
+    return NULL;
+}
+
+static bool watchdog_start(watchdog *w, weft_engine *engine, double seconds)
+{
+    pthread_condattr_t attr;
+    w->done = false;
+    w->engine = engine;
+    clock_gettime(CLOCK_MONOTONIC, &w->deadline);
+    double whole = (double)(long long)seconds;  /* Positive, so this rounds down. */
+    w->deadline.tv_sec += (time_t)whole;
+    w->deadline.tv_nsec += (long)((seconds - whole) * 1e9);
+    if (w->deadline.tv_nsec >= 1000000000L) {
+        w->deadline.tv_sec++;
+        w->deadline.tv_nsec -= 1000000000L;
+    }
+    pthread_mutex_init(&w->lock, NULL);
+    pthread_condattr_init(&attr);
+    pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+    pthread_cond_init(&w->cond, &attr);
+    pthread_condattr_destroy(&attr);
+    return pthread_create(&w->thread, NULL, watchdog_main, w) == 0;
+}
+
+static void watchdog_stop(watchdog *w)
+{
+    pthread_mutex_lock(&w->lock);
+    w->done = true;
+    pthread_cond_signal(&w->cond);
+    pthread_mutex_unlock(&w->lock);
+    pthread_join(w->thread, NULL);
+    pthread_cond_destroy(&w->cond);
+    pthread_mutex_destroy(&w->lock);
+}
+
+/* When `err` says the guest was stopped by --timeout or --fuel: says so
+ * on stderr and gives the exit status; otherwise -1. */
+static int stop_status(const run_options *o, const weft_error *err)
+{
+    if (err->status == WEFT_ERR_INTERRUPTED) {
+        fprintf(stderr, "weft: timed out after %g s\n", o->timeout);
+        return TIMEOUT_EXIT_STATUS;
+    }
+    if (err->status == WEFT_ERR_FUEL) {
+        fprintf(stderr, "weft: out of fuel\n");
+        return FUEL_EXIT_STATUS;
+    }
+    return -1;
+}
+
 /* Calls the export named by --invoke with arguments parsed from text and
  * prints its results. */
 static int invoke_export(weft_engine *engine, weft_instance *inst, weft_wasi *wasi,
-                         const char *path, const char *invoke, int argc, char **argv)
+                         const char *path, const run_options *o, int argc, char **argv)
 {
+    const char *invoke = o->invoke;
     weft_extern ext;
     weft_error err;
     if (!weft_instance_export(inst, invoke, strlen(invoke), &ext) ||
@@ -297,7 +457,7 @@ static int invoke_export(weft_engine *engine, weft_instance *inst, weft_wasi *wa
         if (weft_call(engine, fn, args, np, results, nr, &err)) {
             if (weft_wasi_exited(wasi, &code)) {
                 status = code & 0xff;
-            } else {
+            } else if ((status = stop_status(o, &err)) < 0) {
                 status = report(invoke, &err);
                 print_backtrace(engine);
             }
@@ -344,6 +504,8 @@ static int cmd_run(int argc, char **argv)
     weft_engine *engine = NULL;
     weft_instance *inst = NULL;
     weft_wasi *wasi = NULL;
+    watchdog dog;
+    bool watching = false;
     status = 1;
     if (weft_module_load_file(path, &mod, &err)) {
         status = report(path, &err);
@@ -360,16 +522,24 @@ static int cmd_run(int argc, char **argv)
     if ((status = setup_wasi(wasi, &o, path, o.invoke ? 0 : argc - i, argv + i)))
         goto out;
     status = 1;
+    /* The watchdog covers the start function as well as the call. */
+    if (o.timeout > 0 && !(watching = watchdog_start(&dog, engine, o.timeout))) {
+        fprintf(stderr, "weft: cannot start the --timeout thread\n");
+        goto out;
+    }
     if (weft_instantiate(engine, mod, weft_wasi_resolver, wasi, &inst, &err)) {
-        status = report(path, &err);
+        if ((status = stop_status(&o, &err)) < 0)
+            status = report(path, &err);
         goto out;
     }
     if (o.invoke) {
-        status = invoke_export(engine, inst, wasi, path, o.invoke, argc - i, argv + i);
+        status = invoke_export(engine, inst, wasi, path, &o, argc - i, argv + i);
         goto out;
     }
     int32_t code;
     if (weft_wasi_run(wasi, inst, &code, &err)) {
+        if ((status = stop_status(&o, &err)) >= 0)
+            goto out;
         report(path, &err);
         if (err.status == WEFT_ERR_TRAP)
             print_backtrace(engine);
@@ -378,6 +548,8 @@ static int cmd_run(int argc, char **argv)
         status = code & 0xff;
     }
 out:
+    if (watching)
+        watchdog_stop(&dog);
     fflush(stdout);
     weft_wasi_free(wasi);
     weft_engine_free(engine);

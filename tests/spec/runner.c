@@ -76,6 +76,8 @@ typedef struct options {
     unsigned timeout;        /* Seconds a script may run in its child; 0 for no limit. */
     weft_dispatch dispatch;
     weft_bounds bounds;
+    uint64_t fuel;           /* The engine's fuel budget (0: none), so metered code is tested. */
+    bool interruptible;      /* Metered code through interruption checks. */
     const char **parts;
     int part_count;
 } options;
@@ -280,6 +282,8 @@ static weft_engine *script_engine(command_ctx *cx)
     weft_config_init(&config);
     config.dispatch = st->opts->dispatch;
     config.bounds = st->opts->bounds;
+    config.fuel = st->opts->fuel;
+    config.interruptible = st->opts->interruptible;
     weft_error err;
     memset(&err, 0, sizeof err);
     if (weft_engine_new(&config, &st->engine, &err) != WEFT_OK) {
@@ -1290,6 +1294,7 @@ static void usage(FILE *out)
     fprintf(out,
             "usage: spec_runner [--suite DIR] [--work DIR] [--filter SUBSTR]\n"
             "                   [--dispatch NAME] [--bounds guard|explicit]\n"
+            "                   [--fuel N] [--interruptible]\n"
             "                   [--no-fork] [--timeout SEC] [--list-text-malformed] [-v]\n"
             "                   [PART...]\n"
             "  --suite DIR   the test suite (default: $WEFT_TESTSUITE, else\n"
@@ -1299,6 +1304,10 @@ static void usage(FILE *out)
             "  --dispatch NAME  direct, indirect, switch or tail (default direct);\n"
             "                exit status 2 when this build lacks the strategy\n"
             "  --bounds B    guard (default) or explicit memory bounds checks\n"
+            "  --fuel N      give each script's engine N units of fuel, so the metered\n"
+            "                code (fuel checks) runs the suite; pick N too large to run\n"
+            "                out (running out is a failure of the command)\n"
+            "  --interruptible  make the engines interruptible (metered code too)\n"
             "  --no-fork     run every script in this process (for debuggers); by\n"
             "                default each runs in a child, so a crash costs one script\n"
             "  --timeout S   seconds one script may take in its child (default 60;\n"
@@ -1340,11 +1349,20 @@ static bool option_value(int argc, char **argv, int *i, const char *name, const 
     return true;
 }
 
-/* Reads --dispatch, --bounds and --timeout. A strategy this build lacks
+/* Reads --dispatch, --bounds, --timeout and --fuel. A strategy this build lacks
  * is exit status 2, so that tools/test can tell it from a failed run. */
 static void parse_engine_options(const char *dispatch, const char *bounds, const char *timeout,
-                                 options *opts)
+                                 const char *fuel, options *opts)
 {
+    if (fuel) {
+        char *end;
+        errno = 0;
+        opts->fuel = strtoull(fuel, &end, 10);
+        if (errno || end == fuel || *end || fuel[0] == '-' || opts->fuel == 0) {
+            fprintf(stderr, "spec_runner: --fuel takes a positive count, not \"%s\"\n", fuel);
+            exit(2);
+        }
+    }
     if (!weft_dispatch_parse(dispatch, &opts->dispatch)) {
         fprintf(stderr, "spec_runner: unknown dispatch strategy \"%s\" (direct, indirect, "
                         "switch or tail)\n", dispatch);
@@ -1380,7 +1398,7 @@ static void parse_options(int argc, char **argv, options *opts)
     opts->parts = calloc((size_t)argc + 1, sizeof *opts->parts);
     if (!opts->parts)
         exit(2);
-    const char *dispatch = "direct", *bounds = "guard", *timeout = "60";
+    const char *dispatch = "direct", *bounds = "guard", *timeout = "60", *fuel = NULL;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (option_value(argc, argv, &i, "--suite", &opts->suite) ||
@@ -1388,10 +1406,13 @@ static void parse_options(int argc, char **argv, options *opts)
             option_value(argc, argv, &i, "--filter", &opts->filter) ||
             option_value(argc, argv, &i, "--dispatch", &dispatch) ||
             option_value(argc, argv, &i, "--bounds", &bounds) ||
-            option_value(argc, argv, &i, "--timeout", &timeout))
+            option_value(argc, argv, &i, "--timeout", &timeout) ||
+            option_value(argc, argv, &i, "--fuel", &fuel))
             continue;
         if (strcmp(a, "--no-fork") == 0) {
             opts->isolate = false;
+        } else if (strcmp(a, "--interruptible") == 0) {
+            opts->interruptible = true;
         } else if (strcmp(a, "--list-text-malformed") == 0) {
             opts->list_text_malformed = true;
         } else if (strcmp(a, "-v") == 0 || strcmp(a, "--verbose") == 0) {
@@ -1409,7 +1430,7 @@ static void parse_options(int argc, char **argv, options *opts)
     }
     if (opts->part_count == 0)
         opts->parts[opts->part_count++] = "core";
-    parse_engine_options(dispatch, bounds, timeout, opts);
+    parse_engine_options(dispatch, bounds, timeout, fuel, opts);
     if (!opts->suite)
         opts->suite = default_suite();
     if (!opts->work)
