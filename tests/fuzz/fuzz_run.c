@@ -1,7 +1,9 @@
 /* fuzz_run.c: a libFuzzer target that loads any bytes and, when they are a
  * valid module, instantiates it with stub imports and calls every exported
- * function with zero arguments. Traps are expected outcomes; crashes,
- * sanitizer reports and hangs (libFuzzer's -timeout) are bugs. */
+ * function with zero arguments, each on a fuel budget and with small memory
+ * and table limits. Traps, running out of fuel and limits are expected
+ * outcomes; crashes, sanitizer reports and hangs (libFuzzer's -timeout) are
+ * bugs. */
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
@@ -10,6 +12,10 @@
 #include "weft.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+/* Fuel for the start function and for each export call: enough for real
+ * work, little enough that an endless loop ends in milliseconds. */
+#define FUEL_PER_CALL 100000u
 
 /* The last byte of the input picks the dispatch strategy and bounds mode,
  * so every strategy is fuzzed and a crash reproduces from its input. */
@@ -24,6 +30,19 @@ static void pick_config(const uint8_t *data, size_t size, weft_config *config)
     /* Small stacks keep deep recursion quick to exhaust. */
     config->max_call_depth = 2000;
     config->max_stack_slots = 1u << 16;
+    /* Bulk memory and table operations cost one unit of fuel whatever their
+     * length, so the sizes they may touch stay small. */
+    config->max_memory_pages = 16;
+    config->max_table_elems = 10000;
+    config->fuel = FUEL_PER_CALL;
+}
+
+/* Tops the engine's fuel up to FUEL_PER_CALL. */
+static void refuel(weft_engine *engine)
+{
+    uint64_t left = 0;
+    if (weft_engine_fuel(engine, &left) == WEFT_OK && left < FUEL_PER_CALL)
+        weft_engine_add_fuel(engine, FUEL_PER_CALL - left);
 }
 
 static void call_exports(weft_engine *engine, const wm_module *m, weft_instance *inst)
@@ -41,8 +60,10 @@ static void call_exports(weft_engine *engine, const wm_module *m, weft_instance 
             memset(&args[k], 0, sizeof args[k]);
             args[k].kind = weft_func_param_kind(f, k);
         }
+        refuel(engine);
         weft_status s = weft_call(engine, f, args, np, results, WM_MAX_PARAMS, &err);
-        if (s != WEFT_OK && s != WEFT_ERR_TRAP && s != WEFT_ERR_LIMIT && s != WEFT_ERR_NOMEM)
+        if (s != WEFT_OK && s != WEFT_ERR_TRAP && s != WEFT_ERR_LIMIT && s != WEFT_ERR_NOMEM &&
+            s != WEFT_ERR_FUEL)
             __builtin_trap();
     }
 }

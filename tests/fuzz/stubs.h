@@ -14,7 +14,7 @@
 
 /* Past these sizes an import is left unresolved (a link error), so that
  * one input cannot make the fuzzer allocate without bound. */
-#define STUB_MAX_PAGES 64u
+#define STUB_MAX_PAGES 16u
 #define STUB_MAX_TABLE 10000u
 
 typedef struct stub_resolver {
