@@ -117,20 +117,26 @@ typedef enum weft_bounds {
  *
  * Fuel and interruption. An engine with a fuel budget or with
  * `interruptible` set runs "metered" code: its functions are lowered with a
- * check at function entry, at every loop header (so at every backward
- * branch) and after every loop. Engines with neither run code without any
- * check, so these features cost nothing unless they are asked for.
+ * check at function entry and at every loop header (so on every call and
+ * every backward branch). Engines with neither run code without any check,
+ * so these features cost nothing unless they are asked for.
  *
  * One unit of fuel is one WebAssembly instruction, charged ahead, a region
- * at a time: each check charges every instruction of the function body
- * from it to the next check in code order (its region), whether or not
- * they all run. So an `if` whose arm is skipped still costs the arm, a
- * `br` out of a block still costs the rest of the block, and a call costs
- * the callee's instructions when the callee's entry check runs. Counts are
- * exact for straight-line code and an upper bound elsewhere. A check whose
- * region costs more than the fuel left stops the call with WEFT_ERR_FUEL
- * before charging it, so a stopped call may leave some fuel unused. Host
- * functions cost no fuel. */
+ * at a time. A function's entry check charges every instruction of its
+ * body that lies outside all loops (its final `end` included); a loop's
+ * check, run on entry and on every iteration, charges every instruction
+ * of the loop's body outside nested loops (the `loop` instruction itself
+ * belongs to the enclosing region, its `end` to the loop). Unreachable
+ * instructions (after a `br`, `return` or `unreachable`) cost nothing. A
+ * region is charged whole, whether or not all of it runs: an `if` arm that is
+ * skipped, or the rest of a block that a `br` leaves, still costs. So the
+ * count is exact for straight-line code and an upper bound elsewhere. A
+ * check whose region costs more than the fuel left stops the call with
+ * WEFT_ERR_FUEL before charging anything, so a stopped call may leave some
+ * fuel unused. Host functions cost no fuel, and a bulk instruction
+ * (memory.fill, memory.copy, table.init...) costs one unit whatever its
+ * length. An interrupt, too, waits for the next check: a host function or
+ * a bulk instruction runs to its end first. */
 typedef struct weft_config {
     weft_dispatch dispatch;
     weft_bounds bounds;

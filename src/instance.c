@@ -437,7 +437,7 @@ static weft_status create_funcs(inst_ctx *c)
 {
     const wm_module *m = c->m;
     wx_instance *inst = c->inst;
-    inst->code = wl_code_cache(m, inst->dispatch, inst->explicit_bounds, inst->metered);
+    inst->code = wl_code_cache(m, inst->dispatch, inst->explicit_bounds, inst->metering);
     if (!inst->code)
         return fail(c, WEFT_ERR_NOMEM, "out of memory");
     for (uint32_t i = m->nimported_funcs; i < m->nfuncs; i++) {
@@ -596,7 +596,8 @@ weft_status weft_instantiate(weft_engine *engine, const weft_module *module,
     }
     c.inst->mod = m;
     c.inst->dispatch = (wx_dispatch)engine->config.dispatch;
-    c.inst->metered = engine->config.fuel || engine->config.interruptible;
+    c.inst->metering = (engine->config.fuel ? METER_FUEL : METER_NONE) |
+                       (engine->config.interruptible ? METER_INTERRUPT : METER_NONE);
     weft_status s = build(&c, resolver, resolver_user);
     if (!s && !wx_engine_own(engine, OWN_INSTANCE, c.inst))
         s = fail(&c, WEFT_ERR_NOMEM, "out of memory");

@@ -18,10 +18,11 @@ wx_trap wx_invoke(wx_thread *th, wx_func *f, wx_slot *args);
  * when there is none. */
 wx_trap wx_resume(wx_thread *th);
 
-/* Called by a check (IR_CHECK) whose fast test failed: whether the run
- * must stop, and why. Out of fuel when the region costs more than is left;
- * interrupted when an interrupt is pending, which it clears. TRAP_NONE
- * when neither holds after all (the flag was cleared meanwhile). */
+/* Called by a check (IR_CHECK and its forms) whose fast test failed:
+ * whether the run must stop, and why. Interrupted when an interrupt is
+ * pending, which it clears; out of fuel when the region costs more than is
+ * left; TRAP_NONE when neither holds after all (the flag was cleared
+ * meanwhile). */
 wx_trap wx_check_stop(wx_thread *th, uint32_t cost);
 
 /* What lowering writes into word 0 of each instruction for strategy `d`:

@@ -382,18 +382,26 @@ OP(RETURN_CALL_INDIRECT) { wx_func *g = INDIRECT_TARGET(); TAIL_CALL_FUNC(g, fp 
  * and the return records stay on th->calls. */
 #define STOP(kind) do { th->stop_fp = fp; TRAP(kind); } while (0)
 
-/* One test on the fast path: an engine without a fuel budget has
- * UINT64_MAX fuel, so only a pending interrupt takes the slow path. */
-#define CHECK_FAILS(cost) \
-    (th->fuel < (cost) || atomic_load_explicit(&th->interrupt, memory_order_relaxed))
+/* Whether an interrupt is pending (a plain load: wx_check_stop clears it). */
+#define INTERRUPT_PENDING() atomic_load_explicit(&th->interrupt, memory_order_relaxed)
 
+/* Each engine's code has one of the three checks, doing only what it asked
+ * for: fuel and interruption, fuel alone, interruption alone. */
 OP(CHECK) {
-    if (__builtin_expect(CHECK_FAILS(IMM), 0)) {
+    if (__builtin_expect(th->fuel < IMM || INTERRUPT_PENDING(), 0)) {
         wx_trap k_ = wx_check_stop(th, IMM);
         if (k_) STOP(k_);
     }
     th->fuel -= IMM; NEXT(2);
 }
+OP(CHECK_FUEL) {
+    if (__builtin_expect(th->fuel < IMM, 0)) STOP(TRAP_FUEL);
+    th->fuel -= IMM; NEXT(2);
+}
+OP(CHECK_INTERRUPT) {
+    if (__builtin_expect(INTERRUPT_PENDING(), 0) && wx_check_stop(th, 0)) STOP(TRAP_INTERRUPTED);
+    NEXT(2);
+}
 
 #undef STOP
-#undef CHECK_FAILS
+#undef INTERRUPT_PENDING

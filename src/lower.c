@@ -61,16 +61,16 @@ done:
 
 static pthread_mutex_t cache_lock = PTHREAD_MUTEX_INITIALIZER;
 
-static unsigned variant(wx_dispatch d, bool explicit_bounds, bool metered)
+static unsigned variant(wx_dispatch d, bool explicit_bounds, wx_metering metering)
 {
-    return (d * 2 + explicit_bounds) * 2 + metered;
+    return (d * 2 + explicit_bounds) * METER_COUNT + metering;
 }
 
 const ir_word **wl_code_cache(const wm_module *m, wx_dispatch dispatch, bool explicit_bounds,
-                              bool metered)
+                              wx_metering metering)
 {
     wm_module *mm = (wm_module *)m; /* The caches are the module's only mutable part. */
-    unsigned v = variant(dispatch, explicit_bounds, metered);
+    unsigned v = variant(dispatch, explicit_bounds, metering);
     pthread_mutex_lock(&cache_lock);
     if (!mm->lowered[v])
         mm->lowered[v] = calloc(m->nfuncs ? m->nfuncs : 1, sizeof(ir_word *));
@@ -118,6 +118,8 @@ typedef struct lw_frame {
     uint32_t start;         /* Loop: code position of the loop head. */
     int32_t patches;        /* Forward jumps to the frame's end (list head). */
     int32_t else_patch;     /* If: the jump to the else branch, or -1. */
+    uint32_t outer_check;   /* Loop, metered: the enclosing region's check and count. */
+    uint32_t outer_ops;
 } lw_frame;
 
 /* A jump whose target is not known yet: code[word].i32[half] gets the offset
@@ -170,9 +172,11 @@ typedef struct lw_ctx {
     bool last_is_compare;
     lw_compare cmp;
 
-    /* Metering (metered variants only): the open region's check, or
-     * UINT32_MAX before the first, and the Wasm instructions lowered since. */
+    /* Metering (metered variants only): the check instruction, the open
+     * region's check (UINT32_MAX before the first) and the Wasm
+     * instructions lowered since. */
     bool metered;
+    ir_op check_op;
     uint32_t check_pos;
     uint32_t region_ops;
 } lw_ctx;
@@ -283,11 +287,12 @@ static void resolve_patches(lw_ctx *l, lw_frame *f)
 
 /* ---- Metering: fuel and interruption checks ------------------------------------- */
 
-/* Metered code has a check at function entry, at every loop header (where
- * every backward branch lands) and after every loop. A check charges the
- * Wasm instructions lowered from it to the next check in code order, so
- * a region is paid for once on entry, and code after a loop is paid for
- * once rather than with every iteration. */
+/* Metered code has a check at function entry and at every loop header
+ * (where every backward branch lands). The function's check charges the
+ * Wasm instructions of its body outside any loop, a loop's check those of
+ * the loop's body outside nested loops: so each is paid for once per entry
+ * or iteration, and code after a nested loop is charged to the region
+ * around it, with no check of its own. */
 static void close_region(lw_ctx *l)
 {
     if (l->metered && l->check_pos != UINT32_MAX && l->len)
@@ -299,10 +304,28 @@ static void emit_check(lw_ctx *l)
 {
     if (!l->metered)
         return;
-    close_region(l);
-    l->check_pos = emit(l, IR_CHECK, 2);
+    l->check_pos = emit(l, l->check_op, 2);
     l->region_ops = 0;
     label(l);
+}
+
+/* A loop's header: the enclosing region is set aside until its end. */
+static void open_loop_region(lw_ctx *l, lw_frame *f)
+{
+    if (!l->metered || !f)
+        return;
+    f->outer_check = l->check_pos;
+    f->outer_ops = l->region_ops;
+    emit_check(l);
+}
+
+static void close_loop_region(lw_ctx *l, lw_frame *f)
+{
+    if (!l->metered)
+        return;
+    close_region(l);
+    l->check_pos = f->outer_check;
+    l->region_ops = f->outer_ops;
 }
 
 /* ---- Stack entries ---------------------------------------------------------------- */
@@ -976,7 +999,7 @@ static void lower_block(lw_ctx *l, uint8_t kind, const wv_imm *imm)
     if (f)
         f->start = l->len;
     if (kind == WV_LOOP)
-        emit_check(l);
+        open_loop_region(l, f);
 }
 
 static void lower_else(lw_ctx *l)
@@ -1017,7 +1040,7 @@ static void lower_end(lw_ctx *l)
     reset_stack(l, f, f->nresults, f->results);
     l->nframes--;
     if (f->kind == WV_LOOP)
-        emit_check(l);
+        close_loop_region(l, f);
 }
 
 static void lower_br_if(lw_ctx *l, uint32_t depth)
@@ -1341,9 +1364,13 @@ static bool lower_op(void *user, wv_ctx *c, wasm_op op, const wv_imm *imm)
 /* ---- Lowering a function ---------------------------------------------------------- */
 
 const ir_word *wl_lower(const wm_module *m, uint32_t index, wx_dispatch dispatch,
-                        bool explicit_bounds, bool metered, weft_error *err)
+                        bool explicit_bounds, wx_metering metering, weft_error *err)
 {
-    const ir_word **cache = wl_code_cache(m, dispatch, explicit_bounds, metered);
+    static const ir_op check_ops[METER_COUNT] = {
+        [METER_FUEL] = IR_CHECK_FUEL, [METER_INTERRUPT] = IR_CHECK_INTERRUPT,
+        [METER_BOTH] = IR_CHECK,
+    };
+    const ir_word **cache = wl_code_cache(m, dispatch, explicit_bounds, metering);
     if (!cache) {
         wm_fail(err, WEFT_ERR_NOMEM, SEC_CODE, index, -1, "out of memory");
         return NULL;
@@ -1354,7 +1381,8 @@ const ir_word *wl_lower(const wm_module *m, uint32_t index, wx_dispatch dispatch
     const wm_func *fn = &m->funcs[index];
     const wm_functype *ft = wm_func_type(m, index);
     lw_ctx l = { .m = m, .words = wx_handler_words(dispatch), .checked = explicit_bounds,
-                 .err = err, .metered = metered, .check_pos = UINT32_MAX };
+                 .err = err, .metered = metering != METER_NONE,
+                 .check_op = check_ops[metering], .check_pos = UINT32_MAX };
     l.nparams = ft->nparams;
     l.nlocals = ft->nparams + fn->nlocals;
     l.param_types = ft->params;
@@ -1441,7 +1469,7 @@ const ir_word *wx_lower_lazy(wx_func *f)
     wx_instance *inst = f->inst;
     weft_error err;
     const ir_word *code = wl_lower(inst->mod, f->index, inst->dispatch, inst->explicit_bounds,
-                                   inst->metered, &err);
+                                   inst->metering, &err);
     if (code)
         *f->code = code;
     return code;

@@ -8,12 +8,12 @@
 #include "runtime.h"
 
 /* The cache of lowered code of module `m` for one interpreter variant
- * (dispatch strategy + bounds mode + metered or not): an array indexed by
+ * (dispatch strategy + bounds mode + metering): an array indexed by
  * function index (imported functions' entries stay NULL), allocated on
  * first use and freed with the module. Returns NULL when out of memory.
- * Metered code has fuel and interruption checks (IR_CHECK). */
+ * Metered code has fuel or interruption checks (IR_CHECK and its forms). */
 const ir_word **wl_code_cache(const wm_module *m, wx_dispatch dispatch, bool explicit_bounds,
-                              bool metered);
+                              wx_metering metering);
 
 /* Frees every cache of module `m` (called when the module is freed). */
 void wl_free_caches(wm_module *m);
@@ -21,7 +21,7 @@ void wl_free_caches(wm_module *m);
 /* Lowers defined function `index` of `m` for a variant. Returns the code
  * (owned by the cache) or NULL with `err` filled. */
 const ir_word *wl_lower(const wm_module *m, uint32_t index, wx_dispatch dispatch,
-                        bool explicit_bounds, bool metered, weft_error *err);
+                        bool explicit_bounds, wx_metering metering, weft_error *err);
 
 /* The length in words of code returned by wl_lower. */
 static inline uint64_t wl_code_length(const ir_word *code) { return code[-1].u64; }

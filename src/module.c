@@ -122,7 +122,7 @@ weft_status weft_module_dump_ir(const weft_module *module, uint32_t func, void *
     }
     /* The switch strategy's code holds opcode numbers, which the listing
      * names. */
-    const ir_word *code = wl_lower(m, func, DISPATCH_SWITCH, false, false, err);
+    const ir_word *code = wl_lower(m, func, DISPATCH_SWITCH, false, METER_NONE, err);
     if (!code)
         return err->status;
     if (out)

@@ -173,7 +173,7 @@ typedef struct wm_module {
     const char *name;       /* Module name from the name section, or NULL. */
 
     /* Lowered code, per interpreter variant (lower.c owns these caches). */
-#define WM_LOWERED_VARIANTS 16  /* 4 strategies x 2 bounds modes x metered or not. */
+#define WM_LOWERED_VARIANTS 32  /* 4 strategies x 2 bounds modes x 4 meterings. */
     void *lowered[WM_LOWERED_VARIANTS];
 } wm_module;
 

@@ -105,12 +105,23 @@ typedef enum wx_dispatch {
     DISPATCH_COUNT
 } wx_dispatch;
 
+/* What the checks of metered code look at: lowering emits the one check
+ * instruction that does no more than the engine asked for. Numbered so
+ * that METER_FUEL | METER_INTERRUPT is METER_BOTH. */
+typedef enum wx_metering {
+    METER_NONE,               /* No checks at all. */
+    METER_FUEL,               /* IR_CHECK_FUEL: a fuel budget. */
+    METER_INTERRUPT,          /* IR_CHECK_INTERRUPT: interruptible. */
+    METER_BOTH,               /* IR_CHECK: both. */
+    METER_COUNT
+} wx_metering;
+
 /* A module instance. Memory 0's base is cached here for the interpreter. */
 struct weft_instance {
     const wm_module *mod;
     wx_dispatch dispatch;
     bool explicit_bounds;     /* This instance's code checks every access. */
-    bool metered;             /* Its code has fuel and interruption checks. */
+    wx_metering metering;     /* The checks its code has. */
     wx_func **funcs;          /* Function index space. */
     wx_table **tables;
     wx_memory **memories;
@@ -150,9 +161,8 @@ struct wx_thread {
     int32_t exit_code;        /* For TRAP_EXIT. */
     char message[256];        /* Detail for TRAP_HOST. */
 
-    /* Metering. `fuel` is what is left; an engine without a fuel budget
-     * starts with UINT64_MAX, which no run exhausts, so one check serves
-     * both features. `interrupt` is set by weft_engine_interrupt (from any
+    /* Metering. `fuel` is what is left (UINT64_MAX, never read, without a
+     * fuel budget). `interrupt` is set by weft_engine_interrupt (from any
      * thread or a signal handler) and cleared by the check that sees it. */
     uint64_t fuel;
     atomic_bool interrupt;

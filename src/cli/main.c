@@ -44,7 +44,7 @@ static const char usage_text[] =
     "  --max-stack-slots N         8-byte value-stack slots before \"call stack\n"
     "                              exhausted\" (default 16777216)\n"
     "  --fuel N                    stop after about N WebAssembly instructions\n"
-    "                              (charged per straight-line region)\n"
+    "                              (charged per call and loop iteration, ahead)\n"
     "  --timeout SECONDS           stop after SECONDS of wall time (fractions allowed)\n"
     "  --                          ends the options\n"
     "\n"

@@ -369,6 +369,26 @@ Test(fuel, a_unit_is_one_wasm_instruction)
     weft_module_free(m);
 }
 
+Test(fuel, a_loop_charges_its_body_per_iteration)
+{
+    weft_module *m = wat(sum_wat);
+    weft_engine *e = fuel_engine(1000, WEFT_DISPATCH_DIRECT, WEFT_BOUNDS_GUARD);
+    weft_func *sum = func_of(instantiate(e, m), "sum");
+    weft_value a = i64(10), r;
+    weft_error err;
+    cr_assert_eq(weft_call(e, sum, &a, 1, &r, 1, &err), WEFT_OK, "%s", err.message);
+    cr_assert_eq(r.of.i64, 55);
+    uint64_t left;
+    cr_assert_eq(weft_engine_fuel(e, &left), WEFT_OK);
+    /* Outside the loop: block, loop, the block's end, local.get and the
+     * function's end (5). The loop body is 12 instructions (its end, after
+     * the br, is unreachable and free), charged at each of the 11 times
+     * the header runs: 10 iterations and the one that leaves. */
+    cr_assert_eq(left, 1000 - (5 + 12 * 11), "used %llu", (unsigned long long)(1000 - left));
+    weft_engine_free(e);
+    weft_module_free(m);
+}
+
 Test(fuel, too_little_for_the_entry_region_stops_before_it)
 {
     weft_module *m = wat(sum_wat);
