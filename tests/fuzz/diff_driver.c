@@ -1,0 +1,333 @@
+/* diff_driver.c: runs modules made by binaryen's `wasm-opt --translate-to-fuzz`
+ * on weft and prints one canonical line per event, in the same format as
+ * diff_node.js prints them for V8, so tools/difftest can compare the two.
+ *
+ *   == FILE                       a module starts
+ *   invalid | link-error          it does not load / link
+ *   start trap KIND               instantiation trapped
+ *   log-i32 BITS ...              a fuzzing-support logging call
+ *   call NAME = R...              an export returned (results as bit patterns)
+ *   call NAME trap KIND           an export trapped
+ *   call NAME skip                an export with v128 in its signature (JS
+ *                                 cannot call it, so neither side does)
+ *
+ * Every exported function is called in export order with zero arguments,
+ * each after a call to `hangLimitInitializer` when the module has it (it
+ * resets binaryen's loop and recursion budget). NaNs print as "nan", since
+ * engines may differ in NaN payloads; the trap kinds are the canonical names
+ * of trap_kind below. */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "weft.h"
+
+static void print_f32(float f)
+{
+    uint32_t b;
+    memcpy(&b, &f, 4);
+    if (f != f)
+        printf(" f32:nan");
+    else
+        printf(" f32:%08" PRIx32, b);
+}
+
+static void print_f64(double d)
+{
+    uint64_t b;
+    memcpy(&b, &d, 8);
+    if (d != d)
+        printf(" f64:nan");
+    else
+        printf(" f64:%016" PRIx64, b);
+}
+
+static void print_value(const weft_value *v)
+{
+    switch (v->kind) {
+    case WEFT_I32: printf(" i32:%08" PRIx32, (uint32_t)v->of.i32); break;
+    case WEFT_I64: printf(" i64:%016" PRIx64, (uint64_t)v->of.i64); break;
+    case WEFT_F32: print_f32(v->of.f32); break;
+    case WEFT_F64: print_f64(v->of.f64); break;
+    case WEFT_V128: {
+        uint32_t lanes[4];
+        memcpy(lanes, v->of.v128, 16);
+        printf(" v128:%08" PRIx32 ":%08" PRIx32 ":%08" PRIx32 ":%08" PRIx32, lanes[0], lanes[1],
+               lanes[2], lanes[3]);
+        break;
+    }
+    case WEFT_FUNCREF: case WEFT_EXTERNREF: printf(" %s", v->of.ref ? "ref" : "null"); break;
+    }
+}
+
+/* The canonical name of a trap, from weft's spec wording. V8 reports an
+ * undefined element of call_indirect as a table index out of bounds, and an
+ * uninitialized element and a signature mismatch alike, so those are merged
+ * the same way on both sides. */
+static const char *trap_kind(const char *message)
+{
+    static const struct { const char *prefix, *kind; } kinds[] = {
+        {"unreachable", "unreachable"},
+        {"integer divide by zero", "div-zero"},
+        {"integer overflow", "int-overflow"},
+        {"invalid conversion to integer", "invalid-conv"},
+        {"out of bounds memory access", "memory-oob"},
+        {"out of bounds table access", "table-oob"},
+        {"undefined element", "table-oob"},
+        {"uninitialized element", "indirect-call"},
+        {"indirect call type mismatch", "indirect-call"},
+        {"call stack exhausted", "stack-exhausted"},
+    };
+    for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
+        if (!strncmp(message, kinds[i].prefix, strlen(kinds[i].prefix)))
+            return kinds[i].kind;
+    return message;
+}
+
+/* ---- The fuzzing-support imports ------------------------------------------- */
+
+static weft_status log_value(void *user, const weft_value *args, weft_value *results,
+                             weft_error *err)
+{
+    (void)results, (void)err;
+    printf("%s", (const char *)user);
+    print_value(&args[0]);
+    printf("\n");
+    return WEFT_OK;
+}
+
+typedef struct host {
+    const char *field;
+    weft_valkind kind;
+    weft_func *func;
+} host;
+
+static host hosts[] = {
+    {"log-i32", WEFT_I32, NULL}, {"log-i64", WEFT_I64, NULL}, {"log-f32", WEFT_F32, NULL},
+    {"log-f64", WEFT_F64, NULL}, {"log-v128", WEFT_V128, NULL},
+};
+#define NHOSTS (sizeof hosts / sizeof hosts[0])
+
+static bool resolve(void *user, const char *module, size_t module_len, const char *field,
+                    size_t field_len, weft_extern *out)
+{
+    (void)user;
+    if (module_len != 15 || memcmp(module, "fuzzing-support", 15))
+        return false;
+    for (size_t i = 0; i < NHOSTS; i++) {
+        if (strlen(hosts[i].field) == field_len && !memcmp(hosts[i].field, field, field_len)) {
+            out->kind = WEFT_EXTERN_FUNC;
+            out->of.func = hosts[i].func;
+            return true;
+        }
+    }
+    return false;
+}
+
+/* ---- Running one module ---------------------------------------------------------- */
+
+static bool has_v128(const weft_func *f)
+{
+    for (uint32_t i = 0; i < weft_func_param_count(f); i++)
+        if (weft_func_param_kind(f, i) == WEFT_V128)
+            return true;
+    for (uint32_t i = 0; i < weft_func_result_count(f); i++)
+        if (weft_func_result_kind(f, i) == WEFT_V128)
+            return true;
+    return false;
+}
+
+/* Calls `f` with zero arguments; prints nothing when `quiet`. */
+static void call(weft_engine *engine, const char *name, weft_func *f, bool quiet)
+{
+    enum { MAX = 1000 };
+    static weft_value args[MAX], results[MAX];
+    uint32_t np = weft_func_param_count(f), nr = weft_func_result_count(f);
+    if (np > MAX || nr > MAX)
+        return;
+    for (uint32_t i = 0; i < np; i++) {
+        memset(&args[i], 0, sizeof args[i]);
+        args[i].kind = weft_func_param_kind(f, i);
+    }
+    weft_error err;
+    weft_status s = weft_call(engine, f, args, np, results, MAX, &err);
+    if (quiet)
+        return;
+    printf("call %s", name);
+    if (s == WEFT_ERR_TRAP) {
+        printf(" trap %s\n", trap_kind(err.message));
+        return;
+    }
+    if (s) {
+        printf(" error %s\n", err.message);
+        return;
+    }
+    printf(" =");
+    for (uint32_t i = 0; i < nr; i++)
+        print_value(&results[i]);
+    printf("\n");
+}
+
+/* The export names of a module, read from the binary itself: the public
+ * API looks exports up by name but does not list them. */
+typedef struct export_list {
+    char **names;
+    size_t count;
+} export_list;
+
+static bool read_uleb(const uint8_t **p, const uint8_t *end, uint64_t *out)
+{
+    uint64_t v = 0;
+    for (int shift = 0; shift < 64; shift += 7) {
+        if (*p >= end)
+            return false;
+        uint8_t b = *(*p)++;
+        v |= (uint64_t)(b & 0x7f) << shift;
+        if (!(b & 0x80)) {
+            *out = v;
+            return true;
+        }
+    }
+    return false;
+}
+
+/* Only called on modules weft loaded, so the section layout is sound. */
+static export_list function_exports(const uint8_t *bytes, size_t size)
+{
+    export_list list = { NULL, 0 };
+    const uint8_t *p = bytes + 8, *end = bytes + size;
+    uint64_t len, n;
+    while (p < end) {
+        uint8_t id = *p++;
+        if (!read_uleb(&p, end, &len) || len > (uint64_t)(end - p))
+            break;
+        const uint8_t *sec_end = p + len;
+        if (id != 7) {
+            p = sec_end;
+            continue;
+        }
+        if (!read_uleb(&p, sec_end, &n))
+            break;
+        list.names = calloc(n ? n : 1, sizeof *list.names);
+        for (uint64_t i = 0; i < n && list.names; i++) {
+            uint64_t nl, index;
+            if (!read_uleb(&p, sec_end, &nl) || nl > (uint64_t)(sec_end - p))
+                break;
+            const uint8_t *name = p;
+            p += nl;
+            if (p >= sec_end)
+                break;
+            uint8_t kind = *p++;
+            if (!read_uleb(&p, sec_end, &index))
+                break;
+            if (kind == 0) {
+                char *s = malloc(nl + 1);
+                memcpy(s, name, nl);
+                s[nl] = 0;
+                list.names[list.count++] = s;
+            }
+        }
+        break;
+    }
+    return list;
+}
+
+static uint8_t *read_file(const char *path, size_t *size)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    uint8_t *buf = malloc(n > 0 ? (size_t)n : 1);
+    *size = buf ? fread(buf, 1, (size_t)(n > 0 ? n : 0), f) : 0;
+    fclose(f);
+    return buf;
+}
+
+static void run_module(const weft_config *config, const char *path)
+{
+    printf("== %s\n", path);
+    size_t size = 0;
+    uint8_t *bytes = read_file(path, &size);
+    weft_module *module = NULL;
+    weft_error err;
+    if (!bytes || weft_module_load(bytes, size, &module, &err) != WEFT_OK) {
+        printf("invalid\n");
+        free(bytes);
+        return;
+    }
+    weft_engine *engine;
+    if (weft_engine_new(config, &engine, &err) != WEFT_OK) {
+        fprintf(stderr, "diff_driver: %s\n", err.message);
+        exit(2);
+    }
+    for (size_t i = 0; i < NHOSTS; i++) {
+        uint32_t np = 1;
+        weft_func_new(engine, &hosts[i].kind, np, NULL, 0, log_value, (void *)hosts[i].field,
+                      &hosts[i].func);
+    }
+    weft_instance *inst;
+    weft_status s = weft_instantiate(engine, module, resolve, NULL, &inst, &err);
+    if (s == WEFT_ERR_LINK) {
+        printf("link-error\n");
+    } else if (s == WEFT_ERR_TRAP) {
+        printf("start trap %s\n", trap_kind(err.message));
+    } else if (s) {
+        printf("instantiate error %s\n", err.message);
+    } else {
+        export_list list = function_exports(bytes, size);
+        weft_extern reset;
+        bool has_reset = weft_instance_export(inst, "hangLimitInitializer", 20, &reset) &&
+                         reset.kind == WEFT_EXTERN_FUNC;
+        for (size_t i = 0; i < list.count; i++) {
+            weft_extern ext;
+            if (!weft_instance_export(inst, list.names[i], strlen(list.names[i]), &ext))
+                continue;
+            if (has_v128(ext.of.func)) {
+                printf("call %s skip\n", list.names[i]);
+                continue;
+            }
+            if (has_reset)
+                call(engine, "hangLimitInitializer", reset.of.func, true);
+            call(engine, list.names[i], ext.of.func, false);
+        }
+        for (size_t i = 0; i < list.count; i++)
+            free(list.names[i]);
+        free(list.names);
+    }
+    fflush(stdout);
+    weft_engine_free(engine);
+    weft_module_free(module);
+    free(bytes);
+}
+
+int main(int argc, char **argv)
+{
+    weft_config config;
+    weft_config_init(&config);
+    int i = 1;
+    for (; i < argc && argv[i][0] == '-'; i += 2) {
+        if (i + 1 >= argc)
+            goto usage;
+        if (!strcmp(argv[i], "--dispatch")) {
+            if (!weft_dispatch_parse(argv[i + 1], &config.dispatch))
+                goto usage;
+        } else if (!strcmp(argv[i], "--bounds")) {
+            if (!strcmp(argv[i + 1], "explicit"))
+                config.bounds = WEFT_BOUNDS_EXPLICIT;
+            else if (strcmp(argv[i + 1], "guard"))
+                goto usage;
+        } else {
+            goto usage;
+        }
+    }
+    for (; i < argc; i++)
+        run_module(&config, argv[i]);
+    return 0;
+usage:
+    fprintf(stderr, "usage: diff_driver [--dispatch NAME] [--bounds guard|explicit] FILE.wasm...\n");
+    return 2;
+}

@@ -1,0 +1,415 @@
+#!/usr/bin/env python3
+"""difftest.py: the differential test behind tools/difftest. Makes modules
+with binaryen's `wasm-opt --translate-to-fuzz` from seeded random bytes, runs
+each on weft (diff_driver) and on V8 (node diff_node.js), and compares the
+canonical lines the two print. See tools/difftest --help."""
+import argparse
+import os
+import random
+import shutil
+import subprocess
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+# WebAssembly 2.0 as weft runs it, minus reference types (binaryen 108's
+# generator emits reference-typed code that V8 and weft both reject as
+# invalid, for example ref.func in an externref global), which
+# --ref-types-every mixes back in now and then to compare validation.
+FEATURES = ['--mvp-features', '--enable-sign-ext', '--enable-mutable-globals',
+            '--enable-nontrapping-float-to-int', '--enable-bulk-memory', '--enable-multivalue']
+# SIMD goes into every other module: exports with v128 in their signature
+# cannot be called from JS, so without it more exports are compared.
+SIMD = '--enable-simd'
+# --denan makes the module replace every NaN a float operation produces with
+# zero, so NaN payloads (which engines may choose differently) cannot reach
+# memory, integers or logs.
+TTF = ['-ttf', '--denan']
+
+# SIMD float operations whose NaN results have payloads the spec leaves to
+# the engine; binaryen 108's --denan does not touch SIMD, so canon_simd
+# makes every such result lane a canonical NaN in the module itself.
+SIMD_NAN_OPS = {
+    'f32x4': ['add', 'sub', 'mul', 'div', 'min', 'max', 'sqrt', 'ceil', 'floor', 'trunc',
+              'nearest', 'demote_f64x2_zero'],
+    'f64x2': ['add', 'sub', 'mul', 'div', 'min', 'max', 'sqrt', 'ceil', 'floor', 'trunc',
+              'nearest', 'promote_low_f32x4'],
+}
+CANON_FUNCS = """
+ (func $weft_canon_f32x4 (param $0 v128) (result v128)
+  (v128.bitselect (local.get $0)
+   (v128.const i32x4 0x7fc00000 0x7fc00000 0x7fc00000 0x7fc00000)
+   (f32x4.eq (local.get $0) (local.get $0))))
+ (func $weft_canon_f64x2 (param $0 v128) (result v128)
+  (v128.bitselect (local.get $0)
+   (v128.const i32x4 0x00000000 0x7ff80000 0x00000000 0x7ff80000)
+   (f64x2.eq (local.get $0) (local.get $0))))
+"""
+
+
+def canon_simd_text(text):
+    """Wraps every SIMD float operation of a module in binaryen's folded
+    text form in a call that turns its NaN lanes into canonical NaNs.
+    Returns the new text and how many operations it wrapped."""
+    heads = tuple('(%s.%s' % (shape, op) for shape, ops in SIMD_NAN_OPS.items() for op in ops)
+    out, stack, i, n, wrapped = [], [], 0, len(text), 0
+    while i < n:
+        c = text[i]
+        if c == '"':
+            j = i + 1
+            while j < n and text[j] != '"':
+                j += 2 if text[j] == '\\' else 1
+            out.append(text[i:j + 1])
+            i = j + 1
+            continue
+        if c == ';' and text.startswith(';;', i):
+            j = text.find('\n', i)
+            j = n if j < 0 else j
+            out.append(text[i:j])
+            i = j
+            continue
+        if c == '(':
+            wrap = None
+            for h in heads:
+                if text.startswith(h, i) and (i + len(h) >= n or text[i + len(h)] in ' \n)'):
+                    wrap = h[1:6]
+                    break
+            if wrap:
+                out.append('(call $weft_canon_%s ' % wrap)
+                wrapped += 1
+            stack.append(wrap)
+            out.append(c)
+        elif c == ')':
+            out.append(c)
+            if stack and stack.pop():
+                out.append(')')
+        else:
+            out.append(c)
+        i += 1
+    text = ''.join(out)
+    if wrapped:
+        end = text.rstrip().rfind(')')
+        text = text[:end] + CANON_FUNCS + text[end:]
+    return text, wrapped
+
+
+def canon_simd(wasm, features, wasm_dis, wasm_as):
+    """Rewrites `wasm` in place as canon_simd_text says; False on failure."""
+    p = subprocess.run([wasm_dis, wasm], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                       text=True)
+    if p.returncode:
+        return False
+    text, wrapped = canon_simd_text(p.stdout)
+    if not wrapped:
+        return True
+    p = subprocess.run([wasm_as] + features + ['-o', wasm, '-'], input=text, text=True,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return p.returncode == 0
+
+
+STRATEGIES = [('direct', 'guard'), ('indirect', 'explicit'), ('switch', 'guard'),
+              ('direct', 'explicit'), ('indirect', 'guard'), ('switch', 'explicit')]
+
+
+def split_modules(text):
+    """Maps each module path to its list of lines."""
+    out, cur = {}, None
+    for line in text.splitlines():
+        if line.startswith('== '):
+            cur = line[3:]
+            out[cur] = []
+        elif cur is not None:
+            out[cur].append(line)
+    return out
+
+
+def same_line(w, v):
+    """Whether weft's line w says what V8's line v says. V8 reports both
+    trapping float-to-integer truncations (out of range: "integer
+    overflow"; NaN: "invalid conversion to integer") as one kind."""
+    if w == v:
+        return True
+    for kind in (' trap int-overflow', ' trap invalid-conv'):
+        if w.endswith(kind) and v.endswith(' trap float-trunc') and \
+                w[:-len(kind)] == v[:-len(' trap float-trunc')]:
+            return True
+    return False
+
+
+def same(weft, v8):
+    if weft is None or v8 is None:
+        return False
+    return len(weft) == len(v8) and all(same_line(w, v) for w, v in zip(weft, v8))
+
+
+def float_layouts(width):
+    """Where whole or partial floats can sit in an integer of `width` bits
+    that came from float bits: (float bits, exponent bits, offset of the
+    integer's bit 0 in the float). An i16 lane extracted from a float
+    vector holds a float's upper half, for instance."""
+    if width == 32:
+        return [(32, 8, 0), (32, 8, 16), (64, 11, 32), (64, 11, 48)]
+    return [(64, 11, 0), (32, 8, 0), (32, 8, 32)]
+
+
+def nan_lanes_differ(x, y, width):
+    """Whether x and y differ only in the sign and mantissa bits of float
+    lanes (whole or cut) that are NaNs in both (exponent all ones, the
+    visible mantissa bits not all zero), any bits above a cut lane being
+    its sign's extension (as i8x16/i16x8.extract_lane_s makes them)."""
+    d = x ^ y
+    for fbits, ebits, offset in float_layouts(width):
+        mbits = fbits - 1 - ebits
+        covered, ok = 0, True
+        for start in range(-offset, width, fbits):
+            lo, hi = max(start, 0), min(start + fbits, width)
+            lane = ((1 << (hi - lo)) - 1) << lo
+            if not d & lane:
+                continue
+            if start + fbits > width:
+                ok = False  # The lane's exponent is not all there.
+                break
+            emask = ((1 << ebits) - 1) << (start + mbits)
+            mmask = lane & ((1 << (start + mbits)) - 1)
+            if x & emask != emask or y & emask != emask or not x & mmask or not y & mmask:
+                ok = False
+                break
+            covered |= lane & ~emask
+        top = -offset + fbits  # Above a lane cut at the bottom: its sign's copies.
+        if ok and offset and top < width:
+            ext = ((1 << width) - 1) ^ ((1 << top) - 1)
+            sx, sy = (x >> (top - 1)) & 1, (y >> (top - 1)) & 1
+            if (x & ext) == (ext if sx else 0) and (y & ext) == (ext if sy else 0):
+                covered |= ext
+        if ok and not d & ~covered:
+            return True
+    return False
+
+
+def values(line):
+    """The typed values of a line: a list of (width, integer)."""
+    out = []
+    for tok in line.split():
+        kind, _, val = tok.partition(':')
+        if kind in ('i32', 'f32') and len(val) == 8:
+            out.append((32, int(val, 16)))
+        elif kind in ('i64', 'f64') and len(val) == 16:
+            out.append((64, int(val, 16)))
+        elif kind == 'v128':
+            lanes = val.split(':')
+            out.append((128, sum(int(l, 16) << (32 * k) for k, l in enumerate(lanes))))
+        else:
+            out.append((None, tok))
+    return out
+
+
+def nan_payload(a, b):
+    """Whether lines a and b differ only in NaN payload bits (what
+    --denan cannot remove: NaNs made by SIMD float arithmetic, whose
+    payloads the spec leaves to the engine, read back as integers)."""
+    va, vb = values(a), values(b)
+    if len(va) != len(vb):
+        return False
+    differ = False
+    for (wa, x), (wb, y) in zip(va, vb):
+        if (wa, x) == (wb, y):
+            continue
+        if wa is None or wa != wb:
+            return False
+        if wa == 128:
+            lanes_ok = all(nan_lanes_differ((x >> (32 * k)) & 0xffffffff,
+                                            (y >> (32 * k)) & 0xffffffff, 32) or
+                           ((x >> (32 * k)) & 0xffffffff) == ((y >> (32 * k)) & 0xffffffff)
+                           for k in range(4))
+            lanes64 = all(nan_lanes_differ((x >> (64 * k)) & (2**64 - 1),
+                                           (y >> (64 * k)) & (2**64 - 1), 64) or
+                          ((x >> (64 * k)) & (2**64 - 1)) == ((y >> (64 * k)) & (2**64 - 1))
+                          for k in range(2))
+            if not (lanes_ok or lanes64):
+                return False
+        elif not nan_lanes_differ(x, y, wa):
+            return False
+        differ = True
+    return differ
+
+
+def explain(weft, v8):
+    """Names the class of an explained difference, or returns None."""
+    # The first difference is in NaN payload bits: everything after it
+    # (memory hashes, later logs) may differ as a consequence.
+    for a, b in zip(weft, v8):
+        if not same_line(a, b):
+            if nan_payload(a, b):
+                return 'nan-payload'
+            break
+    # Both ran out of stack, at depths that differ: what happened before
+    # (logs, memory writes) may differ too, and everything after the first
+    # exhaustion is suspect.
+    for i, (a, b) in enumerate(zip(weft, v8)):
+        if not same_line(a, b):
+            if 'stack-exhausted' in a or 'stack-exhausted' in b:
+                return 'stack-depth'
+            rest_a, rest_b = weft[i:], v8[i:]
+            if any('stack-exhausted' in x for x in rest_a + rest_b):
+                return 'stack-depth'
+            return None
+    if len(weft) != len(v8):
+        longer = weft if len(weft) > len(v8) else v8
+        if any('stack-exhausted' in x for x in longer):
+            return 'stack-depth'
+    return None
+
+
+def feats_of(path):
+    """The features module `path` (NAME.wasm, NAME its number) was made with."""
+    i = int(os.path.basename(path)[:-5])
+    return FEATURES + ([SIMD] if i % 2 == 0 else [])
+
+
+def confirm_simd_nans(path, wcmd, node_cmd, a):
+    """Whether a mismatch goes away once the NaN results of SIMD float
+    operations are canonical: then it was only their payloads."""
+    tmp = path[:-5] + '-canon.wasm'
+    shutil.copy(path, tmp)
+    try:
+        if not canon_simd(tmp, feats_of(path) + ['--enable-reference-types'], a.wasm_dis,
+                          a.wasm_as):
+            return None
+        w, f1 = run(wcmd, [tmp], 30)
+        v, f2 = run(node_cmd, [tmp], 30)
+        if not f1 and not f2 and same(split_modules(w).get(tmp), split_modules(v).get(tmp)):
+            return 'simd-nan-payload'
+        return None
+    finally:
+        os.unlink(tmp)
+
+
+def run(cmd, files, timeout):
+    """Runs cmd + files; returns (stdout, None) or (stdout, what failed)."""
+    try:
+        p = subprocess.run(cmd + files, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                           timeout=timeout, text=True, errors='replace')
+    except subprocess.TimeoutExpired as e:
+        out = e.stdout.decode(errors='replace') if isinstance(e.stdout, bytes) else (e.stdout or '')
+        return out, 'hang (no answer in %ds)' % timeout
+    if p.returncode != 0:
+        return p.stdout, 'exit status %d: %s' % (p.returncode, p.stderr.strip()[-500:])
+    return p.stdout, None
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument('--count', type=int, default=100)
+    ap.add_argument('--seed', type=int, default=1)
+    ap.add_argument('--batch', type=int, default=50)
+    ap.add_argument('--work', required=True)
+    ap.add_argument('--driver', required=True)
+    ap.add_argument('--node', default='node')
+    ap.add_argument('--wasm-opt', default='wasm-opt')
+    ap.add_argument('--wasm-dis', default='wasm-dis')
+    ap.add_argument('--wasm-as', default='wasm-as')
+    ap.add_argument('--keep-simd-nans', action='store_true',
+                    help='do not canonicalize the NaN results of SIMD float operations')
+    ap.add_argument('--ref-types-every', type=int, default=8,
+                    help='every Nth module also enables reference types (0: never)')
+    ap.add_argument('--timeout', type=int, default=120, help='seconds per batch')
+    ap.add_argument('--quiet', action='store_true')
+    a = ap.parse_args()
+
+    mods = os.path.join(a.work, 'modules')
+    keep = os.path.join(a.work, 'mismatches')
+    os.makedirs(mods, exist_ok=True)
+    os.makedirs(keep, exist_ok=True)
+    node_cmd = [a.node, '--experimental-wasm-type-reflection', '--stack-size=900',
+                os.path.join(HERE, 'diff_node.js')]
+    counts = {'modules': 0, 'invalid-both': 0, 'same': 0, 'calls': 0, 'traps': 0,
+              'logs': 0, 'generate-failed': 0}
+    explained, unexplained = {}, []
+    started = time.time()
+    for first in range(0, a.count, a.batch):
+        ids = range(first, min(first + a.batch, a.count))
+        files = []
+        for i in ids:
+            rng = random.Random('%d-%d' % (a.seed, i))
+            raw = os.path.join(mods, '%d.bin' % i)
+            wasm = os.path.join(mods, '%d.wasm' % i)
+            with open(raw, 'wb') as f:
+                f.write(rng.randbytes(rng.randint(1024, 16384)))
+            feats = feats_of(wasm)
+            if a.ref_types_every and i % a.ref_types_every == a.ref_types_every - 1:
+                feats.append('--enable-reference-types')
+            p = subprocess.run([a.wasm_opt, raw] + TTF + feats + ['-o', wasm],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            os.unlink(raw)
+            if p.returncode == 0 and SIMD in feats and not a.keep_simd_nans and \
+                    not canon_simd(wasm, feats, a.wasm_dis, a.wasm_as):
+                p.returncode = 1
+            if p.returncode != 0:
+                counts['generate-failed'] += 1
+                continue
+            files.append(wasm)
+        dispatch, bounds = STRATEGIES[(first // a.batch) % len(STRATEGIES)]
+        wcmd = [a.driver, '--dispatch', dispatch, '--bounds', bounds]
+        wout, wfail = run(wcmd, files, a.timeout)
+        vout, vfail = run(node_cmd, files, a.timeout)
+        wmods, vmods = split_modules(wout), split_modules(vout)
+        for path in files:
+            counts['modules'] += 1
+            w, v = wmods.get(path), vmods.get(path)
+            if w is None or v is None or (wfail and path == list(wmods)[-1]) or \
+                    (vfail and path == list(vmods)[-1]):
+                # The batch died or hung on or before this module: run it
+                # alone to tell which.
+                w, f1 = run(wcmd, [path], 30)
+                v, f2 = run(node_cmd, [path], 30)
+                w = split_modules(w).get(path, []) + (['weft failed: ' + f1] if f1 else [])
+                v = split_modules(v).get(path, []) + (['node failed: ' + f2] if f2 else [])
+            if same(w, v):
+                counts['same'] += 1
+                if w == ['invalid']:
+                    counts['invalid-both'] += 1
+                counts['calls'] += sum(1 for x in w if x.startswith('call '))
+                counts['traps'] += sum(1 for x in w if ' trap ' in x)
+                counts['logs'] += sum(1 for x in w if x.startswith('log-'))
+                os.unlink(path)
+                continue
+            why = explain(w, v)
+            if not why and SIMD in feats_of(path):
+                why = confirm_simd_nans(path, wcmd, node_cmd, a)
+            base = os.path.join(keep, os.path.basename(path)[:-5])
+            shutil.copy(path, base + '.wasm')
+            with open(base + '.weft', 'w') as f:
+                f.write('\n'.join(w) + '\n')
+            with open(base + '.v8', 'w') as f:
+                f.write('\n'.join(v) + '\n')
+            with open(base + '.txt', 'w') as f:
+                f.write('dispatch %s, bounds %s, class %s\n' % (dispatch, bounds, why or 'UNEXPLAINED'))
+            if why:
+                explained.setdefault(why, []).append(base + '.wasm')
+            else:
+                unexplained.append(base + '.wasm')
+                first_diff = next((k for k, (x, y) in enumerate(zip(w, v)) if not same_line(x, y)),
+                                  min(len(w), len(v)))
+                print('difftest: MISMATCH %s (%s/%s): weft %r, V8 %r' % (
+                    base + '.wasm', dispatch, bounds,
+                    w[first_diff] if first_diff < len(w) else '<end>',
+                    v[first_diff] if first_diff < len(v) else '<end>'), file=sys.stderr)
+            os.unlink(path)
+        if not a.quiet:
+            print('difftest: %d/%d modules, %d unexplained, %.0fs' % (
+                counts['modules'], a.count, len(unexplained), time.time() - started),
+                file=sys.stderr, flush=True)
+    print('difftest: seed %d: %d modules (%d generation failures), %d identical '
+          '(%d invalid on both), %d export calls compared (%d traps), %d log calls' % (
+              a.seed, counts['modules'], counts['generate-failed'], counts['same'],
+              counts['invalid-both'], counts['calls'], counts['traps'], counts['logs']))
+    for why, paths in sorted(explained.items()):
+        print('difftest: explained (%s): %d, e.g. %s' % (why, len(paths), paths[0]))
+    print('difftest: %d unexplained mismatches%s' % (
+        len(unexplained), (', kept in ' + keep) if unexplained else ''))
+    return 1 if unexplained else 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
