@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "module.h"
+#include "runtime.h"
 #include "weft.h"
 
 /* Past these sizes an import is left unresolved (a link error), so that
@@ -22,19 +23,6 @@ typedef struct stub_resolver {
     const wm_module *m;
     uint32_t next;          /* The import being resolved: they come in order. */
 } stub_resolver;
-
-static weft_valkind stub_kind(uint8_t type)
-{
-    switch (type) {
-    case VT_I32: return WEFT_I32;
-    case VT_I64: return WEFT_I64;
-    case VT_F32: return WEFT_F32;
-    case VT_F64: return WEFT_F64;
-    case VT_V128: return WEFT_V128;
-    case VT_FUNCREF: return WEFT_FUNCREF;
-    default: return WEFT_EXTERNREF;
-    }
-}
 
 /* Host functions made through the API start with zeroed results. */
 static weft_status stub_zeros(void *user, const weft_value *args, weft_value *results,
@@ -58,9 +46,9 @@ static bool stub_resolve(void *user, const char *module, size_t module_len, cons
         const wm_functype *t = &r->m->types[imp->u.type];
         weft_valkind p[WM_MAX_PARAMS], q[WM_MAX_PARAMS];
         for (uint32_t i = 0; i < t->nparams; i++)
-            p[i] = stub_kind(t->params[i]);
+            p[i] = wx_valkind_of(t->params[i]);
         for (uint32_t i = 0; i < t->nresults; i++)
-            q[i] = stub_kind(t->results[i]);
+            q[i] = wx_valkind_of(t->results[i]);
         return weft_func_new(r->engine, p, t->nparams, q, t->nresults, stub_zeros, NULL,
                              &out->of.func) == WEFT_OK;
     }
@@ -75,13 +63,13 @@ static bool stub_resolve(void *user, const char *module, size_t module_len, cons
         const wm_limits *l = &imp->u.table.limits;
         if (l->min > STUB_MAX_TABLE)
             return false;
-        return weft_table_new(r->engine, stub_kind(imp->u.table.elem), (uint32_t)l->min,
+        return weft_table_new(r->engine, wx_valkind_of(imp->u.table.elem), (uint32_t)l->min,
                               l->has_max ? l->max : UINT64_MAX, &out->of.table) == WEFT_OK;
     }
     case EXT_GLOBAL: {
         weft_value v;
         memset(&v, 0, sizeof v);
-        v.kind = stub_kind(imp->u.global.type);
+        v.kind = wx_valkind_of(imp->u.global.type);
         return weft_global_new(r->engine, v, imp->u.global.mut, &out->of.global) == WEFT_OK;
     }
     }
