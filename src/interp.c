@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "interp.h"
+#include "interp_body.h"
 #include "lower.h"
 #include "numeric.h"
 #include "profile.h"

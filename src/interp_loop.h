@@ -37,6 +37,8 @@ static wx_trap RUN_NAME(wx_thread *th, wx_instance *inst, const ir_word *ip, wx_
 #define IR_V_LOAD_LANE(N, t, W) &&L_##N, &&L_##N##_CHK,
 #define IR_V_STORE_LANE(N, t, W) &&L_##N, &&L_##N##_CHK,
 #include "ir_ops.def"
+#define IR_PAIR(A, B) &&L_##A##__##B,
+#include "ir_pairs.def"
     };
     if (!th) {
         *labels_out = labels;
@@ -59,8 +61,10 @@ static wx_trap RUN_NAME(wx_thread *th, wx_instance *inst, const ir_word *ip, wx_
 #define OP(N) L_##N:
 #else
 #define DISPATCH() goto dispatch
-#define OP(N) case IR_##N:
+#define OP(N) case IR_##N: L_##N: __attribute__((unused));
 #endif
+/* Continues in handler N without a dispatch (the second half of a pair). */
+#define CONTINUE(N) goto L_##N
 #define TRAP(kind) do { th->trap = (kind); th->trap_ip = ip; th->trap_inst = inst; return (kind); } while (0)
 
 #if defined(STRATEGY_SWITCH)
@@ -81,6 +85,7 @@ dispatch:
     }
 #endif
 #undef DISPATCH
+#undef CONTINUE
 #undef OP
 #undef TRAP
     (void)labels_out;

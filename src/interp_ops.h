@@ -10,34 +10,10 @@
  * (wx_thread *) and inst (wx_instance *, the running function's instance).
  * Handlers are a few lines each; what they share is in the macros below. */
 
-/* ---- Operand access ------------------------------------------------------ */
+/* ---- Dispatch ------------------------------------------------------------ */
 
-/* Slot operands in word 1, and immediates in the positions ir.h gives. */
-#define S0 (ip[1].u16[0])
-#define S1 (ip[1].u16[1])
-#define S2 (ip[1].u16[2])
-#define S3 (ip[1].u16[3])
-#define IMM (ip[1].u32[1])          /* FMT_SI, FMT_SSI, FMT_I */
-#define IMM_W2 (ip[2].u32[0])       /* FMT_SSSI, FMT_SSSII, FMT_CALLI */
-#define IMM2_W2 (ip[2].u32[1])      /* FMT_SSSII */
-#define OFF (ip[1].i32[1])          /* jump offset of FMT_J, FMT_SJ, FMT_SSJ, FMT_SJL */
-
-/* A slot read or written as one of the scalar types. */
-#define SLOT_I32(s) (fp[s].u32)
-#define SLOT_I64(s) (fp[s].u64)
-#define SLOT_F32(s) (fp[s].f32)
-#define SLOT_F64(s) (fp[s].f64)
-
-/* The constant operand of a (slot, constant) form, and the form's size. A
- * 32-bit constant sits in word 1, a 64-bit one in word 2. */
-#define IMM_I32 (ip[1].u32[1])
-#define IMM_F32 (num_f32_from_bits(ip[1].u32[1]))
-#define IMM_I64 (ip[2].u64)
-#define IMM_F64 (ip[2].f64)
-#define WORDS_RI_I32 2
-#define WORDS_RI_F32 2
-#define WORDS_RI_I64 3
-#define WORDS_RI_F64 3
+/* Operand access (S0, IMM, SLOT_I32, ...) and the bodies of the pure
+ * instructions are in interp_body.h. */
 
 /* Advances past an instruction of `n` words. */
 #define NEXT(n) do { ip += (n); DISPATCH(); } while (0)
@@ -63,12 +39,9 @@
 /* ---- Families from ir_ops.def --------------------------------------------- */
 
 #define IR_BINARY(N, t, IN, OUT, e)                                             \
-    OP(N##_RR) { IR_CTYPE_##IN a = SLOT_##IN(S1), b = SLOT_##IN(S2);           \
-                 SLOT_##OUT(S0) = (e); NEXT(2); }                              \
-    OP(N##_RI) { IR_CTYPE_##IN a = SLOT_##IN(S1), b = IMM_##IN;                \
-                 SLOT_##OUT(S0) = (e); NEXT(WORDS_RI_##IN); }                  \
-    OP(N##_IR) { IR_CTYPE_##IN a = IMM_##IN, b = SLOT_##IN(S1);                \
-                 SLOT_##OUT(S0) = (e); NEXT(WORDS_RI_##IN); }
+    OP(N##_RR) { body_##N##_RR(ip, fp); NEXT(2); }                             \
+    OP(N##_RI) { body_##N##_RI(ip, fp); NEXT(WORDS_RI_##IN); }                 \
+    OP(N##_IR) { body_##N##_IR(ip, fp); NEXT(WORDS_RI_##IN); }
 
 /* Fused compare-and-branch: [op][a b off] or [op][a - off][imm64]. */
 #define IR_COMPARE(N, t, IN, e)                                                 \
@@ -99,8 +72,7 @@
                  if (__builtin_expect(k, 0)) TRAP(wx_trap_from_num(k));        \
                  SLOT_##T(S0) = r; NEXT(WORDS_RI_##T); }
 
-#define IR_UNARY(N, t, IN, OUT, e)                                              \
-    OP(N) { IR_CTYPE_##IN a = SLOT_##IN(S1); SLOT_##OUT(S0) = (e); NEXT(2); }
+#define IR_UNARY(N, t, IN, OUT, e) OP(N) { body_##N(ip, fp); NEXT(2); }
 
 #define IR_UNARY_TRAP(N, t, IN, OUT, fn)                                        \
     OP(N) { IR_CTYPE_##OUT r; num_trap k = fn(SLOT_##IN(S1), &r);              \
@@ -141,13 +113,8 @@
 
 /* ---- SIMD families from simd_ops.def ---------------------------------------- */
 
-/* A v128 operand spans slots s and s + 1; simd.h's functions do the lanes. */
-#define SLOT_V128(s) simd_get(fp + (s))
-#define SET_V128(s, v) simd_put(fp + (s), (v))
-
 #define IR_V_UNARY(N, t, fn) OP(N) { SET_V128(S0, fn(SLOT_V128(S1))); NEXT(2); }
-#define IR_V_BINARY(N, t, fn)                                                   \
-    OP(N) { SET_V128(S0, fn(SLOT_V128(S1), SLOT_V128(S2))); NEXT(2); }
+#define IR_V_BINARY(N, t, fn) OP(N) { body_##N(ip, fp); NEXT(2); }
 #define IR_V_TERNARY(N, t, fn)                                                  \
     OP(N) { SET_V128(S0, fn(SLOT_V128(S1), SLOT_V128(S2), SLOT_V128(S3))); NEXT(2); }
 #define IR_V_SHIFT(N, t, fn)                                                    \
@@ -187,31 +154,17 @@
 
 /* ---- Moves, constants, selection ------------------------------------------ */
 
-OP(I32_ADD_SHL) { fp[S0].u32 = fp[S1].u32 + (fp[S2].u32 << S3); NEXT(2); }
-OP(I32_ADD3) { fp[S0].u32 = fp[S1].u32 + fp[S2].u32 + fp[S3].u32; NEXT(2); }
-OP(I32_XOR_ROTL) { fp[S0].u32 = fp[S1].u32 ^ num_i32_rotl(fp[S2].u32, S3); NEXT(2); }
-/* A multiply feeding an add: two IEEE operations, each rounded (the build
- * forbids contracting them into one fused multiply-add). */
-OP(F32_MUL_ADD) { float p = fp[S2].f32 * fp[S3].f32; fp[S0].f32 = fp[S1].f32 + p; NEXT(2); }
-OP(F64_MUL_ADD) { double p = fp[S2].f64 * fp[S3].f64; fp[S0].f64 = fp[S1].f64 + p; NEXT(2); }
-OP(F32_MUL_SUB) { float p = fp[S2].f32 * fp[S3].f32; fp[S0].f32 = fp[S1].f32 - p; NEXT(2); }
-OP(F64_MUL_SUB) { double p = fp[S2].f64 * fp[S3].f64; fp[S0].f64 = fp[S1].f64 - p; NEXT(2); }
-OP(F32X4_MUL_SUB) {
-    SET_V128(S0, simd_f32x4_sub(SLOT_V128(S1), simd_f32x4_mul(SLOT_V128(S2), SLOT_V128(S3))));
-    NEXT(2);
-}
-OP(F64X2_MUL_SUB) {
-    SET_V128(S0, simd_f64x2_sub(SLOT_V128(S1), simd_f64x2_mul(SLOT_V128(S2), SLOT_V128(S3))));
-    NEXT(2);
-}
-OP(F32X4_MUL_ADD) {
-    SET_V128(S0, simd_f32x4_add(SLOT_V128(S1), simd_f32x4_mul(SLOT_V128(S2), SLOT_V128(S3))));
-    NEXT(2);
-}
-OP(F64X2_MUL_ADD) {
-    SET_V128(S0, simd_f64x2_add(SLOT_V128(S1), simd_f64x2_mul(SLOT_V128(S2), SLOT_V128(S3))));
-    NEXT(2);
-}
+OP(I32_ADD_SHL) { body_I32_ADD_SHL(ip, fp); NEXT(2); }
+OP(I32_ADD3) { body_I32_ADD3(ip, fp); NEXT(2); }
+OP(I32_XOR_ROTL) { body_I32_XOR_ROTL(ip, fp); NEXT(2); }
+OP(F32_MUL_ADD) { body_F32_MUL_ADD(ip, fp); NEXT(2); }
+OP(F64_MUL_ADD) { body_F64_MUL_ADD(ip, fp); NEXT(2); }
+OP(F32_MUL_SUB) { body_F32_MUL_SUB(ip, fp); NEXT(2); }
+OP(F64_MUL_SUB) { body_F64_MUL_SUB(ip, fp); NEXT(2); }
+OP(F32X4_MUL_SUB) { body_F32X4_MUL_SUB(ip, fp); NEXT(2); }
+OP(F64X2_MUL_SUB) { body_F64X2_MUL_SUB(ip, fp); NEXT(2); }
+OP(F32X4_MUL_ADD) { body_F32X4_MUL_ADD(ip, fp); NEXT(2); }
+OP(F64X2_MUL_ADD) { body_F64X2_MUL_ADD(ip, fp); NEXT(2); }
 /* Stores of a constant: [op][addr - offset][value]. The store's width, not
  * the value's type, picks the handler. */
 #define STORE_K(M, ea) do { M v_ = (M)ip[2].u64; memcpy((ea), &v_, sizeof v_); NEXT(3); } while (0)
@@ -228,10 +181,10 @@ OP(V128_LOAD_ADD) { SET_V128(S0, simd_get(EA_GUARDED(ADD_ADDR(), 0, 16))); NEXT(
 OP(V128_LOAD_ADD_CHK) { SET_V128(S0, simd_get(EA_CHECKED(ADD_ADDR(), 0, 16))); NEXT(2); }
 OP(V128_STORE_ADD) { simd_put(EA_GUARDED(STORE_ADDR(), 0, 16), SLOT_V128(S1)); NEXT(2); }
 OP(V128_STORE_ADD_CHK) { simd_put(EA_CHECKED(STORE_ADDR(), 0, 16), SLOT_V128(S1)); NEXT(2); }
-OP(COPY) { fp[S0] = fp[S1]; NEXT(2); }
-OP(COPY2) { fp[S0] = fp[S1]; fp[S2] = fp[S3]; NEXT(2); }
+OP(COPY) { body_COPY(ip, fp); NEXT(2); }
+OP(COPY2) { body_COPY2(ip, fp); NEXT(2); }
 OP(COPY_V128) { wx_slot lo = fp[S1], hi = fp[S1 + 1]; fp[S0] = lo; fp[S0 + 1] = hi; NEXT(2); }
-OP(CONST32) { fp[S0].u64 = IMM; NEXT(2); }
+OP(CONST32) { body_CONST32(ip, fp); NEXT(2); }
 OP(CONST64) { fp[S0].u64 = ip[2].u64; NEXT(3); }
 OP(CONST_V128) { fp[S0].u64 = ip[2].u64; fp[S0 + 1].u64 = ip[3].u64; NEXT(4); }
 OP(SELECT) { fp[S0] = fp[S3].u32 ? fp[S1] : fp[S2]; NEXT(2); }
@@ -466,3 +419,9 @@ OP(CHECK_INTERRUPT) {
 
 #undef STOP
 #undef INTERRUPT_PENDING
+
+/* ---- Pairs from ir_pairs.def ------------------------------------------------ */
+
+/* A's body, then B's handler on B's operands, which start one word on. */
+#define IR_PAIR(A, B) OP(A##__##B) { body_##A(ip, fp); ip += 1; CONTINUE(B); }
+#include "ir_pairs.def"

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "interp.h"
+#include "interp_body.h"
 #include "numeric.h"
 #include "simd.h"
 
@@ -25,6 +26,7 @@ typedef wx_trap (*tail_fn)(const ir_word *ip, wx_slot *fp, uint8_t *mem, uint64_
 #define OP(N) static wx_trap h_##N(U const ir_word *ip, U wx_slot *fp, U uint8_t *mem, \
                                    U uint64_t msize, wx_thread *th, U wx_instance *inst)
 #define DISPATCH() __attribute__((musttail)) return ((tail_fn)ip->handler)(ip, fp, mem, msize, th, inst)
+#define CONTINUE(N) __attribute__((musttail)) return h_##N(ip, fp, mem, msize, th, inst)
 #define TRAP(kind) do { th->trap = (kind); th->trap_ip = ip; th->trap_inst = inst; return (kind); } while (0)
 
 #include "interp_ops.h"
@@ -55,6 +57,8 @@ static const tail_fn handlers[IR_OP_COUNT] = {
 #define IR_V_LOAD_LANE(N, t, W) h_##N, h_##N##_CHK,
 #define IR_V_STORE_LANE(N, t, W) h_##N, h_##N##_CHK,
 #include "ir_ops.def"
+#define IR_PAIR(A, B) h_##A##__##B,
+#include "ir_pairs.def"
 };
 
 bool wx_tail_handlers(const void **out)

@@ -50,9 +50,11 @@ typedef enum ir_format {
     FMT_SJL,     /* [op][s0 - off][imm64] */
     FMT_TABLE,   /* [op][s0 - n][off0]...[off n] : n+1 targets, the last the default */
     FMT_CALLI,   /* [op][s0 s1 type][table -] */
+    FMT_PAIR,    /* [op][A's word 1][B's words 1...]: see ir_pairs.def */
 } ir_format;
 
-/* Instruction sizes in words, by format. */
+/* Instruction sizes in words, by format (FMT_TABLE and FMT_PAIR sizes
+ * depend on the instruction: ir_op_words). */
 static inline unsigned ir_format_words(ir_format f)
 {
     switch (f) {
@@ -103,8 +105,14 @@ typedef enum ir_op {
 #define IR_V_LOAD_LANE(N, t, W) IR_##N, IR_##N##_CHK,
 #define IR_V_STORE_LANE(N, t, W) IR_##N, IR_##N##_CHK,
 #include "ir_ops.def"
+#define IR_PAIR(A, B) IR_##A##__##B,
+#include "ir_pairs.def"
     IR_OP_COUNT
 } ir_op;
+
+/* The two instructions each pair instruction runs, A then B (zeros for the
+ * other instructions). */
+extern const uint16_t ir_pair_parts[IR_OP_COUNT][2];
 
 /* The format of each opcode. */
 extern const uint8_t ir_op_format[IR_OP_COUNT];

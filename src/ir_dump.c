@@ -26,6 +26,13 @@ const uint8_t ir_op_format[IR_OP_COUNT] = {
 #define IR_V_LOAD_LANE(N, t, W) FMT_SSSII, FMT_SSSII,
 #define IR_V_STORE_LANE(N, t, W) FMT_SSSII, FMT_SSSII,
 #include "ir_ops.def"
+#define IR_PAIR(A, B) FMT_PAIR,
+#include "ir_pairs.def"
+};
+
+const uint16_t ir_pair_parts[IR_OP_COUNT][2] = {
+#define IR_PAIR(A, B) [IR_##A##__##B] = { IR_##A, IR_##B },
+#include "ir_pairs.def"
 };
 
 const char *const ir_op_name[IR_OP_COUNT] = {
@@ -51,19 +58,16 @@ const char *const ir_op_name[IR_OP_COUNT] = {
 #define IR_V_LOAD_LANE(N, t, W) t, t "/chk",
 #define IR_V_STORE_LANE(N, t, W) t, t "/chk",
 #include "ir_ops.def"
+#define IR_PAIR(A, B) #A "+" #B,
+#include "ir_pairs.def"
 };
 
-/* Prints one instruction at `pos`; returns its size in words. */
-static unsigned dump_one(FILE *out, const ir_word *code, uint64_t pos)
+/* Prints instruction `op` whose words are at `ip` (word 0 unread), at
+ * position `pos`, marked with `mark`; returns its size in words. */
+static unsigned dump_ins(FILE *out, uint64_t op, const ir_word *ip, uint64_t pos, char mark)
 {
-    const ir_word *ip = code + pos;
-    uint64_t op = ip->op;
-    if (op >= IR_OP_COUNT) {
-        fprintf(out, "%5" PRIu64 "  ??? %" PRIu64 "\n", pos, op);
-        return 1;
-    }
     ir_format f = (ir_format)ir_op_format[op];
-    fprintf(out, "%5" PRIu64 "  %-24s", pos, ir_op_name[op]);
+    fprintf(out, "%5" PRIu64 "%c %-24s", pos, mark, ir_op_name[op]);
     if (f == FMT_NONE) {
         fputc('\n', out);
         return 1;
@@ -130,9 +134,27 @@ static unsigned dump_one(FILE *out, const ir_word *code, uint64_t pos)
     case FMT_CALLI:
         fprintf(out, " r%u, r%u, sig %u, table %u", s[0], s[1], imm, ip[2].u32[0]);
         break;
+    case FMT_PAIR: break; /* Split by dump_one. */
     }
     fputc('\n', out);
     return ir_format_words(f);
+}
+
+/* Prints the instruction at `pos`; returns its size in words. A pair shows
+ * as its two instructions, the second marked '+' at the word its operands
+ * (and jump offsets) count from. */
+static unsigned dump_one(FILE *out, const ir_word *code, uint64_t pos)
+{
+    const ir_word *ip = code + pos;
+    uint64_t op = ip->op;
+    if (op >= IR_OP_COUNT) {
+        fprintf(out, "%5" PRIu64 "  ??? %" PRIu64 "\n", pos, op);
+        return 1;
+    }
+    if (ir_op_format[op] != FMT_PAIR)
+        return dump_ins(out, op, ip, pos, ' ');
+    unsigned a = dump_ins(out, ir_pair_parts[op][0], ip, pos, ' ');
+    return a - 1 + dump_ins(out, ir_pair_parts[op][1], ip + a - 1, pos + a - 1, '+');
 }
 
 void ir_dump(FILE *out, const ir_word *code)

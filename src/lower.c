@@ -1703,6 +1703,141 @@ static void thread_jumps(lw_ctx *l)
     }
 }
 
+/* ---- Pair instructions ------------------------------------------------------------ */
+
+/* The pairs of ir_pairs.def indexed by their first instruction: pairs_of[a]
+ * is the first entry of pair_list whose first instruction is a (the entries
+ * for one a are consecutive), pair_count[a] how many there are. */
+static uint16_t pairs_of[IR_OP_COUNT], pair_count[IR_OP_COUNT];
+static struct { uint16_t second, op; } pair_list[IR_OP_COUNT];
+
+static void index_pairs(void)
+{
+    for (unsigned op = 0; op < IR_OP_COUNT; op++)
+        if (ir_op_format[op] == FMT_PAIR)
+            pair_count[ir_pair_parts[op][0]]++;
+    uint16_t n = 0;
+    for (unsigned a = 0; a < IR_OP_COUNT; a++) {
+        pairs_of[a] = n;
+        n = (uint16_t)(n + pair_count[a]);
+        pair_count[a] = 0;
+    }
+    for (unsigned op = 0; op < IR_OP_COUNT; op++)
+        if (ir_op_format[op] == FMT_PAIR) {
+            unsigned a = ir_pair_parts[op][0], k = pairs_of[a] + pair_count[a]++;
+            pair_list[k].second = ir_pair_parts[op][1];
+            pair_list[k].op = (uint16_t)op;
+        }
+}
+
+/* The pair instruction that runs a then b, or IR_OP_COUNT. */
+static ir_op pair_op(ir_op a, ir_op b)
+{
+    for (unsigned k = pairs_of[a]; k < pairs_of[a] + pair_count[a]; k++)
+        if (pair_list[k].second == b)
+            return (ir_op)pair_list[k].op;
+    return IR_OP_COUNT;
+}
+
+/* The size in words of the (non-pair) instruction at `pos`. */
+static uint32_t words_at(lw_ctx *l, uint32_t pos)
+{
+    ir_format f = (ir_format)ir_op_format[l->ops[pos]];
+    return f == FMT_TABLE ? 3 + at(l, pos + 1)->u32[1] : ir_format_words(f);
+}
+
+/* Whether instruction `op` has a jump offset in word 1's i32[1]. */
+static bool has_offset(ir_op op)
+{
+    ir_format f = (ir_format)ir_op_format[op];
+    return f == FMT_J || f == FMT_SJ || f == FMT_SSJ || f == FMT_SJL || f == FMT_SSJII;
+}
+
+/* Re-aims the jumps of instruction `op`, whose words now start at `w` at
+ * position `pos` and started at `old` before: `map` gives each old
+ * instruction start its new position. */
+static void relocate(ir_word *w, ir_op op, uint32_t pos, uint32_t old, const uint32_t *map)
+{
+    if (has_offset(op))
+        w[1].i32[1] = (int32_t)(map[old + (uint32_t)w[1].i32[1]] - pos);
+    else if (op == IR_JUMP_TABLE)
+        for (uint32_t k = 0; k <= w[1].u32[1]; k++)
+            w[2 + k].i32[0] = (int32_t)(map[old + (uint32_t)w[2 + k].i32[0]] - pos);
+}
+
+/* The last pass: each two-word A directly followed by a B that nothing
+ * jumps to becomes pair A+B when ir_pairs.def has it, one word shorter (its
+ * B part keeps B's words, one word after the pair's start); then every jump
+ * is re-aimed. Without memory for the pass the code stays as it is. */
+static void fuse_pairs(lw_ctx *l)
+{
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    pthread_once(&once, index_pairs);
+    uint32_t len = l->len;
+    uint8_t *target = calloc(len + 1, 1);
+    uint32_t *map = malloc((len + 1) * sizeof *map), *old_of = malloc(len * sizeof *old_of);
+    ir_word *code = malloc(len * sizeof *code);
+    uint16_t *ops = malloc(len * sizeof *ops);
+    if (!target || !map || !old_of || !code || !ops)
+        goto out;
+    for (uint32_t pos = 0; pos < len; pos += words_at(l, pos)) {
+        ir_op op = (ir_op)l->ops[pos];
+        if (has_offset(op))
+            target[pos + (uint32_t)at(l, pos + 1)->i32[1]] = 1;
+        else if (op == IR_JUMP_TABLE)
+            for (uint32_t k = 0; k <= at(l, pos + 1)->u32[1]; k++)
+                target[pos + (uint32_t)at(l, pos + 2 + k)->i32[0]] = 1;
+    }
+    uint32_t n = 0;
+    for (uint32_t pos = 0; pos < len;) {
+        ir_op a = (ir_op)l->ops[pos];
+        uint32_t wa = words_at(l, pos), next = pos + wa;
+        ir_op pair = wa == 2 && pair_count[a] && next < len && !target[next]
+                   ? pair_op(a, (ir_op)l->ops[next]) : IR_OP_COUNT;
+        map[pos] = n;
+        old_of[n] = pos;
+        if (pair == IR_OP_COUNT) {
+            memcpy(code + n, l->code + pos, wa * sizeof *code);
+            ops[n] = (uint16_t)a;
+            n += wa;
+            pos = next;
+            continue;
+        }
+        uint32_t wb = words_at(l, next);
+        code[n].handler = l->words[pair];
+        code[n + 1] = l->code[pos + 1];
+        memcpy(code + n + 2, l->code + next + 1, (wb - 1) * sizeof *code);
+        ops[n] = (uint16_t)pair;
+        map[next] = n + 1;
+        old_of[n + 1] = next;
+        n += wb + 1;
+        pos = next + wb;
+    }
+    map[len] = n;
+    for (uint32_t pos = 0; pos < n;) {
+        ir_op op = (ir_op)ops[pos];
+        if (ir_op_format[op] == FMT_PAIR) {
+            ir_op b = (ir_op)ir_pair_parts[op][1];
+            relocate(code + pos + 1, b, pos + 1, old_of[pos + 1], map);
+            ir_format fb = (ir_format)ir_op_format[b];
+            pos += 1 + (fb == FMT_TABLE ? 3 + code[pos + 2].u32[1] : ir_format_words(fb));
+        } else {
+            relocate(code + pos, op, pos, old_of[pos], map);
+            ir_format f = (ir_format)ir_op_format[op];
+            pos += f == FMT_TABLE ? 3 + code[pos + 1].u32[1] : ir_format_words(f);
+        }
+    }
+    memcpy(l->code, code, n * sizeof *code);
+    memcpy(l->ops, ops, n * sizeof *ops);
+    l->len = n;
+out:
+    free(target);
+    free(map);
+    free(old_of);
+    free(code);
+    free(ops);
+}
+
 const ir_word *wl_lower(const wm_module *m, uint32_t index, wx_dispatch dispatch,
                         bool explicit_bounds, wx_metering metering, weft_error *err)
 {
@@ -1776,6 +1911,8 @@ const ir_word *wl_lower(const wm_module *m, uint32_t index, wx_dispatch dispatch
         thread_jumps(&l);
     }
     close_region(&l);
+    if (l.len)
+        fuse_pairs(&l);
 
     /* One word before the code records its length, for the disassembler. */
     ir_word *code = malloc((l.len + 1) * sizeof *code);

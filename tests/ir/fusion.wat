@@ -211,13 +211,13 @@
 ;;|     4  return1                  r1
 ;;| func 5 eqz_branch:
 ;;|     0  enter                    zero 0 from r2, frame 4 slots
-;;|     2  jump.if.i32.ne/ri        r0, 0xfc, @12
+;;|     2  jump.if.i32.ne/ri        r0, 0xfc, @11
 ;;|     5  i32.and/ri               r2, r1, 7
-;;|     7  jump.z                   r2, @12
-;;|     9  const32                  r0, 1
-;;|    11  return                  
-;;|    12  const32                  r0, 0
-;;|    14  return                  
+;;|     6+ jump.z                   r2, @11
+;;|     8  const32                  r0, 1
+;;|    10  return                  
+;;|    11  const32                  r0, 0
+;;|    13  return                  
 ;;| func 6 float_eqz:
 ;;|     0  enter                    zero 0 from r2, frame 4 slots
 ;;|     2  f64.lt                   r2, r0, r1
@@ -226,28 +226,28 @@
 ;;| func 7 rotate:
 ;;|     0  enter                    zero 1 from r3, frame 5 slots
 ;;|     2  copy2                    r3, r0, r0, r1
-;;|     4  copy2                    r1, r2, r2, r3
-;;|     6  jump.nz                  r3, @2
-;;|     8  return1                  r0
+;;|     3+ copy2                    r1, r2, r2, r3
+;;|     5  jump.nz                  r3, @2
+;;|     7  return1                  r0
 ;;| func 8 dispatch:
 ;;|     0  enter                    zero 1 from r2, frame 5 slots
 ;;|     2  i32.load8_u              r3, r0, 0
-;;|     4  jump.table               r3, [@9 @20 @2]
+;;|     4  jump.table               r3, [@9 @19 @2]
 ;;|     9  i32.add/ri               r1, r1, 3
-;;|    11  i32.add/ri               r0, r0, 1
-;;|    13  i32.load8_u              r3, r0, 0
-;;|    15  jump.table               r3, [@9 @20 @2]
-;;|    20  i32.shl/ri               r1, r1, 1
-;;|    22  i32.add/ri               r0, r0, 1
-;;|    24  i32.load8_u              r3, r0, 0
-;;|    26  jump.table               r3, [@9 @20 @2]
-;;|    31  return1                  r1
+;;|    10+ i32.add/ri               r0, r0, 1
+;;|    12  i32.load8_u              r3, r0, 0
+;;|    14  jump.table               r3, [@9 @19 @2]
+;;|    19  i32.shl/ri               r1, r1, 1
+;;|    21  i32.add/ri               r0, r0, 1
+;;|    23  i32.load8_u              r3, r0, 0
+;;|    25  jump.table               r3, [@9 @19 @2]
+;;|    30  return1                  r1
 ;;| func 9 v_mul_add:
 ;;|     0  enter                    zero 0 from r3, frame 10 slots
 ;;|     2  v128.load/add            r4, r0, 16
 ;;|     4  f64x2.mul_add            r4, r4, r1, r1
-;;|     6  v128.store               r0, r4, 0
-;;|     8  return                  
+;;|     5+ v128.store               r0, r4, 0
+;;|     7  return                  
 ;;| func 10 bit_test:
 ;;|     0  enter                    zero 0 from r2, frame 4 slots
 ;;|     2  jump.if.i32.and/ri       r0, 0x80, @13
@@ -268,8 +268,8 @@
 ;;|     2  f64.mul_sub              r3, r0, r1, r2
 ;;|     4  f64.mul                  r4, r1, r2
 ;;|     6  f64.sub                  r4, r4, r0
-;;|     8  f64.add                  r3, r3, r4
-;;|    10  return1                  r3
+;;|     7+ f64.add                  r3, r3, r4
+;;|     9  return1                  r3
 ;;| func 13 store_constants:
 ;;|     0  enter                    zero 0 from r1, frame 3 slots
 ;;|     2  store8.k                 r0, 3, 0x0

@@ -1,0 +1,86 @@
+;; Pair instructions (ir_pairs.def): an instruction A directly followed by
+;; a B becomes one instruction that runs both, shown as A and then B marked
+;; '+' at the word B's operands and jump offsets count from. A pair needs
+;; nothing to jump to its B: a loop head stays where it is. A B that jumps
+;; keeps its target, re-aimed for the shorter code.
+(module
+  (memory 1)
+  (func $two_steps (param i32 i32) (result i32)
+    ;; Two counter steps: i32.add/ri + i32.add/ri.
+    local.get 0
+    i32.const 4
+    i32.add
+    local.set 0
+    local.get 1
+    i32.const 8
+    i32.add
+    local.set 1
+    local.get 0
+    local.get 1
+    i32.mul)
+  (func $loop_head (param i32 i32) (result i32)
+    ;; The loop's step and test are its head, a jump target: the add before
+    ;; the loop does not pair with it.
+    local.get 0
+    i32.const 1
+    i32.add
+    local.set 0
+    (loop $l
+      local.get 1
+      i32.const 3
+      i32.add
+      local.set 1
+      local.get 1
+      i32.const 100
+      i32.lt_u
+      br_if $l)
+    local.get 0
+    local.get 1
+    i32.add)
+  (func $pair_jump (param i32 i32) (result i32)
+    ;; The B of a pair is a conditional jump: its offset still reaches the
+    ;; return of 7.
+    (block $b
+      local.get 0
+      i32.const 1
+      i32.add
+      local.tee 0
+      local.get 1
+      i32.ne
+      br_if $b
+      i32.const 0
+      return)
+    i32.const 7)
+  (func $hash (param i32 i32) (result i32)
+    ;; A xor of a shift: i32.shr_u/ri + i32.xor.
+    local.get 0
+    local.get 1
+    i32.const 3
+    i32.shr_u
+    i32.xor)
+)
+;;| func 0 two_steps:
+;;|     0  enter                    zero 0 from r2, frame 4 slots
+;;|     2  i32.add/ri               r0, r0, 4
+;;|     3+ i32.add/ri               r1, r1, 8
+;;|     5  i32.mul                  r2, r0, r1
+;;|     7  return1                  r2
+;;| func 1 loop_head:
+;;|     0  enter                    zero 0 from r2, frame 4 slots
+;;|     2  i32.add/ri               r0, r0, 1
+;;|     4  add.jump.if.lt_u         r1, r1 + 3, 0x64, @4
+;;|     7  i32.add                  r2, r0, r1
+;;|     9  return1                  r2
+;;| func 2 pair_jump:
+;;|     0  enter                    zero 0 from r2, frame 4 slots
+;;|     2  i32.add/ri               r0, r0, 1
+;;|     3+ jump.if.i32.ne           r0, r1, @8
+;;|     5  const32                  r0, 0
+;;|     7  return                  
+;;|     8  const32                  r0, 7
+;;|    10  return                  
+;;| func 3 hash:
+;;|     0  enter                    zero 0 from r2, frame 5 slots
+;;|     2  i32.shr_u/ri             r3, r1, 3
+;;|     3+ i32.xor                  r2, r0, r3
+;;|     5  return1                  r2
