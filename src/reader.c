@@ -35,7 +35,7 @@ bool wr_error_status(wr_reader *r, weft_status status, const char *fmt, ...)
     return false;
 }
 
-bool wr_u8(wr_reader *r, uint8_t *out)
+bool wr_u8_slow(wr_reader *r, uint8_t *out)
 {
     if (r->p >= r->end)
         return wr_error(r, "unexpected end");
@@ -108,13 +108,8 @@ static bool read_sleb(wr_reader *r, unsigned bits, int64_t *out)
     return true;
 }
 
-bool wr_u32(wr_reader *r, uint32_t *out)
+bool wr_u32_slow(wr_reader *r, uint32_t *out)
 {
-    /* Fast path: one byte. */
-    if (r->p < r->end && !(*r->p & 0x80)) {
-        *out = *r->p++;
-        return true;
-    }
     uint64_t v = 0;
     if (!read_uleb(r, 32, &v))
         return false;
@@ -122,9 +117,9 @@ bool wr_u32(wr_reader *r, uint32_t *out)
     return true;
 }
 
-bool wr_u64(wr_reader *r, uint64_t *out) { return read_uleb(r, 64, out); }
+bool wr_u64_slow(wr_reader *r, uint64_t *out) { return read_uleb(r, 64, out); }
 
-bool wr_s32(wr_reader *r, int32_t *out)
+bool wr_s32_slow(wr_reader *r, int32_t *out)
 {
     int64_t v = 0;
     if (!read_sleb(r, 32, &v))
@@ -133,9 +128,9 @@ bool wr_s32(wr_reader *r, int32_t *out)
     return true;
 }
 
-bool wr_s33(wr_reader *r, int64_t *out) { return read_sleb(r, 33, out); }
+bool wr_s33_slow(wr_reader *r, int64_t *out) { return read_sleb(r, 33, out); }
 
-bool wr_s64(wr_reader *r, int64_t *out) { return read_sleb(r, 64, out); }
+bool wr_s64_slow(wr_reader *r, int64_t *out) { return read_sleb(r, 64, out); }
 
 bool wr_fixed32(wr_reader *r, uint32_t *out)
 {
