@@ -400,11 +400,13 @@ static bool need_datacount(wv_ctx *c)
     return true;
 }
 
-/* Decodes the immediates of one instruction into `imm`. */
-static bool read_imm(wv_ctx *c, const wasm_op_info *info, wv_imm *imm)
+/* Decodes the immediates of one instruction, of kind `kind`, into `imm`.
+ * Inline everywhere: the instruction loop calls it with a constant kind,
+ * leaving only that kind's code. */
+static inline __attribute__((always_inline)) bool read_imm(wv_ctx *c, wasm_imm kind, wv_imm *imm)
 {
     wr_reader *r = &c->r;
-    switch ((wasm_imm)info->imm) {
+    switch (kind) {
     case IMM_NONE:
         return true;
     case IMM_BLOCKTYPE:
@@ -493,20 +495,22 @@ static bool check_data(wv_ctx *c, uint32_t index)
     return true;
 }
 
-static bool check_memarg(wv_ctx *c, const wasm_op_info *info, const wv_imm *imm)
+/* `width` is the table's WIDTH column: log2 of the access size. */
+static bool check_memarg(wv_ctx *c, uint8_t width, const wv_imm *imm)
 {
     if (!check_memory(c, imm->index))
         return false;
-    if (imm->align > info->width)
+    if (imm->align > width)
         return invalid(c, "alignment must not be larger than natural");
     if (imm->offset > UINT32_MAX && !c->m->memories[imm->index].type.limits.is64)
         return invalid(c, "offset out of range");
     return true;
 }
 
-static bool check_lane(wv_ctx *c, const wasm_op_info *info, const wv_imm *imm)
+/* `width` is the table's WIDTH column: log2 of the lane size. */
+static bool check_lane(wv_ctx *c, uint8_t width, const wv_imm *imm)
 {
-    if (imm->lane >= (16u >> info->width))
+    if (imm->lane >= (16u >> width))
         return invalid(c, "invalid lane index");
     return true;
 }
@@ -550,11 +554,12 @@ static bool check_table_copy(wv_ctx *c, const wv_imm *imm)
 }
 
 /* Applies the validation rules to the immediates read_imm decoded: indices
- * must exist, alignments and lanes must be in range. */
-static bool check_imm(wv_ctx *c, const wasm_op_info *info, wv_imm *imm)
+ * must exist, alignments and lanes must be in range. Inline, like read_imm. */
+static inline __attribute__((always_inline)) bool check_imm(wv_ctx *c, wasm_imm kind,
+                                                            uint8_t width, wv_imm *imm)
 {
     wm_module *m = c->m;
-    switch ((wasm_imm)info->imm) {
+    switch (kind) {
     case IMM_NONE: case IMM_I32: case IMM_I64: case IMM_F32: case IMM_F64: case IMM_V128:
     case IMM_REFTYPE:
         return true;
@@ -587,13 +592,13 @@ static bool check_imm(wv_ctx *c, const wasm_op_info *info, wv_imm *imm)
     case IMM_TABLE:
         return check_table(c, imm->index);
     case IMM_MEMARG:
-        return check_memarg(c, info, imm);
+        return check_memarg(c, width, imm);
     case IMM_MEMIDX:
         return check_memory(c, imm->index);
     case IMM_LANE:
-        return check_lane(c, info, imm);
+        return check_lane(c, width, imm);
     case IMM_MEMARG_LANE:
-        return check_memarg(c, info, imm) && check_lane(c, info, imm);
+        return check_memarg(c, width, imm) && check_lane(c, width, imm);
     case IMM_SHUFFLE:
         for (int i = 0; i < 16; i++)
             if (imm->bytes[i] >= 32)
@@ -847,11 +852,11 @@ static uint8_t address_type(const wv_ctx *c, uint32_t memory)
 
 /* The SIG column writes memory addresses and sizes as i32. For a 64-bit
  * memory they are i64: returns `sig` with those operands widened. */
-static const wasm_sig *widen_addresses(const wv_ctx *c, wasm_op op, const wasm_op_info *info,
+static const wasm_sig *widen_addresses(const wv_ctx *c, wasm_op op, wasm_imm kind,
                                        const wv_imm *imm, const wasm_sig *sig, wasm_sig *wide)
 {
     *wide = *sig;
-    switch ((wasm_imm)info->imm) {
+    switch (kind) {
     case IMM_MEMARG: case IMM_MEMARG_LANE:
         wide->params[0] = address_type(c, imm->index);
         return wide;
@@ -880,6 +885,14 @@ static const wasm_sig *widen_addresses(const wv_ctx *c, wasm_op op, const wasm_o
     }
 }
 
+/* The signatures of wasm_ops.h, expanded here too so that, indexed by a
+ * constant, the compiler reads them at compile time. */
+static const wasm_sig sigs[WS_COUNT] = {
+#define WASM_SIG_INFO(name, n, p0, p1, p2, r) [WS_##name] = { n, { p0, p1, p2 }, r },
+    WASM_SIGS(WASM_SIG_INFO)
+#undef WASM_SIG_INFO
+};
+
 /* A simple instruction: pop the SIG's params, push its result. */
 static inline bool check_sig(wv_ctx *c, const wasm_sig *s)
 {
@@ -906,12 +919,13 @@ static bool is_const_op(const wv_ctx *c, wasm_op op)
     }
 }
 
-static inline bool read_opcode(wv_ctx *c, wasm_op *op)
+/* Reads an opcode: one byte, or a prefix byte and a u32 sub-opcode. */
+static inline __attribute__((always_inline)) bool read_opcode(wv_ctx *c, wasm_op *op)
 {
     uint8_t b;
     if (!read_u8(c, &b))
         return false;
-    if (b == 0xFC || b == 0xFD) {
+    if (__builtin_expect(b == 0xFC || b == 0xFD, 0)) {
         uint32_t code;
         if (!wr_u32(&c->r, &code))
             return false;
@@ -926,38 +940,56 @@ static inline bool read_opcode(wv_ctx *c, wasm_op *op)
     return true;
 }
 
+/* One instruction after its opcode: read its immediates by IMM kind, check
+ * them, then type it by SIG or by hand. The loop below expands this once
+ * per row of wasm_ops.def, so `op`, `kind`, `sig` and `width` are constants
+ * in each expansion and only that instruction's code remains. */
+static inline __attribute__((always_inline)) bool
+validate_instr(wv_ctx *c, wasm_op op, wasm_imm kind, wasm_sig_id sig, uint8_t width,
+               wv_imm *imm)
+{
+    if (!read_imm(c, kind, imm) || !check_imm(c, kind, width, imm))
+        return false;
+    if (sig == WS_SPECIAL)
+        return check_special(c, op, imm);
+    if (c->any_memory64) {
+        wasm_sig wide;
+        return check_sig(c, widen_addresses(c, op, kind, imm, &sigs[sig], &wide));
+    }
+    return check_sig(c, &sigs[sig]);
+}
+
 /* Validates instructions from c->r until the outermost frame (pushed by the
- * caller) is closed by its `end`, which must be the last byte. Each turn:
- * decode the opcode, look up its table entry, read the immediates by IMM
- * kind, then type it by SIG or by hand. */
+ * caller) is closed by its `end`, which must be the last byte. Each turn
+ * decodes the opcode and jumps straight to that instruction's expansion of
+ * validate_instr. */
 static bool validate_code(wv_ctx *c)
 {
     wr_reader *r = &c->r;
     while (c->nframes > 0) {
-        if (wr_eof(r)) {
-            c->op_start = r->p;
-            return malformed(c, "END opcode expected");
-        }
         c->op_start = r->p;
+        if (wr_eof(r))
+            return malformed(c, "END opcode expected");
         wasm_op op;
         if (!read_opcode(c, &op))
             return false;
-        const wasm_op_info *info = &wasm_op_infos[op];
         if (c->const_expr && !is_const_op(c, op))
             return invalid(c, "constant expression required");
         wv_imm imm;
-        if (!read_imm(c, info, &imm) || !check_imm(c, info, &imm))
-            return false;
-        if (info->sig != WS_SPECIAL) {
-            const wasm_sig *sig = &wasm_sigs[info->sig];
-            wasm_sig wide;
-            if (c->any_memory64)
-                sig = widen_addresses(c, op, info, &imm, sig, &wide);
-            if (!check_sig(c, sig))
-                return false;
-        } else if (!check_special(c, op, &imm)) {
-            return false;
+        bool ok;
+        switch (op) {
+#define WASM_OP(id, name, prefix, code, imm_kind, sig, width)                     \
+        case WOP_##id:                                                           \
+            ok = validate_instr(c, WOP_##id, imm_kind, WS_##sig, width, &imm);    \
+            break;
+#include "wasm_ops.def"
+#undef WASM_OP
+        default:
+            ok = malformed(c, "illegal opcode");
+            break;
         }
+        if (!ok)
+            return false;
         /* Lowering, once per instruction: it gets op and imm, and keeps its
          * own operand stack (local, constant or slot per entry) in step
          * with c->vals. */
@@ -1251,7 +1283,7 @@ static bool decode_body(wv_ctx *c, uint32_t index)
             return malformed(c, "END opcode expected");
         wasm_op op;
         wv_imm imm;
-        if (!read_opcode(c, &op) || !read_imm(c, &wasm_op_infos[op], &imm))
+        if (!read_opcode(c, &op) || !read_imm(c, (wasm_imm)wasm_op_infos[op].imm, &imm))
             return false;
         if (op == WOP_BLOCK || op == WOP_LOOP || op == WOP_IF)
             depth++;
