@@ -114,9 +114,31 @@ static inline bool wr_s64(wr_reader *r, int64_t *out)
     return wr_s64_slow(r, out);
 }
 
+/* Reports a fixed-width value cut short by the end: the reader moves to the
+ * end. Returns false. */
+bool wr_fixed_short(wr_reader *r);
+
 /* Little-endian fixed-width values (floats are read as their bits). */
-bool wr_fixed32(wr_reader *r, uint32_t *out);
-bool wr_fixed64(wr_reader *r, uint64_t *out);
+static inline bool wr_fixed32(wr_reader *r, uint32_t *out)
+{
+    if (wr_left(r) < 4)
+        return wr_fixed_short(r);
+    const uint8_t *p = r->p;
+    *out = (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+    r->p += 4;
+    return true;
+}
+
+static inline bool wr_fixed64(wr_reader *r, uint64_t *out)
+{
+    uint32_t lo, hi;
+    if (wr_left(r) < 8)
+        return wr_fixed_short(r);
+    wr_fixed32(r, &lo);
+    wr_fixed32(r, &hi);
+    *out = (uint64_t)hi << 32 | lo;
+    return true;
+}
 /* `n` raw bytes: *out points into the buffer. */
 bool wr_bytes(wr_reader *r, size_t n, const uint8_t **out);
 /* A name: u32 length then that many bytes of valid UTF-8. */
