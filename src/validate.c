@@ -97,11 +97,13 @@ static bool nomem(wv_ctx *c)
 #define WV_MAX_VALUES (1u << 24)
 #define WV_MAX_FRAMES (1u << 20)
 
-/* Makes room for `n` more values. */
-static bool reserve_vals(wv_ctx *c, uint32_t n)
+/* The stack operations are inline for their common case, with what is
+ * rare (growing a stack, unreachable code, type errors) out of line in a
+ * function named *_slow, so that the instruction loop stays tight. */
+
+/* Grows the value stack to take `n` more values. */
+static __attribute__((noinline)) bool reserve_vals_slow(wv_ctx *c, uint32_t n)
 {
-    if (c->vals_cap - c->nvals >= n)
-        return true;
     uint64_t want = (uint64_t)c->nvals + n;
     uint64_t cap = c->vals_cap ? c->vals_cap : 256;
     while (cap < want)
@@ -117,20 +119,26 @@ static bool reserve_vals(wv_ctx *c, uint32_t n)
     return true;
 }
 
+/* Makes room for `n` more values. */
+static inline bool reserve_vals(wv_ctx *c, uint32_t n)
+{
+    return c->vals_cap - c->nvals >= n || reserve_vals_slow(c, n);
+}
+
 static inline bool push(wv_ctx *c, uint8_t t)
 {
-    if (c->nvals == c->vals_cap && !reserve_vals(c, 1))
+    if (c->nvals == c->vals_cap && !reserve_vals_slow(c, 1))
         return false;
     c->vals[c->nvals++] = t;
     return true;
 }
 
-static bool push_vals(wv_ctx *c, uint32_t n, const uint8_t *types)
+static inline bool push_vals(wv_ctx *c, uint32_t n, const uint8_t *types)
 {
     if (!reserve_vals(c, n))
         return false;
-    if (n)
-        memcpy(c->vals + c->nvals, types, n);
+    for (uint32_t i = 0; i < n; i++)
+        c->vals[c->nvals + i] = types[i];
     c->nvals += n;
     return true;
 }
@@ -153,7 +161,7 @@ static bool pop_any(wv_ctx *c, uint8_t *out)
     return true;
 }
 
-static bool pop_expect(wv_ctx *c, uint8_t want)
+static __attribute__((noinline)) bool pop_expect_slow(wv_ctx *c, uint8_t want)
 {
     uint8_t got = VT_UNKNOWN;
     if (!pop_any(c, &got))
@@ -161,6 +169,26 @@ static bool pop_expect(wv_ctx *c, uint8_t want)
     if (got != want && got != VT_UNKNOWN && want != VT_UNKNOWN)
         return invalid(c, "type mismatch: expected %s, found %s", type_name(want),
                        type_name(got));
+    return true;
+}
+
+/* Pops a value of type `want` (VT_UNKNOWN: of any type). */
+static inline bool pop_expect(wv_ctx *c, uint8_t want)
+{
+    if (c->nvals > top_frame(c)->height && c->vals[c->nvals - 1] == want) {
+        c->nvals--;
+        return true;
+    }
+    return pop_expect_slow(c, want);
+}
+
+/* pop_vals when a value is missing or of another type: one at a time,
+ * the top first, so the error names the first mismatch from the top. */
+static __attribute__((noinline)) bool pop_vals_slow(wv_ctx *c, uint32_t n, const uint8_t *types)
+{
+    for (uint32_t i = n; i-- > 0;)
+        if (!pop_expect(c, types[i]))
+            return false;
     return true;
 }
 
@@ -181,26 +209,29 @@ static inline bool pop_vals(wv_ctx *c, uint32_t n, const uint8_t *types)
             return true;
         }
     }
-    for (uint32_t i = n; i-- > 0;)
-        if (!pop_expect(c, types[i]))
-            return false;
+    return pop_vals_slow(c, n, types);
+}
+
+/* Grows the control stack by one frame or more. */
+static __attribute__((noinline)) bool reserve_frame_slow(wv_ctx *c)
+{
+    if (c->nframes >= WV_MAX_FRAMES)
+        return wm_fail(c->err, WEFT_ERR_LIMIT, c->section, err_func(c), -1,
+                       "blocks nested deeper than %u", WV_MAX_FRAMES);
+    uint32_t cap = c->frames_cap ? c->frames_cap * 2 : 64;
+    wv_frame *grown = realloc(c->frames, (size_t)cap * sizeof *grown);
+    if (!grown)
+        return nomem(c);
+    c->frames = grown;
+    c->frames_cap = cap;
     return true;
 }
 
-static bool push_ctrl(wv_ctx *c, uint8_t kind, uint32_t nparams, const uint8_t *params,
-                      uint32_t nresults, const uint8_t *results)
+static inline bool push_ctrl(wv_ctx *c, uint8_t kind, uint32_t nparams, const uint8_t *params,
+                             uint32_t nresults, const uint8_t *results)
 {
-    if (c->nframes == c->frames_cap) {
-        if (c->nframes >= WV_MAX_FRAMES)
-            return wm_fail(c->err, WEFT_ERR_LIMIT, c->section, err_func(c), -1,
-                           "blocks nested deeper than %u", WV_MAX_FRAMES);
-        uint32_t cap = c->frames_cap ? c->frames_cap * 2 : 64;
-        wv_frame *grown = realloc(c->frames, (size_t)cap * sizeof *grown);
-        if (!grown)
-            return nomem(c);
-        c->frames = grown;
-        c->frames_cap = cap;
-    }
+    if (c->nframes == c->frames_cap && !reserve_frame_slow(c))
+        return false;
     c->frames[c->nframes++] = (wv_frame){
         .kind = kind, .unreachable = false, .height = c->nvals,
         .nparams = nparams, .nresults = nresults, .params = params, .results = results,
@@ -211,7 +242,7 @@ static bool push_ctrl(wv_ctx *c, uint8_t kind, uint32_t nparams, const uint8_t *
 
 /* Checks the end of the innermost block (its results and nothing more on
  * the stack) and removes its frame. */
-static bool pop_ctrl(wv_ctx *c, wv_frame *out)
+static inline bool pop_ctrl(wv_ctx *c, wv_frame *out)
 {
     wv_frame *f = top_frame(c);
     if (!pop_vals(c, f->nresults, f->results))
@@ -289,7 +320,7 @@ static bool read_memidx(wv_ctx *c, uint32_t *out)
     return true;
 }
 
-static bool read_memarg(wv_ctx *c, wv_imm *imm)
+static inline __attribute__((always_inline)) bool read_memarg(wv_ctx *c, wv_imm *imm)
 {
     uint32_t align, mem = 0;
     uint64_t offset;
@@ -626,12 +657,9 @@ static inline __attribute__((always_inline)) bool check_imm(wv_ctx *c, wasm_imm 
 
 /* ---- Instructions typed by hand ---------------------------------------- */
 
-static uint8_t local_type(const wv_ctx *c, uint32_t index)
-{
-    return index < c->nparams ? c->params[index] : c->local_types[index - c->nparams];
-}
+static inline uint8_t local_type(const wv_ctx *c, uint32_t index) { return c->locals[index]; }
 
-static bool check_end(wv_ctx *c)
+static inline bool check_end(wv_ctx *c)
 {
     wv_frame f = { 0 };
     if (!pop_ctrl(c, &f))
@@ -694,7 +722,7 @@ static bool check_br_table(wv_ctx *c, const wv_imm *imm)
     return true;
 }
 
-static bool check_call(wv_ctx *c, const wm_functype *ft)
+static inline bool check_call(wv_ctx *c, const wm_functype *ft)
 {
     return pop_vals(c, ft->nparams, ft->params) && push_vals(c, ft->nresults, ft->results);
 }
@@ -919,13 +947,16 @@ static bool is_const_op(const wv_ctx *c, wasm_op op)
     }
 }
 
-/* Reads an opcode: one byte, or a prefix byte and a u32 sub-opcode. */
+/* Reads an opcode: one byte, or a prefix byte and a u32 sub-opcode. The
+ * caller has checked that a byte is left. */
 static inline __attribute__((always_inline)) bool read_opcode(wv_ctx *c, wasm_op *op)
 {
-    uint8_t b;
-    if (!read_u8(c, &b))
-        return false;
-    if (__builtin_expect(b == 0xFC || b == 0xFD, 0)) {
+    uint8_t b = *c->r.p++;
+    *op = (wasm_op)wasm_op_slots[b];
+    if (__builtin_expect(*op != WOP_ILLEGAL, 1))
+        return true;
+    /* The prefix bytes have no slot of their own. */
+    if (b == 0xFC || b == 0xFD) {
         uint32_t code;
         if (!wr_u32(&c->r, &code))
             return false;
@@ -934,16 +965,13 @@ static inline __attribute__((always_inline)) bool read_opcode(wv_ctx *c, wasm_op
             return malformed(c, "illegal opcode 0x%02x %u", b, code);
         return true;
     }
-    *op = (wasm_op)wasm_op_slots[b];
-    if (*op == WOP_ILLEGAL)
-        return malformed(c, "illegal opcode 0x%02x", b);
-    return true;
+    return malformed(c, "illegal opcode 0x%02x", b);
 }
 
 /* One instruction after its opcode: read its immediates by IMM kind, check
- * them, then type it by SIG or by hand. The loop below expands this once
- * per row of wasm_ops.def, so `op`, `kind`, `sig` and `width` are constants
- * in each expansion and only that instruction's code remains. */
+ * them, then type it by SIG or by hand. The callers pass the instruction's
+ * columns of wasm_ops.def as constants, so that only that instruction's
+ * code remains. */
 static inline __attribute__((always_inline)) bool
 validate_instr(wv_ctx *c, wasm_op op, wasm_imm kind, wasm_sig_id sig, uint8_t width,
                wv_imm *imm)
@@ -959,10 +987,63 @@ validate_instr(wv_ctx *c, wasm_op op, wasm_imm kind, wasm_sig_id sig, uint8_t wi
     return check_sig(c, &sigs[sig]);
 }
 
+/* Every instruction's columns of wasm_ops.def by name, as constants:
+ * IMM_OF_<ID>, SIG_OF_<ID>, WIDTH_OF_<ID>. */
+enum {
+#define WASM_OP(id, name, prefix, code, imm, sig, width) \
+    IMM_OF_##id = imm, SIG_OF_##id = WS_##sig, WIDTH_OF_##id = width,
+#include "wasm_ops.def"
+#undef WASM_OP
+};
+
+/* The case of instruction ID: validate_instr with its columns. */
+#define VALIDATE_CASE(id)                                                              \
+    case WOP_##id:                                                                     \
+        return validate_instr(c, WOP_##id, IMM_OF_##id, SIG_OF_##id, WIDTH_OF_##id, imm);
+
+/* Any instruction: a case for every row of wasm_ops.def. Out of line: the
+ * instruction loop comes here only for what it does not handle itself. */
+static __attribute__((noinline)) bool validate_any(wv_ctx *c, wasm_op op, wv_imm *imm)
+{
+    switch (op) {
+#define WASM_OP(id, name, prefix, code, imm_kind, sig, width) VALIDATE_CASE(id)
+#include "wasm_ops.def"
+#undef WASM_OP
+    default:
+        return malformed(c, "illegal opcode");
+    }
+}
+
+/* The instructions that make up most code, which the loop handles inline:
+ * in the function bodies compilers emit, locals, constants, blocks, branches,
+ * calls and plain loads and stores are well over half of all instructions. */
+#define VALIDATE_HOT_CASES                                                     \
+    VALIDATE_CASE(LOCAL_GET) VALIDATE_CASE(LOCAL_SET) VALIDATE_CASE(LOCAL_TEE) \
+    VALIDATE_CASE(GLOBAL_GET) VALIDATE_CASE(GLOBAL_SET)                        \
+    VALIDATE_CASE(I32_CONST) VALIDATE_CASE(I64_CONST)                          \
+    VALIDATE_CASE(BLOCK) VALIDATE_CASE(LOOP) VALIDATE_CASE(IF)                 \
+    VALIDATE_CASE(END) VALIDATE_CASE(BR) VALIDATE_CASE(BR_IF)                  \
+    VALIDATE_CASE(CALL) VALIDATE_CASE(DROP)                                    \
+    VALIDATE_CASE(I32_LOAD) VALIDATE_CASE(I32_STORE)
+
+/* One instruction: the hot ones and the simple ones (no immediate, typed
+ * by SIG alone) here, the rest in validate_any. */
+static inline __attribute__((always_inline)) bool validate_one(wv_ctx *c, wasm_op op,
+                                                               wv_imm *imm)
+{
+    switch (op) {
+    VALIDATE_HOT_CASES
+    default: {
+        const wasm_op_info *info = &wasm_op_infos[op];
+        if (info->imm == IMM_NONE && info->sig != WS_SPECIAL)
+            return check_sig(c, &wasm_sigs[info->sig]);
+        return validate_any(c, op, imm);
+    }
+    }
+}
+
 /* Validates instructions from c->r until the outermost frame (pushed by the
- * caller) is closed by its `end`, which must be the last byte. Each turn
- * decodes the opcode and jumps straight to that instruction's expansion of
- * validate_instr. */
+ * caller) is closed by its `end`, which must be the last byte. */
 static bool validate_code(wv_ctx *c)
 {
     wr_reader *r = &c->r;
@@ -976,19 +1057,7 @@ static bool validate_code(wv_ctx *c)
         if (c->const_expr && !is_const_op(c, op))
             return invalid(c, "constant expression required");
         wv_imm imm;
-        bool ok;
-        switch (op) {
-#define WASM_OP(id, name, prefix, code, imm_kind, sig, width)                     \
-        case WOP_##id:                                                           \
-            ok = validate_instr(c, WOP_##id, imm_kind, WS_##sig, width, &imm);    \
-            break;
-#include "wasm_ops.def"
-#undef WASM_OP
-        default:
-            ok = malformed(c, "illegal opcode");
-            break;
-        }
-        if (!ok)
+        if (!validate_one(c, op, &imm))
             return false;
         /* Lowering, once per instruction: it gets op and imm, and keeps its
          * own operand stack (local, constant or slot per entry) in step
@@ -1016,6 +1085,8 @@ void wv_free(wv_ctx *c)
     free(c->vals);
     free(c->frames);
     free(c->declared);
+    free(c->locals);
+    c->locals = NULL;
     c->vals = NULL;
     c->frames = NULL;
     c->declared = NULL;
@@ -1052,9 +1123,20 @@ bool wm_validate_func(wv_ctx *c, uint32_t index)
     const wm_functype *ft = wm_func_type(m, index);
     start_code(c, fn->body, fn->body_len, SEC_CODE, index);
     c->const_expr = false;
-    c->params = ft->params;
+    uint64_t n = (uint64_t)ft->nparams + fn->nlocals;
+    if (n > c->locals_cap) {
+        /* The decoder bounds the locals of a function (WM_MAX_LOCALS). */
+        uint8_t *grown = realloc(c->locals, n);
+        if (!grown)
+            return nomem(c);
+        c->locals = grown;
+        c->locals_cap = (uint32_t)n;
+    }
+    if (ft->nparams)
+        memcpy(c->locals, ft->params, ft->nparams);
+    if (fn->nlocals)
+        memcpy(c->locals + ft->nparams, fn->local_types, fn->nlocals);
     c->nparams = ft->nparams;
-    c->local_types = fn->local_types;
     c->nlocals = fn->nlocals;
     if (!push_ctrl(c, WV_FUNC, 0, NULL, ft->nresults, ft->results))
         return false;
