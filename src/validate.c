@@ -988,10 +988,11 @@ validate_instr(wv_ctx *c, wasm_op op, wasm_imm kind, wasm_sig_id sig, uint8_t wi
 }
 
 /* Every instruction's columns of wasm_ops.def by name, as constants:
- * IMM_OF_<ID>, SIG_OF_<ID>, WIDTH_OF_<ID>. */
+ * PREFIX_OF_<ID>, CODE_OF_<ID>, IMM_OF_<ID>, SIG_OF_<ID>, WIDTH_OF_<ID>. */
 enum {
-#define WASM_OP(id, name, prefix, code, imm, sig, width) \
-    IMM_OF_##id = imm, SIG_OF_##id = WS_##sig, WIDTH_OF_##id = width,
+#define WASM_OP(id, name, prefix, code, imm, sig, width)                                  \
+    PREFIX_OF_##id = prefix, CODE_OF_##id = code, IMM_OF_##id = imm, SIG_OF_##id = WS_##sig, \
+    WIDTH_OF_##id = width,
 #include "wasm_ops.def"
 #undef WASM_OP
 };
@@ -1014,32 +1015,58 @@ static __attribute__((noinline)) bool validate_any(wv_ctx *c, wasm_op op, wv_imm
     }
 }
 
-/* The instructions that make up most code, which the loop handles inline:
- * in the function bodies compilers emit, locals, constants, blocks, branches,
- * calls and plain loads and stores are well over half of all instructions. */
-#define VALIDATE_HOT_CASES                                                     \
-    VALIDATE_CASE(LOCAL_GET) VALIDATE_CASE(LOCAL_SET) VALIDATE_CASE(LOCAL_TEE) \
-    VALIDATE_CASE(GLOBAL_GET) VALIDATE_CASE(GLOBAL_SET)                        \
-    VALIDATE_CASE(I32_CONST) VALIDATE_CASE(I64_CONST)                          \
-    VALIDATE_CASE(BLOCK) VALIDATE_CASE(LOOP) VALIDATE_CASE(IF)                 \
-    VALIDATE_CASE(END) VALIDATE_CASE(BR) VALIDATE_CASE(BR_IF)                  \
-    VALIDATE_CASE(CALL) VALIDATE_CASE(DROP)                                    \
-    VALIDATE_CASE(I32_LOAD) VALIDATE_CASE(I32_STORE)
+/* The instructions that make up most code, which the loop validates inline:
+ * in the function bodies compilers emit, locals, constants, blocks,
+ * branches, calls and plain loads and stores are well over half of all
+ * instructions. All are one-byte opcodes. */
+#define HOT_INSTRUCTIONS(X)                                                    \
+    X(LOCAL_GET) X(LOCAL_SET) X(LOCAL_TEE) X(GLOBAL_GET) X(GLOBAL_SET)         \
+    X(I32_CONST) X(I64_CONST) X(BLOCK) X(LOOP) X(IF) X(END) X(BR) X(BR_IF)     \
+    X(CALL) X(DROP) X(I32_LOAD) X(I32_STORE)
 
-/* One instruction: the hot ones and the simple ones (no immediate, typed
- * by SIG alone) here, the rest in validate_any. */
-static inline __attribute__((always_inline)) bool validate_one(wv_ctx *c, wasm_op op,
-                                                               wv_imm *imm)
+#define HOT_IS_ONE_BYTE(id) _Static_assert(PREFIX_OF_##id == 0, #id " must be a one-byte opcode");
+HOT_INSTRUCTIONS(HOT_IS_ONE_BYTE)
+#undef HOT_IS_ONE_BYTE
+
+/* Any instruction but a hot one: the simple ones (no immediate, typed by
+ * SIG alone) by their signature, the rest in validate_any. */
+static inline bool validate_cold(wv_ctx *c, wasm_op op, wv_imm *imm)
 {
-    switch (op) {
-    VALIDATE_HOT_CASES
-    default: {
-        const wasm_op_info *info = &wasm_op_infos[op];
-        if (info->imm == IMM_NONE && info->sig != WS_SPECIAL)
-            return check_sig(c, &wasm_sigs[info->sig]);
-        return validate_any(c, op, imm);
+    const wasm_op_info *info = &wasm_op_infos[op];
+    if (info->imm == IMM_NONE && info->sig != WS_SPECIAL)
+        return check_sig(c, &wasm_sigs[info->sig]);
+    return validate_any(c, op, imm);
+}
+
+/* Reads and validates one instruction, setting *op. The hot ones are told
+ * apart by their opcode byte alone, which the switch reads straight from
+ * the code: the sooner the processor knows where the jump goes, the less a
+ * mispredicted one costs, and in code no two instructions in a row need be
+ * alike. A byte that is no hot opcode goes through read_opcode and the
+ * table. Constant expressions take the table's way for everything, so
+ * that a non-constant instruction is refused before its immediates are
+ * read. The caller has checked that a byte is left. */
+static inline __attribute__((always_inline)) bool validate_next(wv_ctx *c, wasm_op *op,
+                                                                wv_imm *imm)
+{
+    if (!c->const_expr) {
+        switch (*c->r.p) {
+#define HOT_CASE(id)                                                                   \
+        case CODE_OF_##id:                                                             \
+            c->r.p++;                                                                  \
+            *op = WOP_##id;                                                            \
+            return validate_instr(c, WOP_##id, IMM_OF_##id, SIG_OF_##id, WIDTH_OF_##id, imm);
+        HOT_INSTRUCTIONS(HOT_CASE)
+#undef HOT_CASE
+        default:
+            break;
+        }
     }
-    }
+    if (!read_opcode(c, op))
+        return false;
+    if (c->const_expr && !is_const_op(c, *op))
+        return invalid(c, "constant expression required");
+    return validate_cold(c, *op, imm);
 }
 
 /* Validates instructions from c->r until the outermost frame (pushed by the
@@ -1052,12 +1079,8 @@ static bool validate_code(wv_ctx *c)
         if (wr_eof(r))
             return malformed(c, "END opcode expected");
         wasm_op op;
-        if (!read_opcode(c, &op))
-            return false;
-        if (c->const_expr && !is_const_op(c, op))
-            return invalid(c, "constant expression required");
         wv_imm imm;
-        if (!validate_one(c, op, &imm))
+        if (!validate_next(c, &op, &imm))
             return false;
         /* Lowering, once per instruction: it gets op and imm, and keeps its
          * own operand stack (local, constant or slot per entry) in step
