@@ -198,10 +198,10 @@ bool wr_s33_slow(wr_reader *r, int64_t *out) { return read_sleb_fast(r, 33, out)
 
 bool wr_s64_slow(wr_reader *r, int64_t *out) { return read_sleb_fast(r, 64, out); }
 
-bool wr_fixed_short(wr_reader *r)
+void wr_fixed_short(wr_reader *r)
 {
     r->p = r->end;
-    return wr_error(r, "unexpected end");
+    wr_error(r, "unexpected end");
 }
 
 bool wr_bytes(wr_reader *r, size_t n, const uint8_t **out)

@@ -115,30 +115,38 @@ static inline bool wr_s64(wr_reader *r, int64_t *out)
 }
 
 /* Reports a fixed-width value cut short by the end: the reader moves to the
- * end. Returns false. */
-bool wr_fixed_short(wr_reader *r);
+ * end. */
+void wr_fixed_short(wr_reader *r);
+
+/* The little-endian value of the 4 bytes at `p`. */
+static inline uint32_t wr_le32(const uint8_t *p)
+{
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
 
 /* Little-endian fixed-width values (floats are read as their bits). */
 static inline bool wr_fixed32(wr_reader *r, uint32_t *out)
 {
-    if (wr_left(r) < 4)
-        return wr_fixed_short(r);
-    const uint8_t *p = r->p;
-    *out = (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+    if (wr_left(r) < 4) {
+        wr_fixed_short(r);
+        return false;
+    }
+    *out = wr_le32(r->p);
     r->p += 4;
     return true;
 }
 
 static inline bool wr_fixed64(wr_reader *r, uint64_t *out)
 {
-    uint32_t lo, hi;
-    if (wr_left(r) < 8)
-        return wr_fixed_short(r);
-    wr_fixed32(r, &lo);
-    wr_fixed32(r, &hi);
-    *out = (uint64_t)hi << 32 | lo;
+    if (wr_left(r) < 8) {
+        wr_fixed_short(r);
+        return false;
+    }
+    *out = (uint64_t)wr_le32(r->p + 4) << 32 | wr_le32(r->p);
+    r->p += 8;
     return true;
 }
+
 /* `n` raw bytes: *out points into the buffer. */
 bool wr_bytes(wr_reader *r, size_t n, const uint8_t **out);
 /* A name: u32 length then that many bytes of valid UTF-8. */

@@ -997,10 +997,13 @@ enum {
 #undef WASM_OP
 };
 
-/* The case of instruction ID: validate_instr with its columns. */
-#define VALIDATE_CASE(id)                                                              \
-    case WOP_##id:                                                                     \
-        return validate_instr(c, WOP_##id, IMM_OF_##id, SIG_OF_##id, WIDTH_OF_##id, imm);
+/* validate_instr for instruction ID, with its columns. */
+#define VALIDATE_INSTR(id)                                                             \
+    validate_instr(c, WOP_##id, (wasm_imm)IMM_OF_##id, (wasm_sig_id)SIG_OF_##id,       \
+                   WIDTH_OF_##id, imm)
+
+/* The case of instruction ID. */
+#define VALIDATE_CASE(id) case WOP_##id: return VALIDATE_INSTR(id);
 
 /* Any instruction: a case for every row of wasm_ops.def. Out of line: the
  * instruction loop comes here only for what it does not handle itself. */
@@ -1055,7 +1058,7 @@ static inline __attribute__((always_inline)) bool validate_next(wv_ctx *c, wasm_
         case CODE_OF_##id:                                                             \
             c->r.p++;                                                                  \
             *op = WOP_##id;                                                            \
-            return validate_instr(c, WOP_##id, IMM_OF_##id, SIG_OF_##id, WIDTH_OF_##id, imm);
+            return VALIDATE_INSTR(id);
         HOT_INSTRUCTIONS(HOT_CASE)
 #undef HOT_CASE
         default:
