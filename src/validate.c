@@ -1037,18 +1037,18 @@ static inline bool validate_cold(wv_ctx *c, wasm_op op, wv_imm *imm)
 {
     const wasm_op_info *info = &wasm_op_infos[op];
     if (info->imm == IMM_NONE && info->sig != WS_SPECIAL)
-        return check_sig(c, &wasm_sigs[info->sig]);
+        return check_sig(c, &sigs[info->sig]);
     return validate_any(c, op, imm);
 }
 
 /* Reads and validates one instruction, setting *op. The hot ones are told
  * apart by their opcode byte alone, which the switch reads straight from
- * the code: the sooner the processor knows where the jump goes, the less a
- * mispredicted one costs, and in code no two instructions in a row need be
- * alike. A byte that is no hot opcode goes through read_opcode and the
- * table. Constant expressions take the table's way for everything, so
- * that a non-constant instruction is refused before its immediates are
- * read. The caller has checked that a byte is left. */
+ * the code rather than after a table lookup: successive instructions
+ * differ, so this jump is often mispredicted, and the sooner the processor
+ * knows its target the less that costs. A byte that is no hot opcode goes
+ * through read_opcode and the table. Constant expressions take the table's
+ * way for everything, so that a non-constant instruction is refused before
+ * its immediates are read. The caller has checked that a byte is left. */
 static inline __attribute__((always_inline)) bool validate_next(wv_ctx *c, wasm_op *op,
                                                                 wv_imm *imm)
 {
