@@ -35,7 +35,7 @@ bool wr_error_status(wr_reader *r, weft_status status, const char *fmt, ...)
     return false;
 }
 
-bool wr_u8(wr_reader *r, uint8_t *out)
+bool wr_u8_slow(wr_reader *r, uint8_t *out)
 {
     if (r->p >= r->end)
         return wr_error(r, "unexpected end");
@@ -108,58 +108,100 @@ static bool read_sleb(wr_reader *r, unsigned bits, int64_t *out)
     return true;
 }
 
-bool wr_u32(wr_reader *r, uint32_t *out)
+/* Decodes a well-formed LEB128 of at most `bits` bits (signed or not) at
+ * `p`, where at least (bits + 6) / 7 bytes, the most it may take, can be
+ * read. Returns its length, or 0 when it is not well formed, for read_uleb
+ * or read_sleb to say why. With no end to check after each byte, the
+ * compiler unrolls it. The value is what those two would give. */
+static inline __attribute__((always_inline)) unsigned
+decode_leb(const uint8_t *p, unsigned bits, bool is_signed, uint64_t *out)
 {
-    /* Fast path: one byte. */
-    if (r->p < r->end && !(*r->p & 0x80)) {
-        *out = *r->p++;
-        return true;
+    unsigned max = (bits + 6) / 7;
+    uint64_t result = 0;
+    for (unsigned i = 0; i < max; i++) {
+        uint8_t b = p[i];
+        unsigned shift = 7 * i;
+        bool last = i == max - 1;
+        if (last) {
+            /* As in read_uleb and read_sleb: no continuation, and the bits
+             * beyond the `used` value bits zero (unsigned) or all copies of
+             * the sign bit (signed). */
+            unsigned used = bits - shift;
+            if (b & 0x80)
+                return 0;
+            if (used < 7 && !is_signed && (b >> used) != 0)
+                return 0;
+            if (used < 7 && is_signed) {
+                int8_t top = (int8_t)(uint8_t)(b << 1) >> used;
+                if (top != 0 && top != -1)
+                    return 0;
+            }
+        }
+        result |= (uint64_t)(b & 0x7f) << shift;
+        if (last || !(b & 0x80)) {
+            shift += 7;
+            if (is_signed && shift < 64 && (b & 0x40))
+                result |= ~(uint64_t)0 << shift;
+            *out = result;
+            return i + 1;
+        }
     }
+    return 0; /* Not reached: the last byte returns. */
+}
+
+/* The longer LEB128 forms: decode_leb when the buffer holds the longest
+ * form, else (near the end, or when it is malformed) the careful loop. */
+bool wr_u32_slow(wr_reader *r, uint32_t *out)
+{
     uint64_t v = 0;
-    if (!read_uleb(r, 32, &v))
+    unsigned n = wr_left(r) >= 5 ? decode_leb(r->p, 32, false, &v) : 0;
+    if (n)
+        r->p += n;
+    else if (!read_uleb(r, 32, &v))
         return false;
     *out = (uint32_t)v;
     return true;
 }
 
-bool wr_u64(wr_reader *r, uint64_t *out) { return read_uleb(r, 64, out); }
+bool wr_u64_slow(wr_reader *r, uint64_t *out)
+{
+    unsigned n = wr_left(r) >= 10 ? decode_leb(r->p, 64, false, out) : 0;
+    if (!n)
+        return read_uleb(r, 64, out);
+    r->p += n;
+    return true;
+}
 
-bool wr_s32(wr_reader *r, int32_t *out)
+/* A signed LEB128 of `bits` bits, decode_leb's way when it can be. */
+static inline __attribute__((always_inline)) bool read_sleb_fast(wr_reader *r, unsigned bits,
+                                                                 int64_t *out)
+{
+    uint64_t v;
+    unsigned n = wr_left(r) >= (bits + 6) / 7 ? decode_leb(r->p, bits, true, &v) : 0;
+    if (!n)
+        return read_sleb(r, bits, out);
+    r->p += n;
+    *out = (int64_t)v;
+    return true;
+}
+
+bool wr_s32_slow(wr_reader *r, int32_t *out)
 {
     int64_t v = 0;
-    if (!read_sleb(r, 32, &v))
+    if (!read_sleb_fast(r, 32, &v))
         return false;
     *out = (int32_t)v;
     return true;
 }
 
-bool wr_s33(wr_reader *r, int64_t *out) { return read_sleb(r, 33, out); }
+bool wr_s33_slow(wr_reader *r, int64_t *out) { return read_sleb_fast(r, 33, out); }
 
-bool wr_s64(wr_reader *r, int64_t *out) { return read_sleb(r, 64, out); }
+bool wr_s64_slow(wr_reader *r, int64_t *out) { return read_sleb_fast(r, 64, out); }
 
-bool wr_fixed32(wr_reader *r, uint32_t *out)
+void wr_fixed_short(wr_reader *r)
 {
-    if (wr_left(r) < 4) {
-        r->p = r->end;
-        return wr_error(r, "unexpected end");
-    }
-    const uint8_t *p = r->p;
-    *out = (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-    r->p += 4;
-    return true;
-}
-
-bool wr_fixed64(wr_reader *r, uint64_t *out)
-{
-    uint32_t lo, hi;
-    if (wr_left(r) < 8) {
-        r->p = r->end;
-        return wr_error(r, "unexpected end");
-    }
-    wr_fixed32(r, &lo);
-    wr_fixed32(r, &hi);
-    *out = (uint64_t)hi << 32 | lo;
-    return true;
+    r->p = r->end;
+    wr_error(r, "unexpected end");
 }
 
 bool wr_bytes(wr_reader *r, size_t n, const uint8_t **out)

@@ -40,20 +40,113 @@ bool wr_error(wr_reader *r, const char *fmt, ...) __attribute__((format(printf, 
 bool wr_error_status(wr_reader *r, weft_status status, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
-bool wr_u8(wr_reader *r, uint8_t *out);
+/* The reads below are inline for their common case (one byte, which most
+ * indices, small constants and opcodes are) and call the out-of-line
+ * wr_*_slow for the rest, which handles every longer form and every error. */
+
+bool wr_u8_slow(wr_reader *r, uint8_t *out);
+bool wr_u32_slow(wr_reader *r, uint32_t *out);
+bool wr_u64_slow(wr_reader *r, uint64_t *out);
+bool wr_s32_slow(wr_reader *r, int32_t *out);
+bool wr_s33_slow(wr_reader *r, int64_t *out);
+bool wr_s64_slow(wr_reader *r, int64_t *out);
+
+/* The value of a one-byte signed LEB128 (its continuation bit clear): bit 6
+ * is the sign. */
+static inline int64_t wr_sleb_byte(uint8_t b) { return (int64_t)(int8_t)(uint8_t)(b << 1) >> 1; }
+
+static inline bool wr_u8(wr_reader *r, uint8_t *out)
+{
+    if (__builtin_expect(r->p < r->end, 1)) {
+        *out = *r->p++;
+        return true;
+    }
+    return wr_u8_slow(r, out);
+}
+
 /* Unsigned LEB128 of at most 32 bits: at most 5 bytes, unused bits zero. */
-bool wr_u32(wr_reader *r, uint32_t *out);
+static inline bool wr_u32(wr_reader *r, uint32_t *out)
+{
+    if (__builtin_expect(r->p < r->end && *r->p < 0x80, 1)) {
+        *out = *r->p++;
+        return true;
+    }
+    return wr_u32_slow(r, out);
+}
+
 /* Unsigned LEB128 of at most 64 bits: at most 10 bytes. */
-bool wr_u64(wr_reader *r, uint64_t *out);
+static inline bool wr_u64(wr_reader *r, uint64_t *out)
+{
+    if (__builtin_expect(r->p < r->end && *r->p < 0x80, 1)) {
+        *out = *r->p++;
+        return true;
+    }
+    return wr_u64_slow(r, out);
+}
+
 /* Signed LEB128 of 32 bits: at most 5 bytes, unused bits a sign extension. */
-bool wr_s32(wr_reader *r, int32_t *out);
+static inline bool wr_s32(wr_reader *r, int32_t *out)
+{
+    if (__builtin_expect(r->p < r->end && *r->p < 0x80, 1)) {
+        *out = (int32_t)wr_sleb_byte(*r->p++);
+        return true;
+    }
+    return wr_s32_slow(r, out);
+}
+
 /* Signed LEB128 of 33 bits (block types): at most 5 bytes. */
-bool wr_s33(wr_reader *r, int64_t *out);
+static inline bool wr_s33(wr_reader *r, int64_t *out)
+{
+    if (__builtin_expect(r->p < r->end && *r->p < 0x80, 1)) {
+        *out = wr_sleb_byte(*r->p++);
+        return true;
+    }
+    return wr_s33_slow(r, out);
+}
+
 /* Signed LEB128 of 64 bits: at most 10 bytes. */
-bool wr_s64(wr_reader *r, int64_t *out);
+static inline bool wr_s64(wr_reader *r, int64_t *out)
+{
+    if (__builtin_expect(r->p < r->end && *r->p < 0x80, 1)) {
+        *out = wr_sleb_byte(*r->p++);
+        return true;
+    }
+    return wr_s64_slow(r, out);
+}
+
+/* Reports a fixed-width value cut short by the end: the reader moves to the
+ * end. */
+void wr_fixed_short(wr_reader *r);
+
+/* The little-endian value of the 4 bytes at `p`. */
+static inline uint32_t wr_le32(const uint8_t *p)
+{
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
 /* Little-endian fixed-width values (floats are read as their bits). */
-bool wr_fixed32(wr_reader *r, uint32_t *out);
-bool wr_fixed64(wr_reader *r, uint64_t *out);
+static inline bool wr_fixed32(wr_reader *r, uint32_t *out)
+{
+    if (wr_left(r) < 4) {
+        wr_fixed_short(r);
+        return false;
+    }
+    *out = wr_le32(r->p);
+    r->p += 4;
+    return true;
+}
+
+static inline bool wr_fixed64(wr_reader *r, uint64_t *out)
+{
+    if (wr_left(r) < 8) {
+        wr_fixed_short(r);
+        return false;
+    }
+    *out = (uint64_t)wr_le32(r->p + 4) << 32 | wr_le32(r->p);
+    r->p += 8;
+    return true;
+}
+
 /* `n` raw bytes: *out points into the buffer. */
 bool wr_bytes(wr_reader *r, size_t n, const uint8_t **out);
 /* A name: u32 length then that many bytes of valid UTF-8. */

@@ -97,11 +97,13 @@ static bool nomem(wv_ctx *c)
 #define WV_MAX_VALUES (1u << 24)
 #define WV_MAX_FRAMES (1u << 20)
 
-/* Makes room for `n` more values. */
-static bool reserve_vals(wv_ctx *c, uint32_t n)
+/* The stack operations are inline for their common case, with what is
+ * rare (growing a stack, unreachable code, type errors) out of line in a
+ * function named *_slow, so that the instruction loop stays tight. */
+
+/* Grows the value stack to take `n` more values. */
+static __attribute__((noinline)) bool reserve_vals_slow(wv_ctx *c, uint32_t n)
 {
-    if (c->vals_cap - c->nvals >= n)
-        return true;
     uint64_t want = (uint64_t)c->nvals + n;
     uint64_t cap = c->vals_cap ? c->vals_cap : 256;
     while (cap < want)
@@ -117,20 +119,26 @@ static bool reserve_vals(wv_ctx *c, uint32_t n)
     return true;
 }
 
+/* Makes room for `n` more values. */
+static inline bool reserve_vals(wv_ctx *c, uint32_t n)
+{
+    return c->vals_cap - c->nvals >= n || reserve_vals_slow(c, n);
+}
+
 static inline bool push(wv_ctx *c, uint8_t t)
 {
-    if (c->nvals == c->vals_cap && !reserve_vals(c, 1))
+    if (c->nvals == c->vals_cap && !reserve_vals_slow(c, 1))
         return false;
     c->vals[c->nvals++] = t;
     return true;
 }
 
-static bool push_vals(wv_ctx *c, uint32_t n, const uint8_t *types)
+static inline bool push_vals(wv_ctx *c, uint32_t n, const uint8_t *types)
 {
     if (!reserve_vals(c, n))
         return false;
-    if (n)
-        memcpy(c->vals + c->nvals, types, n);
+    for (uint32_t i = 0; i < n; i++)
+        c->vals[c->nvals + i] = types[i];
     c->nvals += n;
     return true;
 }
@@ -153,7 +161,7 @@ static bool pop_any(wv_ctx *c, uint8_t *out)
     return true;
 }
 
-static bool pop_expect(wv_ctx *c, uint8_t want)
+static __attribute__((noinline)) bool pop_expect_slow(wv_ctx *c, uint8_t want)
 {
     uint8_t got = VT_UNKNOWN;
     if (!pop_any(c, &got))
@@ -161,6 +169,26 @@ static bool pop_expect(wv_ctx *c, uint8_t want)
     if (got != want && got != VT_UNKNOWN && want != VT_UNKNOWN)
         return invalid(c, "type mismatch: expected %s, found %s", type_name(want),
                        type_name(got));
+    return true;
+}
+
+/* Pops a value of type `want` (VT_UNKNOWN: of any type). */
+static inline bool pop_expect(wv_ctx *c, uint8_t want)
+{
+    if (c->nvals > top_frame(c)->height && c->vals[c->nvals - 1] == want) {
+        c->nvals--;
+        return true;
+    }
+    return pop_expect_slow(c, want);
+}
+
+/* pop_vals when a value is missing or of another type: one at a time,
+ * the top first, so the error names the first mismatch from the top. */
+static __attribute__((noinline)) bool pop_vals_slow(wv_ctx *c, uint32_t n, const uint8_t *types)
+{
+    for (uint32_t i = n; i-- > 0;)
+        if (!pop_expect(c, types[i]))
+            return false;
     return true;
 }
 
@@ -181,26 +209,29 @@ static inline bool pop_vals(wv_ctx *c, uint32_t n, const uint8_t *types)
             return true;
         }
     }
-    for (uint32_t i = n; i-- > 0;)
-        if (!pop_expect(c, types[i]))
-            return false;
+    return pop_vals_slow(c, n, types);
+}
+
+/* Grows the control stack by one frame or more. */
+static __attribute__((noinline)) bool reserve_frame_slow(wv_ctx *c)
+{
+    if (c->nframes >= WV_MAX_FRAMES)
+        return wm_fail(c->err, WEFT_ERR_LIMIT, c->section, err_func(c), -1,
+                       "blocks nested deeper than %u", WV_MAX_FRAMES);
+    uint32_t cap = c->frames_cap ? c->frames_cap * 2 : 64;
+    wv_frame *grown = realloc(c->frames, (size_t)cap * sizeof *grown);
+    if (!grown)
+        return nomem(c);
+    c->frames = grown;
+    c->frames_cap = cap;
     return true;
 }
 
-static bool push_ctrl(wv_ctx *c, uint8_t kind, uint32_t nparams, const uint8_t *params,
-                      uint32_t nresults, const uint8_t *results)
+static inline bool push_ctrl(wv_ctx *c, uint8_t kind, uint32_t nparams, const uint8_t *params,
+                             uint32_t nresults, const uint8_t *results)
 {
-    if (c->nframes == c->frames_cap) {
-        if (c->nframes >= WV_MAX_FRAMES)
-            return wm_fail(c->err, WEFT_ERR_LIMIT, c->section, err_func(c), -1,
-                           "blocks nested deeper than %u", WV_MAX_FRAMES);
-        uint32_t cap = c->frames_cap ? c->frames_cap * 2 : 64;
-        wv_frame *grown = realloc(c->frames, (size_t)cap * sizeof *grown);
-        if (!grown)
-            return nomem(c);
-        c->frames = grown;
-        c->frames_cap = cap;
-    }
+    if (c->nframes == c->frames_cap && !reserve_frame_slow(c))
+        return false;
     c->frames[c->nframes++] = (wv_frame){
         .kind = kind, .unreachable = false, .height = c->nvals,
         .nparams = nparams, .nresults = nresults, .params = params, .results = results,
@@ -211,7 +242,7 @@ static bool push_ctrl(wv_ctx *c, uint8_t kind, uint32_t nparams, const uint8_t *
 
 /* Checks the end of the innermost block (its results and nothing more on
  * the stack) and removes its frame. */
-static bool pop_ctrl(wv_ctx *c, wv_frame *out)
+static inline bool pop_ctrl(wv_ctx *c, wv_frame *out)
 {
     wv_frame *f = top_frame(c);
     if (!pop_vals(c, f->nresults, f->results))
@@ -289,7 +320,7 @@ static bool read_memidx(wv_ctx *c, uint32_t *out)
     return true;
 }
 
-static bool read_memarg(wv_ctx *c, wv_imm *imm)
+static inline __attribute__((always_inline)) bool read_memarg(wv_ctx *c, wv_imm *imm)
 {
     uint32_t align, mem = 0;
     uint64_t offset;
@@ -400,11 +431,13 @@ static bool need_datacount(wv_ctx *c)
     return true;
 }
 
-/* Decodes the immediates of one instruction into `imm`. */
-static bool read_imm(wv_ctx *c, const wasm_op_info *info, wv_imm *imm)
+/* Decodes the immediates of one instruction, of kind `kind`, into `imm`.
+ * Inline everywhere: the instruction loop calls it with a constant kind,
+ * leaving only that kind's code. */
+static inline __attribute__((always_inline)) bool read_imm(wv_ctx *c, wasm_imm kind, wv_imm *imm)
 {
     wr_reader *r = &c->r;
-    switch ((wasm_imm)info->imm) {
+    switch (kind) {
     case IMM_NONE:
         return true;
     case IMM_BLOCKTYPE:
@@ -493,20 +526,22 @@ static bool check_data(wv_ctx *c, uint32_t index)
     return true;
 }
 
-static bool check_memarg(wv_ctx *c, const wasm_op_info *info, const wv_imm *imm)
+/* `width` is the table's WIDTH column: log2 of the access size. */
+static bool check_memarg(wv_ctx *c, uint8_t width, const wv_imm *imm)
 {
     if (!check_memory(c, imm->index))
         return false;
-    if (imm->align > info->width)
+    if (imm->align > width)
         return invalid(c, "alignment must not be larger than natural");
     if (imm->offset > UINT32_MAX && !c->m->memories[imm->index].type.limits.is64)
         return invalid(c, "offset out of range");
     return true;
 }
 
-static bool check_lane(wv_ctx *c, const wasm_op_info *info, const wv_imm *imm)
+/* `width` is the table's WIDTH column: log2 of the lane size. */
+static bool check_lane(wv_ctx *c, uint8_t width, const wv_imm *imm)
 {
-    if (imm->lane >= (16u >> info->width))
+    if (imm->lane >= (16u >> width))
         return invalid(c, "invalid lane index");
     return true;
 }
@@ -550,11 +585,12 @@ static bool check_table_copy(wv_ctx *c, const wv_imm *imm)
 }
 
 /* Applies the validation rules to the immediates read_imm decoded: indices
- * must exist, alignments and lanes must be in range. */
-static bool check_imm(wv_ctx *c, const wasm_op_info *info, wv_imm *imm)
+ * must exist, alignments and lanes must be in range. Inline, like read_imm. */
+static inline __attribute__((always_inline)) bool check_imm(wv_ctx *c, wasm_imm kind,
+                                                            uint8_t width, wv_imm *imm)
 {
     wm_module *m = c->m;
-    switch ((wasm_imm)info->imm) {
+    switch (kind) {
     case IMM_NONE: case IMM_I32: case IMM_I64: case IMM_F32: case IMM_F64: case IMM_V128:
     case IMM_REFTYPE:
         return true;
@@ -587,13 +623,13 @@ static bool check_imm(wv_ctx *c, const wasm_op_info *info, wv_imm *imm)
     case IMM_TABLE:
         return check_table(c, imm->index);
     case IMM_MEMARG:
-        return check_memarg(c, info, imm);
+        return check_memarg(c, width, imm);
     case IMM_MEMIDX:
         return check_memory(c, imm->index);
     case IMM_LANE:
-        return check_lane(c, info, imm);
+        return check_lane(c, width, imm);
     case IMM_MEMARG_LANE:
-        return check_memarg(c, info, imm) && check_lane(c, info, imm);
+        return check_memarg(c, width, imm) && check_lane(c, width, imm);
     case IMM_SHUFFLE:
         for (int i = 0; i < 16; i++)
             if (imm->bytes[i] >= 32)
@@ -621,12 +657,9 @@ static bool check_imm(wv_ctx *c, const wasm_op_info *info, wv_imm *imm)
 
 /* ---- Instructions typed by hand ---------------------------------------- */
 
-static uint8_t local_type(const wv_ctx *c, uint32_t index)
-{
-    return index < c->nparams ? c->params[index] : c->local_types[index - c->nparams];
-}
+static inline uint8_t local_type(const wv_ctx *c, uint32_t index) { return c->locals[index]; }
 
-static bool check_end(wv_ctx *c)
+static inline bool check_end(wv_ctx *c)
 {
     wv_frame f = { 0 };
     if (!pop_ctrl(c, &f))
@@ -689,7 +722,7 @@ static bool check_br_table(wv_ctx *c, const wv_imm *imm)
     return true;
 }
 
-static bool check_call(wv_ctx *c, const wm_functype *ft)
+static inline bool check_call(wv_ctx *c, const wm_functype *ft)
 {
     return pop_vals(c, ft->nparams, ft->params) && push_vals(c, ft->nresults, ft->results);
 }
@@ -847,11 +880,11 @@ static uint8_t address_type(const wv_ctx *c, uint32_t memory)
 
 /* The SIG column writes memory addresses and sizes as i32. For a 64-bit
  * memory they are i64: returns `sig` with those operands widened. */
-static const wasm_sig *widen_addresses(const wv_ctx *c, wasm_op op, const wasm_op_info *info,
+static const wasm_sig *widen_addresses(const wv_ctx *c, wasm_op op, wasm_imm kind,
                                        const wv_imm *imm, const wasm_sig *sig, wasm_sig *wide)
 {
     *wide = *sig;
-    switch ((wasm_imm)info->imm) {
+    switch (kind) {
     case IMM_MEMARG: case IMM_MEMARG_LANE:
         wide->params[0] = address_type(c, imm->index);
         return wide;
@@ -880,6 +913,14 @@ static const wasm_sig *widen_addresses(const wv_ctx *c, wasm_op op, const wasm_o
     }
 }
 
+/* The signatures of wasm_ops.h, expanded here too so that, indexed by a
+ * constant, the compiler reads them at compile time. */
+static const wasm_sig sigs[WS_COUNT] = {
+#define WASM_SIG_INFO(name, n, p0, p1, p2, r) [WS_##name] = { n, { p0, p1, p2 }, r },
+    WASM_SIGS(WASM_SIG_INFO)
+#undef WASM_SIG_INFO
+};
+
 /* A simple instruction: pop the SIG's params, push its result. */
 static inline bool check_sig(wv_ctx *c, const wasm_sig *s)
 {
@@ -906,11 +947,15 @@ static bool is_const_op(const wv_ctx *c, wasm_op op)
     }
 }
 
-static inline bool read_opcode(wv_ctx *c, wasm_op *op)
+/* Reads an opcode: one byte, or a prefix byte and a u32 sub-opcode. The
+ * caller has checked that a byte is left. */
+static inline __attribute__((always_inline)) bool read_opcode(wv_ctx *c, wasm_op *op)
 {
-    uint8_t b;
-    if (!read_u8(c, &b))
-        return false;
+    uint8_t b = *c->r.p++;
+    *op = (wasm_op)wasm_op_slots[b];
+    if (__builtin_expect(*op != WOP_ILLEGAL, 1))
+        return true;
+    /* The prefix bytes have no slot of their own. */
     if (b == 0xFC || b == 0xFD) {
         uint32_t code;
         if (!wr_u32(&c->r, &code))
@@ -920,44 +965,126 @@ static inline bool read_opcode(wv_ctx *c, wasm_op *op)
             return malformed(c, "illegal opcode 0x%02x %u", b, code);
         return true;
     }
-    *op = (wasm_op)wasm_op_slots[b];
-    if (*op == WOP_ILLEGAL)
-        return malformed(c, "illegal opcode 0x%02x", b);
-    return true;
+    return malformed(c, "illegal opcode 0x%02x", b);
+}
+
+/* One instruction after its opcode: read its immediates by IMM kind, check
+ * them, then type it by SIG or by hand. The callers pass the instruction's
+ * columns of wasm_ops.def as constants, so that only that instruction's
+ * code remains. */
+static inline __attribute__((always_inline)) bool
+validate_instr(wv_ctx *c, wasm_op op, wasm_imm kind, wasm_sig_id sig, uint8_t width,
+               wv_imm *imm)
+{
+    if (!read_imm(c, kind, imm) || !check_imm(c, kind, width, imm))
+        return false;
+    if (sig == WS_SPECIAL)
+        return check_special(c, op, imm);
+    if (c->any_memory64) {
+        wasm_sig wide;
+        return check_sig(c, widen_addresses(c, op, kind, imm, &sigs[sig], &wide));
+    }
+    return check_sig(c, &sigs[sig]);
+}
+
+/* Every instruction's columns of wasm_ops.def by name, as constants:
+ * PREFIX_OF_<ID>, CODE_OF_<ID>, IMM_OF_<ID>, SIG_OF_<ID>, WIDTH_OF_<ID>. */
+enum {
+#define WASM_OP(id, name, prefix, code, imm, sig, width)                                  \
+    PREFIX_OF_##id = prefix, CODE_OF_##id = code, IMM_OF_##id = imm, SIG_OF_##id = WS_##sig, \
+    WIDTH_OF_##id = width,
+#include "wasm_ops.def"
+#undef WASM_OP
+};
+
+/* validate_instr for instruction ID, with its columns. */
+#define VALIDATE_INSTR(id)                                                             \
+    validate_instr(c, WOP_##id, (wasm_imm)IMM_OF_##id, (wasm_sig_id)SIG_OF_##id,       \
+                   WIDTH_OF_##id, imm)
+
+/* The case of instruction ID. */
+#define VALIDATE_CASE(id) case WOP_##id: return VALIDATE_INSTR(id);
+
+/* Any instruction: a case for every row of wasm_ops.def. Out of line: the
+ * instruction loop comes here only for what it does not handle itself. */
+static __attribute__((noinline)) bool validate_any(wv_ctx *c, wasm_op op, wv_imm *imm)
+{
+    switch (op) {
+#define WASM_OP(id, name, prefix, code, imm_kind, sig, width) VALIDATE_CASE(id)
+#include "wasm_ops.def"
+#undef WASM_OP
+    default:
+        return malformed(c, "illegal opcode");
+    }
+}
+
+/* The instructions that make up most code, which the loop validates inline:
+ * in the function bodies compilers emit, locals, constants, blocks,
+ * branches, calls and plain loads and stores are well over half of all
+ * instructions. All are one-byte opcodes. */
+#define HOT_INSTRUCTIONS(X)                                                    \
+    X(LOCAL_GET) X(LOCAL_SET) X(LOCAL_TEE) X(GLOBAL_GET) X(GLOBAL_SET)         \
+    X(I32_CONST) X(I64_CONST) X(BLOCK) X(LOOP) X(IF) X(END) X(BR) X(BR_IF)     \
+    X(CALL) X(DROP) X(I32_LOAD) X(I32_STORE)
+
+#define HOT_IS_ONE_BYTE(id) _Static_assert(PREFIX_OF_##id == 0, #id " must be a one-byte opcode");
+HOT_INSTRUCTIONS(HOT_IS_ONE_BYTE)
+#undef HOT_IS_ONE_BYTE
+
+/* Any instruction but a hot one: the simple ones (no immediate, typed by
+ * SIG alone) by their signature, the rest in validate_any. */
+static inline bool validate_cold(wv_ctx *c, wasm_op op, wv_imm *imm)
+{
+    const wasm_op_info *info = &wasm_op_infos[op];
+    if (info->imm == IMM_NONE && info->sig != WS_SPECIAL)
+        return check_sig(c, &sigs[info->sig]);
+    return validate_any(c, op, imm);
+}
+
+/* Reads and validates one instruction, setting *op. The hot ones are told
+ * apart by their opcode byte alone, which the switch reads straight from
+ * the code rather than after a table lookup: successive instructions
+ * differ, so this jump is often mispredicted, and the sooner the processor
+ * knows its target the less that costs. A byte that is no hot opcode goes
+ * through read_opcode and the table. Constant expressions take the table's
+ * way for everything, so that a non-constant instruction is refused before
+ * its immediates are read. The caller has checked that a byte is left. */
+static inline __attribute__((always_inline)) bool validate_next(wv_ctx *c, wasm_op *op,
+                                                                wv_imm *imm)
+{
+    if (!c->const_expr) {
+        switch (*c->r.p) {
+#define HOT_CASE(id)                                                                   \
+        case CODE_OF_##id:                                                             \
+            c->r.p++;                                                                  \
+            *op = WOP_##id;                                                            \
+            return VALIDATE_INSTR(id);
+        HOT_INSTRUCTIONS(HOT_CASE)
+#undef HOT_CASE
+        default:
+            break;
+        }
+    }
+    if (!read_opcode(c, op))
+        return false;
+    if (c->const_expr && !is_const_op(c, *op))
+        return invalid(c, "constant expression required");
+    return validate_cold(c, *op, imm);
 }
 
 /* Validates instructions from c->r until the outermost frame (pushed by the
- * caller) is closed by its `end`, which must be the last byte. Each turn:
- * decode the opcode, look up its table entry, read the immediates by IMM
- * kind, then type it by SIG or by hand. */
+ * caller) is closed by its `end`, which must be the last byte. */
 static bool validate_code(wv_ctx *c)
 {
     wr_reader *r = &c->r;
     while (c->nframes > 0) {
-        if (wr_eof(r)) {
-            c->op_start = r->p;
-            return malformed(c, "END opcode expected");
-        }
         c->op_start = r->p;
+        if (wr_eof(r))
+            return malformed(c, "END opcode expected");
         wasm_op op;
-        if (!read_opcode(c, &op))
-            return false;
-        const wasm_op_info *info = &wasm_op_infos[op];
-        if (c->const_expr && !is_const_op(c, op))
-            return invalid(c, "constant expression required");
         wv_imm imm;
-        if (!read_imm(c, info, &imm) || !check_imm(c, info, &imm))
+        if (!validate_next(c, &op, &imm))
             return false;
-        if (info->sig != WS_SPECIAL) {
-            const wasm_sig *sig = &wasm_sigs[info->sig];
-            wasm_sig wide;
-            if (c->any_memory64)
-                sig = widen_addresses(c, op, info, &imm, sig, &wide);
-            if (!check_sig(c, sig))
-                return false;
-        } else if (!check_special(c, op, &imm)) {
-            return false;
-        }
         /* Lowering, once per instruction: it gets op and imm, and keeps its
          * own operand stack (local, constant or slot per entry) in step
          * with c->vals. */
@@ -984,6 +1111,8 @@ void wv_free(wv_ctx *c)
     free(c->vals);
     free(c->frames);
     free(c->declared);
+    free(c->locals);
+    c->locals = NULL;
     c->vals = NULL;
     c->frames = NULL;
     c->declared = NULL;
@@ -1020,9 +1149,20 @@ bool wm_validate_func(wv_ctx *c, uint32_t index)
     const wm_functype *ft = wm_func_type(m, index);
     start_code(c, fn->body, fn->body_len, SEC_CODE, index);
     c->const_expr = false;
-    c->params = ft->params;
+    uint64_t n = (uint64_t)ft->nparams + fn->nlocals;
+    if (n > c->locals_cap) {
+        /* The decoder bounds the locals of a function (WM_MAX_LOCALS). */
+        uint8_t *grown = realloc(c->locals, n);
+        if (!grown)
+            return nomem(c);
+        c->locals = grown;
+        c->locals_cap = (uint32_t)n;
+    }
+    if (ft->nparams)
+        memcpy(c->locals, ft->params, ft->nparams);
+    if (fn->nlocals)
+        memcpy(c->locals + ft->nparams, fn->local_types, fn->nlocals);
     c->nparams = ft->nparams;
-    c->local_types = fn->local_types;
     c->nlocals = fn->nlocals;
     if (!push_ctrl(c, WV_FUNC, 0, NULL, ft->nresults, ft->results))
         return false;
@@ -1251,7 +1391,7 @@ static bool decode_body(wv_ctx *c, uint32_t index)
             return malformed(c, "END opcode expected");
         wasm_op op;
         wv_imm imm;
-        if (!read_opcode(c, &op) || !read_imm(c, &wasm_op_infos[op], &imm))
+        if (!read_opcode(c, &op) || !read_imm(c, (wasm_imm)wasm_op_infos[op].imm, &imm))
             return false;
         if (op == WOP_BLOCK || op == WOP_LOOP || op == WOP_IF)
             depth++;

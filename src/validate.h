@@ -88,10 +88,12 @@ struct wv_ctx {
     wv_frame *frames;
     uint32_t nframes, frames_cap;
 
-    /* Locals of the current function: parameters, then declared locals. */
-    const uint8_t *params;
+    /* Locals of the current function: `nparams` parameters, then `nlocals`
+     * declared locals, their types side by side in one buffer (reused from
+     * function to function) so that a local's type is one load. */
     uint32_t nparams, nlocals;
-    const uint8_t *local_types;
+    uint8_t *locals;
+    uint32_t locals_cap;
 
     /* Constant-expression mode: only constant instructions are allowed, and
      * global.get may only name the first `const_globals` globals. */

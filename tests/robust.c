@@ -38,6 +38,7 @@ typedef struct options {
     uint64_t seed;
     bool strict;               /* Exit 1 when an error value looks wrong. */
     bool verbose;
+    const char *log;           /* Where to write every input's outcome, or NULL. */
 } options;
 
 typedef struct counts {
@@ -98,6 +99,11 @@ static void on_fatal(int sig)
 #ifdef ROBUST_ASAN
 static void on_sanitizer_death(void) { report_current("a sanitizer error"); }
 #endif
+
+/* With --log, each input's outcome, one line each: comparing the logs of
+ * two builds shows whether a change to the decoder or validator altered
+ * any verdict, message or error position. */
+static FILE *outcome_log;
 
 static void install_handlers(void)
 {
@@ -181,6 +187,14 @@ static void try_load(uint8_t *buf, size_t n, counts *c)
     weft_status s = weft_module_load(n ? buf : (const uint8_t *)"", n, &m, &err);
     alarm(0);
     c->inputs++;
+    if (outcome_log) {
+        if (s == WEFT_OK)
+            fprintf(outcome_log, "%s\tok\n", current.what);
+        else
+            fprintf(outcome_log, "%s\t%s offset %" PRId64 " section %d func %" PRId64 ": %s\n",
+                    current.what, weft_status_name(s), err.offset, err.section, err.func,
+                    err.message);
+    }
     if (s == WEFT_OK) {
         c->accepted++;
         if (!m) {
@@ -464,11 +478,12 @@ static void usage(void)
 {
     fprintf(stderr,
             "usage: robust DIR|FILE.wasm [--max-prefix-bytes N] [--sampled-prefixes N]\n"
-            "              [--flips N] [--seed S] [--strict] [--verbose]\n"
+            "              [--flips N] [--seed S] [--strict] [--verbose] [--log FILE]\n"
             "Loads every .wasm under DIR, all its prefixes (sampled ones for modules\n"
             "larger than --max-prefix-bytes) and --flips mutated copies of it, and\n"
             "checks that each load returns. A crash or hang is reported with the input,\n"
-            "which is saved as robust-crash.wasm.\n");
+            "which is saved as robust-crash.wasm. --log writes each input's outcome\n"
+            "(status, error position and message) to FILE, one line each.\n");
     exit(2);
 }
 
@@ -507,6 +522,8 @@ static options parse_options(int argc, char **argv)
             o.strict = true;
         else if (strcmp(a, "--verbose") == 0)
             o.verbose = true;
+        else if (strcmp(a, "--log") == 0 && has_value)
+            o.log = argv[++i];
         else if (a[0] == '-' || o.root)
             usage();
         else
@@ -523,6 +540,10 @@ int main(int argc, char **argv)
 {
     options o = parse_options(argc, argv);
     install_handlers();
+    if (o.log && !(outcome_log = fopen(o.log, "w"))) {
+        fprintf(stderr, "robust: cannot write %s: %s\n", o.log, strerror(errno));
+        return 2;
+    }
     double start = now_seconds();
     path_list files = { 0 };
     struct stat st;
@@ -547,6 +568,8 @@ int main(int argc, char **argv)
         free(files.items[i]);
     }
     free(files.items);
+    if (outcome_log)
+        fclose(outcome_log);
     double elapsed = now_seconds() - start;
     printf("robust: %" PRIu64 " files, %" PRIu64 " inputs (%" PRIu64 " prefixes, %" PRIu64
            " mutants, %" PRIu64 " whole): %" PRIu64 " accepted, %" PRIu64 " rejected\n",
