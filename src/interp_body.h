@@ -12,6 +12,9 @@
 #include "numeric.h"
 #include "simd.h"
 
+#include <stdbool.h>
+#include <string.h>
+
 /* ---- Operand access ------------------------------------------------------ */
 
 /* Slot operands in word 1, and immediates in the positions ir.h gives. */
@@ -45,8 +48,39 @@
 #define SLOT_V128(s) simd_get(fp + (s))
 #define SET_V128(s, v) simd_put(fp + (s), (v))
 
+/* A body: what instruction N does to the frame (and, for a memory access,
+ * to guarded memory 0 at `mem`). */
 #define BODY(N) static inline __attribute__((always_inline, unused)) void \
-    body_##N(const ir_word *ip, wx_slot *fp)
+    body_##N(const ir_word *ip, wx_slot *fp, __attribute__((unused)) uint8_t *mem)
+/* A branch's test (and, for add.jump, its add): true when it jumps. */
+#define TAKEN(N) static inline __attribute__((always_inline, unused)) bool \
+    taken_##N(const ir_word *ip, wx_slot *fp)
+
+/* Guarded memory 0: any 32-bit address plus 32-bit offset stays in the
+ * reservation and a fault becomes a trap, so the address needs no check.
+ * (interp_ops.h has the checked form, which traps.) */
+#define EA_GUARDED(addr, off, width) (mem + (uint64_t)(addr) + (off))
+
+/* Indexed addresses, [op][dst base index shift][offset]: base + (index <<
+ * shift). Added addresses, [op][dst base k] for loads and [op][addr value k]
+ * for stores: base + k with a zero static offset. The sums wrap at 32 bits
+ * exactly as the i32.add they replace. */
+#define IDX_ADDR() ((uint32_t)(SLOT_I32(S1) + (SLOT_I32(S2) << S3)))
+#define ADD_ADDR() ((uint32_t)(SLOT_I32(S1) + IMM))
+#define STORE_ADDR() ((uint32_t)(SLOT_I32(S0) + IMM))
+
+/* A load of a value of memory type M at `ea` into slot s0 as OUT (M's
+ * signedness does the widening), and a store of slot s1 narrowed to M. */
+#define LOAD_INTO(OUT, M, ea)                                                   \
+    do { M v_; memcpy(&v_, (ea), sizeof v_); SLOT_##OUT(S0) = (IR_CTYPE_##OUT)v_; } while (0)
+#define STORE_FROM(IN, M, ea)                                                   \
+    do { M v_ = (M)SLOT_##IN(S1); memcpy((ea), &v_, sizeof v_); } while (0)
+
+/* The constant of a compare-and-branch lives in word 2 (FMT_SJL). */
+#define IMM_JUMP_I32 (ip[2].u32[0])
+#define IMM_JUMP_I64 (ip[2].u64)
+#define IMM_JUMP_F32 (num_f32_from_bits(ip[2].u32[0]))
+#define IMM_JUMP_F64 (ip[2].f64)
 
 /* ---- Families from ir_ops.def ---------------------------------------------- */
 
@@ -54,13 +88,23 @@
     BODY(N##_RR) { IR_CTYPE_##IN a = SLOT_##IN(S1), b = SLOT_##IN(S2); SLOT_##OUT(S0) = (e); } \
     BODY(N##_RI) { IR_CTYPE_##IN a = SLOT_##IN(S1), b = IMM_##IN; SLOT_##OUT(S0) = (e); } \
     BODY(N##_IR) { IR_CTYPE_##IN a = IMM_##IN, b = SLOT_##IN(S1); SLOT_##OUT(S0) = (e); }
-#define IR_COMPARE(N, t, IN, e) IR_BINARY(N, t, IN, I32, e)
+#define IR_COMPARE(N, t, IN, e)                                                 \
+    IR_BINARY(N, t, IN, I32, e)                                                 \
+    TAKEN(N##_JT_RR) { IR_CTYPE_##IN a = SLOT_##IN(S0), b = SLOT_##IN(S1); return e; } \
+    TAKEN(N##_JT_RI) { IR_CTYPE_##IN a = SLOT_##IN(S0), b = IMM_JUMP_##IN; return e; } \
+    TAKEN(N##_JF_RR) { IR_CTYPE_##IN a = SLOT_##IN(S0), b = SLOT_##IN(S1); return !(e); } \
+    TAKEN(N##_JF_RI) { IR_CTYPE_##IN a = SLOT_##IN(S0), b = IMM_JUMP_##IN; return !(e); }
 #define IR_BINARY_TRAP(N, t, T, fn)
 #define IR_UNARY(N, t, IN, OUT, e)                                              \
     BODY(N) { IR_CTYPE_##IN a = SLOT_##IN(S1); SLOT_##OUT(S0) = (e); }
 #define IR_UNARY_TRAP(N, t, IN, OUT, fn)
-#define IR_LOAD(N, t, OUT, M)
-#define IR_STORE(N, t, IN, M)
+#define IR_LOAD(N, t, OUT, M)                                                   \
+    BODY(N) { LOAD_INTO(OUT, M, EA_GUARDED(SLOT_I32(S1), IMM, sizeof(M))); }   \
+    BODY(N##_IDX) { LOAD_INTO(OUT, M, EA_GUARDED(IDX_ADDR(), IMM_W2, sizeof(M))); } \
+    BODY(N##_ADD) { LOAD_INTO(OUT, M, EA_GUARDED(ADD_ADDR(), 0, sizeof(M))); }
+#define IR_STORE(N, t, IN, M)                                                   \
+    BODY(N) { STORE_FROM(IN, M, EA_GUARDED(SLOT_I32(S0), IMM, sizeof(M))); }  \
+    BODY(N##_ADD) { STORE_FROM(IN, M, EA_GUARDED(STORE_ADDR(), 0, sizeof(M))); }
 #define IR_OP(N, F, t)
 #define IR_V_UNARY(N, t, fn)
 #define IR_V_BINARY(N, t, fn) BODY(N) { SET_V128(S0, fn(SLOT_V128(S1), SLOT_V128(S2))); }
@@ -68,10 +112,10 @@
 #define IR_V_SHIFT(N, t, fn)
 #define IR_V_SPLAT(N, t, IN, fn)
 #define IR_V_TEST(N, t, fn)
-#define IR_V_EXTRACT(N, t, OUT, fn)
+#define IR_V_EXTRACT(N, t, OUT, fn) BODY(N) { SLOT_##OUT(S0) = fn(SLOT_V128(S1), IMM); }
 #define IR_V_REPLACE(N, t, IN, fn)
-#define IR_V_LOAD(N, t, W, fn)
-#define IR_V_STORE(N, t, W, fn)
+#define IR_V_LOAD(N, t, W, fn) BODY(N) { SET_V128(S0, fn(EA_GUARDED(SLOT_I32(S1), IMM, W))); }
+#define IR_V_STORE(N, t, W, fn) BODY(N) { fn(EA_GUARDED(SLOT_I32(S0), IMM, W), SLOT_V128(S1)); }
 #define IR_V_LOAD_LANE(N, t, W)
 #define IR_V_STORE_LANE(N, t, W)
 #include "ir_ops.def"
@@ -102,7 +146,85 @@ BODY(F64X2_MUL_SUB) {
 BODY(COPY) { fp[S0] = fp[S1]; }
 BODY(COPY2) { fp[S0] = fp[S1]; fp[S2] = fp[S3]; }
 BODY(CONST32) { fp[S0].u64 = IMM; }
+/* Stores of a constant: [op][addr - offset][value]. */
+#define STORE_K(M) do { M v_ = (M)ip[2].u64; memcpy(EA_GUARDED(SLOT_I32(S0), IMM, sizeof v_), &v_, sizeof v_); } while (0)
+BODY(STORE8_K) { STORE_K(uint8_t); }
+BODY(STORE16_K) { STORE_K(uint16_t); }
+BODY(STORE32_K) { STORE_K(uint32_t); }
+BODY(STORE64_K) { STORE_K(uint64_t); }
+#undef STORE_K
+
+TAKEN(JUMP_NZ) { return fp[S0].u32 != 0; }
+TAKEN(JUMP_Z) { return fp[S0].u32 == 0; }
+/* A loop's step and test: an i32 add of a constant, then a compare of the
+ * sum with a constant. */
+#define ADD_JUMP(cond)                                                          \
+    uint32_t a = fp[S1].u32 + ip[2].u32[0], b = ip[2].u32[1];                   \
+    fp[S0].u32 = a;                                                             \
+    return cond
+TAKEN(ADD_JUMP_NE) { ADD_JUMP(a != b); }
+TAKEN(ADD_JUMP_LT_U) { ADD_JUMP(a < b); }
+TAKEN(ADD_JUMP_LT_S) { ADD_JUMP((int32_t)a < (int32_t)b); }
+#undef ADD_JUMP
+
+/* ---- Sizes ------------------------------------------------------------------ */
+
+/* IR_WORDS_N: the size in words of instruction N, as a constant (0 for a
+ * jump table, whose size varies). */
+#define IR_FMT_WORDS_FMT_NONE 1
+#define IR_FMT_WORDS_FMT_S 2
+#define IR_FMT_WORDS_FMT_SS 2
+#define IR_FMT_WORDS_FMT_SSS 2
+#define IR_FMT_WORDS_FMT_SSSS 2
+#define IR_FMT_WORDS_FMT_I 2
+#define IR_FMT_WORDS_FMT_SI 2
+#define IR_FMT_WORDS_FMT_SSI 2
+#define IR_FMT_WORDS_FMT_SSL 3
+#define IR_FMT_WORDS_FMT_SIL 3
+#define IR_FMT_WORDS_FMT_SSJII 3
+#define IR_FMT_WORDS_FMT_SL 3
+#define IR_FMT_WORDS_FMT_SV 4
+#define IR_FMT_WORDS_FMT_SSSV 4
+#define IR_FMT_WORDS_FMT_SSSSI 3
+#define IR_FMT_WORDS_FMT_SSSI 3
+#define IR_FMT_WORDS_FMT_SSSII 3
+#define IR_FMT_WORDS_FMT_J 2
+#define IR_FMT_WORDS_FMT_SJ 2
+#define IR_FMT_WORDS_FMT_SSJ 2
+#define IR_FMT_WORDS_FMT_SJL 3
+#define IR_FMT_WORDS_FMT_TABLE 0
+#define IR_FMT_WORDS_FMT_CALLI 3
+enum {
+#define IR_BINARY(N, t, IN, OUT, e) \
+    IR_WORDS_##N##_RR = 2, IR_WORDS_##N##_RI = WORDS_RI_##IN, IR_WORDS_##N##_IR = WORDS_RI_##IN,
+#define IR_COMPARE(N, t, IN, e) IR_BINARY(N, t, IN, I32, e) \
+    IR_WORDS_##N##_JT_RR = 2, IR_WORDS_##N##_JT_RI = 3, IR_WORDS_##N##_JF_RR = 2, \
+    IR_WORDS_##N##_JF_RI = 3,
+#define IR_BINARY_TRAP(N, t, T, fn) \
+    IR_WORDS_##N##_RR = 2, IR_WORDS_##N##_RI = WORDS_RI_##T, IR_WORDS_##N##_IR = WORDS_RI_##T,
+#define IR_UNARY(N, t, IN, OUT, e) IR_WORDS_##N = 2,
+#define IR_UNARY_TRAP(N, t, IN, OUT, fn) IR_WORDS_##N = 2,
+#define IR_LOAD(N, t, OUT, M) IR_WORDS_##N = 2, IR_WORDS_##N##_CHK = 2, IR_WORDS_##N##_IDX = 3, \
+    IR_WORDS_##N##_IDX_CHK = 3, IR_WORDS_##N##_ADD = 2, IR_WORDS_##N##_ADD_CHK = 2,
+#define IR_STORE(N, t, IN, M) IR_WORDS_##N = 2, IR_WORDS_##N##_CHK = 2, IR_WORDS_##N##_ADD = 2, \
+    IR_WORDS_##N##_ADD_CHK = 2,
+#define IR_OP(N, F, t) IR_WORDS_##N = IR_FMT_WORDS_##F,
+#define IR_V_UNARY(N, t, fn) IR_WORDS_##N = 2,
+#define IR_V_BINARY(N, t, fn) IR_WORDS_##N = 2,
+#define IR_V_TERNARY(N, t, fn) IR_WORDS_##N = 2,
+#define IR_V_SHIFT(N, t, fn) IR_WORDS_##N = 2, IR_WORDS_##N##_RI = 2,
+#define IR_V_SPLAT(N, t, IN, fn) IR_WORDS_##N = 2,
+#define IR_V_TEST(N, t, fn) IR_WORDS_##N = 2,
+#define IR_V_EXTRACT(N, t, OUT, fn) IR_WORDS_##N = 2,
+#define IR_V_REPLACE(N, t, IN, fn) IR_WORDS_##N = 3,
+#define IR_V_LOAD(N, t, W, fn) IR_WORDS_##N = 2, IR_WORDS_##N##_CHK = 2,
+#define IR_V_STORE(N, t, W, fn) IR_WORDS_##N = 2, IR_WORDS_##N##_CHK = 2,
+#define IR_V_LOAD_LANE(N, t, W) IR_WORDS_##N = 3, IR_WORDS_##N##_CHK = 3,
+#define IR_V_STORE_LANE(N, t, W) IR_WORDS_##N = 3, IR_WORDS_##N##_CHK = 3,
+#include "ir_ops.def"
+};
 
 #undef BODY
+#undef TAKEN
 
 #endif

@@ -27,10 +27,8 @@
 /* Runs a runtime helper that returns a trap kind, stopping on a trap. */
 #define TRAP_IF_FAILS(call) do { wx_trap t_ = (call); if (t_) TRAP(t_); } while (0)
 
-/* The effective address of an access to memory 0. Guarded memories need no
- * check: any 32-bit address plus 32-bit offset stays in the reservation and a
- * fault becomes a trap. Explicit memories are checked here. */
-#define EA_GUARDED(addr, off, width) (mem + (uint64_t)(addr) + (off))
+/* The effective address of an access to memory 0 in explicit-bounds code,
+ * checked here (EA_GUARDED, in interp_body.h, needs no check). */
 #define EA_CHECKED(addr, off, width) \
     ({ uint64_t ea_ = (uint64_t)(addr) + (off); \
        if (__builtin_expect(ea_ + (width) > msize, 0)) TRAP(TRAP_MEMORY_OOB); \
@@ -39,27 +37,17 @@
 /* ---- Families from ir_ops.def --------------------------------------------- */
 
 #define IR_BINARY(N, t, IN, OUT, e)                                             \
-    OP(N##_RR) { body_##N##_RR(ip, fp); NEXT(2); }                             \
-    OP(N##_RI) { body_##N##_RI(ip, fp); NEXT(WORDS_RI_##IN); }                 \
-    OP(N##_IR) { body_##N##_IR(ip, fp); NEXT(WORDS_RI_##IN); }
+    OP(N##_RR) { body_##N##_RR(ip, fp, mem); NEXT(2); }                             \
+    OP(N##_RI) { body_##N##_RI(ip, fp, mem); NEXT(WORDS_RI_##IN); }                 \
+    OP(N##_IR) { body_##N##_IR(ip, fp, mem); NEXT(WORDS_RI_##IN); }
 
 /* Fused compare-and-branch: [op][a b off] or [op][a - off][imm64]. */
 #define IR_COMPARE(N, t, IN, e)                                                 \
     IR_BINARY(N, t, IN, I32, e)                                                 \
-    OP(N##_JT_RR) { IR_CTYPE_##IN a = SLOT_##IN(S0), b = SLOT_##IN(S1);        \
-                    if (e) JUMP(); else NEXT(2); }                                  \
-    OP(N##_JT_RI) { IR_CTYPE_##IN a = SLOT_##IN(S0), b = IMM_JUMP_##IN;        \
-                    if (e) JUMP(); else NEXT(3); }                                  \
-    OP(N##_JF_RR) { IR_CTYPE_##IN a = SLOT_##IN(S0), b = SLOT_##IN(S1);        \
-                    if (!(e)) JUMP(); else NEXT(2); }                               \
-    OP(N##_JF_RI) { IR_CTYPE_##IN a = SLOT_##IN(S0), b = IMM_JUMP_##IN;        \
-                    if (!(e)) JUMP(); else NEXT(3); }
-
-/* The constant of a compare-and-branch lives in word 2 (FMT_SJL). */
-#define IMM_JUMP_I32 (ip[2].u32[0])
-#define IMM_JUMP_I64 (ip[2].u64)
-#define IMM_JUMP_F32 (num_f32_from_bits(ip[2].u32[0]))
-#define IMM_JUMP_F64 (ip[2].f64)
+    OP(N##_JT_RR) { if (taken_##N##_JT_RR(ip, fp)) JUMP(); else NEXT(2); }     \
+    OP(N##_JT_RI) { if (taken_##N##_JT_RI(ip, fp)) JUMP(); else NEXT(3); }     \
+    OP(N##_JF_RR) { if (taken_##N##_JF_RR(ip, fp)) JUMP(); else NEXT(2); }     \
+    OP(N##_JF_RI) { if (taken_##N##_JF_RI(ip, fp)) JUMP(); else NEXT(3); }
 
 #define IR_BINARY_TRAP(N, t, T, fn)                                             \
     OP(N##_RR) { IR_CTYPE_##T r; num_trap k = fn(SLOT_##T(S1), SLOT_##T(S2), &r); \
@@ -72,49 +60,37 @@
                  if (__builtin_expect(k, 0)) TRAP(wx_trap_from_num(k));        \
                  SLOT_##T(S0) = r; NEXT(WORDS_RI_##T); }
 
-#define IR_UNARY(N, t, IN, OUT, e) OP(N) { body_##N(ip, fp); NEXT(2); }
+#define IR_UNARY(N, t, IN, OUT, e) OP(N) { body_##N(ip, fp, mem); NEXT(2); }
 
 #define IR_UNARY_TRAP(N, t, IN, OUT, fn)                                        \
     OP(N) { IR_CTYPE_##OUT r; num_trap k = fn(SLOT_##IN(S1), &r);              \
             if (__builtin_expect(k, 0)) TRAP(wx_trap_from_num(k));             \
             SLOT_##OUT(S0) = r; NEXT(2); }
 
-/* Loads: [op][dst addr offset]. The memory type's signedness does the
- * widening. LOAD_AT reads a value of type M at `ea` into slot s0 as OUT. */
-#define LOAD_AT(OUT, M, ea, n)                                                  \
-    do { M v_; memcpy(&v_, (ea), sizeof v_); SLOT_##OUT(S0) = (IR_CTYPE_##OUT)v_; \
-         NEXT(n); } while (0)
+/* Loads: [op][dst addr offset], indexed [op][dst base index shift][offset]
+ * and added [op][dst base k] (interp_body.h has the addresses). The guarded
+ * forms are their bodies; the checked forms check the address first. */
+#define LOAD_AT(OUT, M, ea, n) do { LOAD_INTO(OUT, M, ea); NEXT(n); } while (0)
 #define IR_LOAD(N, t, OUT, M)                                                   \
-    OP(N) { LOAD_AT(OUT, M, EA_GUARDED(SLOT_I32(S1), IMM, sizeof(M)), 2); }    \
+    OP(N) { body_##N(ip, fp, mem); NEXT(2); }                                  \
     OP(N##_CHK) { LOAD_AT(OUT, M, EA_CHECKED(SLOT_I32(S1), IMM, sizeof(M)), 2); } \
-    OP(N##_IDX) { LOAD_AT(OUT, M, EA_GUARDED(IDX_ADDR(), IMM_W2, sizeof(M)), 3); } \
+    OP(N##_IDX) { body_##N##_IDX(ip, fp, mem); NEXT(3); }                      \
     OP(N##_IDX_CHK) { LOAD_AT(OUT, M, EA_CHECKED(IDX_ADDR(), IMM_W2, sizeof(M)), 3); } \
-    OP(N##_ADD) { LOAD_AT(OUT, M, EA_GUARDED(ADD_ADDR(), 0, sizeof(M)), 2); }  \
+    OP(N##_ADD) { body_##N##_ADD(ip, fp, mem); NEXT(2); }                      \
     OP(N##_ADD_CHK) { LOAD_AT(OUT, M, EA_CHECKED(ADD_ADDR(), 0, sizeof(M)), 2); }
 
-/* Indexed forms, [op][dst base index shift][offset]: the address is
- * base + (index << shift). Added forms, [op][dst base k]: the address is
- * base + k and the static offset is zero. Both sums wrap at 32 bits exactly
- * as the i32.add they replace. */
-#define IDX_ADDR() ((uint32_t)(SLOT_I32(S1) + (SLOT_I32(S2) << S3)))
-#define ADD_ADDR() ((uint32_t)(SLOT_I32(S1) + IMM))
-
-/* Stores: [op][addr value offset], and the added forms [op][addr value k]
- * (the address is addr + k, wrapping, with a zero offset). STORE_AT writes
- * slot s1 narrowed to M at `ea`. */
-#define STORE_AT(IN, M, ea)                                                     \
-    do { M v_ = (M)SLOT_##IN(S1); memcpy((ea), &v_, sizeof v_); NEXT(2); } while (0)
-#define STORE_ADDR() ((uint32_t)(SLOT_I32(S0) + IMM))
+/* Stores: [op][addr value offset] and added [op][addr value k]. */
+#define STORE_AT(IN, M, ea) do { STORE_FROM(IN, M, ea); NEXT(2); } while (0)
 #define IR_STORE(N, t, IN, M)                                                   \
-    OP(N) { STORE_AT(IN, M, EA_GUARDED(SLOT_I32(S0), IMM, sizeof(M))); }       \
+    OP(N) { body_##N(ip, fp, mem); NEXT(2); }                                  \
     OP(N##_CHK) { STORE_AT(IN, M, EA_CHECKED(SLOT_I32(S0), IMM, sizeof(M))); } \
-    OP(N##_ADD) { STORE_AT(IN, M, EA_GUARDED(STORE_ADDR(), 0, sizeof(M))); }   \
+    OP(N##_ADD) { body_##N##_ADD(ip, fp, mem); NEXT(2); }                      \
     OP(N##_ADD_CHK) { STORE_AT(IN, M, EA_CHECKED(STORE_ADDR(), 0, sizeof(M))); }
 
 /* ---- SIMD families from simd_ops.def ---------------------------------------- */
 
 #define IR_V_UNARY(N, t, fn) OP(N) { SET_V128(S0, fn(SLOT_V128(S1))); NEXT(2); }
-#define IR_V_BINARY(N, t, fn) OP(N) { body_##N(ip, fp); NEXT(2); }
+#define IR_V_BINARY(N, t, fn) OP(N) { body_##N(ip, fp, mem); NEXT(2); }
 #define IR_V_TERNARY(N, t, fn)                                                  \
     OP(N) { SET_V128(S0, fn(SLOT_V128(S1), SLOT_V128(S2), SLOT_V128(S3))); NEXT(2); }
 #define IR_V_SHIFT(N, t, fn)                                                    \
@@ -122,8 +98,7 @@
     OP(N##_RI) { SET_V128(S0, fn(SLOT_V128(S1), IMM)); NEXT(2); }
 #define IR_V_SPLAT(N, t, IN, fn) OP(N) { SET_V128(S0, fn(SLOT_##IN(S1))); NEXT(2); }
 #define IR_V_TEST(N, t, fn) OP(N) { SLOT_I32(S0) = fn(SLOT_V128(S1)); NEXT(2); }
-#define IR_V_EXTRACT(N, t, OUT, fn)                                             \
-    OP(N) { SLOT_##OUT(S0) = fn(SLOT_V128(S1), IMM); NEXT(2); }
+#define IR_V_EXTRACT(N, t, OUT, fn) OP(N) { body_##N(ip, fp, mem); NEXT(2); }
 #define IR_V_REPLACE(N, t, IN, fn)                                              \
     OP(N) { SET_V128(S0, fn(SLOT_V128(S1), IMM_W2, SLOT_##IN(S2))); NEXT(3); }
 
@@ -131,10 +106,10 @@
  * offset]; the lane forms carry the offset and the lane in word 2. The
  * checked forms check the access width W. */
 #define IR_V_LOAD(N, t, W, fn)                                                  \
-    OP(N) { SET_V128(S0, fn(EA_GUARDED(SLOT_I32(S1), IMM, W))); NEXT(2); }     \
+    OP(N) { body_##N(ip, fp, mem); NEXT(2); }                                  \
     OP(N##_CHK) { SET_V128(S0, fn(EA_CHECKED(SLOT_I32(S1), IMM, W))); NEXT(2); }
 #define IR_V_STORE(N, t, W, fn)                                                 \
-    OP(N) { fn(EA_GUARDED(SLOT_I32(S0), IMM, W), SLOT_V128(S1)); NEXT(2); }    \
+    OP(N) { body_##N(ip, fp, mem); NEXT(2); }                                  \
     OP(N##_CHK) { fn(EA_CHECKED(SLOT_I32(S0), IMM, W), SLOT_V128(S1)); NEXT(2); }
 #define IR_V_LOAD_LANE(N, t, W)                                                 \
     OP(N) { SET_V128(S0, simd_load_lane(SLOT_V128(S2),                         \
@@ -154,37 +129,37 @@
 
 /* ---- Moves, constants, selection ------------------------------------------ */
 
-OP(I32_ADD_SHL) { body_I32_ADD_SHL(ip, fp); NEXT(2); }
-OP(I32_ADD3) { body_I32_ADD3(ip, fp); NEXT(2); }
-OP(I32_XOR_ROTL) { body_I32_XOR_ROTL(ip, fp); NEXT(2); }
-OP(F32_MUL_ADD) { body_F32_MUL_ADD(ip, fp); NEXT(2); }
-OP(F64_MUL_ADD) { body_F64_MUL_ADD(ip, fp); NEXT(2); }
-OP(F32_MUL_SUB) { body_F32_MUL_SUB(ip, fp); NEXT(2); }
-OP(F64_MUL_SUB) { body_F64_MUL_SUB(ip, fp); NEXT(2); }
-OP(F32X4_MUL_SUB) { body_F32X4_MUL_SUB(ip, fp); NEXT(2); }
-OP(F64X2_MUL_SUB) { body_F64X2_MUL_SUB(ip, fp); NEXT(2); }
-OP(F32X4_MUL_ADD) { body_F32X4_MUL_ADD(ip, fp); NEXT(2); }
-OP(F64X2_MUL_ADD) { body_F64X2_MUL_ADD(ip, fp); NEXT(2); }
+OP(I32_ADD_SHL) { body_I32_ADD_SHL(ip, fp, mem); NEXT(2); }
+OP(I32_ADD3) { body_I32_ADD3(ip, fp, mem); NEXT(2); }
+OP(I32_XOR_ROTL) { body_I32_XOR_ROTL(ip, fp, mem); NEXT(2); }
+OP(F32_MUL_ADD) { body_F32_MUL_ADD(ip, fp, mem); NEXT(2); }
+OP(F64_MUL_ADD) { body_F64_MUL_ADD(ip, fp, mem); NEXT(2); }
+OP(F32_MUL_SUB) { body_F32_MUL_SUB(ip, fp, mem); NEXT(2); }
+OP(F64_MUL_SUB) { body_F64_MUL_SUB(ip, fp, mem); NEXT(2); }
+OP(F32X4_MUL_SUB) { body_F32X4_MUL_SUB(ip, fp, mem); NEXT(2); }
+OP(F64X2_MUL_SUB) { body_F64X2_MUL_SUB(ip, fp, mem); NEXT(2); }
+OP(F32X4_MUL_ADD) { body_F32X4_MUL_ADD(ip, fp, mem); NEXT(2); }
+OP(F64X2_MUL_ADD) { body_F64X2_MUL_ADD(ip, fp, mem); NEXT(2); }
 /* Stores of a constant: [op][addr - offset][value]. The store's width, not
  * the value's type, picks the handler. */
 #define STORE_K(M, ea) do { M v_ = (M)ip[2].u64; memcpy((ea), &v_, sizeof v_); NEXT(3); } while (0)
-OP(STORE8_K) { STORE_K(uint8_t, EA_GUARDED(SLOT_I32(S0), IMM, 1)); }
+OP(STORE8_K) { body_STORE8_K(ip, fp, mem); NEXT(3); }
 OP(STORE8_K_CHK) { STORE_K(uint8_t, EA_CHECKED(SLOT_I32(S0), IMM, 1)); }
-OP(STORE16_K) { STORE_K(uint16_t, EA_GUARDED(SLOT_I32(S0), IMM, 2)); }
+OP(STORE16_K) { body_STORE16_K(ip, fp, mem); NEXT(3); }
 OP(STORE16_K_CHK) { STORE_K(uint16_t, EA_CHECKED(SLOT_I32(S0), IMM, 2)); }
-OP(STORE32_K) { STORE_K(uint32_t, EA_GUARDED(SLOT_I32(S0), IMM, 4)); }
+OP(STORE32_K) { body_STORE32_K(ip, fp, mem); NEXT(3); }
 OP(STORE32_K_CHK) { STORE_K(uint32_t, EA_CHECKED(SLOT_I32(S0), IMM, 4)); }
-OP(STORE64_K) { STORE_K(uint64_t, EA_GUARDED(SLOT_I32(S0), IMM, 8)); }
+OP(STORE64_K) { body_STORE64_K(ip, fp, mem); NEXT(3); }
 OP(STORE64_K_CHK) { STORE_K(uint64_t, EA_CHECKED(SLOT_I32(S0), IMM, 8)); }
 /* v128.load and v128.store at slot + constant, as the scalar added forms. */
 OP(V128_LOAD_ADD) { SET_V128(S0, simd_get(EA_GUARDED(ADD_ADDR(), 0, 16))); NEXT(2); }
 OP(V128_LOAD_ADD_CHK) { SET_V128(S0, simd_get(EA_CHECKED(ADD_ADDR(), 0, 16))); NEXT(2); }
 OP(V128_STORE_ADD) { simd_put(EA_GUARDED(STORE_ADDR(), 0, 16), SLOT_V128(S1)); NEXT(2); }
 OP(V128_STORE_ADD_CHK) { simd_put(EA_CHECKED(STORE_ADDR(), 0, 16), SLOT_V128(S1)); NEXT(2); }
-OP(COPY) { body_COPY(ip, fp); NEXT(2); }
-OP(COPY2) { body_COPY2(ip, fp); NEXT(2); }
+OP(COPY) { body_COPY(ip, fp, mem); NEXT(2); }
+OP(COPY2) { body_COPY2(ip, fp, mem); NEXT(2); }
 OP(COPY_V128) { wx_slot lo = fp[S1], hi = fp[S1 + 1]; fp[S0] = lo; fp[S0 + 1] = hi; NEXT(2); }
-OP(CONST32) { body_CONST32(ip, fp); NEXT(2); }
+OP(CONST32) { body_CONST32(ip, fp, mem); NEXT(2); }
 OP(CONST64) { fp[S0].u64 = ip[2].u64; NEXT(3); }
 OP(CONST_V128) { fp[S0].u64 = ip[2].u64; fp[S0 + 1].u64 = ip[3].u64; NEXT(4); }
 OP(SELECT) { fp[S0] = fp[S3].u32 ? fp[S1] : fp[S2]; NEXT(2); }
@@ -285,8 +260,8 @@ OP(ELEM_DROP) { inst->elem_dropped[IMM] = true; NEXT(2); }
     } while (0)
 OP(ENTER) { ENTER_FRAME(); }
 OP(JUMP) { JUMP(); }
-OP(JUMP_NZ) { if (fp[S0].u32) JUMP(); else NEXT(2); }
-OP(JUMP_Z) { if (!fp[S0].u32) JUMP(); else NEXT(2); }
+OP(JUMP_NZ) { if (taken_JUMP_NZ(ip, fp)) JUMP(); else NEXT(2); }
+OP(JUMP_Z) { if (taken_JUMP_Z(ip, fp)) JUMP(); else NEXT(2); }
 OP(JUMP_NZ64) { if (fp[S0].u64) JUMP(); else NEXT(2); }
 OP(JUMP_Z64) { if (!fp[S0].u64) JUMP(); else NEXT(2); }
 /* A bit test and branch: an i32.and that only feeds the branch. */
@@ -294,14 +269,10 @@ OP(JUMP_AND_NZ) { if (fp[S0].u32 & fp[S1].u32) JUMP(); else NEXT(2); }
 OP(JUMP_AND_NZ_RI) { if (fp[S0].u32 & IMM_JUMP_I32) JUMP(); else NEXT(3); }
 OP(JUMP_AND_Z) { if (!(fp[S0].u32 & fp[S1].u32)) JUMP(); else NEXT(2); }
 OP(JUMP_AND_Z_RI) { if (!(fp[S0].u32 & IMM_JUMP_I32)) JUMP(); else NEXT(3); }
-/* A loop's step and test: an i32 add of a constant, then a compare of the
- * sum with a constant and a branch. */
-#define ADD_JUMP(cond)                                                          \
-    do { uint32_t a = fp[S1].u32 + ip[2].u32[0], b = ip[2].u32[1];             \
-         fp[S0].u32 = a; if (cond) JUMP(); else NEXT(3); } while (0)
-OP(ADD_JUMP_NE) { ADD_JUMP(a != b); }
-OP(ADD_JUMP_LT_U) { ADD_JUMP(a < b); }
-OP(ADD_JUMP_LT_S) { ADD_JUMP((int32_t)a < (int32_t)b); }
+/* A loop's step and test (interp_body.h). */
+OP(ADD_JUMP_NE) { if (taken_ADD_JUMP_NE(ip, fp)) JUMP(); else NEXT(3); }
+OP(ADD_JUMP_LT_U) { if (taken_ADD_JUMP_LT_U(ip, fp)) JUMP(); else NEXT(3); }
+OP(ADD_JUMP_LT_S) { if (taken_ADD_JUMP_LT_S(ip, fp)) JUMP(); else NEXT(3); }
 OP(JUMP_TABLE) {
     uint32_t i = fp[S0].u32, n = IMM;
     ip += ip[2 + (i < n ? i : n)].i32[0];
@@ -422,6 +393,13 @@ OP(CHECK_INTERRUPT) {
 
 /* ---- Pairs from ir_pairs.def ------------------------------------------------ */
 
-/* A's body, then B's handler on B's operands, which start one word on. */
-#define IR_PAIR(A, B) OP(A##__##B) { body_##A(ip, fp); ip += 1; CONTINUE(B); }
+/* A's body, then B on B's operands, which start one word on: B's body and
+ * the pair's own dispatch, B's test and jump, or B's handler (for calls and
+ * the checked memory forms, which have no body). */
+#define IR_PAIR(A, B) OP(A##__##B) { body_##A(ip, fp, mem); ip += 1; body_##B(ip, fp, mem); \
+                                     NEXT(IR_WORDS_##B); }
+#define IR_PAIR_BRANCH(A, B) OP(A##__##B) { body_##A(ip, fp, mem); ip += 1;         \
+                                            if (taken_##B(ip, fp)) JUMP();          \
+                                            else NEXT(IR_WORDS_##B); }
+#define IR_PAIR_CONT(A, B) OP(A##__##B) { body_##A(ip, fp, mem); ip += 1; CONTINUE(B); }
 #include "ir_pairs.def"

@@ -3,7 +3,49 @@
  * it) that is not itself a pair or a jump, and every pair is listed once. */
 #include <criterion/criterion.h>
 
+#include "interp_body.h"
 #include "ir.h"
+
+/* interp_body.h's IR_WORDS_N constants, in opcode order (pairs excluded). */
+static const unsigned words_const[] = {
+#define IR_BINARY(N, t, IN, OUT, e) IR_WORDS_##N##_RR, IR_WORDS_##N##_RI, IR_WORDS_##N##_IR,
+#define IR_COMPARE(N, t, IN, e) IR_WORDS_##N##_RR, IR_WORDS_##N##_RI, IR_WORDS_##N##_IR, \
+    IR_WORDS_##N##_JT_RR, IR_WORDS_##N##_JT_RI, IR_WORDS_##N##_JF_RR, IR_WORDS_##N##_JF_RI,
+#define IR_BINARY_TRAP(N, t, T, fn) IR_WORDS_##N##_RR, IR_WORDS_##N##_RI, IR_WORDS_##N##_IR,
+#define IR_UNARY(N, t, IN, OUT, e) IR_WORDS_##N,
+#define IR_UNARY_TRAP(N, t, IN, OUT, fn) IR_WORDS_##N,
+#define IR_LOAD(N, t, OUT, M) IR_WORDS_##N, IR_WORDS_##N##_CHK, IR_WORDS_##N##_IDX, \
+    IR_WORDS_##N##_IDX_CHK, IR_WORDS_##N##_ADD, IR_WORDS_##N##_ADD_CHK,
+#define IR_STORE(N, t, IN, M) IR_WORDS_##N, IR_WORDS_##N##_CHK, IR_WORDS_##N##_ADD, \
+    IR_WORDS_##N##_ADD_CHK,
+#define IR_OP(N, F, t) IR_WORDS_##N,
+#define IR_V_UNARY(N, t, fn) IR_WORDS_##N,
+#define IR_V_BINARY(N, t, fn) IR_WORDS_##N,
+#define IR_V_TERNARY(N, t, fn) IR_WORDS_##N,
+#define IR_V_SHIFT(N, t, fn) IR_WORDS_##N, IR_WORDS_##N##_RI,
+#define IR_V_SPLAT(N, t, IN, fn) IR_WORDS_##N,
+#define IR_V_TEST(N, t, fn) IR_WORDS_##N,
+#define IR_V_EXTRACT(N, t, OUT, fn) IR_WORDS_##N,
+#define IR_V_REPLACE(N, t, IN, fn) IR_WORDS_##N,
+#define IR_V_LOAD(N, t, W, fn) IR_WORDS_##N, IR_WORDS_##N##_CHK,
+#define IR_V_STORE(N, t, W, fn) IR_WORDS_##N, IR_WORDS_##N##_CHK,
+#define IR_V_LOAD_LANE(N, t, W) IR_WORDS_##N, IR_WORDS_##N##_CHK,
+#define IR_V_STORE_LANE(N, t, W) IR_WORDS_##N, IR_WORDS_##N##_CHK,
+#include "ir_ops.def"
+};
+
+Test(pairs, word_constants_match_the_formats)
+{
+    unsigned n = sizeof words_const / sizeof *words_const;
+    cr_assert_lt(n, IR_OP_COUNT);
+    cr_expect_eq(ir_op_format[n], FMT_PAIR, "the first pair follows the last instruction");
+    for (unsigned op = 0; op < n; op++) {
+        ir_format f = (ir_format)ir_op_format[op];
+        unsigned expect = f == FMT_TABLE ? 0 : ir_format_words(f);
+        cr_expect_eq(words_const[op], expect, "%s: IR_WORDS %u, format says %u", ir_op_name[op],
+                     words_const[op], expect);
+    }
+}
 
 static bool jumps(ir_op op)
 {
