@@ -393,13 +393,12 @@ OP(CHECK_INTERRUPT) {
 
 /* ---- Pairs from ir_pairs.def ------------------------------------------------ */
 
-/* A's body, then B on B's operands, which start one word on: B's body and
+/* A's body, then B on B's operands, which start at A's last word: B's body and
  * the pair's own dispatch, B's test and jump, or B's handler (for calls and
  * the checked memory forms, which have no body). */
-#define IR_PAIR(A, B) OP(A##__##B) { body_##A(ip, fp, mem); ip += 1; body_##B(ip, fp, mem); \
-                                     NEXT(IR_WORDS_##B); }
-#define IR_PAIR_BRANCH(A, B) OP(A##__##B) { body_##A(ip, fp, mem); ip += 1;         \
-                                            if (taken_##B(ip, fp)) JUMP();          \
-                                            else NEXT(IR_WORDS_##B); }
-#define IR_PAIR_CONT(A, B) OP(A##__##B) { body_##A(ip, fp, mem); ip += 1; CONTINUE(B); }
+#define PAIR_A(A) do { body_##A(ip, fp, mem); ip += IR_WORDS_##A - 1; } while (0)
+#define IR_PAIR(A, B) OP(A##__##B) { PAIR_A(A); body_##B(ip, fp, mem); NEXT(IR_WORDS_##B); }
+#define IR_PAIR_BRANCH(A, B)                                                    \
+    OP(A##__##B) { PAIR_A(A); if (taken_##B(ip, fp)) JUMP(); else NEXT(IR_WORDS_##B); }
+#define IR_PAIR_CONT(A, B) OP(A##__##B) { PAIR_A(A); CONTINUE(B); }
 #include "ir_pairs.def"

@@ -1765,10 +1765,10 @@ static void relocate(ir_word *w, ir_op op, uint32_t pos, uint32_t old, const uin
             w[2 + k].i32[0] = (int32_t)(map[old + (uint32_t)w[2 + k].i32[0]] - pos);
 }
 
-/* The last pass: each two-word A directly followed by a B that nothing
- * jumps to becomes pair A+B when ir_pairs.def has it, one word shorter (its
- * B part keeps B's words, one word after the pair's start); then every jump
- * is re-aimed. Without memory for the pass the code stays as it is. */
+/* The last pass: each A directly followed by a B that nothing jumps to
+ * becomes pair A+B when ir_pairs.def has it, one word shorter (its B part
+ * keeps B's words, from the word before A's last); then every jump is
+ * re-aimed. Without memory for the pass the code stays as it is. */
 static void fuse_pairs(lw_ctx *l)
 {
     static pthread_once_t once = PTHREAD_ONCE_INIT;
@@ -1792,7 +1792,7 @@ static void fuse_pairs(lw_ctx *l)
     for (uint32_t pos = 0; pos < len;) {
         ir_op a = (ir_op)l->ops[pos];
         uint32_t wa = words_at(l, pos), next = pos + wa;
-        ir_op pair = wa == 2 && pair_count[a] && next < len && !target[next]
+        ir_op pair = pair_count[a] && next < len && !target[next]
                    ? pair_op(a, (ir_op)l->ops[next]) : IR_OP_COUNT;
         map[pos] = n;
         old_of[n] = pos;
@@ -1805,12 +1805,12 @@ static void fuse_pairs(lw_ctx *l)
         }
         uint32_t wb = words_at(l, next);
         code[n].handler = l->words[pair];
-        code[n + 1] = l->code[pos + 1];
-        memcpy(code + n + 2, l->code + next + 1, (wb - 1) * sizeof *code);
+        memcpy(code + n + 1, l->code + pos + 1, (wa - 1) * sizeof *code);
+        memcpy(code + n + wa, l->code + next + 1, (wb - 1) * sizeof *code);
         ops[n] = (uint16_t)pair;
-        map[next] = n + 1;
-        old_of[n + 1] = next;
-        n += wb + 1;
+        map[next] = n + wa - 1;
+        old_of[n + wa - 1] = next;
+        n += wa + wb - 1;
         pos = next + wb;
     }
     map[len] = n;
@@ -1818,9 +1818,10 @@ static void fuse_pairs(lw_ctx *l)
         ir_op op = (ir_op)ops[pos];
         if (ir_op_format[op] == FMT_PAIR) {
             ir_op b = (ir_op)ir_pair_parts[op][1];
-            relocate(code + pos + 1, b, pos + 1, old_of[pos + 1], map);
+            uint32_t bpos = pos + ir_format_words((ir_format)ir_op_format[ir_pair_parts[op][0]]) - 1;
+            relocate(code + bpos, b, bpos, old_of[bpos], map);
             ir_format fb = (ir_format)ir_op_format[b];
-            pos += 1 + (fb == FMT_TABLE ? 3 + code[pos + 2].u32[1] : ir_format_words(fb));
+            pos = bpos + (fb == FMT_TABLE ? 3 + code[bpos + 1].u32[1] : ir_format_words(fb));
         } else {
             relocate(code + pos, op, pos, old_of[pos], map);
             ir_format f = (ir_format)ir_op_format[op];

@@ -58,6 +58,24 @@
     i32.const 3
     i32.shr_u
     i32.xor)
+  (func $scan (param i32 i32 i32) (result i32)
+    ;; A three-word load (indexed) pairs with the compare-and-branch after
+    ;; it: its B part starts at the load's last word.
+    (block $out
+      (loop $l
+        local.get 0
+        local.get 1
+        i32.add
+        i32.load8_u
+        local.get 2
+        i32.ne
+        br_if $out
+        local.get 1
+        i32.const 1
+        i32.add
+        local.set 1
+        br $l))
+    local.get 1)
 )
 ;;| func 0 two_steps:
 ;;|     0  enter                    zero 0 from r2, frame 4 slots
@@ -84,3 +102,10 @@
 ;;|     2  i32.shr_u/ri             r3, r1, 3
 ;;|     3+ i32.xor                  r2, r0, r3
 ;;|     5  return1                  r2
+;;| func 4 scan:
+;;|     0  enter                    zero 0 from r3, frame 5 slots
+;;|     2  i32.load8_u/idx          r3, [r0 + r1 << 0], 0
+;;|     4+ jump.if.i32.ne           r3, r2, @10
+;;|     6  i32.add/ri               r1, r1, 1
+;;|     8  jump                     @2
+;;|    10  return1                  r1
