@@ -146,6 +146,8 @@ BODY(F64X2_MUL_SUB) {
 BODY(COPY) { fp[S0] = fp[S1]; }
 BODY(COPY2) { fp[S0] = fp[S1]; fp[S2] = fp[S3]; }
 BODY(CONST32) { fp[S0].u64 = IMM; }
+BODY(SELECT) { fp[S0] = fp[S3].u32 ? fp[S1] : fp[S2]; }
+BODY(V128_LOAD_ADD) { SET_V128(S0, simd_get(EA_GUARDED(ADD_ADDR(), 0, 16))); }
 /* Stores of a constant: [op][addr - offset][value]. */
 #define STORE_K(M) do { M v_ = (M)ip[2].u64; memcpy(EA_GUARDED(SLOT_I32(S0), IMM, sizeof v_), &v_, sizeof v_); } while (0)
 BODY(STORE8_K) { STORE_K(uint8_t); }
@@ -154,6 +156,7 @@ BODY(STORE32_K) { STORE_K(uint32_t); }
 BODY(STORE64_K) { STORE_K(uint64_t); }
 #undef STORE_K
 
+TAKEN(JUMP) { (void)ip; (void)fp; return true; }
 TAKEN(JUMP_NZ) { return fp[S0].u32 != 0; }
 TAKEN(JUMP_Z) { return fp[S0].u32 == 0; }
 /* A loop's step and test: an i32 add of a constant, then a compare of the

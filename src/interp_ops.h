@@ -152,7 +152,7 @@ OP(STORE32_K_CHK) { STORE_K(uint32_t, EA_CHECKED(SLOT_I32(S0), IMM, 4)); }
 OP(STORE64_K) { body_STORE64_K(ip, fp, mem); NEXT(3); }
 OP(STORE64_K_CHK) { STORE_K(uint64_t, EA_CHECKED(SLOT_I32(S0), IMM, 8)); }
 /* v128.load and v128.store at slot + constant, as the scalar added forms. */
-OP(V128_LOAD_ADD) { SET_V128(S0, simd_get(EA_GUARDED(ADD_ADDR(), 0, 16))); NEXT(2); }
+OP(V128_LOAD_ADD) { body_V128_LOAD_ADD(ip, fp, mem); NEXT(2); }
 OP(V128_LOAD_ADD_CHK) { SET_V128(S0, simd_get(EA_CHECKED(ADD_ADDR(), 0, 16))); NEXT(2); }
 OP(V128_STORE_ADD) { simd_put(EA_GUARDED(STORE_ADDR(), 0, 16), SLOT_V128(S1)); NEXT(2); }
 OP(V128_STORE_ADD_CHK) { simd_put(EA_CHECKED(STORE_ADDR(), 0, 16), SLOT_V128(S1)); NEXT(2); }
@@ -162,7 +162,7 @@ OP(COPY_V128) { wx_slot lo = fp[S1], hi = fp[S1 + 1]; fp[S0] = lo; fp[S0 + 1] = 
 OP(CONST32) { body_CONST32(ip, fp, mem); NEXT(2); }
 OP(CONST64) { fp[S0].u64 = ip[2].u64; NEXT(3); }
 OP(CONST_V128) { fp[S0].u64 = ip[2].u64; fp[S0 + 1].u64 = ip[3].u64; NEXT(4); }
-OP(SELECT) { fp[S0] = fp[S3].u32 ? fp[S1] : fp[S2]; NEXT(2); }
+OP(SELECT) { body_SELECT(ip, fp, mem); NEXT(2); }
 OP(SELECT_V128) {
     uint16_t from = fp[S3].u32 ? S1 : S2;
     wx_slot lo = fp[from], hi = fp[from + 1];
