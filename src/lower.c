@@ -1828,8 +1828,14 @@ static void fuse_pairs(lw_ctx *l)
             pos += f == FMT_TABLE ? 3 + code[pos + 1].u32[1] : ir_format_words(f);
         }
     }
-    memcpy(l->code, code, n * sizeof *code);
-    memcpy(l->ops, ops, n * sizeof *ops);
+    /* The new code replaces the old (its buffers hold len >= n words). */
+    ir_word *old_code = l->code;
+    uint16_t *old_ops = l->ops;
+    l->code = code;
+    l->ops = ops;
+    code = old_code;
+    ops = old_ops;
+    l->cap = l->ops_cap = len;
     l->len = n;
 out:
     free(target);
