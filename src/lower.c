@@ -1788,7 +1788,9 @@ static void fuse_pairs(lw_ctx *l)
             for (uint32_t k = 0; k <= at(l, pos + 1)->u32[1]; k++)
                 target[pos + (uint32_t)at(l, pos + 2 + k)->i32[0]] = 1;
     }
-    uint32_t n = 0;
+    /* Unpaired instructions are copied in runs: from old position `run`
+     * to new position `run_n`. */
+    uint32_t n = 0, run = 0, run_n = 0;
     for (uint32_t pos = 0; pos < len;) {
         ir_op a = (ir_op)l->ops[pos];
         uint32_t wa = words_at(l, pos), next = pos + wa;
@@ -1797,12 +1799,12 @@ static void fuse_pairs(lw_ctx *l)
         map[pos] = n;
         old_of[n] = pos;
         if (pair == IR_OP_COUNT) {
-            memcpy(code + n, l->code + pos, wa * sizeof *code);
             ops[n] = (uint16_t)a;
             n += wa;
             pos = next;
             continue;
         }
+        memcpy(code + run_n, l->code + run, (pos - run) * sizeof *code);
         uint32_t wb = words_at(l, next);
         code[n].handler = l->words[pair];
         memcpy(code + n + 1, l->code + pos + 1, (wa - 1) * sizeof *code);
@@ -1812,7 +1814,10 @@ static void fuse_pairs(lw_ctx *l)
         old_of[n + wa - 1] = next;
         n += wa + wb - 1;
         pos = next + wb;
+        run = pos;
+        run_n = n;
     }
+    memcpy(code + run_n, l->code + run, (len - run) * sizeof *code);
     map[len] = n;
     for (uint32_t pos = 0; pos < n;) {
         ir_op op = (ir_op)ops[pos];
