@@ -117,6 +117,14 @@ extern const uint16_t ir_pair_parts[IR_OP_COUNT][2];
 /* The format of each opcode. */
 extern const uint8_t ir_op_format[IR_OP_COUNT];
 
+/* The size in words of instruction `op` (not a pair) whose words start at
+ * `w`: a jump table's depends on its entry count. */
+static inline uint32_t ir_ins_words(ir_op op, const ir_word *w)
+{
+    ir_format f = (ir_format)ir_op_format[op];
+    return f == FMT_TABLE ? 3 + w[1].u32[1] : ir_format_words(f);
+}
+
 /* The text name of each opcode, with its form ("i32.add/rr"). */
 extern const char *const ir_op_name[IR_OP_COUNT];
 

@@ -1670,6 +1670,19 @@ static bool lower_op(void *user, wv_ctx *c, wasm_op op, const wv_imm *imm)
 
 /* ---- Lowering a function ---------------------------------------------------------- */
 
+/* The size in words of the (non-pair) instruction at `pos`. */
+static uint32_t words_at(lw_ctx *l, uint32_t pos)
+{
+    return ir_ins_words((ir_op)l->ops[pos], at(l, pos));
+}
+
+/* Whether instruction `op` has a jump offset in word 1's i32[1]. */
+static bool has_offset(ir_op op)
+{
+    ir_format f = (ir_format)ir_op_format[op];
+    return f == FMT_J || f == FMT_SJ || f == FMT_SSJ || f == FMT_SJL || f == FMT_SSJII;
+}
+
 /* Jump threading, once the code is complete: a jump whose target is an
  * unconditional jump goes straight to the final target, and an
  * unconditional jump to a return becomes the return (a return1 of slot 0,
@@ -1686,9 +1699,8 @@ static void thread_jumps(lw_ctx *l)
 {
     for (uint32_t pos = 0; pos < l->len;) {
         ir_op op = (ir_op)l->ops[pos];
-        ir_format f = (ir_format)ir_op_format[op];
-        uint32_t n = f == FMT_TABLE ? 3 + at(l, pos + 1)->u32[1] : ir_format_words(f);
-        if (f == FMT_J || f == FMT_SJ || f == FMT_SSJ || f == FMT_SJL || f == FMT_SSJII) {
+        uint32_t n = words_at(l, pos);
+        if (has_offset(op)) {
             uint32_t target = final_target(l, pos + (uint32_t)at(l, pos + 1)->i32[1]);
             ir_op t = (ir_op)l->ops[target];
             if (op == IR_JUMP && (t == IR_RETURN || t == IR_RETURN1)) {
@@ -1737,20 +1749,6 @@ static ir_op pair_op(ir_op a, ir_op b)
         if (pair_list[k].second == b)
             return (ir_op)pair_list[k].op;
     return IR_OP_COUNT;
-}
-
-/* The size in words of the (non-pair) instruction at `pos`. */
-static uint32_t words_at(lw_ctx *l, uint32_t pos)
-{
-    ir_format f = (ir_format)ir_op_format[l->ops[pos]];
-    return f == FMT_TABLE ? 3 + at(l, pos + 1)->u32[1] : ir_format_words(f);
-}
-
-/* Whether instruction `op` has a jump offset in word 1's i32[1]. */
-static bool has_offset(ir_op op)
-{
-    ir_format f = (ir_format)ir_op_format[op];
-    return f == FMT_J || f == FMT_SJ || f == FMT_SSJ || f == FMT_SJL || f == FMT_SSJII;
 }
 
 /* Re-aims the jumps of instruction `op`, whose words now start at `w` at
@@ -1825,12 +1823,10 @@ static void fuse_pairs(lw_ctx *l)
             ir_op b = (ir_op)ir_pair_parts[op][1];
             uint32_t bpos = pos + ir_format_words((ir_format)ir_op_format[ir_pair_parts[op][0]]) - 1;
             relocate(code + bpos, b, bpos, old_of[bpos], map);
-            ir_format fb = (ir_format)ir_op_format[b];
-            pos = bpos + (fb == FMT_TABLE ? 3 + code[bpos + 1].u32[1] : ir_format_words(fb));
+            pos = bpos + ir_ins_words(b, code + bpos);
         } else {
             relocate(code + pos, op, pos, old_of[pos], map);
-            ir_format f = (ir_format)ir_op_format[op];
-            pos += f == FMT_TABLE ? 3 + code[pos + 1].u32[1] : ir_format_words(f);
+            pos += ir_ins_words(op, code + pos);
         }
     }
     /* The new code replaces the old (its buffers hold len >= n words). */
