@@ -52,6 +52,10 @@
  * to guarded memory 0 at `mem`). */
 #define BODY(N) static inline __attribute__((always_inline, unused)) void \
     body_##N(const ir_word *ip, wx_slot *fp, __attribute__((unused)) uint8_t *mem)
+/* The result of instruction N, of scalar type T, that its body writes to
+ * slot s0: a pair that goes on with the result has it in a register. */
+#define VALUE(N, T) static inline __attribute__((always_inline, unused)) IR_CTYPE_##T \
+    value_##N(const ir_word *ip, const wx_slot *fp, __attribute__((unused)) uint8_t *mem)
 /* A branch's test (and, for add.jump, its add): true when it jumps. */
 #define TAKEN(N) static inline __attribute__((always_inline, unused)) bool \
     taken_##N(const ir_word *ip, wx_slot *fp)
@@ -69,8 +73,11 @@
 #define ADD_ADDR() ((uint32_t)(SLOT_I32(S1) + IMM))
 #define STORE_ADDR() ((uint32_t)(SLOT_I32(S0) + IMM))
 
-/* A load of a value of memory type M at `ea` into slot s0 as OUT (M's
- * signedness does the widening), and a store of slot s1 narrowed to M. */
+/* A load of a value of memory type M at `ea` as OUT (M's signedness does
+ * the widening), returned or put in slot s0, and a store of slot s1
+ * narrowed to M. */
+#define LOAD_VALUE(OUT, M, ea)                                                  \
+    do { M v_; memcpy(&v_, (ea), sizeof v_); return (IR_CTYPE_##OUT)v_; } while (0)
 #define LOAD_INTO(OUT, M, ea)                                                   \
     do { M v_; memcpy(&v_, (ea), sizeof v_); SLOT_##OUT(S0) = (IR_CTYPE_##OUT)v_; } while (0)
 #define STORE_FROM(IN, M, ea)                                                   \
@@ -99,9 +106,12 @@
     BODY(N) { IR_CTYPE_##IN a = SLOT_##IN(S1); SLOT_##OUT(S0) = (e); }
 #define IR_UNARY_TRAP(N, t, IN, OUT, fn)
 #define IR_LOAD(N, t, OUT, M)                                                   \
-    BODY(N) { LOAD_INTO(OUT, M, EA_GUARDED(SLOT_I32(S1), IMM, sizeof(M))); }   \
-    BODY(N##_IDX) { LOAD_INTO(OUT, M, EA_GUARDED(IDX_ADDR(), IMM_W2, sizeof(M))); } \
-    BODY(N##_ADD) { LOAD_INTO(OUT, M, EA_GUARDED(ADD_ADDR(), 0, sizeof(M))); }
+    VALUE(N, OUT) { LOAD_VALUE(OUT, M, EA_GUARDED(SLOT_I32(S1), IMM, sizeof(M))); } \
+    VALUE(N##_IDX, OUT) { LOAD_VALUE(OUT, M, EA_GUARDED(IDX_ADDR(), IMM_W2, sizeof(M))); } \
+    VALUE(N##_ADD, OUT) { LOAD_VALUE(OUT, M, EA_GUARDED(ADD_ADDR(), 0, sizeof(M))); } \
+    BODY(N) { SLOT_##OUT(S0) = value_##N(ip, fp, mem); }                        \
+    BODY(N##_IDX) { SLOT_##OUT(S0) = value_##N##_IDX(ip, fp, mem); }            \
+    BODY(N##_ADD) { SLOT_##OUT(S0) = value_##N##_ADD(ip, fp, mem); }
 #define IR_STORE(N, t, IN, M)                                                   \
     BODY(N) { STORE_FROM(IN, M, EA_GUARDED(SLOT_I32(S0), IMM, sizeof(M))); }  \
     BODY(N##_ADD) { STORE_FROM(IN, M, EA_GUARDED(STORE_ADDR(), 0, sizeof(M))); }
@@ -157,6 +167,14 @@ BODY(STORE64_K) { STORE_K(uint64_t); }
 #undef STORE_K
 
 TAKEN(JUMP) { (void)ip; (void)fp; return true; }
+/* The offset of jump table [op][s0 - n][off0]...[off n] for index i: the
+ * last entry, the default, for any index past the others. */
+static inline __attribute__((always_inline, unused)) int32_t table_offset(const ir_word *ip,
+                                                                          uint32_t i)
+{
+    uint32_t n = IMM;
+    return ip[2 + (i < n ? i : n)].i32[0];
+}
 TAKEN(JUMP_NZ) { return fp[S0].u32 != 0; }
 TAKEN(JUMP_Z) { return fp[S0].u32 == 0; }
 /* A loop's step and test: an i32 add of a constant, then a compare of the
@@ -228,6 +246,7 @@ enum {
 };
 
 #undef BODY
+#undef VALUE
 #undef TAKEN
 
 #endif

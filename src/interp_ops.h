@@ -273,11 +273,7 @@ OP(JUMP_AND_Z_RI) { if (!(fp[S0].u32 & IMM_JUMP_I32)) JUMP(); else NEXT(3); }
 OP(ADD_JUMP_NE) { if (taken_ADD_JUMP_NE(ip, fp)) JUMP(); else NEXT(3); }
 OP(ADD_JUMP_LT_U) { if (taken_ADD_JUMP_LT_U(ip, fp)) JUMP(); else NEXT(3); }
 OP(ADD_JUMP_LT_S) { if (taken_ADD_JUMP_LT_S(ip, fp)) JUMP(); else NEXT(3); }
-OP(JUMP_TABLE) {
-    uint32_t i = fp[S0].u32, n = IMM;
-    ip += ip[2 + (i < n ? i : n)].i32[0];
-    DISPATCH();
-}
+OP(JUMP_TABLE) { ip += table_offset(ip, SLOT_I32(S0)); DISPATCH(); }
 OP(UNREACHABLE) { TRAP(TRAP_UNREACHABLE); }
 OP(UNSUPPORTED) { TRAP(TRAP_UNSUPPORTED); }
 
@@ -394,11 +390,20 @@ OP(CHECK_INTERRUPT) {
 /* ---- Pairs from ir_pairs.def ------------------------------------------------ */
 
 /* A's body, then B on B's operands, which start at A's last word: B's body and
- * the pair's own dispatch, B's test and jump, or B's handler (for calls and
- * the checked memory forms, which have no body). */
+ * the pair's own dispatch, B's test and jump, B's table jump on A's result
+ * (kept in a register, as well as written to its slot), or B's handler (for calls and the checked memory forms, which
+ * have no body). */
 #define PAIR_A(A) do { body_##A(ip, fp, mem); ip += IR_WORDS_##A - 1; } while (0)
 #define IR_PAIR(A, B) OP(A##__##B) { PAIR_A(A); body_##B(ip, fp, mem); NEXT(IR_WORDS_##B); }
 #define IR_PAIR_BRANCH(A, B)                                                    \
     OP(A##__##B) { PAIR_A(A); if (taken_##B(ip, fp)) JUMP(); else NEXT(IR_WORDS_##B); }
 #define IR_PAIR_CONT(A, B) OP(A##__##B) { PAIR_A(A); CONTINUE(B); }
+#define IR_PAIR_TABLE(A, B)                                                     \
+    OP(A##__##B) {                                                              \
+        uint32_t index_ = value_##A(ip, fp, mem);                               \
+        SLOT_I32(S0) = index_;                                                  \
+        ip += IR_WORDS_##A - 1;                                                 \
+        ip += table_offset(ip, index_);                                         \
+        DISPATCH();                                                             \
+    }
 #include "ir_pairs.def"

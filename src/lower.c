@@ -1763,45 +1763,80 @@ static void relocate(ir_word *w, ir_op op, uint32_t pos, uint32_t old, const uin
             w[2 + k].i32[0] = (int32_t)(map[old + (uint32_t)w[2 + k].i32[0]] - pos);
 }
 
+/* The pair that runs the instruction at `a` then the one at `b`, or
+ * IR_OP_COUNT: a table pair also needs the table on the first's result. */
+static ir_op pair_at(lw_ctx *l, uint32_t a, uint32_t b)
+{
+    ir_op op = pair_op((ir_op)l->ops[a], (ir_op)l->ops[b]);
+    if (op != IR_OP_COUNT && l->ops[b] == IR_JUMP_TABLE && at(l, b + 1)->u16[0] != at(l, a + 1)->u16[0])
+        return IR_OP_COUNT;
+    return op;
+}
+
 /* The last pass: each A directly followed by a B that nothing jumps to
  * becomes pair A+B when ir_pairs.def has it, one word shorter (its B part
  * keeps B's words, from the word before A's last); then every jump is
- * re-aimed. Without memory for the pass the code stays as it is. */
+ * re-aimed. Where pairs overlap (A+B and B+C both exist) the pass picks the
+ * pairs that save the most: a pair saves one dispatch, a table pair (which
+ * also keeps the index in a register) counts double, and of equal choices
+ * the earlier pair wins. Without memory for the pass the code stays as it
+ * is. */
+enum { PAIR_TARGET = 1, PAIR_CAN = 2, PAIR_TABLE = 4 };
+
 static void fuse_pairs(lw_ctx *l)
 {
     static pthread_once_t once = PTHREAD_ONCE_INIT;
     pthread_once(&once, index_pairs);
     uint32_t len = l->len;
-    uint8_t *target = calloc(len + 1, 1);
+    uint8_t *mark = calloc(len + 1, 1);
     uint32_t *map = malloc((len + 1) * sizeof *map), *old_of = malloc(len * sizeof *old_of);
+    uint32_t *gain = malloc((len + 2) * sizeof *gain);
     ir_word *code = malloc(len * sizeof *code);
     uint16_t *ops = malloc(len * sizeof *ops);
-    if (!target || !map || !old_of || !code || !ops)
+    if (!mark || !map || !old_of || !gain || !code || !ops)
         goto out;
+    /* The instruction starts (in old_of until the copy) and the jump targets. */
+    uint32_t count = 0;
     for (uint32_t pos = 0; pos < len; pos += words_at(l, pos)) {
         ir_op op = (ir_op)l->ops[pos];
+        old_of[count++] = pos;
         if (has_offset(op))
-            target[pos + (uint32_t)at(l, pos + 1)->i32[1]] = 1;
+            mark[pos + (uint32_t)at(l, pos + 1)->i32[1]] |= PAIR_TARGET;
         else if (op == IR_JUMP_TABLE)
             for (uint32_t k = 0; k <= at(l, pos + 1)->u32[1]; k++)
-                target[pos + (uint32_t)at(l, pos + 2 + k)->i32[0]] = 1;
+                mark[pos + (uint32_t)at(l, pos + 2 + k)->i32[0]] |= PAIR_TARGET;
+    }
+    /* gain[k]: the most the pairs among instructions k... can save. */
+    gain[count] = gain[count + 1] = 0;
+    for (uint32_t k = count; k-- > 0;) {
+        uint32_t a = old_of[k], b = k + 1 < count ? old_of[k + 1] : len;
+        gain[k] = gain[k + 1];
+        if (b == len || !pair_count[l->ops[a]] || (mark[b] & PAIR_TARGET) ||
+            pair_at(l, a, b) == IR_OP_COUNT)
+            continue;
+        mark[a] |= PAIR_CAN | (l->ops[b] == IR_JUMP_TABLE ? PAIR_TABLE : 0);
+        uint32_t with = (mark[a] & PAIR_TABLE ? 2 : 1) + gain[k + 2];
+        if (with > gain[k])
+            gain[k] = with;
     }
     /* Unpaired instructions are copied in runs: from old position `run`
      * to new position `run_n`. */
     uint32_t n = 0, run = 0, run_n = 0;
-    for (uint32_t pos = 0; pos < len;) {
+    for (uint32_t pos = 0, k = 0; pos < len; k++) {
         ir_op a = (ir_op)l->ops[pos];
         uint32_t wa = words_at(l, pos), next = pos + wa;
-        ir_op pair = pair_count[a] && next < len && !target[next]
-                   ? pair_op(a, (ir_op)l->ops[next]) : IR_OP_COUNT;
+        bool take = (mark[pos] & PAIR_CAN) &&
+                    (mark[pos] & PAIR_TABLE ? 2 : 1) + gain[k + 2] >= gain[k + 1];
         map[pos] = n;
         old_of[n] = pos;
-        if (pair == IR_OP_COUNT) {
+        if (!take) {
             ops[n] = (uint16_t)a;
             n += wa;
             pos = next;
             continue;
         }
+        ir_op pair = pair_at(l, pos, next);
+        k++;
         memcpy(code + run_n, l->code + run, (pos - run) * sizeof *code);
         uint32_t wb = words_at(l, next);
         code[n].handler = l->words[pair];
@@ -1839,9 +1874,10 @@ static void fuse_pairs(lw_ctx *l)
     l->cap = l->ops_cap = len;
     l->len = n;
 out:
-    free(target);
+    free(mark);
     free(map);
     free(old_of);
+    free(gain);
     free(code);
     free(ops);
 }

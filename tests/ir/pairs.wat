@@ -2,11 +2,14 @@
 ;; a B becomes one instruction that runs both, shown as A and then B marked
 ;; '+' at the word B's operands and jump offsets count from. A pair needs
 ;; nothing to jump to its B: a loop head stays where it is. A B that jumps
-;; keeps its target, re-aimed for the shorter code.
+;; keeps its target, re-aimed for the shorter code. Where pairs overlap
+;; (A+B and B+C) the pass picks the choice that saves the most, a table pair
+;; counting double, and of equal choices the earlier pair.
 (module
   (memory 1)
   (func $two_steps (param i32 i32) (result i32)
-    ;; Two counter steps: i32.add/ri + i32.add/ri.
+    ;; Two counter steps and a multiply: add/ri + add/ri and add/ri + mul
+    ;; both exist; the earlier pair is made.
     local.get 0
     i32.const 4
     i32.add
@@ -76,6 +79,22 @@
         local.set 1
         br $l))
     local.get 1)
+  (func $dispatch (param i32 i32) (result i32)
+    ;; An interpreter's dispatch, switch (code[pc]): the indexed load of the
+    ;; opcode pairs with the jump table on it.
+    (block $c (block $b (block $a
+      local.get 0
+      local.get 1
+      i32.const 2
+      i32.shl
+      i32.add
+      i32.load offset=64
+      br_table $a $b $c)
+      i32.const 10
+      return)
+      i32.const 20
+      return)
+    i32.const 30)
 )
 ;;| func 0 two_steps:
 ;;|     0  enter                    zero 0 from r2, frame 4 slots
@@ -109,3 +128,13 @@
 ;;|     6  i32.add/ri               r1, r1, 1
 ;;|     8  jump                     @2
 ;;|    10  return1                  r1
+;;| func 5 dispatch:
+;;|     0  enter                    zero 0 from r2, frame 5 slots
+;;|     2  i32.load/idx             r2, [r0 + r1 << 2], 64
+;;|     4+ jump.table               r2, [@9 @12 @15]
+;;|     9  const32                  r0, 10
+;;|    11  return                  
+;;|    12  const32                  r0, 20
+;;|    14  return                  
+;;|    15  const32                  r0, 30
+;;|    17  return                  
