@@ -75,6 +75,12 @@ bool weft_module_export_func(const weft_module *module, const char *name, uint32
 weft_status weft_module_dump_ir(const weft_module *module, uint32_t func, void *out,
                                 weft_error *err);
 
+/* The size in bytes of the register IR that defined function `func` lowers
+ * to (lowering it if it was not yet), in `*bytes`: for comparing the IR with
+ * the code it comes from. An imported function is WEFT_ERR_ARGUMENT. */
+weft_status weft_module_ir_size(const weft_module *module, uint32_t func, size_t *bytes,
+                                weft_error *err);
+
 /* ---- Values ---------------------------------------------------------------- */
 
 /* The kinds of WebAssembly values. */

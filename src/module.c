@@ -190,25 +190,44 @@ bool weft_module_export_func(const weft_module *module, const char *name, uint32
     return false;
 }
 
+/* The switch strategy's code of defined function `func` (the same size in
+ * every strategy; it holds opcode numbers, which the listing names), or
+ * NULL with `err` set. */
+static const ir_word *listing_code(const weft_module *module, uint32_t func, weft_error *err)
+{
+    const wm_module *m = &module->m;
+    if (func >= m->nfuncs || m->funcs[func].imported) {
+        wm_fail(err, WEFT_ERR_ARGUMENT, -1, func, -1, "function %u is not defined in the module",
+                func);
+        return NULL;
+    }
+    return wl_lower(m, func, DISPATCH_SWITCH, false, METER_NONE, err);
+}
+
 weft_status weft_module_dump_ir(const weft_module *module, uint32_t func, void *out,
                                 weft_error *err)
 {
     weft_error local;
     if (!err)
         err = &local;
-    const wm_module *m = &module->m;
-    if (func >= m->nfuncs || m->funcs[func].imported) {
-        wm_fail(err, WEFT_ERR_ARGUMENT, -1, func, -1, "function %u is not defined in the module",
-                func);
-        return err->status;
-    }
-    /* The switch strategy's code holds opcode numbers, which the listing
-     * names. */
-    const ir_word *code = wl_lower(m, func, DISPATCH_SWITCH, false, METER_NONE, err);
+    const ir_word *code = listing_code(module, func, err);
     if (!code)
         return err->status;
     if (out)
         ir_dump(out, code);
+    return WEFT_OK;
+}
+
+weft_status weft_module_ir_size(const weft_module *module, uint32_t func, size_t *bytes,
+                                weft_error *err)
+{
+    weft_error local;
+    if (!err)
+        err = &local;
+    const ir_word *code = listing_code(module, func, err);
+    if (!code)
+        return err->status;
+    *bytes = (size_t)wl_code_length(code) * sizeof *code;
     return WEFT_OK;
 }
 

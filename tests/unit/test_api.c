@@ -75,6 +75,21 @@ Test(api, add)
     weft_module_free(m);
 }
 
+Test(api, ir_size)
+{
+    weft_module *m = wat(arith_wat);
+    size_t bytes = 0;
+    weft_error err;
+    /* add: enter, i32.add and return1, two words each, at 8 bytes a word. */
+    cr_assert_eq(weft_module_ir_size(m, 0, &bytes, &err), WEFT_OK, "%s", err.message);
+    cr_expect_eq(bytes, 6 * sizeof(uint64_t), "%zu", bytes);
+    /* fac: its listing's last instruction, a return1, is at word 15. */
+    cr_assert_eq(weft_module_ir_size(m, 2, &bytes, &err), WEFT_OK, "%s", err.message);
+    cr_expect_eq(bytes, 17 * sizeof(uint64_t), "%zu", bytes);
+    cr_expect_eq(weft_module_ir_size(m, 4, &bytes, &err), WEFT_ERR_ARGUMENT);
+    weft_module_free(m);
+}
+
 Test(api, every_strategy_and_bounds_mode)
 {
     weft_module *m = wat(arith_wat);
