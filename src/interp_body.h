@@ -175,6 +175,19 @@ static inline __attribute__((always_inline, unused)) int32_t table_offset(const 
     uint32_t n = IMM;
     return ip[2 + (i < n ? i : n)].i32[0];
 }
+/* Where table jump N at ip goes for index i: jump.table by its own table,
+ * jump.table.at (a copy of a loop head's table jump) by the original's. */
+static inline __attribute__((always_inline, unused)) const ir_word *
+table_jump_JUMP_TABLE(const ir_word *ip, uint32_t i)
+{
+    return ip + table_offset(ip, i);
+}
+static inline __attribute__((always_inline, unused)) const ir_word *
+table_jump_JUMP_TABLE_AT(const ir_word *ip, uint32_t i)
+{
+    const ir_word *table = ip + OFF;
+    return table + table_offset(table, i);
+}
 TAKEN(JUMP_NZ) { return fp[S0].u32 != 0; }
 TAKEN(JUMP_Z) { return fp[S0].u32 == 0; }
 /* A loop's step and test: an i32 add of a constant, then a compare of the
@@ -214,6 +227,7 @@ TAKEN(ADD_JUMP_LT_S) { ADD_JUMP((int32_t)a < (int32_t)b); }
 #define IR_FMT_WORDS_FMT_SSJ 2
 #define IR_FMT_WORDS_FMT_SJL 3
 #define IR_FMT_WORDS_FMT_TABLE 0
+#define IR_FMT_WORDS_FMT_TABLE_AT 2
 #define IR_FMT_WORDS_FMT_CALLI 3
 enum {
 #define IR_BINARY(N, t, IN, OUT, e) \

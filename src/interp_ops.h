@@ -273,7 +273,8 @@ OP(JUMP_AND_Z_RI) { if (!(fp[S0].u32 & IMM_JUMP_I32)) JUMP(); else NEXT(3); }
 OP(ADD_JUMP_NE) { if (taken_ADD_JUMP_NE(ip, fp)) JUMP(); else NEXT(3); }
 OP(ADD_JUMP_LT_U) { if (taken_ADD_JUMP_LT_U(ip, fp)) JUMP(); else NEXT(3); }
 OP(ADD_JUMP_LT_S) { if (taken_ADD_JUMP_LT_S(ip, fp)) JUMP(); else NEXT(3); }
-OP(JUMP_TABLE) { ip += table_offset(ip, SLOT_I32(S0)); DISPATCH(); }
+OP(JUMP_TABLE) { ip = table_jump_JUMP_TABLE(ip, SLOT_I32(S0)); DISPATCH(); }
+OP(JUMP_TABLE_AT) { ip = table_jump_JUMP_TABLE_AT(ip, SLOT_I32(S0)); DISPATCH(); }
 OP(UNREACHABLE) { TRAP(TRAP_UNREACHABLE); }
 OP(UNSUPPORTED) { TRAP(TRAP_UNSUPPORTED); }
 
@@ -402,8 +403,7 @@ OP(CHECK_INTERRUPT) {
     OP(A##__##B) {                                                              \
         uint32_t index_ = value_##A(ip, fp, mem);                               \
         SLOT_I32(S0) = index_;                                                  \
-        ip += IR_WORDS_##A - 1;                                                 \
-        ip += table_offset(ip, index_);                                         \
+        ip = table_jump_##B(ip + IR_WORDS_##A - 1, index_);                     \
         DISPATCH();                                                             \
     }
 #include "ir_pairs.def"

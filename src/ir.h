@@ -49,6 +49,7 @@ typedef enum ir_format {
     FMT_SSJ,     /* [op][s0 s1 off] */
     FMT_SJL,     /* [op][s0 - off][imm64] */
     FMT_TABLE,   /* [op][s0 - n][off0]...[off n] : n+1 targets, the last the default */
+    FMT_TABLE_AT, /* [op][s0 - off]: the FMT_TABLE instruction at offset off holds the targets */
     FMT_CALLI,   /* [op][s0 s1 type][table -] */
     FMT_PAIR,    /* [op][A's word 1][B's words 1...]: see ir_pairs.def */
 } ir_format;

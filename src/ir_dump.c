@@ -131,6 +131,7 @@ static unsigned dump_ins(FILE *out, uint64_t op, const ir_word *ip, uint64_t pos
         fprintf(out, "]");
         fputc('\n', out);
         return 2 + imm + 1;
+    case FMT_TABLE_AT: fprintf(out, " r%u, [table of @%" PRId64 "]", s[0], target); break;
     case FMT_CALLI:
         fprintf(out, " r%u, r%u, sig %u, table %u", s[0], s[1], imm, ip[2].u32[0]);
         break;

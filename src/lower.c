@@ -573,7 +573,8 @@ static void end_moves(lw_ctx *l, lw_frame *f)
  * straight-line instructions ending in a jump table (the dispatch loop of an
  * interpreter written as a switch in a loop) gets its own copy of the head
  * instead of a jump to it. The jump's dispatch is gone, and each copy's
- * table jump predicts on its own, as in threaded code. */
+ * table jump predicts on its own, as in threaded code. The copy ends in a
+ * jump.table.at that uses the head's table, so the table is not copied. */
 enum { DUP_MAX_INSNS = 8, DUP_MAX_WORDS = 96, DUP_BUDGET = 8192 };
 
 /* Instructions a copied head may hold: no jumps, no function exit. A call
@@ -603,28 +604,22 @@ static bool duplicate_head(lw_ctx *l, uint32_t start)
     }
     if (t >= l->len)
         return false;
-    uint32_t entries = at(l, t + 1)->u32[1] + 1, words = t + 2 + entries - start;
+    uint32_t straight = t - start, words = straight + 2;
     if (words > DUP_MAX_WORDS)
         return false;
-    uint32_t p = emit(l, IR_JUMP_TABLE, words);
+    uint32_t p = emit(l, IR_JUMP_TABLE_AT, words);
     if (!l->len)
         return false;
-    memcpy(l->code + p, l->code + start, words * sizeof *l->code);
-    memcpy(l->ops + p, l->ops + start, words * sizeof *l->ops);
-    /* The copy's table entries keep their targets: resolved offsets move by
-     * the distance copied, pending ones get patches of their own. */
-    uint32_t delta = p - start, t2 = t + delta;
-    for (uint32_t k = 0; k < entries; k++)
-        at(l, t2 + 2 + k)->i32[0] -= (int32_t)delta;
-    for (uint32_t d = 0; d < l->nframes; d++) {
-        lw_frame *f = &l->frames[d];
-        for (int32_t i = f->patches; i >= 0; i = l->patches[i].next)
-            if (l->patches[i].from == t)
-                add_patch(l, f, t2, l->patches[i].word + delta, l->patches[i].half);
-    }
+    memcpy(l->code + p, l->code + start, straight * sizeof *l->code);
+    memcpy(l->ops + p, l->ops + start, straight * sizeof *l->ops);
+    uint32_t t2 = p + straight;
+    at(l, t2)->handler = l->words[IR_JUMP_TABLE_AT];
+    l->ops[t2] = IR_JUMP_TABLE_AT;
+    at(l, t2 + 1)->u16[0] = at(l, t + 1)->u16[0];
+    at(l, t2 + 1)->i32[1] = (int32_t)(t - t2);
     l->dup_words += words;
     l->last_pos = t2;
-    l->last_op = IR_JUMP_TABLE;
+    l->last_op = IR_JUMP_TABLE_AT;
     l->last_valid = false;
     return true;
 }
@@ -1756,19 +1751,22 @@ static ir_op pair_op(ir_op a, ir_op b)
  * instruction start its new position. */
 static void relocate(ir_word *w, ir_op op, uint32_t pos, uint32_t old, const uint32_t *map)
 {
-    if (has_offset(op))
+    if (has_offset(op) || op == IR_JUMP_TABLE_AT)
         w[1].i32[1] = (int32_t)(map[old + (uint32_t)w[1].i32[1]] - pos);
     else if (op == IR_JUMP_TABLE)
         for (uint32_t k = 0; k <= w[1].u32[1]; k++)
             w[2 + k].i32[0] = (int32_t)(map[old + (uint32_t)w[2 + k].i32[0]] - pos);
 }
 
+static bool is_table_jump(ir_op op) { return op == IR_JUMP_TABLE || op == IR_JUMP_TABLE_AT; }
+
 /* The pair that runs the instruction at `a` then the one at `b`, or
  * IR_OP_COUNT: a table pair also needs the table on the first's result. */
 static ir_op pair_at(lw_ctx *l, uint32_t a, uint32_t b)
 {
     ir_op op = pair_op((ir_op)l->ops[a], (ir_op)l->ops[b]);
-    if (op != IR_OP_COUNT && l->ops[b] == IR_JUMP_TABLE && at(l, b + 1)->u16[0] != at(l, a + 1)->u16[0])
+    if (op != IR_OP_COUNT && is_table_jump((ir_op)l->ops[b]) &&
+        at(l, b + 1)->u16[0] != at(l, a + 1)->u16[0])
         return IR_OP_COUNT;
     return op;
 }
@@ -1814,7 +1812,7 @@ static void fuse_pairs(lw_ctx *l)
         if (b == len || !pair_count[l->ops[a]] || (mark[b] & PAIR_TARGET) ||
             pair_at(l, a, b) == IR_OP_COUNT)
             continue;
-        mark[a] |= PAIR_CAN | (l->ops[b] == IR_JUMP_TABLE ? PAIR_TABLE : 0);
+        mark[a] |= PAIR_CAN | (is_table_jump((ir_op)l->ops[b]) ? PAIR_TABLE : 0);
         uint32_t with = (mark[a] & PAIR_TABLE ? 2 : 1) + gain[k + 2];
         if (with > gain[k])
             gain[k] = with;

@@ -8,7 +8,8 @@
 ;; inverts the compare, and an eqz before a branch becomes the branch's
 ;; sense, so `a == 252; eqz; br_if` is one jump. Copies in a row pair up
 ;; into copy2. A branch back to a loop head that is a short run ending in a
-;; jump table (a switch in a loop) gets its own copy of the head.
+;; jump table (a switch in a loop) gets its own copy of the head, which uses
+;; the head's table (jump.table.at).
 (module
   (memory 1)
   (func $load_add (param i32) (result i32)
@@ -232,16 +233,16 @@
 ;;| func 8 dispatch:
 ;;|     0  enter                    zero 1 from r2, frame 5 slots
 ;;|     2  i32.load8_u              r3, r0, 0
-;;|     4  jump.table               r3, [@9 @19 @2]
+;;|     4  jump.table               r3, [@9 @16 @2]
 ;;|     9  i32.add/ri               r1, r1, 3
 ;;|    10+ i32.add/ri               r0, r0, 1
 ;;|    12  i32.load8_u              r3, r0, 0
-;;|    14  jump.table               r3, [@9 @19 @2]
-;;|    19  i32.shl/ri               r1, r1, 1
-;;|    21  i32.add/ri               r0, r0, 1
-;;|    23  i32.load8_u              r3, r0, 0
-;;|    25  jump.table               r3, [@9 @19 @2]
-;;|    30  return1                  r1
+;;|    14  jump.table.at            r3, [table of @4]
+;;|    16  i32.shl/ri               r1, r1, 1
+;;|    18  i32.add/ri               r0, r0, 1
+;;|    20  i32.load8_u              r3, r0, 0
+;;|    22  jump.table.at            r3, [table of @4]
+;;|    24  return1                  r1
 ;;| func 9 v_mul_add:
 ;;|     0  enter                    zero 0 from r3, frame 10 slots
 ;;|     2  v128.load/add            r4, r0, 16

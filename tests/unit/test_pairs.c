@@ -51,7 +51,7 @@ Test(pairs, word_constants_match_the_formats)
 static bool jumps(ir_op op)
 {
     switch (ir_op_format[op]) {
-    case FMT_J: case FMT_SJ: case FMT_SSJ: case FMT_SJL: case FMT_SSJII: case FMT_TABLE:
+    case FMT_J: case FMT_SJ: case FMT_SSJ: case FMT_SJL: case FMT_SSJII: case FMT_TABLE: case FMT_TABLE_AT:
         return true;
     default:
         return false;
