@@ -165,6 +165,11 @@ BODY(STORE16_K) { STORE_K(uint16_t); }
 BODY(STORE32_K) { STORE_K(uint32_t); }
 BODY(STORE64_K) { STORE_K(uint64_t); }
 #undef STORE_K
+#define STORE_KS(M) do { M v_ = (M)IMM; memcpy(EA_GUARDED(SLOT_I32(S0), S1, sizeof v_), &v_, sizeof v_); } while (0)
+BODY(STORE8_KS) { STORE_KS(uint8_t); }
+BODY(STORE16_KS) { STORE_KS(uint16_t); }
+BODY(STORE32_KS) { STORE_KS(uint32_t); }
+#undef STORE_KS
 
 TAKEN(JUMP) { (void)ip; (void)fp; return true; }
 /* The offset of jump table [op][s0 - n][off0]...[off n] for index i: the
@@ -215,6 +220,7 @@ TAKEN(ADD_JUMP_LT_S) { ADD_JUMP((int32_t)a < (int32_t)b); }
 #define IR_FMT_WORDS_FMT_SSI 2
 #define IR_FMT_WORDS_FMT_SSL 3
 #define IR_FMT_WORDS_FMT_SIL 3
+#define IR_FMT_WORDS_FMT_SHI 2
 #define IR_FMT_WORDS_FMT_SSJII 3
 #define IR_FMT_WORDS_FMT_SL 3
 #define IR_FMT_WORDS_FMT_SV 4

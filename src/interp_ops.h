@@ -151,6 +151,14 @@ OP(STORE32_K) { body_STORE32_K(ip, fp, mem); NEXT(3); }
 OP(STORE32_K_CHK) { STORE_K(uint32_t, EA_CHECKED(SLOT_I32(S0), IMM, 4)); }
 OP(STORE64_K) { body_STORE64_K(ip, fp, mem); NEXT(3); }
 OP(STORE64_K_CHK) { STORE_K(uint64_t, EA_CHECKED(SLOT_I32(S0), IMM, 8)); }
+#define STORE_KS(M, ea) do { M v_ = (M)IMM; memcpy((ea), &v_, sizeof v_); NEXT(2); } while (0)
+OP(STORE8_KS) { body_STORE8_KS(ip, fp, mem); NEXT(2); }
+OP(STORE8_KS_CHK) { STORE_KS(uint8_t, EA_CHECKED(SLOT_I32(S0), S1, 1)); }
+OP(STORE16_KS) { body_STORE16_KS(ip, fp, mem); NEXT(2); }
+OP(STORE16_KS_CHK) { STORE_KS(uint16_t, EA_CHECKED(SLOT_I32(S0), S1, 2)); }
+OP(STORE32_KS) { body_STORE32_KS(ip, fp, mem); NEXT(2); }
+OP(STORE32_KS_CHK) { STORE_KS(uint32_t, EA_CHECKED(SLOT_I32(S0), S1, 4)); }
+#undef STORE_KS
 /* v128.load and v128.store at slot + constant, as the scalar added forms. */
 OP(V128_LOAD_ADD) { body_V128_LOAD_ADD(ip, fp, mem); NEXT(2); }
 OP(V128_LOAD_ADD_CHK) { SET_V128(S0, simd_get(EA_CHECKED(ADD_ADDR(), 0, 16))); NEXT(2); }

@@ -37,6 +37,7 @@ typedef enum ir_format {
     FMT_SSI,     /* [op][s0 s1 imm] */
     FMT_SSL,     /* [op][s0 s1 -][imm64] */
     FMT_SIL,     /* [op][s0 - imm][imm64] */
+    FMT_SHI,     /* [op][s0 imm16 imm]: a 16-bit and a 32-bit immediate */
     FMT_SSJII,   /* [op][s0 s1 off][imm imm2] */
     FMT_SL,      /* [op][s0][imm64] */
     FMT_SV,      /* [op][s0][lo64][hi64] */

@@ -103,6 +103,7 @@ static unsigned dump_ins(FILE *out, uint64_t op, const ir_word *ip, uint64_t pos
                 target);
         break;
     case FMT_SIL: fprintf(out, " r%u, %u, 0x%" PRIx64, s[0], imm, ip[2].u64); break;
+    case FMT_SHI: fprintf(out, " r%u, %u, 0x%x", s[0], s[1], imm); break;
     case FMT_SL: fprintf(out, " r%u, 0x%" PRIx64, s[0], ip[2].u64); break;
     case FMT_SV: fprintf(out, " r%u, 0x%016" PRIx64 "%016" PRIx64, s[0], ip[3].u64, ip[2].u64); break;
     case FMT_SSSSI:

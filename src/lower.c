@@ -583,7 +583,7 @@ static bool straight_line(ir_op op)
 {
     switch (ir_op_format[op]) {
     case FMT_SS: case FMT_SSS: case FMT_SSSS: case FMT_SSI: case FMT_SSL: case FMT_SL:
-    case FMT_SSSSI: case FMT_SSSI: case FMT_SSSII: case FMT_SIL:
+    case FMT_SSSSI: case FMT_SSSI: case FMT_SSSII: case FMT_SIL: case FMT_SHI:
         return op != IR_ENTER;
     case FMT_SI:
         return op != IR_RETURN_CALL;
@@ -1055,13 +1055,14 @@ static void lower_load(lw_ctx *l, const lw_map *map, const wv_imm *imm, uint8_t 
 }
 
 /* The constant-value store of the width that scalar store `op` writes, or
- * IR_OP_COUNT. */
-static ir_op store_k_op(ir_op op)
+ * IR_OP_COUNT: its two-word form for a static offset below 65536 and a
+ * value of at most 32 bits, else its three-word one. */
+static ir_op store_k_op(ir_op op, bool small)
 {
     switch (op) {
-    case IR_I32_STORE8: case IR_I64_STORE8: return IR_STORE8_K;
-    case IR_I32_STORE16: case IR_I64_STORE16: return IR_STORE16_K;
-    case IR_I32_STORE: case IR_I64_STORE32: return IR_STORE32_K;
+    case IR_I32_STORE8: case IR_I64_STORE8: return small ? IR_STORE8_KS : IR_STORE8_K;
+    case IR_I32_STORE16: case IR_I64_STORE16: return small ? IR_STORE16_KS : IR_STORE16_K;
+    case IR_I32_STORE: case IR_I64_STORE32: return small ? IR_STORE32_KS : IR_STORE32_K;
     case IR_I64_STORE: return IR_STORE64_K;
     default: return IR_OP_COUNT;
     }
@@ -1085,12 +1086,16 @@ static void lower_store(lw_ctx *l, const lw_map *map, const wv_imm *imm)
         return;
     }
     /* A constant value goes in the instruction instead of a slot. */
-    ir_op k_op = store_k_op((ir_op)map->op);
+    ir_op k_op = store_k_op((ir_op)map->op, imm->offset <= UINT16_MAX);
     if (peek(l, 0)->kind == LV_CONST && k_op != IR_OP_COUNT) {
         uint64_t bits = peek(l, 0)->bits;
         uint16_t addr = operand(l, 1);
         pop(l);
         pop(l);
+        if (ir_op_format[k_op] == FMT_SHI) {
+            emit_ssi(l, (ir_op)(k_op + l->checked), addr, (uint16_t)imm->offset, (uint32_t)bits);
+            return;
+        }
         uint32_t pos = emit_s(l, (ir_op)(k_op + l->checked), 3, addr, 0, 0, 0);
         if (l->len) {
             at(l, pos + 1)->u32[1] = (uint32_t)imm->offset;

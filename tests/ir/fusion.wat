@@ -274,9 +274,9 @@
 ;;| func 13 store_constants:
 ;;|     0  enter                    zero 0 from r1, frame 3 slots
 ;;|     2  store8.k                 r0, 3, 0x0
-;;|     5  store64.k                r0, 8, 0x3ff8000000000000
-;;|     8  store32.k                r0, 0, 0xffffffffffffffff
-;;|    11  return                  
+;;|     4  store64.k                r0, 8, 0x3ff8000000000000
+;;|     7  store32.k                r0, 0, 0xffffffff
+;;|     9  return                  
 ;;| func 14 loops:
 ;;|     0  enter                    zero 1 from r1, frame 4 slots
 ;;|     2  add.jump.if.lt_u         r1, r1 + 1, 0x64, @2

@@ -3,6 +3,7 @@
  * (not itself a pair, a jump or a call), every pair is listed once, and the
  * word counts the handlers step by match the formats. */
 #include <criterion/criterion.h>
+#include <string.h>
 
 #include "interp_body.h"
 #include "ir.h"
@@ -85,4 +86,23 @@ Test(pairs, each_pair_is_listed_once)
                 cr_expect(ir_pair_parts[p][0] != ir_pair_parts[q][0] ||
                           ir_pair_parts[p][1] != ir_pair_parts[q][1],
                           "%s and %s run the same two instructions", ir_op_name[p], ir_op_name[q]);
+}
+
+/* Lowering picks an explicit-bounds form as the guarded form's opcode plus
+ * one: each "/chk" instruction directly follows its guarded twin, with the
+ * same format. */
+Test(ir_ops, checked_form_follows_the_guarded_one)
+{
+    unsigned checked = 0;
+    for (unsigned op = 1; op < IR_OP_COUNT; op++) {
+        const char *name = ir_op_name[op];
+        size_t len = strlen(name);
+        if (len < 4 || strcmp(name + len - 4, "/chk"))
+            continue;
+        checked++;
+        cr_expect(strlen(ir_op_name[op - 1]) == len - 4 && !strncmp(ir_op_name[op - 1], name, len - 4),
+                  "%s follows %s", name, ir_op_name[op - 1]);
+        cr_expect_eq(ir_op_format[op], ir_op_format[op - 1], "%s", name);
+    }
+    cr_expect_gt(checked, 0);
 }
