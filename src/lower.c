@@ -197,11 +197,11 @@ static bool fail(lw_ctx *l, weft_status status, const char *msg)
     return false;
 }
 
-/* Grows *buf (of *cap elements of `size` bytes) to hold `need`. */
-static bool grow(lw_ctx *l, void **buf, uint32_t *cap, uint32_t need, size_t size)
+/* Grows *buf (of *cap elements of `size` bytes) to hold `need`. Out of
+ * line: the callers test the capacity first, and growing is rare. */
+static __attribute__((noinline)) bool grow_slow(lw_ctx *l, void **buf, uint32_t *cap,
+                                                uint32_t need, size_t size)
 {
-    if (need <= *cap)
-        return true;
     uint32_t n = *cap ? *cap : 64;
     while (n < need)
         n *= 2;
@@ -213,12 +213,17 @@ static bool grow(lw_ctx *l, void **buf, uint32_t *cap, uint32_t need, size_t siz
     return true;
 }
 
+static inline bool grow(lw_ctx *l, void **buf, uint32_t *cap, uint32_t need, size_t size)
+{
+    return need <= *cap || grow_slow(l, buf, cap, need, size);
+}
+
 /* ---- Emitting code -------------------------------------------------------------- */
 
 /* Appends an instruction of `n` words, zeroed but for word 0, and returns
  * its position. The stacks keep working on failure; `failed` stops the end
  * result. */
-static uint32_t emit(lw_ctx *l, ir_op op, unsigned n)
+static inline uint32_t emit(lw_ctx *l, ir_op op, unsigned n)
 {
     if (!grow(l, (void **)&l->code, &l->cap, l->len + n, sizeof *l->code) ||
         !grow(l, (void **)&l->ops, &l->ops_cap, l->len + n, sizeof *l->ops)) {
@@ -244,7 +249,7 @@ static uint32_t emit(lw_ctx *l, ir_op op, unsigned n)
 static inline ir_word *at(lw_ctx *l, uint32_t pos) { return &l->code[pos]; }
 
 /* [op][s0 s1 s2 s3] */
-static uint32_t emit_s(lw_ctx *l, ir_op op, unsigned n, uint16_t s0, uint16_t s1, uint16_t s2,
+static inline uint32_t emit_s(lw_ctx *l, ir_op op, unsigned n, uint16_t s0, uint16_t s1, uint16_t s2,
                        uint16_t s3)
 {
     uint32_t pos = emit(l, op, n);
@@ -259,7 +264,7 @@ static uint32_t emit_s(lw_ctx *l, ir_op op, unsigned n, uint16_t s0, uint16_t s1
 }
 
 /* [op][s0 s1 imm] */
-static uint32_t emit_ssi(lw_ctx *l, ir_op op, uint16_t s0, uint16_t s1, uint32_t imm)
+static inline uint32_t emit_ssi(lw_ctx *l, ir_op op, uint16_t s0, uint16_t s1, uint32_t imm)
 {
     uint32_t pos = emit_s(l, op, 2, s0, s1, 0, 0);
     if (l->len)
@@ -352,7 +357,7 @@ static void note_slots(lw_ctx *l, uint32_t end)
 }
 
 /* The home slot of the next stack position. */
-static uint16_t next_home(lw_ctx *l)
+static inline uint16_t next_home(lw_ctx *l)
 {
     if (l->nvals == 0)
         return (uint16_t)l->temp_base;
@@ -360,9 +365,19 @@ static uint16_t next_home(lw_ctx *l)
     return (uint16_t)(top->home + width(top->type));
 }
 
-static lw_val *push(lw_ctx *l, uint8_t kind, uint8_t type)
+/* Stores a new top entry whose home is `home`. */
+static inline lw_val *put(lw_ctx *l, uint8_t kind, uint8_t type, uint32_t home)
 {
-    uint32_t home = next_home(l);
+    lw_val *v = &l->vals[l->nvals++];
+    *v = (lw_val){ .kind = kind, .type = type, .home = (uint16_t)home, .slot = (uint16_t)home };
+    note_slots(l, home + width(type));
+    return v;
+}
+
+/* push when the stack is full or the frame would pass 65535 slots. */
+static __attribute__((noinline)) lw_val *push_slow(lw_ctx *l, uint8_t kind, uint8_t type,
+                                                   uint32_t home)
+{
     if (home + width(type) > 0xffff) {
         fail(l, WEFT_ERR_LIMIT, "function needs more than 65535 frame slots");
         home = 0;
@@ -371,21 +386,26 @@ static lw_val *push(lw_ctx *l, uint8_t kind, uint8_t type)
         static lw_val sink;
         return &sink;
     }
-    lw_val *v = &l->vals[l->nvals++];
-    *v = (lw_val){ .kind = kind, .type = type, .home = (uint16_t)home, .slot = (uint16_t)home };
-    note_slots(l, home + width(type));
-    return v;
+    return put(l, kind, type, home);
+}
+
+static inline lw_val *push(lw_ctx *l, uint8_t kind, uint8_t type)
+{
+    uint32_t home = next_home(l);
+    if (__builtin_expect(home + width(type) > 0xffff || l->nvals == l->vals_cap, 0))
+        return push_slow(l, kind, type, home);
+    return put(l, kind, type, home);
 }
 
 /* Pushes a temporary: the result of an instruction, in its home slot. */
-static uint16_t push_temp(lw_ctx *l, uint8_t type) { return push(l, LV_TEMP, type)->home; }
+static inline uint16_t push_temp(lw_ctx *l, uint8_t type) { return push(l, LV_TEMP, type)->home; }
 
-static void push_const(lw_ctx *l, uint8_t type, uint64_t bits)
+static inline void push_const(lw_ctx *l, uint8_t type, uint64_t bits)
 {
     push(l, LV_CONST, type)->bits = bits;
 }
 
-static void push_local(lw_ctx *l, uint32_t index, uint8_t type)
+static inline void push_local(lw_ctx *l, uint32_t index, uint8_t type)
 {
     lw_val *v = push(l, LV_LOCAL, type);
     v->local = index;
