@@ -102,9 +102,18 @@ typedef struct lw_val {
     uint8_t type;           /* Value type. */
     uint16_t home;          /* The slot this stack position owns. */
     uint16_t slot;          /* Where the value is: home (temp) or the local's slot. */
-    uint32_t local;         /* LV_LOCAL: the local's index. */
-    uint64_t bits;          /* LV_CONST: the value. */
+    union {
+        uint32_t local;     /* LV_LOCAL: the local's index. */
+        uint64_t bits;      /* LV_CONST: the value. */
+    };
 } lw_val;
+
+/* What lowering keeps of each local. */
+typedef struct lw_local {
+    uint16_t slot;          /* Its slot in the frame. */
+    uint8_t type;
+    uint32_t refs;          /* Stack entries that refer to it. */
+} lw_local;
 
 /* A control frame: where its branches go and what they carry. */
 typedef struct lw_frame {
@@ -162,10 +171,7 @@ typedef struct lw_ctx {
     uint32_t npatches, patches_cap;
 
     uint32_t nlocals;           /* Parameters and declared locals. */
-    const uint8_t *param_types, *local_types;
-    uint32_t nparams;
-    uint16_t *local_slot;       /* Slot of each local. */
-    uint32_t *local_refs;       /* Stack entries that refer to each local. */
+    lw_local *locals;           /* Parameters, then declared locals. */
     uint32_t temp_base;         /* First temporary slot. */
     uint32_t frame_slots;       /* Slots the frame needs so far. */
 
@@ -409,15 +415,15 @@ static inline void push_local(lw_ctx *l, uint32_t index, uint8_t type)
 {
     lw_val *v = push(l, LV_LOCAL, type);
     v->local = index;
-    v->slot = l->local_slot[index];
-    l->local_refs[index]++;
+    v->slot = l->locals[index].slot;
+    l->locals[index].refs++;
 }
 
 static lw_val pop(lw_ctx *l)
 {
     lw_val v = l->vals[--l->nvals];
     if (v.kind == LV_LOCAL)
-        l->local_refs[v.local]--;
+        l->locals[v.local].refs--;
     return v;
 }
 
@@ -462,7 +468,7 @@ static void materialize(lw_ctx *l, lw_val *v)
         return;
     move_to(l, v, v->home);
     if (v->kind == LV_LOCAL)
-        l->local_refs[v->local]--;
+        l->locals[v->local].refs--;
     v->kind = LV_TEMP;
     v->slot = v->home;
 }
@@ -479,7 +485,7 @@ static uint16_t slot_of(lw_ctx *l, lw_val *v)
  * copy. */
 static void preserve_local(lw_ctx *l, uint32_t index)
 {
-    if (!l->local_refs[index])
+    if (!l->locals[index].refs)
         return;
     for (uint32_t i = 0; i < l->nvals; i++)
         if (l->vals[i].kind == LV_LOCAL && l->vals[i].local == index)
@@ -1269,18 +1275,13 @@ static void lower_call(lw_ctx *l, ir_op op, const wm_functype *ft, uint32_t func
         push_temp(l, ft->results[j]);
 }
 
-static uint8_t local_type(lw_ctx *l, uint32_t index)
-{
-    return index < l->nparams ? l->param_types[index] : l->local_types[index - l->nparams];
-}
-
 /* local.set / local.tee: forward the last result straight into the local
  * when it was just computed into a temporary, else copy. */
 static void lower_local_set(lw_ctx *l, uint32_t index, bool tee)
 {
-    uint16_t slot = l->local_slot[index];
+    uint16_t slot = l->locals[index].slot;
     lw_val *v = peek(l, 0);
-    if (v->kind == LV_TEMP && l->last_valid && l->last_has_dst && !l->local_refs[index] &&
+    if (v->kind == LV_TEMP && l->last_valid && l->last_has_dst && !l->locals[index].refs &&
         l->len && at(l, l->last_pos + 1)->u16[0] == v->home) {
         at(l, l->last_pos + 1)->u16[0] = slot;
         l->last_valid = false;
@@ -1419,32 +1420,34 @@ static void lower_br_table(lw_ctx *l, const wv_imm *imm, const uint8_t *imm_end)
 /* The type sitting `depth` entries below the top, for untyped instructions. */
 static uint8_t type_at(lw_ctx *l, uint32_t depth) { return peek(l, depth)->type; }
 
-static bool lower_op(void *user, wv_ctx *c, wasm_op op, const wv_imm *imm)
+/* An instruction in unreachable code, where only the block structure
+ * matters. */
+static __attribute__((noinline)) bool lower_dead(lw_ctx *l, wasm_op op)
 {
-    lw_ctx *l = user;
-    lw_frame *top = frame_at(l, 0);
-    /* In unreachable code only the block structure matters. */
-    if (top->dead) {
-        switch (op) {
-        case WOP_BLOCK: case WOP_LOOP: case WOP_IF: {
-            /* Nothing in it is reached; only its end matters, after which
-             * the enclosing frame is still dead. */
-            lw_frame *f = push_frame(l, WV_BLOCK, 0, NULL, 0, NULL);
-            if (f)
-                f->dead = f->dead_frame = true;
-            return !l->failed;
-        }
-        case WOP_ELSE:
-            lower_else(l);
-            return !l->failed;
-        case WOP_END:
-            lower_end(l);
-            return !l->failed;
-        default:
-            return true;
-        }
+    switch (op) {
+    case WOP_BLOCK: case WOP_LOOP: case WOP_IF: {
+        /* Nothing in it is reached; only its end matters, after which the
+         * enclosing frame is still dead. */
+        lw_frame *f = push_frame(l, WV_BLOCK, 0, NULL, 0, NULL);
+        if (f)
+            f->dead = f->dead_frame = true;
+        return !l->failed;
     }
-    l->region_ops++;
+    case WOP_ELSE:
+        lower_else(l);
+        return !l->failed;
+    case WOP_END:
+        lower_end(l);
+        return !l->failed;
+    default:
+        return true;
+    }
+}
+
+/* Any reachable instruction but those lower_op handles itself. */
+static __attribute__((noinline)) bool lower_instr(lw_ctx *l, wv_ctx *c, wasm_op op,
+                                                  const wv_imm *imm)
+{
     const wasm_op_info *info = &wasm_op_infos[op];
     const lw_map *map = &op_map[op];
     uint8_t result = info->sig != WS_SPECIAL ? wasm_sigs[info->sig].result : 0;
@@ -1453,7 +1456,8 @@ static bool lower_op(void *user, wv_ctx *c, wasm_op op, const wv_imm *imm)
          * the entry is only read as an i32 from now on. */
         lw_val *v = peek(l, 0);
         v->type = VT_I32;
-        v->bits &= 0xffffffffu;
+        if (v->kind == LV_CONST)
+            v->bits &= 0xffffffffu;
         return true;
     }
     switch (map->kind) {
@@ -1539,9 +1543,6 @@ static bool lower_op(void *user, wv_ctx *c, wasm_op op, const wv_imm *imm)
                    wx_sig_id(&l->m->types[imm->index]), imm->index2);
         set_dead(l);
         break;
-    case WOP_DROP:
-        pop(l);
-        break;
     case WOP_SELECT: case WOP_SELECT_T: {
         uint8_t t = type_at(l, 1);
         uint16_t cond = operand(l, 0), b = operand(l, 1), a = operand(l, 2);
@@ -1551,11 +1552,6 @@ static bool lower_op(void *user, wv_ctx *c, wasm_op op, const wv_imm *imm)
         has_dst(l);
         break;
     }
-    case WOP_LOCAL_GET:
-        push_local(l, imm->index, local_type(l, imm->index));
-        break;
-    case WOP_LOCAL_SET: lower_local_set(l, imm->index, false); break;
-    case WOP_LOCAL_TEE: lower_local_set(l, imm->index, true); break;
     case WOP_GLOBAL_GET: {
         uint8_t t = l->m->globals[imm->index].type.type;
         uint16_t dst = push_temp(l, t);
@@ -1570,10 +1566,6 @@ static bool lower_op(void *user, wv_ctx *c, wasm_op op, const wv_imm *imm)
         emit_ssi(l, t == VT_V128 ? IR_GLOBAL_SET_V128 : IR_GLOBAL_SET, s, 0, imm->index);
         break;
     }
-    case WOP_I32_CONST: push_const(l, VT_I32, (uint32_t)imm->bits); break;
-    case WOP_I64_CONST: push_const(l, VT_I64, imm->bits); break;
-    case WOP_F32_CONST: push_const(l, VT_F32, (uint32_t)imm->bits); break;
-    case WOP_F64_CONST: push_const(l, VT_F64, imm->bits); break;
     case WOP_I8X16_SHUFFLE: lower_v_shuffle(l, imm); break;
     case WOP_V128_CONST: {
         uint16_t dst = push_temp(l, VT_V128);
@@ -1684,6 +1676,32 @@ static bool lower_op(void *user, wv_ctx *c, wasm_op op, const wv_imm *imm)
         }
         break;
     }
+    }
+    return !l->failed;
+}
+
+/* The lowering hook (see wv_lower_fn). The most frequent instructions, which
+ * only move entries of the simulated stack, are handled here, the rest in
+ * lower_instr. */
+static bool lower_op(void *user, wv_ctx *c, wasm_op op, const wv_imm *imm)
+{
+    lw_ctx *l = user;
+    if (frame_at(l, 0)->dead)
+        return lower_dead(l, op);
+    l->region_ops++;
+    switch (op) {
+    case WOP_LOCAL_GET:
+        push_local(l, imm->index, l->locals[imm->index].type);
+        break;
+    case WOP_LOCAL_SET: lower_local_set(l, imm->index, false); break;
+    case WOP_LOCAL_TEE: lower_local_set(l, imm->index, true); break;
+    case WOP_I32_CONST: push_const(l, VT_I32, (uint32_t)imm->bits); break;
+    case WOP_I64_CONST: push_const(l, VT_I64, imm->bits); break;
+    case WOP_F32_CONST: push_const(l, VT_F32, (uint32_t)imm->bits); break;
+    case WOP_F64_CONST: push_const(l, VT_F64, imm->bits); break;
+    case WOP_DROP: pop(l); break;
+    default:
+        return lower_instr(l, c, op, imm);
     }
     return !l->failed;
 }
@@ -1887,20 +1905,17 @@ const ir_word *wl_lower(const wm_module *m, uint32_t index, wx_dispatch dispatch
                  .err = err, .metered = metering != METER_NONE,
                  .check_op = check_ops[metering], .check_pos = UINT32_MAX,
                  .add_pos = UINT32_MAX };
-    l.nparams = ft->nparams;
     l.nlocals = ft->nparams + fn->nlocals;
-    l.param_types = ft->params;
-    l.local_types = fn->local_types;
-    l.local_slot = malloc((l.nlocals + 1) * sizeof *l.local_slot);
-    l.local_refs = calloc(l.nlocals + 1, sizeof *l.local_refs);
-    if (!l.local_slot || !l.local_refs) {
+    l.locals = malloc((l.nlocals + 1) * sizeof *l.locals);
+    if (!l.locals) {
         fail(&l, WEFT_ERR_NOMEM, "out of memory while lowering");
         goto out;
     }
     uint32_t slot = 0;
     for (uint32_t i = 0; i < l.nlocals; i++) {
-        l.local_slot[i] = (uint16_t)slot;
-        slot += width(local_type(&l, i));
+        uint8_t type = i < ft->nparams ? ft->params[i] : fn->local_types[i - ft->nparams];
+        l.locals[i] = (lw_local){ .slot = (uint16_t)slot, .type = type, .refs = 0 };
+        slot += width(type);
         if (slot > 0xffff) {
             fail(&l, WEFT_ERR_LIMIT, "function needs more than 65535 frame slots");
             goto out;
@@ -1963,8 +1978,7 @@ out:
     free(l.vals);
     free(l.frames);
     free(l.patches);
-    free(l.local_slot);
-    free(l.local_refs);
+    free(l.locals);
     if (l.failed) {
         if (err && err->func < 0)
             err->func = index;
