@@ -372,7 +372,7 @@ static inline uint16_t next_home(lw_ctx *l)
 }
 
 /* Stores a new top entry whose home is `home`. */
-static inline lw_val *put(lw_ctx *l, uint8_t kind, uint8_t type, uint32_t home)
+static inline __attribute__((always_inline)) lw_val *put(lw_ctx *l, uint8_t kind, uint8_t type, uint32_t home)
 {
     lw_val *v = &l->vals[l->nvals++];
     *v = (lw_val){ .kind = kind, .type = type, .home = (uint16_t)home, .slot = (uint16_t)home };
@@ -395,7 +395,7 @@ static __attribute__((noinline)) lw_val *push_slow(lw_ctx *l, uint8_t kind, uint
     return put(l, kind, type, home);
 }
 
-static inline lw_val *push(lw_ctx *l, uint8_t kind, uint8_t type)
+static inline __attribute__((always_inline)) lw_val *push(lw_ctx *l, uint8_t kind, uint8_t type)
 {
     uint32_t home = next_home(l);
     if (__builtin_expect(home + width(type) > 0xffff || l->nvals == l->vals_cap, 0))
@@ -406,12 +406,12 @@ static inline lw_val *push(lw_ctx *l, uint8_t kind, uint8_t type)
 /* Pushes a temporary: the result of an instruction, in its home slot. */
 static inline uint16_t push_temp(lw_ctx *l, uint8_t type) { return push(l, LV_TEMP, type)->home; }
 
-static inline void push_const(lw_ctx *l, uint8_t type, uint64_t bits)
+static inline __attribute__((always_inline)) void push_const(lw_ctx *l, uint8_t type, uint64_t bits)
 {
     push(l, LV_CONST, type)->bits = bits;
 }
 
-static inline void push_local(lw_ctx *l, uint32_t index, uint8_t type)
+static inline __attribute__((always_inline)) void push_local(lw_ctx *l, uint32_t index, uint8_t type)
 {
     lw_val *v = push(l, LV_LOCAL, type);
     v->local = index;
@@ -1451,15 +1451,6 @@ static __attribute__((noinline)) bool lower_instr(lw_ctx *l, wv_ctx *c, wasm_op 
     const wasm_op_info *info = &wasm_op_infos[op];
     const lw_map *map = &op_map[op];
     uint8_t result = info->sig != WS_SPECIAL ? wasm_sigs[info->sig].result : 0;
-    if (op == WOP_I32_WRAP_I64) {
-        /* An i32 reads the low half of a slot, so wrapping costs nothing:
-         * the entry is only read as an i32 from now on. */
-        lw_val *v = peek(l, 0);
-        v->type = VT_I32;
-        if (v->kind == LV_CONST)
-            v->bits &= 0xffffffffu;
-        return true;
-    }
     switch (map->kind) {
     case MAP_BINARY: case MAP_COMPARE: case MAP_BINARY_TRAP:
         lower_binary(l, map, result);
@@ -1503,33 +1494,6 @@ static __attribute__((noinline)) bool lower_instr(lw_ctx *l, wv_ctx *c, wasm_op 
         break;
     }
     switch (op) {
-    case WOP_NOP:
-        break;
-    case WOP_UNREACHABLE:
-        emit(l, IR_UNREACHABLE, 1);
-        set_dead(l);
-        break;
-    case WOP_BLOCK: lower_block(l, WV_BLOCK, imm); break;
-    case WOP_LOOP: lower_block(l, WV_LOOP, imm); break;
-    case WOP_IF: lower_block(l, WV_IF, imm); break;
-    case WOP_ELSE: lower_else(l); break;
-    case WOP_END: lower_end(l); break;
-    case WOP_BR:
-        emit_br(l, imm->index);
-        set_dead(l);
-        break;
-    case WOP_BR_IF: lower_br_if(l, imm->index); break;
-    case WOP_BR_TABLE:
-        lower_br_table(l, imm, c->r.p);
-        set_dead(l);
-        break;
-    case WOP_RETURN:
-        emit_return(l);
-        set_dead(l);
-        break;
-    case WOP_CALL:
-        lower_call(l, IR_CALL, wm_func_type(l->m, imm->index), imm->index, false, 0, 0);
-        break;
     case WOP_CALL_INDIRECT:
         lower_call(l, IR_CALL_INDIRECT, &l->m->types[imm->index], 0, true,
                    wx_sig_id(&l->m->types[imm->index]), imm->index2);
@@ -1549,13 +1513,6 @@ static __attribute__((noinline)) bool lower_instr(lw_ctx *l, wv_ctx *c, wasm_op 
         pop(l); pop(l); pop(l);
         uint16_t dst = push_temp(l, t);
         emit_s(l, t == VT_V128 ? IR_SELECT_V128 : IR_SELECT, 2, dst, a, b, cond);
-        has_dst(l);
-        break;
-    }
-    case WOP_GLOBAL_GET: {
-        uint8_t t = l->m->globals[imm->index].type.type;
-        uint16_t dst = push_temp(l, t);
-        emit_ssi(l, t == VT_V128 ? IR_GLOBAL_GET_V128 : IR_GLOBAL_GET, dst, 0, imm->index);
         has_dst(l);
         break;
     }
@@ -1680,8 +1637,9 @@ static __attribute__((noinline)) bool lower_instr(lw_ctx *l, wv_ctx *c, wasm_op 
     return !l->failed;
 }
 
-/* The lowering hook (see wv_lower_fn). The most frequent instructions, which
- * only move entries of the simulated stack, are handled here, the rest in
+/* The lowering hook (see wv_lower_fn). The most frequent instructions are
+ * handled here: those that only change the simulated stack, and control
+ * instructions, which call functions of their own. The rest go to
  * lower_instr. */
 static bool lower_op(void *user, wv_ctx *c, wasm_op op, const wv_imm *imm)
 {
@@ -1700,6 +1658,49 @@ static bool lower_op(void *user, wv_ctx *c, wasm_op op, const wv_imm *imm)
     case WOP_F32_CONST: push_const(l, VT_F32, (uint32_t)imm->bits); break;
     case WOP_F64_CONST: push_const(l, VT_F64, imm->bits); break;
     case WOP_DROP: pop(l); break;
+    case WOP_I32_WRAP_I64: {
+        /* An i32 reads the low half of a slot, so wrapping costs nothing:
+         * the entry is only read as an i32 from now on. */
+        lw_val *v = peek(l, 0);
+        v->type = VT_I32;
+        if (v->kind == LV_CONST)
+            v->bits &= 0xffffffffu;
+        break;
+    }
+    case WOP_GLOBAL_GET: {
+        uint8_t t = l->m->globals[imm->index].type.type;
+        uint16_t dst = push_temp(l, t);
+        emit_ssi(l, t == VT_V128 ? IR_GLOBAL_GET_V128 : IR_GLOBAL_GET, dst, 0, imm->index);
+        has_dst(l);
+        break;
+    }
+    case WOP_NOP:
+        break;
+    case WOP_UNREACHABLE:
+        emit(l, IR_UNREACHABLE, 1);
+        set_dead(l);
+        break;
+    case WOP_BLOCK: lower_block(l, WV_BLOCK, imm); break;
+    case WOP_LOOP: lower_block(l, WV_LOOP, imm); break;
+    case WOP_IF: lower_block(l, WV_IF, imm); break;
+    case WOP_ELSE: lower_else(l); break;
+    case WOP_END: lower_end(l); break;
+    case WOP_BR:
+        emit_br(l, imm->index);
+        set_dead(l);
+        break;
+    case WOP_BR_IF: lower_br_if(l, imm->index); break;
+    case WOP_BR_TABLE:
+        lower_br_table(l, imm, c->r.p);
+        set_dead(l);
+        break;
+    case WOP_RETURN:
+        emit_return(l);
+        set_dead(l);
+        break;
+    case WOP_CALL:
+        lower_call(l, IR_CALL, wm_func_type(l->m, imm->index), imm->index, false, 0, 0);
+        break;
     default:
         return lower_instr(l, c, op, imm);
     }
