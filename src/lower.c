@@ -1445,8 +1445,7 @@ static __attribute__((noinline)) bool lower_dead(lw_ctx *l, wasm_op op)
 }
 
 /* Any reachable instruction but those lower_op handles itself. */
-static __attribute__((noinline)) bool lower_instr(lw_ctx *l, wv_ctx *c, wasm_op op,
-                                                  const wv_imm *imm)
+static __attribute__((noinline)) bool lower_instr(lw_ctx *l, wasm_op op, const wv_imm *imm)
 {
     const wasm_op_info *info = &wasm_op_infos[op];
     const lw_map *map = &op_map[op];
@@ -1702,7 +1701,7 @@ static bool lower_op(void *user, wv_ctx *c, wasm_op op, const wv_imm *imm)
         lower_call(l, IR_CALL, wm_func_type(l->m, imm->index), imm->index, false, 0, 0);
         break;
     default:
-        return lower_instr(l, c, op, imm);
+        return lower_instr(l, op, imm);
     }
     return !l->failed;
 }
