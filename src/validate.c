@@ -1046,13 +1046,14 @@ static inline bool validate_cold(wv_ctx *c, wasm_op op, wv_imm *imm)
  * the code rather than after a table lookup: successive instructions
  * differ, so this jump is often mispredicted, and the sooner the processor
  * knows its target the less that costs. A byte that is no hot opcode goes
- * through read_opcode and the table. Constant expressions take the table's
- * way for everything, so that a non-constant instruction is refused before
- * its immediates are read. The caller has checked that a byte is left. */
-static inline __attribute__((always_inline)) bool validate_next(wv_ctx *c, wasm_op *op,
-                                                                wv_imm *imm)
+ * through read_opcode and the table. Constant expressions (`const_expr`)
+ * take the table's way for everything, so that a non-constant instruction
+ * is refused before its immediates are read. The caller has checked that a
+ * byte is left. */
+static inline __attribute__((always_inline)) bool validate_next(wv_ctx *c, bool const_expr,
+                                                                wasm_op *op, wv_imm *imm)
 {
-    if (!c->const_expr) {
+    if (!const_expr) {
         switch (*c->r.p) {
 #define HOT_CASE(id)                                                                   \
         case CODE_OF_##id:                                                             \
@@ -1067,28 +1068,31 @@ static inline __attribute__((always_inline)) bool validate_next(wv_ctx *c, wasm_
     }
     if (!read_opcode(c, op))
         return false;
-    if (c->const_expr && !is_const_op(c, *op))
+    if (const_expr && !is_const_op(c, *op))
         return invalid(c, "constant expression required");
     return validate_cold(c, *op, imm);
 }
 
 /* Validates instructions from c->r until the outermost frame (pushed by the
- * caller) is closed by its `end`, which must be the last byte. */
-static bool validate_code(wv_ctx *c)
+ * caller) is closed by its `end`, which must be the last byte. Inline into
+ * validate_code with `const_expr` constant, so that each kind of code has
+ * a loop of its own. */
+static inline __attribute__((always_inline)) bool validate_instrs(wv_ctx *c, bool const_expr)
 {
     wr_reader *r = &c->r;
+    wv_lower_fn lower_op = c->lower_op;
     while (c->nframes > 0) {
         c->op_start = r->p;
         if (wr_eof(r))
             return malformed(c, "END opcode expected");
         wasm_op op;
         wv_imm imm;
-        if (!validate_next(c, &op, &imm))
+        if (!validate_next(c, const_expr, &op, &imm))
             return false;
         /* Lowering, once per instruction: it gets op and imm, and keeps its
          * own operand stack (local, constant or slot per entry) in step
          * with c->vals. */
-        if (c->lower_op && !c->lower_op(c->lower, c, op, &imm))
+        if (lower_op && !lower_op(c->lower, c, op, &imm))
             return false;
     }
     if (!wr_eof(r)) {
@@ -1096,6 +1100,11 @@ static bool validate_code(wv_ctx *c)
         return malformed(c, "section size mismatch: bytes after the final end");
     }
     return true;
+}
+
+static bool validate_code(wv_ctx *c)
+{
+    return c->const_expr ? validate_instrs(c, true) : validate_instrs(c, false);
 }
 
 /* ---- Entry points --------------------------------------------------------- */
