@@ -173,6 +173,8 @@ typedef struct lw_ctx {
     uint32_t nlocals;           /* Parameters and declared locals. */
     lw_local *locals;           /* Parameters, then declared locals. */
     uint32_t temp_base;         /* First temporary slot. */
+    uint32_t free_home;         /* Home of the next stack position: temp_base
+                                 * or the top entry's home plus its width. */
     uint32_t frame_slots;       /* Slots the frame needs so far. */
 
     /* The last instruction, for result forwarding and compare fusion. */
@@ -362,21 +364,18 @@ static void note_slots(lw_ctx *l, uint32_t end)
         l->frame_slots = end;
 }
 
-/* The home slot of the next stack position. */
-static inline uint16_t next_home(lw_ctx *l)
-{
-    if (l->nvals == 0)
-        return (uint16_t)l->temp_base;
-    lw_val *top = &l->vals[l->nvals - 1];
-    return (uint16_t)(top->home + width(top->type));
-}
+/* The home slot of the next stack position. (An entry's type may change
+ * only to one of the same width, so the top's home and width stay valid.) */
+static inline uint16_t next_home(lw_ctx *l) { return (uint16_t)l->free_home; }
 
 /* Stores a new top entry whose home is `home`. */
-static inline __attribute__((always_inline)) lw_val *put(lw_ctx *l, uint8_t kind, uint8_t type, uint32_t home)
+static inline __attribute__((always_inline)) lw_val *put(lw_ctx *l, uint8_t kind, uint8_t type,
+                                                         uint32_t home)
 {
     lw_val *v = &l->vals[l->nvals++];
     *v = (lw_val){ .kind = kind, .type = type, .home = (uint16_t)home, .slot = (uint16_t)home };
-    note_slots(l, home + width(type));
+    l->free_home = home + width(type);
+    note_slots(l, l->free_home);
     return v;
 }
 
@@ -422,6 +421,7 @@ static inline __attribute__((always_inline)) void push_local(lw_ctx *l, uint32_t
 static lw_val pop(lw_ctx *l)
 {
     lw_val v = l->vals[--l->nvals];
+    l->free_home = v.home;
     if (v.kind == LV_LOCAL)
         l->locals[v.local].refs--;
     return v;
@@ -1927,7 +1927,7 @@ const ir_word *wl_lower(const wm_module *m, uint32_t index, wx_dispatch dispatch
     uint32_t result_slots = 0;
     for (uint32_t i = 0; i < ft->nresults; i++)
         result_slots += width(ft->results[i]);
-    l.temp_base = slot;
+    l.temp_base = l.free_home = slot;
     l.frame_slots = slot > result_slots ? slot : result_slots;
 
     /* Room for the code at once: bodies lower to under half a word per
