@@ -879,7 +879,7 @@ static bool fuse_shift(lw_ctx *l, const lw_val *a, const lw_val *b)
 /* The multiply and the fused instruction of each add or subtract that a
  * product just computed may fold into (a subtraction only as its second
  * operand: a - b * c). */
-static bool multiply_fusion(ir_op op, ir_op *mul, ir_op *fused)
+static inline __attribute__((always_inline)) bool multiply_fusion(ir_op op, ir_op *mul, ir_op *fused)
 {
     switch (op) {
     case IR_F32_ADD_RR: *mul = IR_F32_MUL_RR; *fused = IR_F32_MUL_ADD; return true;
@@ -894,11 +894,10 @@ static bool multiply_fusion(ir_op op, ir_op *mul, ir_op *fused)
     }
 }
 
-static bool fuse_multiply(lw_ctx *l, ir_op op, const lw_val *a, const lw_val *b, uint16_t dst)
+static __attribute__((noinline)) bool fold_multiply(lw_ctx *l, ir_op mul, ir_op fused,
+                                                   const lw_val *a, const lw_val *b,
+                                                   uint16_t dst)
 {
-    ir_op mul, fused;
-    if (!multiply_fusion(op, &mul, &fused))
-        return false;
     bool add = fused == IR_F32_MUL_ADD || fused == IR_F64_MUL_ADD || fused == IR_F32X4_MUL_ADD ||
                fused == IR_F64X2_MUL_ADD;
     const lw_val *product = just_computed(l, b, mul) ? b
@@ -910,6 +909,17 @@ static bool fuse_multiply(lw_ctx *l, ir_op op, const lw_val *a, const lw_val *b,
     l->len = l->last_pos;
     emit_s(l, fused, 2, dst, acc->slot, w.u16[1], w.u16[2]);
     return true;
+}
+
+/* Whether `op` folds the product just computed (see multiply_fusion), and
+ * then emits the fused instruction. Most operators do not, which the inline
+ * test tells without a call. */
+static inline __attribute__((always_inline)) bool fuse_multiply(lw_ctx *l, ir_op op,
+                                                               const lw_val *a, const lw_val *b,
+                                                               uint16_t dst)
+{
+    ir_op mul, fused;
+    return multiply_fusion(op, &mul, &fused) && fold_multiply(l, mul, fused, a, b, dst);
 }
 
 /* i32.add of a sum just computed becomes one i32.add3, and i32.xor of a
