@@ -257,8 +257,8 @@ static inline uint32_t emit(lw_ctx *l, ir_op op, unsigned n)
 static inline ir_word *at(lw_ctx *l, uint32_t pos) { return &l->code[pos]; }
 
 /* [op][s0 s1 s2 s3] */
-static inline uint32_t emit_s(lw_ctx *l, ir_op op, unsigned n, uint16_t s0, uint16_t s1, uint16_t s2,
-                       uint16_t s3)
+static inline uint32_t emit_s(lw_ctx *l, ir_op op, unsigned n, uint16_t s0, uint16_t s1,
+                              uint16_t s2, uint16_t s3)
 {
     uint32_t pos = emit(l, op, n);
     if (l->len) {
@@ -405,12 +405,14 @@ static inline __attribute__((always_inline)) lw_val *push(lw_ctx *l, uint8_t kin
 /* Pushes a temporary: the result of an instruction, in its home slot. */
 static inline uint16_t push_temp(lw_ctx *l, uint8_t type) { return push(l, LV_TEMP, type)->home; }
 
-static inline __attribute__((always_inline)) void push_const(lw_ctx *l, uint8_t type, uint64_t bits)
+static inline __attribute__((always_inline)) void push_const(lw_ctx *l, uint8_t type,
+                                                             uint64_t bits)
 {
     push(l, LV_CONST, type)->bits = bits;
 }
 
-static inline __attribute__((always_inline)) void push_local(lw_ctx *l, uint32_t index, uint8_t type)
+static inline __attribute__((always_inline)) void push_local(lw_ctx *l, uint32_t index,
+                                                             uint8_t type)
 {
     lw_val *v = push(l, LV_LOCAL, type);
     v->local = index;
@@ -879,7 +881,8 @@ static bool fuse_shift(lw_ctx *l, const lw_val *a, const lw_val *b)
 /* The multiply and the fused instruction of each add or subtract that a
  * product just computed may fold into (a subtraction only as its second
  * operand: a - b * c). */
-static inline __attribute__((always_inline)) bool multiply_fusion(ir_op op, ir_op *mul, ir_op *fused)
+static inline __attribute__((always_inline)) bool multiply_fusion(ir_op op, ir_op *mul,
+                                                                  ir_op *fused)
 {
     switch (op) {
     case IR_F32_ADD_RR: *mul = IR_F32_MUL_RR; *fused = IR_F32_MUL_ADD; return true;
