@@ -1944,8 +1944,10 @@ const ir_word *wl_lower(const wm_module *m, uint32_t index, wx_dispatch dispatch
     l.frame_slots = slot > result_slots ? slot : result_slots;
 
     /* Room for the code at once: bodies lower to under half a word per
-     * byte (a third in the benchmark programs), so the buffers seldom grow. */
-    uint32_t expected = fn->body_len / 2 + 64;
+     * byte (a third in the benchmark programs), so the buffers seldom grow.
+     * (Capped, so that doubling up to it cannot overflow: a larger body
+     * grows the buffers as it goes.) */
+    uint32_t expected = (fn->body_len < (1u << 30) ? fn->body_len : 1u << 30) / 2 + 64;
     if (!grow(&l, (void **)&l.code, &l.cap, expected, sizeof *l.code) ||
         !grow(&l, (void **)&l.ops, &l.ops_cap, expected, sizeof *l.ops))
         goto out;
