@@ -102,9 +102,18 @@ typedef struct lw_val {
     uint8_t type;           /* Value type. */
     uint16_t home;          /* The slot this stack position owns. */
     uint16_t slot;          /* Where the value is: home (temp) or the local's slot. */
-    uint32_t local;         /* LV_LOCAL: the local's index. */
-    uint64_t bits;          /* LV_CONST: the value. */
+    union {
+        uint32_t local;     /* LV_LOCAL: the local's index. */
+        uint64_t bits;      /* LV_CONST: the value. */
+    };
 } lw_val;
+
+/* What lowering keeps of each local. */
+typedef struct lw_local {
+    uint16_t slot;          /* Its slot in the frame. */
+    uint8_t type;
+    uint32_t refs;          /* Stack entries that refer to it. */
+} lw_local;
 
 /* A control frame: where its branches go and what they carry. */
 typedef struct lw_frame {
@@ -162,11 +171,10 @@ typedef struct lw_ctx {
     uint32_t npatches, patches_cap;
 
     uint32_t nlocals;           /* Parameters and declared locals. */
-    const uint8_t *param_types, *local_types;
-    uint32_t nparams;
-    uint16_t *local_slot;       /* Slot of each local. */
-    uint32_t *local_refs;       /* Stack entries that refer to each local. */
+    lw_local *locals;           /* Parameters, then declared locals. */
     uint32_t temp_base;         /* First temporary slot. */
+    uint32_t free_home;         /* Home of the next stack position: temp_base
+                                 * or the top entry's home plus its width. */
     uint32_t frame_slots;       /* Slots the frame needs so far. */
 
     /* The last instruction, for result forwarding and compare fusion. */
@@ -197,11 +205,11 @@ static bool fail(lw_ctx *l, weft_status status, const char *msg)
     return false;
 }
 
-/* Grows *buf (of *cap elements of `size` bytes) to hold `need`. */
-static bool grow(lw_ctx *l, void **buf, uint32_t *cap, uint32_t need, size_t size)
+/* Grows *buf (of *cap elements of `size` bytes) to hold `need`. Out of
+ * line: the callers test the capacity first, and growing is rare. */
+static __attribute__((noinline)) bool grow_slow(lw_ctx *l, void **buf, uint32_t *cap,
+                                                uint32_t need, size_t size)
 {
-    if (need <= *cap)
-        return true;
     uint32_t n = *cap ? *cap : 64;
     while (n < need)
         n *= 2;
@@ -213,12 +221,17 @@ static bool grow(lw_ctx *l, void **buf, uint32_t *cap, uint32_t need, size_t siz
     return true;
 }
 
+static inline bool grow(lw_ctx *l, void **buf, uint32_t *cap, uint32_t need, size_t size)
+{
+    return need <= *cap || grow_slow(l, buf, cap, need, size);
+}
+
 /* ---- Emitting code -------------------------------------------------------------- */
 
 /* Appends an instruction of `n` words, zeroed but for word 0, and returns
  * its position. The stacks keep working on failure; `failed` stops the end
  * result. */
-static uint32_t emit(lw_ctx *l, ir_op op, unsigned n)
+static inline uint32_t emit(lw_ctx *l, ir_op op, unsigned n)
 {
     if (!grow(l, (void **)&l->code, &l->cap, l->len + n, sizeof *l->code) ||
         !grow(l, (void **)&l->ops, &l->ops_cap, l->len + n, sizeof *l->ops)) {
@@ -244,8 +257,8 @@ static uint32_t emit(lw_ctx *l, ir_op op, unsigned n)
 static inline ir_word *at(lw_ctx *l, uint32_t pos) { return &l->code[pos]; }
 
 /* [op][s0 s1 s2 s3] */
-static uint32_t emit_s(lw_ctx *l, ir_op op, unsigned n, uint16_t s0, uint16_t s1, uint16_t s2,
-                       uint16_t s3)
+static inline uint32_t emit_s(lw_ctx *l, ir_op op, unsigned n, uint16_t s0, uint16_t s1,
+                              uint16_t s2, uint16_t s3)
 {
     uint32_t pos = emit(l, op, n);
     if (l->len) {
@@ -259,7 +272,7 @@ static uint32_t emit_s(lw_ctx *l, ir_op op, unsigned n, uint16_t s0, uint16_t s1
 }
 
 /* [op][s0 s1 imm] */
-static uint32_t emit_ssi(lw_ctx *l, ir_op op, uint16_t s0, uint16_t s1, uint32_t imm)
+static inline uint32_t emit_ssi(lw_ctx *l, ir_op op, uint16_t s0, uint16_t s1, uint32_t imm)
 {
     uint32_t pos = emit_s(l, op, 2, s0, s1, 0, 0);
     if (l->len)
@@ -351,18 +364,25 @@ static void note_slots(lw_ctx *l, uint32_t end)
         l->frame_slots = end;
 }
 
-/* The home slot of the next stack position. */
-static uint16_t next_home(lw_ctx *l)
+/* The home slot of the next stack position. (An entry's type may change
+ * only to one of the same width, so the top's home and width stay valid.) */
+static inline uint16_t next_home(lw_ctx *l) { return (uint16_t)l->free_home; }
+
+/* Stores a new top entry whose home is `home`. */
+static inline __attribute__((always_inline)) lw_val *put(lw_ctx *l, uint8_t kind, uint8_t type,
+                                                         uint32_t home)
 {
-    if (l->nvals == 0)
-        return (uint16_t)l->temp_base;
-    lw_val *top = &l->vals[l->nvals - 1];
-    return (uint16_t)(top->home + width(top->type));
+    lw_val *v = &l->vals[l->nvals++];
+    *v = (lw_val){ .kind = kind, .type = type, .home = (uint16_t)home, .slot = (uint16_t)home };
+    l->free_home = home + width(type);
+    note_slots(l, l->free_home);
+    return v;
 }
 
-static lw_val *push(lw_ctx *l, uint8_t kind, uint8_t type)
+/* push when the stack is full or the frame would pass 65535 slots. */
+static __attribute__((noinline)) lw_val *push_slow(lw_ctx *l, uint8_t kind, uint8_t type,
+                                                   uint32_t home)
 {
-    uint32_t home = next_home(l);
     if (home + width(type) > 0xffff) {
         fail(l, WEFT_ERR_LIMIT, "function needs more than 65535 frame slots");
         home = 0;
@@ -371,33 +391,41 @@ static lw_val *push(lw_ctx *l, uint8_t kind, uint8_t type)
         static lw_val sink;
         return &sink;
     }
-    lw_val *v = &l->vals[l->nvals++];
-    *v = (lw_val){ .kind = kind, .type = type, .home = (uint16_t)home, .slot = (uint16_t)home };
-    note_slots(l, home + width(type));
-    return v;
+    return put(l, kind, type, home);
+}
+
+static inline __attribute__((always_inline)) lw_val *push(lw_ctx *l, uint8_t kind, uint8_t type)
+{
+    uint32_t home = next_home(l);
+    if (__builtin_expect(home + width(type) > 0xffff || l->nvals == l->vals_cap, 0))
+        return push_slow(l, kind, type, home);
+    return put(l, kind, type, home);
 }
 
 /* Pushes a temporary: the result of an instruction, in its home slot. */
-static uint16_t push_temp(lw_ctx *l, uint8_t type) { return push(l, LV_TEMP, type)->home; }
+static inline uint16_t push_temp(lw_ctx *l, uint8_t type) { return push(l, LV_TEMP, type)->home; }
 
-static void push_const(lw_ctx *l, uint8_t type, uint64_t bits)
+static inline __attribute__((always_inline)) void push_const(lw_ctx *l, uint8_t type,
+                                                             uint64_t bits)
 {
     push(l, LV_CONST, type)->bits = bits;
 }
 
-static void push_local(lw_ctx *l, uint32_t index, uint8_t type)
+static inline __attribute__((always_inline)) void push_local(lw_ctx *l, uint32_t index,
+                                                             uint8_t type)
 {
     lw_val *v = push(l, LV_LOCAL, type);
     v->local = index;
-    v->slot = l->local_slot[index];
-    l->local_refs[index]++;
+    v->slot = l->locals[index].slot;
+    l->locals[index].refs++;
 }
 
 static lw_val pop(lw_ctx *l)
 {
     lw_val v = l->vals[--l->nvals];
+    l->free_home = v.home;
     if (v.kind == LV_LOCAL)
-        l->local_refs[v.local]--;
+        l->locals[v.local].refs--;
     return v;
 }
 
@@ -442,7 +470,7 @@ static void materialize(lw_ctx *l, lw_val *v)
         return;
     move_to(l, v, v->home);
     if (v->kind == LV_LOCAL)
-        l->local_refs[v->local]--;
+        l->locals[v->local].refs--;
     v->kind = LV_TEMP;
     v->slot = v->home;
 }
@@ -459,7 +487,7 @@ static uint16_t slot_of(lw_ctx *l, lw_val *v)
  * copy. */
 static void preserve_local(lw_ctx *l, uint32_t index)
 {
-    if (!l->local_refs[index])
+    if (!l->locals[index].refs)
         return;
     for (uint32_t i = 0; i < l->nvals; i++)
         if (l->vals[i].kind == LV_LOCAL && l->vals[i].local == index)
@@ -848,7 +876,8 @@ static bool fuse_shift(lw_ctx *l, const lw_val *a, const lw_val *b)
 /* The multiply and the fused instruction of each add or subtract that a
  * product just computed may fold into (a subtraction only as its second
  * operand: a - b * c). */
-static bool multiply_fusion(ir_op op, ir_op *mul, ir_op *fused)
+static inline __attribute__((always_inline)) bool multiply_fusion(ir_op op, ir_op *mul,
+                                                                  ir_op *fused)
 {
     switch (op) {
     case IR_F32_ADD_RR: *mul = IR_F32_MUL_RR; *fused = IR_F32_MUL_ADD; return true;
@@ -863,11 +892,10 @@ static bool multiply_fusion(ir_op op, ir_op *mul, ir_op *fused)
     }
 }
 
-static bool fuse_multiply(lw_ctx *l, ir_op op, const lw_val *a, const lw_val *b, uint16_t dst)
+static __attribute__((noinline)) bool fold_multiply(lw_ctx *l, ir_op mul, ir_op fused,
+                                                   const lw_val *a, const lw_val *b,
+                                                   uint16_t dst)
 {
-    ir_op mul, fused;
-    if (!multiply_fusion(op, &mul, &fused))
-        return false;
     bool add = fused == IR_F32_MUL_ADD || fused == IR_F64_MUL_ADD || fused == IR_F32X4_MUL_ADD ||
                fused == IR_F64X2_MUL_ADD;
     const lw_val *product = just_computed(l, b, mul) ? b
@@ -879,6 +907,17 @@ static bool fuse_multiply(lw_ctx *l, ir_op op, const lw_val *a, const lw_val *b,
     l->len = l->last_pos;
     emit_s(l, fused, 2, dst, acc->slot, w.u16[1], w.u16[2]);
     return true;
+}
+
+/* Whether `op` folds the product just computed (see multiply_fusion), and
+ * then emits the fused instruction. Most operators do not, which the inline
+ * test tells without a call. */
+static inline __attribute__((always_inline)) bool fuse_multiply(lw_ctx *l, ir_op op,
+                                                               const lw_val *a, const lw_val *b,
+                                                               uint16_t dst)
+{
+    ir_op mul, fused;
+    return multiply_fusion(op, &mul, &fused) && fold_multiply(l, mul, fused, a, b, dst);
 }
 
 /* i32.add of a sum just computed becomes one i32.add3, and i32.xor of a
@@ -1249,18 +1288,13 @@ static void lower_call(lw_ctx *l, ir_op op, const wm_functype *ft, uint32_t func
         push_temp(l, ft->results[j]);
 }
 
-static uint8_t local_type(lw_ctx *l, uint32_t index)
-{
-    return index < l->nparams ? l->param_types[index] : l->local_types[index - l->nparams];
-}
-
 /* local.set / local.tee: forward the last result straight into the local
  * when it was just computed into a temporary, else copy. */
 static void lower_local_set(lw_ctx *l, uint32_t index, bool tee)
 {
-    uint16_t slot = l->local_slot[index];
+    uint16_t slot = l->locals[index].slot;
     lw_val *v = peek(l, 0);
-    if (v->kind == LV_TEMP && l->last_valid && l->last_has_dst && !l->local_refs[index] &&
+    if (v->kind == LV_TEMP && l->last_valid && l->last_has_dst && !l->locals[index].refs &&
         l->len && at(l, l->last_pos + 1)->u16[0] == v->home) {
         at(l, l->last_pos + 1)->u16[0] = slot;
         l->last_valid = false;
@@ -1399,43 +1433,36 @@ static void lower_br_table(lw_ctx *l, const wv_imm *imm, const uint8_t *imm_end)
 /* The type sitting `depth` entries below the top, for untyped instructions. */
 static uint8_t type_at(lw_ctx *l, uint32_t depth) { return peek(l, depth)->type; }
 
-static bool lower_op(void *user, wv_ctx *c, wasm_op op, const wv_imm *imm)
+/* An instruction in unreachable code, where only the block structure
+ * matters. */
+static __attribute__((noinline)) bool lower_dead(lw_ctx *l, wasm_op op)
 {
-    lw_ctx *l = user;
-    lw_frame *top = frame_at(l, 0);
-    /* In unreachable code only the block structure matters. */
-    if (top->dead) {
-        switch (op) {
-        case WOP_BLOCK: case WOP_LOOP: case WOP_IF: {
-            /* Nothing in it is reached; only its end matters, after which
-             * the enclosing frame is still dead. */
-            lw_frame *f = push_frame(l, WV_BLOCK, 0, NULL, 0, NULL);
-            if (f)
-                f->dead = f->dead_frame = true;
-            return !l->failed;
-        }
-        case WOP_ELSE:
-            lower_else(l);
-            return !l->failed;
-        case WOP_END:
-            lower_end(l);
-            return !l->failed;
-        default:
-            return true;
-        }
+    switch (op) {
+    case WOP_BLOCK: case WOP_LOOP: case WOP_IF: {
+        /* Nothing in it is reached; only its end matters, after which the
+         * enclosing frame is still dead. */
+        lw_frame *f = push_frame(l, WV_BLOCK, 0, NULL, 0, NULL);
+        if (f)
+            f->dead = f->dead_frame = true;
+        return !l->failed;
     }
-    l->region_ops++;
+    case WOP_ELSE:
+        lower_else(l);
+        return !l->failed;
+    case WOP_END:
+        lower_end(l);
+        return !l->failed;
+    default:
+        return true;
+    }
+}
+
+/* Any reachable instruction but those lower_op handles itself. */
+static __attribute__((noinline)) bool lower_instr(lw_ctx *l, wasm_op op, const wv_imm *imm)
+{
     const wasm_op_info *info = &wasm_op_infos[op];
     const lw_map *map = &op_map[op];
     uint8_t result = info->sig != WS_SPECIAL ? wasm_sigs[info->sig].result : 0;
-    if (op == WOP_I32_WRAP_I64) {
-        /* An i32 reads the low half of a slot, so wrapping costs nothing:
-         * the entry is only read as an i32 from now on. */
-        lw_val *v = peek(l, 0);
-        v->type = VT_I32;
-        v->bits &= 0xffffffffu;
-        return true;
-    }
     switch (map->kind) {
     case MAP_BINARY: case MAP_COMPARE: case MAP_BINARY_TRAP:
         lower_binary(l, map, result);
@@ -1479,33 +1506,6 @@ static bool lower_op(void *user, wv_ctx *c, wasm_op op, const wv_imm *imm)
         break;
     }
     switch (op) {
-    case WOP_NOP:
-        break;
-    case WOP_UNREACHABLE:
-        emit(l, IR_UNREACHABLE, 1);
-        set_dead(l);
-        break;
-    case WOP_BLOCK: lower_block(l, WV_BLOCK, imm); break;
-    case WOP_LOOP: lower_block(l, WV_LOOP, imm); break;
-    case WOP_IF: lower_block(l, WV_IF, imm); break;
-    case WOP_ELSE: lower_else(l); break;
-    case WOP_END: lower_end(l); break;
-    case WOP_BR:
-        emit_br(l, imm->index);
-        set_dead(l);
-        break;
-    case WOP_BR_IF: lower_br_if(l, imm->index); break;
-    case WOP_BR_TABLE:
-        lower_br_table(l, imm, c->r.p);
-        set_dead(l);
-        break;
-    case WOP_RETURN:
-        emit_return(l);
-        set_dead(l);
-        break;
-    case WOP_CALL:
-        lower_call(l, IR_CALL, wm_func_type(l->m, imm->index), imm->index, false, 0, 0);
-        break;
     case WOP_CALL_INDIRECT:
         lower_call(l, IR_CALL_INDIRECT, &l->m->types[imm->index], 0, true,
                    wx_sig_id(&l->m->types[imm->index]), imm->index2);
@@ -1519,27 +1519,12 @@ static bool lower_op(void *user, wv_ctx *c, wasm_op op, const wv_imm *imm)
                    wx_sig_id(&l->m->types[imm->index]), imm->index2);
         set_dead(l);
         break;
-    case WOP_DROP:
-        pop(l);
-        break;
     case WOP_SELECT: case WOP_SELECT_T: {
         uint8_t t = type_at(l, 1);
         uint16_t cond = operand(l, 0), b = operand(l, 1), a = operand(l, 2);
         pop(l); pop(l); pop(l);
         uint16_t dst = push_temp(l, t);
         emit_s(l, t == VT_V128 ? IR_SELECT_V128 : IR_SELECT, 2, dst, a, b, cond);
-        has_dst(l);
-        break;
-    }
-    case WOP_LOCAL_GET:
-        push_local(l, imm->index, local_type(l, imm->index));
-        break;
-    case WOP_LOCAL_SET: lower_local_set(l, imm->index, false); break;
-    case WOP_LOCAL_TEE: lower_local_set(l, imm->index, true); break;
-    case WOP_GLOBAL_GET: {
-        uint8_t t = l->m->globals[imm->index].type.type;
-        uint16_t dst = push_temp(l, t);
-        emit_ssi(l, t == VT_V128 ? IR_GLOBAL_GET_V128 : IR_GLOBAL_GET, dst, 0, imm->index);
         has_dst(l);
         break;
     }
@@ -1550,10 +1535,6 @@ static bool lower_op(void *user, wv_ctx *c, wasm_op op, const wv_imm *imm)
         emit_ssi(l, t == VT_V128 ? IR_GLOBAL_SET_V128 : IR_GLOBAL_SET, s, 0, imm->index);
         break;
     }
-    case WOP_I32_CONST: push_const(l, VT_I32, (uint32_t)imm->bits); break;
-    case WOP_I64_CONST: push_const(l, VT_I64, imm->bits); break;
-    case WOP_F32_CONST: push_const(l, VT_F32, (uint32_t)imm->bits); break;
-    case WOP_F64_CONST: push_const(l, VT_F64, imm->bits); break;
     case WOP_I8X16_SHUFFLE: lower_v_shuffle(l, imm); break;
     case WOP_V128_CONST: {
         uint16_t dst = push_temp(l, VT_V128);
@@ -1664,6 +1645,76 @@ static bool lower_op(void *user, wv_ctx *c, wasm_op op, const wv_imm *imm)
         }
         break;
     }
+    }
+    return !l->failed;
+}
+
+/* The lowering hook (see wv_lower_fn). The most frequent instructions are
+ * handled here: those that only change the simulated stack, and control
+ * instructions, which call functions of their own. The rest go to
+ * lower_instr. */
+static bool lower_op(void *user, wv_ctx *c, wasm_op op, const wv_imm *imm)
+{
+    lw_ctx *l = user;
+    if (frame_at(l, 0)->dead)
+        return lower_dead(l, op);
+    l->region_ops++;
+    switch (op) {
+    case WOP_LOCAL_GET:
+        push_local(l, imm->index, l->locals[imm->index].type);
+        break;
+    case WOP_LOCAL_SET: lower_local_set(l, imm->index, false); break;
+    case WOP_LOCAL_TEE: lower_local_set(l, imm->index, true); break;
+    case WOP_I32_CONST: push_const(l, VT_I32, (uint32_t)imm->bits); break;
+    case WOP_I64_CONST: push_const(l, VT_I64, imm->bits); break;
+    case WOP_F32_CONST: push_const(l, VT_F32, (uint32_t)imm->bits); break;
+    case WOP_F64_CONST: push_const(l, VT_F64, imm->bits); break;
+    case WOP_DROP: pop(l); break;
+    case WOP_I32_WRAP_I64: {
+        /* An i32 reads the low half of a slot, so wrapping costs nothing:
+         * the entry is only read as an i32 from now on. */
+        lw_val *v = peek(l, 0);
+        v->type = VT_I32;
+        if (v->kind == LV_CONST)
+            v->bits &= 0xffffffffu;
+        break;
+    }
+    case WOP_GLOBAL_GET: {
+        uint8_t t = l->m->globals[imm->index].type.type;
+        uint16_t dst = push_temp(l, t);
+        emit_ssi(l, t == VT_V128 ? IR_GLOBAL_GET_V128 : IR_GLOBAL_GET, dst, 0, imm->index);
+        has_dst(l);
+        break;
+    }
+    case WOP_NOP:
+        break;
+    case WOP_UNREACHABLE:
+        emit(l, IR_UNREACHABLE, 1);
+        set_dead(l);
+        break;
+    case WOP_BLOCK: lower_block(l, WV_BLOCK, imm); break;
+    case WOP_LOOP: lower_block(l, WV_LOOP, imm); break;
+    case WOP_IF: lower_block(l, WV_IF, imm); break;
+    case WOP_ELSE: lower_else(l); break;
+    case WOP_END: lower_end(l); break;
+    case WOP_BR:
+        emit_br(l, imm->index);
+        set_dead(l);
+        break;
+    case WOP_BR_IF: lower_br_if(l, imm->index); break;
+    case WOP_BR_TABLE:
+        lower_br_table(l, imm, c->r.p);
+        set_dead(l);
+        break;
+    case WOP_RETURN:
+        emit_return(l);
+        set_dead(l);
+        break;
+    case WOP_CALL:
+        lower_call(l, IR_CALL, wm_func_type(l->m, imm->index), imm->index, false, 0, 0);
+        break;
+    default:
+        return lower_instr(l, op, imm);
     }
     return !l->failed;
 }
@@ -1906,20 +1957,17 @@ const ir_word *wl_lower(const wm_module *m, uint32_t index, wx_dispatch dispatch
                  .err = err, .metered = metering != METER_NONE,
                  .check_op = check_ops[metering], .check_pos = UINT32_MAX,
                  .add_pos = UINT32_MAX };
-    l.nparams = ft->nparams;
     l.nlocals = ft->nparams + fn->nlocals;
-    l.param_types = ft->params;
-    l.local_types = fn->local_types;
-    l.local_slot = malloc((l.nlocals + 1) * sizeof *l.local_slot);
-    l.local_refs = calloc(l.nlocals + 1, sizeof *l.local_refs);
-    if (!l.local_slot || !l.local_refs) {
+    l.locals = malloc((l.nlocals + 1) * sizeof *l.locals);
+    if (!l.locals) {
         fail(&l, WEFT_ERR_NOMEM, "out of memory while lowering");
         goto out;
     }
     uint32_t slot = 0;
     for (uint32_t i = 0; i < l.nlocals; i++) {
-        l.local_slot[i] = (uint16_t)slot;
-        slot += width(local_type(&l, i));
+        uint8_t type = i < ft->nparams ? ft->params[i] : fn->local_types[i - ft->nparams];
+        l.locals[i] = (lw_local){ .slot = (uint16_t)slot, .type = type, .refs = 0 };
+        slot += width(type);
         if (slot > 0xffff) {
             fail(&l, WEFT_ERR_LIMIT, "function needs more than 65535 frame slots");
             goto out;
@@ -1931,8 +1979,17 @@ const ir_word *wl_lower(const wm_module *m, uint32_t index, wx_dispatch dispatch
     uint32_t result_slots = 0;
     for (uint32_t i = 0; i < ft->nresults; i++)
         result_slots += width(ft->results[i]);
-    l.temp_base = slot;
+    l.temp_base = l.free_home = slot;
     l.frame_slots = slot > result_slots ? slot : result_slots;
+
+    /* Room for the code at once: bodies lower to under half a word per
+     * byte (a third in the benchmark programs), so the buffers seldom grow.
+     * (Capped, so that doubling up to it cannot overflow: a larger body
+     * grows the buffers as it goes.) */
+    uint32_t expected = (fn->body_len < (1u << 30) ? fn->body_len : 1u << 30) / 2 + 64;
+    if (!grow(&l, (void **)&l.code, &l.cap, expected, sizeof *l.code) ||
+        !grow(&l, (void **)&l.ops, &l.ops_cap, expected, sizeof *l.ops))
+        goto out;
 
     /* enter: zero the declared locals; the frame size is patched at the end. */
     uint32_t enter = emit_s(&l, IR_ENTER, 2, (uint16_t)param_slots,
@@ -1982,8 +2039,7 @@ out:
     free(l.vals);
     free(l.frames);
     free(l.patches);
-    free(l.local_slot);
-    free(l.local_refs);
+    free(l.locals);
     if (l.failed) {
         if (err && err->func < 0)
             err->func = index;
