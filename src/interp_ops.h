@@ -260,10 +260,20 @@ OP(ELEM_DROP) { inst->elem_dropped[IMM] = true; NEXT(2); }
  * declared locals. Every function's code starts with it, and calls run it
  * in place (ENTER_FRAME, with ip at the callee's enter), saving a dispatch
  * per call. */
+/* Entry zeroes the locals after the parameters: four slots with plain
+ * stores, as lowering makes every frame hold four slots past the parameters
+ * (those past the locals are temporaries, not live yet), and memset for any
+ * more. */
 #define ENTER_FRAME()                                                           \
     do {                                                                        \
         if (__builtin_expect(fp + IMM > th->stack_end, 0)) TRAP(TRAP_EXHAUSTED); \
-        memset(fp + S0, 0, (size_t)S1 * sizeof *fp);                            \
+        wx_slot *z_ = fp + S0;                                                  \
+        z_[0].u64 = 0;                                                          \
+        z_[1].u64 = 0;                                                          \
+        z_[2].u64 = 0;                                                          \
+        z_[3].u64 = 0;                                                          \
+        if (__builtin_expect(S1 > 4, 0))                                        \
+            memset(z_ + 4, 0, (size_t)(S1 - 4) * sizeof *fp);                   \
         NEXT(2);                                                                \
     } while (0)
 OP(ENTER) { ENTER_FRAME(); }

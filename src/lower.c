@@ -2011,7 +2011,10 @@ const ir_word *wl_lower(const wm_module *m, uint32_t index, wx_dispatch dispatch
         goto out;
     }
     if (l.len) {
-        at(&l, enter + 1)->u32[1] = l.frame_slots;
+        /* Room for the four slots entry zeroes whatever the locals
+         * (ENTER_FRAME in interp_ops.h). */
+        uint32_t zeroed = at(&l, enter + 1)->u16[0] + 4u;
+        at(&l, enter + 1)->u32[1] = l.frame_slots > zeroed ? l.frame_slots : zeroed;
         thread_jumps(&l);
     }
     close_region(&l);

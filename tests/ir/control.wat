@@ -37,19 +37,19 @@
     end
     i32.const 30))
 ;;| func 0 count:
-;;|     0  enter                    zero 1 from r1, frame 4 slots
+;;|     0  enter                    zero 1 from r1, frame 5 slots
 ;;|     2  i32.add/ri               r1, r1, 1
 ;;|     4  jump.if.i32.lt_s         r1, r0, @2
 ;;|     6  return1                  r1
 ;;| func 1 max:
-;;|     0  enter                    zero 0 from r2, frame 4 slots
+;;|     0  enter                    zero 0 from r2, frame 6 slots
 ;;|     2  jump.unless.i32.gt_s     r0, r1, @8
 ;;|     4  copy                     r2, r0
 ;;|     6  return1                  r2
 ;;|     8  copy                     r2, r1
 ;;|    10  return1                  r2
 ;;| func 2 switch:
-;;|     0  enter                    zero 0 from r1, frame 2 slots
+;;|     0  enter                    zero 0 from r1, frame 5 slots
 ;;|     2  jump.table               r0, [@7 @10 @13]
 ;;|     7  const32                  r0, 10
 ;;|     9  return                  

@@ -190,28 +190,28 @@
     local.get 1))
 
 ;;| func 0 load_add:
-;;|     0  enter                    zero 0 from r1, frame 3 slots
+;;|     0  enter                    zero 0 from r1, frame 5 slots
 ;;|     2  i32.load/add             r1, r0, 1296
 ;;|     4  return1                  r1
 ;;| func 1 load_add_offset:
-;;|     0  enter                    zero 0 from r1, frame 3 slots
+;;|     0  enter                    zero 0 from r1, frame 5 slots
 ;;|     2  i32.add/ri               r1, r0, 8
 ;;|     4  i32.load                 r1, r1, 4
 ;;|     6  return1                  r1
 ;;| func 2 load_sub:
-;;|     0  enter                    zero 0 from r1, frame 3 slots
+;;|     0  enter                    zero 0 from r1, frame 5 slots
 ;;|     2  f64.load/add             r1, r0, 4294967256
 ;;|     4  return1                  r1
 ;;| func 3 store_add:
-;;|     0  enter                    zero 0 from r2, frame 4 slots
+;;|     0  enter                    zero 0 from r2, frame 6 slots
 ;;|     2  i64.store/add            r0, r1, 16
 ;;|     4  return                  
 ;;| func 4 eqz_compare:
-;;|     0  enter                    zero 0 from r1, frame 3 slots
+;;|     0  enter                    zero 0 from r1, frame 5 slots
 ;;|     2  i32.ne/ri                r1, r0, 252
 ;;|     4  return1                  r1
 ;;| func 5 eqz_branch:
-;;|     0  enter                    zero 0 from r2, frame 4 slots
+;;|     0  enter                    zero 0 from r2, frame 6 slots
 ;;|     2  jump.if.i32.ne/ri        r0, 0xfc, @11
 ;;|     5  i32.and/ri               r2, r1, 7
 ;;|     6+ jump.z                   r2, @11
@@ -220,18 +220,18 @@
 ;;|    11  const32                  r0, 0
 ;;|    13  return                  
 ;;| func 6 float_eqz:
-;;|     0  enter                    zero 0 from r2, frame 4 slots
+;;|     0  enter                    zero 0 from r2, frame 6 slots
 ;;|     2  f64.lt                   r2, r0, r1
 ;;|     4  i32.eqz                  r2, r2
 ;;|     6  return1                  r2
 ;;| func 7 rotate:
-;;|     0  enter                    zero 1 from r3, frame 5 slots
+;;|     0  enter                    zero 1 from r3, frame 7 slots
 ;;|     2  copy2                    r3, r0, r0, r1
 ;;|     3+ copy2                    r1, r2, r2, r3
 ;;|     5  jump.nz                  r3, @2
 ;;|     7  return1                  r0
 ;;| func 8 dispatch:
-;;|     0  enter                    zero 1 from r2, frame 5 slots
+;;|     0  enter                    zero 1 from r2, frame 6 slots
 ;;|     2  i32.load8_u              r3, r0, 0
 ;;|     4  jump.table               r3, [@9 @16 @2]
 ;;|     9  i32.add/ri               r1, r1, 3
@@ -250,7 +250,7 @@
 ;;|     5+ v128.store               r0, r4, 0
 ;;|     7  return                  
 ;;| func 10 bit_test:
-;;|     0  enter                    zero 0 from r2, frame 4 slots
+;;|     0  enter                    zero 0 from r2, frame 6 slots
 ;;|     2  jump.if.i32.and/ri       r0, 0x80, @13
 ;;|     5  jump.unless.i32.and      r0, r1, @10
 ;;|     7  const32                  r0, 2
@@ -260,25 +260,25 @@
 ;;|    13  const32                  r0, 0
 ;;|    15  return                  
 ;;| func 11 hash_round:
-;;|     0  enter                    zero 0 from r3, frame 6 slots
+;;|     0  enter                    zero 0 from r3, frame 7 slots
 ;;|     2  i32.add3                 r3, r2, r0, r1
 ;;|     4  i32.xor_rotl             r3, r3 ^ rotl(r0, 7)
 ;;|     6  return1                  r3
 ;;| func 12 mul_sub:
-;;|     0  enter                    zero 0 from r3, frame 6 slots
+;;|     0  enter                    zero 0 from r3, frame 7 slots
 ;;|     2  f64.mul_sub              r3, r0, r1, r2
 ;;|     4  f64.mul                  r4, r1, r2
 ;;|     6  f64.sub                  r4, r4, r0
 ;;|     7+ f64.add                  r3, r3, r4
 ;;|     9  return1                  r3
 ;;| func 13 store_constants:
-;;|     0  enter                    zero 0 from r1, frame 3 slots
+;;|     0  enter                    zero 0 from r1, frame 5 slots
 ;;|     2  store8.k                 r0, 3, 0x0
 ;;|     4  store64.k                r0, 8, 0x3ff8000000000000
 ;;|     7  store32.k                r0, 0, 0xffffffff
 ;;|     9  return                  
 ;;| func 14 loops:
-;;|     0  enter                    zero 1 from r1, frame 4 slots
+;;|     0  enter                    zero 1 from r1, frame 5 slots
 ;;|     2  add.jump.if.lt_u         r1, r1 + 1, 0x64, @2
 ;;|     5  add.jump.if.ne           r0, r0 + -1, 0x0, @5
 ;;|     8  return1                  r1

@@ -97,19 +97,19 @@
     i32.const 30)
 )
 ;;| func 0 two_steps:
-;;|     0  enter                    zero 0 from r2, frame 4 slots
+;;|     0  enter                    zero 0 from r2, frame 6 slots
 ;;|     2  i32.add/ri               r0, r0, 4
 ;;|     3+ i32.add/ri               r1, r1, 8
 ;;|     5  i32.mul                  r2, r0, r1
 ;;|     7  return1                  r2
 ;;| func 1 loop_head:
-;;|     0  enter                    zero 0 from r2, frame 4 slots
+;;|     0  enter                    zero 0 from r2, frame 6 slots
 ;;|     2  i32.add/ri               r0, r0, 1
 ;;|     4  add.jump.if.lt_u         r1, r1 + 3, 0x64, @4
 ;;|     7  i32.add                  r2, r0, r1
 ;;|     9  return1                  r2
 ;;| func 2 pair_jump:
-;;|     0  enter                    zero 0 from r2, frame 4 slots
+;;|     0  enter                    zero 0 from r2, frame 6 slots
 ;;|     2  i32.add/ri               r0, r0, 1
 ;;|     3+ jump.if.i32.ne           r0, r1, @8
 ;;|     5  const32                  r0, 0
@@ -117,19 +117,19 @@
 ;;|     8  const32                  r0, 7
 ;;|    10  return                  
 ;;| func 3 hash:
-;;|     0  enter                    zero 0 from r2, frame 5 slots
+;;|     0  enter                    zero 0 from r2, frame 6 slots
 ;;|     2  i32.shr_u/ri             r3, r1, 3
 ;;|     3+ i32.xor                  r2, r0, r3
 ;;|     5  return1                  r2
 ;;| func 4 scan:
-;;|     0  enter                    zero 0 from r3, frame 5 slots
+;;|     0  enter                    zero 0 from r3, frame 7 slots
 ;;|     2  i32.load8_u/idx          r3, [r0 + r1 << 0], 0
 ;;|     4+ jump.if.i32.ne           r3, r2, @10
 ;;|     6  i32.add/ri               r1, r1, 1
 ;;|     8  jump                     @2
 ;;|    10  return1                  r1
 ;;| func 5 dispatch:
-;;|     0  enter                    zero 0 from r2, frame 5 slots
+;;|     0  enter                    zero 0 from r2, frame 6 slots
 ;;|     2  i32.load/idx             r2, [r0 + r1 << 2], 64
 ;;|     4+ jump.table               r2, [@9 @12 @15]
 ;;|     9  const32                  r0, 10
