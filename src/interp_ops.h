@@ -259,11 +259,9 @@ OP(ELEM_DROP) { inst->elem_dropped[IMM] = true; NEXT(2); }
 /* Function entry: check the frame fits on the value stack, zero the
  * declared locals. Every function's code starts with it, and calls run it
  * in place (ENTER_FRAME, with ip at the callee's enter), saving a dispatch
- * per call. */
-/* Entry zeroes the locals after the parameters: four slots with plain
- * stores, as lowering makes every frame hold four slots past the parameters
- * (those past the locals are temporaries, not live yet), and memset for any
- * more. */
+ * per call. The first four slots after the parameters are zeroed with plain
+ * stores, as lowering makes every frame hold them (those past the locals
+ * are temporaries, not live yet); memset does any more. */
 #define ENTER_FRAME()                                                           \
     do {                                                                        \
         if (__builtin_expect(fp + IMM > th->stack_end, 0)) TRAP(TRAP_EXHAUSTED); \
