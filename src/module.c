@@ -190,45 +190,43 @@ bool weft_module_export_func(const weft_module *module, const char *name, uint32
     return false;
 }
 
-/* The switch strategy's code of defined function `func` (the same size in
- * every strategy; it holds opcode numbers, which the listing names), or
- * NULL with `err` set. */
-static const ir_word *listing_code(const weft_module *module, uint32_t func, weft_error *err)
+/* The switch strategy's code of defined function `func` in `*code` (the
+ * same size in every strategy; it holds opcode numbers, which the listing
+ * names); `err` may be NULL. */
+static weft_status listing_code(const weft_module *module, uint32_t func, const ir_word **code,
+                                weft_error *err)
 {
+    weft_error local;
+    if (!err)
+        err = &local;
     const wm_module *m = &module->m;
     if (func >= m->nfuncs || m->funcs[func].imported) {
         wm_fail(err, WEFT_ERR_ARGUMENT, -1, func, -1, "function %u is not defined in the module",
                 func);
-        return NULL;
+        return err->status;
     }
-    return wl_lower(m, func, DISPATCH_SWITCH, false, METER_NONE, err);
+    *code = wl_lower(m, func, DISPATCH_SWITCH, false, METER_NONE, err);
+    return *code ? WEFT_OK : err->status;
 }
 
 weft_status weft_module_dump_ir(const weft_module *module, uint32_t func, void *out,
                                 weft_error *err)
 {
-    weft_error local;
-    if (!err)
-        err = &local;
-    const ir_word *code = listing_code(module, func, err);
-    if (!code)
-        return err->status;
-    if (out)
+    const ir_word *code;
+    weft_status st = listing_code(module, func, &code, err);
+    if (st == WEFT_OK && out)
         ir_dump(out, code);
-    return WEFT_OK;
+    return st;
 }
 
 weft_status weft_module_ir_size(const weft_module *module, uint32_t func, size_t *bytes,
                                 weft_error *err)
 {
-    weft_error local;
-    if (!err)
-        err = &local;
-    const ir_word *code = listing_code(module, func, err);
-    if (!code)
-        return err->status;
-    *bytes = (size_t)wl_code_length(code) * sizeof *code;
-    return WEFT_OK;
+    const ir_word *code;
+    weft_status st = listing_code(module, func, &code, err);
+    if (st == WEFT_OK)
+        *bytes = (size_t)wl_code_length(code) * sizeof *code;
+    return st;
 }
 
 void weft_module_free(weft_module *module)
