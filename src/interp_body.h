@@ -55,7 +55,8 @@
 /* The result of instruction N, of scalar type T, that its body writes to
  * slot s0: a pair that goes on with the result has it in a register. */
 #define VALUE(N, T) static inline __attribute__((always_inline, unused)) IR_CTYPE_##T \
-    value_##N(const ir_word *ip, const wx_slot *fp, __attribute__((unused)) uint8_t *mem)
+    value_##N(const ir_word *ip, __attribute__((unused)) const wx_slot *fp, \
+            __attribute__((unused)) uint8_t *mem)
 /* A branch's test (and, for add.jump, its add): true when it jumps. */
 #define TAKEN(N) static inline __attribute__((always_inline, unused)) bool \
     taken_##N(const ir_word *ip, wx_slot *fp)
@@ -82,6 +83,11 @@
     do { M v_; memcpy(&v_, (ea), sizeof v_); SLOT_##OUT(S0) = (IR_CTYPE_##OUT)v_; } while (0)
 #define STORE_FROM(IN, M, ea)                                                   \
     do { M v_ = (M)SLOT_##IN(S1); memcpy((ea), &v_, sizeof v_); } while (0)
+/* Absolute forms, [op][dst - addr] and [op][value - addr]: a constant
+ * address with the static offset added in (lowering keeps the sum below
+ * 2^32); the store's value is in slot s0. */
+#define STORE_ABS_FROM(IN, M, ea)                                               \
+    do { M v_ = (M)SLOT_##IN(S0); memcpy((ea), &v_, sizeof v_); } while (0)
 
 /* The constant of a compare-and-branch lives in word 2 (FMT_SJL). */
 #define IMM_JUMP_I32 (ip[2].u32[0])
@@ -109,12 +115,15 @@
     VALUE(N, OUT) { LOAD_VALUE(OUT, M, EA_GUARDED(SLOT_I32(S1), IMM, sizeof(M))); } \
     VALUE(N##_IDX, OUT) { LOAD_VALUE(OUT, M, EA_GUARDED(IDX_ADDR(), IMM_W2, sizeof(M))); } \
     VALUE(N##_ADD, OUT) { LOAD_VALUE(OUT, M, EA_GUARDED(ADD_ADDR(), 0, sizeof(M))); } \
+    VALUE(N##_ABS, OUT) { LOAD_VALUE(OUT, M, EA_GUARDED(0, IMM, sizeof(M))); }    \
     BODY(N) { SLOT_##OUT(S0) = value_##N(ip, fp, mem); }                        \
     BODY(N##_IDX) { SLOT_##OUT(S0) = value_##N##_IDX(ip, fp, mem); }            \
-    BODY(N##_ADD) { SLOT_##OUT(S0) = value_##N##_ADD(ip, fp, mem); }
+    BODY(N##_ADD) { SLOT_##OUT(S0) = value_##N##_ADD(ip, fp, mem); }            \
+    BODY(N##_ABS) { SLOT_##OUT(S0) = value_##N##_ABS(ip, fp, mem); }
 #define IR_STORE(N, t, IN, M)                                                   \
     BODY(N) { STORE_FROM(IN, M, EA_GUARDED(SLOT_I32(S0), IMM, sizeof(M))); }  \
-    BODY(N##_ADD) { STORE_FROM(IN, M, EA_GUARDED(STORE_ADDR(), 0, sizeof(M))); }
+    BODY(N##_ADD) { STORE_FROM(IN, M, EA_GUARDED(STORE_ADDR(), 0, sizeof(M))); } \
+    BODY(N##_ABS) { STORE_ABS_FROM(IN, M, EA_GUARDED(0, IMM, sizeof(M))); }
 #define IR_OP(N, F, t)
 #define IR_V_UNARY(N, t, fn)
 #define IR_V_BINARY(N, t, fn) BODY(N) { SET_V128(S0, fn(SLOT_V128(S1), SLOT_V128(S2))); }
@@ -246,9 +255,10 @@ enum {
 #define IR_UNARY(N, t, IN, OUT, e) IR_WORDS_##N = 2,
 #define IR_UNARY_TRAP(N, t, IN, OUT, fn) IR_WORDS_##N = 2,
 #define IR_LOAD(N, t, OUT, M) IR_WORDS_##N = 2, IR_WORDS_##N##_CHK = 2, IR_WORDS_##N##_IDX = 3, \
-    IR_WORDS_##N##_IDX_CHK = 3, IR_WORDS_##N##_ADD = 2, IR_WORDS_##N##_ADD_CHK = 2,
+    IR_WORDS_##N##_IDX_CHK = 3, IR_WORDS_##N##_ADD = 2, IR_WORDS_##N##_ADD_CHK = 2, \
+    IR_WORDS_##N##_ABS = 2, IR_WORDS_##N##_ABS_CHK = 2,
 #define IR_STORE(N, t, IN, M) IR_WORDS_##N = 2, IR_WORDS_##N##_CHK = 2, IR_WORDS_##N##_ADD = 2, \
-    IR_WORDS_##N##_ADD_CHK = 2,
+    IR_WORDS_##N##_ADD_CHK = 2, IR_WORDS_##N##_ABS = 2, IR_WORDS_##N##_ABS_CHK = 2,
 #define IR_OP(N, F, t) IR_WORDS_##N = IR_FMT_WORDS_##F,
 #define IR_V_UNARY(N, t, fn) IR_WORDS_##N = 2,
 #define IR_V_BINARY(N, t, fn) IR_WORDS_##N = 2,

@@ -21,8 +21,9 @@ static wx_trap RUN_NAME(wx_thread *th, wx_instance *inst, const ir_word *ip, wx_
 #define IR_UNARY(N, t, IN, OUT, e) &&L_##N,
 #define IR_UNARY_TRAP(N, t, IN, OUT, fn) &&L_##N,
 #define IR_LOAD(N, t, OUT, M) &&L_##N, &&L_##N##_CHK, &&L_##N##_IDX, &&L_##N##_IDX_CHK, \
-    &&L_##N##_ADD, &&L_##N##_ADD_CHK,
-#define IR_STORE(N, t, IN, M) &&L_##N, &&L_##N##_CHK, &&L_##N##_ADD, &&L_##N##_ADD_CHK,
+    &&L_##N##_ADD, &&L_##N##_ADD_CHK, &&L_##N##_ABS, &&L_##N##_ABS_CHK,
+#define IR_STORE(N, t, IN, M) &&L_##N, &&L_##N##_CHK, &&L_##N##_ADD, &&L_##N##_ADD_CHK, \
+    &&L_##N##_ABS, &&L_##N##_ABS_CHK,
 #define IR_OP(N, F, t) &&L_##N,
 #define IR_V_UNARY(N, t, fn) &&L_##N,
 #define IR_V_BINARY(N, t, fn) &&L_##N,

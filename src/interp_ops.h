@@ -67,8 +67,9 @@
             if (__builtin_expect(k, 0)) TRAP(wx_trap_from_num(k));             \
             SLOT_##OUT(S0) = r; NEXT(2); }
 
-/* Loads: [op][dst addr offset], indexed [op][dst base index shift][offset]
- * and added [op][dst base k] (interp_body.h has the addresses). The guarded
+/* Loads: [op][dst addr offset], indexed [op][dst base index shift][offset],
+ * added [op][dst base k] and absolute [op][dst - addr] (interp_body.h has
+ * the addresses). The guarded
  * forms are their bodies; the checked forms check the address first. */
 #define LOAD_AT(OUT, M, ea, n) do { LOAD_INTO(OUT, M, ea); NEXT(n); } while (0)
 #define IR_LOAD(N, t, OUT, M)                                                   \
@@ -77,15 +78,21 @@
     OP(N##_IDX) { body_##N##_IDX(ip, fp, mem); NEXT(3); }                      \
     OP(N##_IDX_CHK) { LOAD_AT(OUT, M, EA_CHECKED(IDX_ADDR(), IMM_W2, sizeof(M)), 3); } \
     OP(N##_ADD) { body_##N##_ADD(ip, fp, mem); NEXT(2); }                      \
-    OP(N##_ADD_CHK) { LOAD_AT(OUT, M, EA_CHECKED(ADD_ADDR(), 0, sizeof(M)), 2); }
+    OP(N##_ADD_CHK) { LOAD_AT(OUT, M, EA_CHECKED(ADD_ADDR(), 0, sizeof(M)), 2); } \
+    OP(N##_ABS) { body_##N##_ABS(ip, fp, mem); NEXT(2); }                      \
+    OP(N##_ABS_CHK) { LOAD_AT(OUT, M, EA_CHECKED(0, IMM, sizeof(M)), 2); }
 
-/* Stores: [op][addr value offset] and added [op][addr value k]. */
+/* Stores: [op][addr value offset], added [op][addr value k] and absolute
+ * [op][value - addr]. */
 #define STORE_AT(IN, M, ea) do { STORE_FROM(IN, M, ea); NEXT(2); } while (0)
+#define STORE_ABS_AT(IN, M, ea) do { STORE_ABS_FROM(IN, M, ea); NEXT(2); } while (0)
 #define IR_STORE(N, t, IN, M)                                                   \
     OP(N) { body_##N(ip, fp, mem); NEXT(2); }                                  \
     OP(N##_CHK) { STORE_AT(IN, M, EA_CHECKED(SLOT_I32(S0), IMM, sizeof(M))); } \
     OP(N##_ADD) { body_##N##_ADD(ip, fp, mem); NEXT(2); }                      \
-    OP(N##_ADD_CHK) { STORE_AT(IN, M, EA_CHECKED(STORE_ADDR(), 0, sizeof(M))); }
+    OP(N##_ADD_CHK) { STORE_AT(IN, M, EA_CHECKED(STORE_ADDR(), 0, sizeof(M))); } \
+    OP(N##_ABS) { body_##N##_ABS(ip, fp, mem); NEXT(2); }                      \
+    OP(N##_ABS_CHK) { STORE_ABS_AT(IN, M, EA_CHECKED(0, IMM, sizeof(M))); }
 
 /* ---- SIMD families from simd_ops.def ---------------------------------------- */
 

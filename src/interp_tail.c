@@ -41,8 +41,9 @@ static const tail_fn handlers[IR_OP_COUNT] = {
 #define IR_UNARY(N, t, IN, OUT, e) h_##N,
 #define IR_UNARY_TRAP(N, t, IN, OUT, fn) h_##N,
 #define IR_LOAD(N, t, OUT, M) h_##N, h_##N##_CHK, h_##N##_IDX, h_##N##_IDX_CHK, \
-    h_##N##_ADD, h_##N##_ADD_CHK,
-#define IR_STORE(N, t, IN, M) h_##N, h_##N##_CHK, h_##N##_ADD, h_##N##_ADD_CHK,
+    h_##N##_ADD, h_##N##_ADD_CHK, h_##N##_ABS, h_##N##_ABS_CHK,
+#define IR_STORE(N, t, IN, M) h_##N, h_##N##_CHK, h_##N##_ADD, h_##N##_ADD_CHK, \
+    h_##N##_ABS, h_##N##_ABS_CHK,
 #define IR_OP(N, F, t) h_##N,
 #define IR_V_UNARY(N, t, fn) h_##N,
 #define IR_V_BINARY(N, t, fn) h_##N,

@@ -91,8 +91,9 @@ typedef enum ir_op {
 #define IR_UNARY(N, t, IN, OUT, e) IR_##N,
 #define IR_UNARY_TRAP(N, t, IN, OUT, fn) IR_##N,
 #define IR_LOAD(N, t, OUT, M) IR_##N, IR_##N##_CHK, IR_##N##_IDX, IR_##N##_IDX_CHK, \
-    IR_##N##_ADD, IR_##N##_ADD_CHK,
-#define IR_STORE(N, t, IN, M) IR_##N, IR_##N##_CHK, IR_##N##_ADD, IR_##N##_ADD_CHK,
+    IR_##N##_ADD, IR_##N##_ADD_CHK, IR_##N##_ABS, IR_##N##_ABS_CHK,
+#define IR_STORE(N, t, IN, M) IR_##N, IR_##N##_CHK, IR_##N##_ADD, IR_##N##_ADD_CHK, \
+    IR_##N##_ABS, IR_##N##_ABS_CHK,
 #define IR_OP(N, F, t) IR_##N,
 #define IR_V_UNARY(N, t, fn) IR_##N,
 #define IR_V_BINARY(N, t, fn) IR_##N,

@@ -10,8 +10,9 @@ const uint8_t ir_op_format[IR_OP_COUNT] = {
 #define IR_BINARY_TRAP(N, t, T, fn) FMT_SSS, IR_FMT_RI_##T, IR_FMT_RI_##T,
 #define IR_UNARY(N, t, IN, OUT, e) FMT_SS,
 #define IR_UNARY_TRAP(N, t, IN, OUT, fn) FMT_SS,
-#define IR_LOAD(N, t, OUT, M) FMT_SSI, FMT_SSI, FMT_SSSSI, FMT_SSSSI, FMT_SSI, FMT_SSI,
-#define IR_STORE(N, t, IN, M) FMT_SSI, FMT_SSI, FMT_SSI, FMT_SSI,
+#define IR_LOAD(N, t, OUT, M) FMT_SSI, FMT_SSI, FMT_SSSSI, FMT_SSSSI, FMT_SSI, FMT_SSI, \
+    FMT_SI, FMT_SI,
+#define IR_STORE(N, t, IN, M) FMT_SSI, FMT_SSI, FMT_SSI, FMT_SSI, FMT_SI, FMT_SI,
 #define IR_OP(N, F, t) F,
 #define IR_V_UNARY(N, t, fn) FMT_SS,
 #define IR_V_BINARY(N, t, fn) FMT_SSS,
@@ -42,8 +43,9 @@ const char *const ir_op_name[IR_OP_COUNT] = {
 #define IR_BINARY_TRAP(N, t, T, fn) t, t "/ri", t "/ir",
 #define IR_UNARY(N, t, IN, OUT, e) t,
 #define IR_UNARY_TRAP(N, t, IN, OUT, fn) t,
-#define IR_LOAD(N, t, OUT, M) t, t "/chk", t "/idx", t "/idx/chk", t "/add", t "/add/chk",
-#define IR_STORE(N, t, IN, M) t, t "/chk", t "/add", t "/add/chk",
+#define IR_LOAD(N, t, OUT, M) t, t "/chk", t "/idx", t "/idx/chk", t "/add", t "/add/chk", \
+    t "/abs", t "/abs/chk",
+#define IR_STORE(N, t, IN, M) t, t "/chk", t "/add", t "/add/chk", t "/abs", t "/abs/chk",
 #define IR_OP(N, F, t) t,
 #define IR_V_UNARY(N, t, fn) t,
 #define IR_V_BINARY(N, t, fn) t,

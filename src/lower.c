@@ -1054,6 +1054,18 @@ static bool added_address(lw_ctx *l, const lw_val *a, uint16_t *base, uint32_t *
     return true;
 }
 
+/* Whether address `a` is a constant whose sum with the static offset is
+ * below 2^32; then that sum is the absolute form's address. (A larger sum
+ * is out of bounds, which the general form traps on.) */
+static bool absolute_address(const lw_val *a, const wv_imm *imm, uint32_t *ea)
+{
+    if (a->kind != LV_CONST)
+        return false;
+    uint64_t sum = (uint64_t)(uint32_t)a->bits + imm->offset;
+    *ea = (uint32_t)sum;
+    return sum <= UINT32_MAX;
+}
+
 static void lower_load(lw_ctx *l, const lw_map *map, const wv_imm *imm, uint8_t result)
 {
     lw_val *a = peek(l, 0);
@@ -1083,6 +1095,14 @@ static void lower_load(lw_ctx *l, const lw_map *map, const wv_imm *imm, uint8_t 
         uint16_t dst = push_temp(l, result);
         ir_op op = v128 ? IR_V128_LOAD_ADD : (ir_op)(map->op + 4);
         emit_ssi(l, (ir_op)(op + l->checked), dst, base, k);
+        has_dst(l);
+        return;
+    }
+    uint32_t ea;
+    if (map->kind == MAP_LOAD_IDX && absolute_address(a, imm, &ea)) {
+        pop(l);
+        uint16_t dst = push_temp(l, result);
+        emit_ssi(l, (ir_op)(map->op + 6 + l->checked), dst, 0, ea);
         has_dst(l);
         return;
     }
@@ -1140,6 +1160,14 @@ static void lower_store(lw_ctx *l, const lw_map *map, const wv_imm *imm)
             at(l, pos + 1)->u32[1] = (uint32_t)imm->offset;
             at(l, pos + 2)->u64 = bits;
         }
+        return;
+    }
+    uint32_t ea;
+    if (map->kind == MAP_STORE_ADD && absolute_address(peek(l, 1), imm, &ea)) {
+        uint16_t value = operand(l, 0);
+        pop(l);
+        pop(l);
+        emit_ssi(l, (ir_op)(map->op + 4 + l->checked), value, 0, ea);
         return;
     }
     uint16_t value = operand(l, 0), addr = operand(l, 1);

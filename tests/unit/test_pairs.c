@@ -17,9 +17,10 @@ static const unsigned words_const[] = {
 #define IR_UNARY(N, t, IN, OUT, e) IR_WORDS_##N,
 #define IR_UNARY_TRAP(N, t, IN, OUT, fn) IR_WORDS_##N,
 #define IR_LOAD(N, t, OUT, M) IR_WORDS_##N, IR_WORDS_##N##_CHK, IR_WORDS_##N##_IDX, \
-    IR_WORDS_##N##_IDX_CHK, IR_WORDS_##N##_ADD, IR_WORDS_##N##_ADD_CHK,
+    IR_WORDS_##N##_IDX_CHK, IR_WORDS_##N##_ADD, IR_WORDS_##N##_ADD_CHK, IR_WORDS_##N##_ABS, \
+    IR_WORDS_##N##_ABS_CHK,
 #define IR_STORE(N, t, IN, M) IR_WORDS_##N, IR_WORDS_##N##_CHK, IR_WORDS_##N##_ADD, \
-    IR_WORDS_##N##_ADD_CHK,
+    IR_WORDS_##N##_ADD_CHK, IR_WORDS_##N##_ABS, IR_WORDS_##N##_ABS_CHK,
 #define IR_OP(N, F, t) IR_WORDS_##N,
 #define IR_V_UNARY(N, t, fn) IR_WORDS_##N,
 #define IR_V_BINARY(N, t, fn) IR_WORDS_##N,
