@@ -1115,7 +1115,12 @@ static bool validate_code(wv_ctx *c)
 void wv_init(wv_ctx *c, wm_module *m, weft_error *err)
 {
     *c = (wv_ctx){ .m = m, .err = err, .func = UINT32_MAX, .section = -1 };
+    /* The proposals weft implements are always on. Each only admits modules
+     * that 2.0 rejects, so 2.0's valid modules stay valid; an invalid one
+     * may fail for another reason (core elem.wast's `i32.add` in a funcref
+     * item is a type mismatch, no longer "constant expression required"). */
     c->features.tail_call = true;
+    c->features.extended_const = true;
 }
 
 void wv_free(wv_ctx *c)
