@@ -136,6 +136,13 @@ static unsigned dump_ins(FILE *out, uint64_t op, const ir_word *ip, uint64_t pos
     case FMT_CALLI:
         fprintf(out, " r%u, r%u, sig %u, table %u", s[0], s[1], imm, ip[2].u32[0]);
         break;
+    case FMT_SSIL:
+        fprintf(out, " r%u, r%u, mem %u, 0x%" PRIx64, s[0], s[1], imm, ip[2].u64);
+        break;
+    case FMT_SSSIIL:
+        fprintf(out, " r%u, r%u, r%u, mem %u, lane %u, 0x%" PRIx64, s[0], s[1], s[2],
+                ip[2].u32[0], ip[2].u32[1], ip[3].u64);
+        break;
     case FMT_PAIR: break; /* Split by dump_one. */
     }
     fputc('\n', out);

@@ -1116,6 +1116,8 @@ void wv_init(wv_ctx *c, wm_module *m, weft_error *err)
 {
     *c = (wv_ctx){ .m = m, .err = err, .func = UINT32_MAX, .section = -1 };
     c->features.tail_call = true;
+    c->features.multi_memory = m->features.multi_memory;
+    c->features.memory64 = m->features.memory64;
 }
 
 void wv_free(wv_ctx *c)
