@@ -130,6 +130,14 @@ static bool in_range(uint64_t at, uint64_t len, uint64_t size)
     return len <= size && at <= size - len;
 }
 
+uint8_t *wx_memory_at(const wx_memory *m, uint64_t addr, uint64_t offset, uint32_t width)
+{
+    uint64_t size = m->size;
+    if (offset > size || addr > size - offset || width > size - offset - addr)
+        return NULL;
+    return m->base + offset + addr;
+}
+
 wx_trap wx_memory_fill(wx_memory *m, uint64_t dst, uint32_t value, uint64_t len)
 {
     if (!in_range(dst, len, m->size))

@@ -11,14 +11,12 @@
 
 /* The host address of an access of `width` bytes at `addr` plus static
  * `offset` in memory `index`; traps unless all of it lies inside the
- * memory. No sum is formed before its operands are known to fit, so
- * nothing wraps, whatever 64-bit values come in. */
+ * memory (wx_memory_at, out of line so that these handlers stay small in
+ * the strategies that build all handlers into one function). */
 #define EA_MEMORY(index, addr, offset, width)                                   \
-    ({ const wx_memory *m_ = inst->memories[index];                            \
-       uint64_t a_ = (addr), o_ = (offset), n_ = m_->size;                     \
-       if (__builtin_expect(o_ > n_ || a_ > n_ - o_ || (width) > n_ - o_ - a_, 0)) \
-           TRAP(TRAP_MEMORY_OOB);                                               \
-       m_->base + o_ + a_; })
+    ({ uint8_t *p_ = wx_memory_at(inst->memories[index], (addr), (offset), (width)); \
+       if (__builtin_expect(!p_, 0)) TRAP(TRAP_MEMORY_OOB);                     \
+       p_; })
 /* The same for FMT_SSIL ([op][s0 s1 mem][offset]) and FMT_SSSIIL ([op][s0
  * s1 s2 -][mem lane][offset]). */
 #define EA_SSIL(addr, width) EA_MEMORY(IMM, (addr), ip[2].u64, (width))

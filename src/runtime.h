@@ -186,6 +186,11 @@ struct wx_thread {
  * code, or NULL when out of memory. */
 const ir_word *wx_lower_lazy(wx_func *f);
 
+/* The host address of `width` bytes at `addr` plus `offset` in memory `m`,
+ * or NULL unless they all lie inside it (no sum wraps, whatever the
+ * values): the check of the general memory accesses (interp_mem.h). */
+uint8_t *wx_memory_at(const wx_memory *m, uint64_t addr, uint64_t offset, uint32_t width);
+
 /* The bulk memory instructions. Addresses and lengths are 64 bits wide for
  * memory64; 32-bit memories pass theirs zero-extended. */
 wx_trap wx_memory_fill(wx_memory *m, uint64_t dst, uint32_t value, uint64_t len);
