@@ -84,6 +84,12 @@ static unsigned dump_ins(FILE *out, uint64_t op, const ir_word *ip, uint64_t pos
         fprintf(out, " r%u, r%u ^ rotl(r%u, %u)\n", s[0], s[1], s[2], s[3]);
         return 2;
     }
+    if (op == IR_MEMORY_COPY64) {
+        /* s3's bits: which of destination, source and length are i64. */
+        fprintf(out, " r%u%s, r%u%s, r%u%s, %u, %u\n", s[0], s[3] & 1 ? ":i64" : "", s[1],
+                s[3] & 2 ? ":i64" : "", s[2], s[3] & 4 ? ":i64" : "", ip[2].u32[0], ip[2].u32[1]);
+        return 3;
+    }
     if (op == IR_ENTER) {
         fprintf(out, " zero %u from r%u, frame %u slots\n", s[1], s[0], imm);
         return 2;
