@@ -113,10 +113,8 @@ static bool read_name(wr_reader *r, wm_arena *a, wm_name *out)
 }
 
 /* Limits: a flags byte, then the minimum and, when flag bit 0 says so, the
- * maximum. Bit 1 marks shared memory and bit 2 a 64-bit memory; tables only
- * have bit 0. */
-/* Limits; `memory64` allows the flag of a 64-bit memory (only memories
- * have it, and only with the memory64 feature). */
+ * maximum. Bit 1 marks shared memory and bit 2 a 64-bit memory, which
+ * `memory64` allows (the module's feature); tables only have bit 0. */
 static bool read_limits(wr_reader *r, wm_limits *lim, bool memory, bool memory64)
 {
     uint8_t flags;
