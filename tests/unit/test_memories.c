@@ -315,3 +315,45 @@ Test(memories, import_matches_the_index_type)
     weft_module_free(exp64);
     weft_module_free(exp32);
 }
+
+/* memory.copy between a 32-bit and a 64-bit memory takes each address in
+ * its memory's type and the length as i32; memory.init and data segments
+ * reach a 64-bit memory at i64 offsets. */
+Test(memories, bulk_between_index_types)
+{
+    weft_module *m = wat_flags(PROPOSALS,
+        "(module\n"
+        "  (memory $a 1)\n"
+        "  (memory $w i64 1)\n"
+        "  (data (memory $w) (i64.const 65532) \"\\11\\22\\33\\44\")\n"
+        "  (data $p \"\\55\\66\")\n"
+        "  (func (export \"to_a\") (param i32 i64 i32)\n"
+        "    local.get 0 local.get 1 local.get 2 memory.copy $a $w)\n"
+        "  (func (export \"to_w\") (param i64 i32 i32)\n"
+        "    local.get 0 local.get 1 local.get 2 memory.copy $w $a)\n"
+        "  (func (export \"init_w\") (param i64 i32 i32)\n"
+        "    local.get 0 local.get 1 local.get 2 memory.init $w $p)\n"
+        "  (func (export \"load_a\") (param i32) (result i32) local.get 0 i32.load $a)\n"
+        "  (func (export \"load_w\") (param i64) (result i32) local.get 0 i32.load $w))\n");
+    for (size_t k = 0; k < NMODES; k++) {
+        const mode *md = &modes[k];
+        if (!weft_dispatch_available(md->dispatch))
+            continue;
+        weft_engine *e = engine_with(md->dispatch, md->bounds);
+        weft_instance *inst = instantiate(e, m);
+        cr_assert_eq(ok_call(e, inst, "load_w", ARGS(i64(65532)), md), 0x44332211);
+        ok_call(e, inst, "to_a", ARGS(i32(100), i64(65532), i32(4)), md);
+        cr_assert_eq(ok_call(e, inst, "load_a", ARGS(i32(100)), md), 0x44332211);
+        oob_call(e, inst, "to_a", ARGS(i32(0), i64(-4), i32(4)), md);
+        oob_call(e, inst, "to_a", ARGS(i32(0), i64(65533), i32(4)), md);
+        ok_call(e, inst, "to_w", ARGS(i64(8), i32(100), i32(4)), md);
+        cr_assert_eq(ok_call(e, inst, "load_w", ARGS(i64(8)), md), 0x44332211);
+        oob_call(e, inst, "to_w", ARGS(i64((int64_t)1 << 32), i32(0), i32(1)), md);
+        ok_call(e, inst, "init_w", ARGS(i64(65534), i32(0), i32(2)), md);
+        cr_assert_eq(ok_call(e, inst, "load_w", ARGS(i64(65532)), md), 0x66552211);
+        oob_call(e, inst, "init_w", ARGS(i64(65535), i32(0), i32(2)), md);
+        oob_call(e, inst, "init_w", ARGS(i64(-1), i32(0), i32(0)), md);
+        weft_engine_free(e);
+    }
+    weft_module_free(m);
+}
