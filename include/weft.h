@@ -56,6 +56,28 @@ weft_status weft_module_load(const uint8_t *bytes, size_t size, weft_module **ou
  * be read gives WEFT_ERR_IO. */
 weft_status weft_module_load_file(const char *path, weft_module **out, weft_error *err);
 
+/* The proposals past WebAssembly 2.0 that a module may use (tail calls are
+ * always allowed). weft_features_init turns every one on, and that is what
+ * weft_module_load allows. With one turned off its modules are rejected as
+ * 2.0 rejects them, as the 2.0 test suite expects: a second memory is
+ * invalid ("multiple memories"), the limits flag of a 64-bit memory is
+ * malformed, and a memory index byte other than zero is malformed. */
+typedef struct weft_features {
+    bool multi_memory;    /* Several memories; memory instructions name theirs. */
+    bool memory64;        /* Memories addressed by i64 ("memory i64"). */
+} weft_features;
+
+/* Fills `features` with the defaults: everything on. */
+void weft_features_init(weft_features *features);
+
+/* weft_module_load and weft_module_load_file allowing only the proposals
+ * `features` turns on (NULL: the defaults). */
+weft_status weft_module_load_with(const uint8_t *bytes, size_t size,
+                                  const weft_features *features, weft_module **out,
+                                  weft_error *err);
+weft_status weft_module_load_file_with(const char *path, const weft_features *features,
+                                       weft_module **out, weft_error *err);
+
 /* Frees a module. NULL is accepted. */
 void weft_module_free(weft_module *module);
 

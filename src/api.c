@@ -463,7 +463,7 @@ weft_status weft_memory_new(weft_engine *engine, uint64_t min_pages, uint64_t ma
     weft_status s;
     if (min_pages > engine->config.max_memory_pages)
         return WEFT_ERR_LIMIT;
-    wx_memory *m = wx_memory_create(min_pages, max_pages,
+    wx_memory *m = wx_memory_create(min_pages, max_pages, false,
                                     engine->config.bounds == WEFT_BOUNDS_GUARD, &s);
     if (!m)
         return s;

@@ -5,10 +5,10 @@
 #include "reader.h"
 #include "wasm_ops.h"
 
-/* Proposals whose limit encodings the decoder may accept. WebAssembly 2.0
- * has neither, and the spec suite expects their flags to be malformed. */
+/* Whether the decoder accepts the limits flag of shared memories. No
+ * version weft implements has them, and the spec suite expects the flag to
+ * be malformed. (The memory64 flag depends on the module's features.) */
 #define WM_ACCEPT_SHARED 0
-#define WM_ACCEPT_MEMORY64 0
 
 /* The budget of declared locals (one byte each once decoded): a base that
  * no real module reaches, plus a generous amount per byte of module. */
@@ -113,9 +113,9 @@ static bool read_name(wr_reader *r, wm_arena *a, wm_name *out)
 }
 
 /* Limits: a flags byte, then the minimum and, when flag bit 0 says so, the
- * maximum. Bit 1 marks shared memory and bit 2 a 64-bit memory; tables only
- * have bit 0. */
-static bool read_limits(wr_reader *r, wm_limits *lim, bool memory)
+ * maximum. Bit 1 marks shared memory and bit 2 a 64-bit memory, which
+ * `memory64` allows (the module's feature); tables only have bit 0. */
+static bool read_limits(wr_reader *r, wm_limits *lim, bool memory, bool memory64)
 {
     uint8_t flags;
     if (!read_leb_byte(r, &flags))
@@ -123,7 +123,7 @@ static bool read_limits(wr_reader *r, wm_limits *lim, bool memory)
     uint8_t allowed = 1;
     if (memory && WM_ACCEPT_SHARED)
         allowed |= 2;
-    if (memory && WM_ACCEPT_MEMORY64)
+    if (memory && memory64)
         allowed |= 4;
     if (flags & ~allowed)
         return reject_byte(r, "integer too large");
@@ -145,7 +145,7 @@ static bool read_limits(wr_reader *r, wm_limits *lim, bool memory)
 
 static bool read_tabletype(wr_reader *r, wm_tabletype *t)
 {
-    return read_reftype(r, &t->elem) && read_limits(r, &t->limits, false);
+    return read_reftype(r, &t->elem) && read_limits(r, &t->limits, false, false);
 }
 
 static bool read_globaltype(wr_reader *r, wm_globaltype *g)
@@ -330,7 +330,7 @@ static bool read_import_desc(wr_reader *r, wm_module *m, wm_import *im)
         return read_tabletype(r, &im->u.table);
     case EXT_MEMORY:
         m->nimported_memories++;
-        return read_limits(r, &im->u.memory.limits, true);
+        return read_limits(r, &im->u.memory.limits, true, m->features.memory64);
     case EXT_GLOBAL:
         m->nimported_globals++;
         return read_globaltype(r, &im->u.global);
@@ -388,7 +388,8 @@ static bool decode_memories(decoder *d, wr_reader *r)
     if (!read_count(r, &n) || !make_space(r, m, EXT_MEMORY, n))
         return false;
     for (uint32_t i = 0; i < n; i++)
-        if (!read_limits(r, &m->memories[m->nimported_memories + i].type.limits, true))
+        if (!read_limits(r, &m->memories[m->nimported_memories + i].type.limits, true,
+                         m->features.memory64))
             return false;
     return true;
 }

@@ -12,7 +12,8 @@
 
 /* ---- Memories and tables ----------------------------------------------------- */
 
-wx_memory *wx_memory_create(uint64_t min, uint64_t max, bool guarded, weft_status *status)
+wx_memory *wx_memory_create(uint64_t min, uint64_t max, bool is64, bool guarded,
+                            weft_status *status)
 {
     wx_memory_box *box = calloc(1, sizeof *box);
     if (!box) {
@@ -21,6 +22,7 @@ wx_memory *wx_memory_create(uint64_t min, uint64_t max, bool guarded, weft_statu
     }
     box->has_max = max != UINT64_MAX;
     box->max = max;
+    box->is64 = is64;
     *status = mem_init(&box->mem, min, box->has_max ? max : MEM_MAX_PAGES, guarded);
     if (*status) {
         free(box);
@@ -121,31 +123,46 @@ uint32_t wx_type_slots(const uint8_t *types, uint32_t n)
  * operation writes nothing, and a zero-length one still traps when its
  * offset lies past the end (the 2.0 semantics). */
 
-wx_trap wx_memory_fill(wx_memory *m, uint32_t dst, uint32_t value, uint32_t len)
+/* Whether [at, at + len) lies inside `size` bytes, for 64-bit operands too:
+ * compared so that no sum can wrap. */
+static bool in_range(uint64_t at, uint64_t len, uint64_t size)
 {
-    if ((uint64_t)dst + len > m->size)
+    return len <= size && at <= size - len;
+}
+
+uint8_t *wx_memory_at(const wx_memory *m, uint64_t addr, uint64_t offset, uint32_t width)
+{
+    uint64_t size = m->size;
+    if (offset > size || addr > size - offset || width > size - offset - addr)
+        return NULL;
+    return m->base + offset + addr;
+}
+
+wx_trap wx_memory_fill(wx_memory *m, uint64_t dst, uint32_t value, uint64_t len)
+{
+    if (!in_range(dst, len, m->size))
         return TRAP_MEMORY_OOB;
     memset(m->base + dst, (int)(uint8_t)value, len);
     return TRAP_NONE;
 }
 
-wx_trap wx_memory_copy(wx_memory *dst_mem, wx_memory *src_mem, uint32_t dst, uint32_t src,
-                       uint32_t len)
+wx_trap wx_memory_copy(wx_memory *dst_mem, wx_memory *src_mem, uint64_t dst, uint64_t src,
+                       uint64_t len)
 {
-    if ((uint64_t)dst + len > dst_mem->size || (uint64_t)src + len > src_mem->size)
+    if (!in_range(dst, len, dst_mem->size) || !in_range(src, len, src_mem->size))
         return TRAP_MEMORY_OOB;
     memmove(dst_mem->base + dst, src_mem->base + src, len);
     return TRAP_NONE;
 }
 
-wx_trap wx_memory_init(wx_instance *inst, uint32_t mem, uint32_t data, uint32_t dst,
+wx_trap wx_memory_init(wx_instance *inst, uint32_t mem, uint32_t data, uint64_t dst,
                        uint32_t src, uint32_t len)
 {
     const wm_data *d = &inst->mod->datas[data];
     /* A dropped segment behaves as an empty one. */
     uint64_t seg_len = inst->data_dropped[data] ? 0 : d->len;
     wx_memory *m = inst->memories[mem];
-    if ((uint64_t)src + len > seg_len || (uint64_t)dst + len > m->size)
+    if ((uint64_t)src + len > seg_len || !in_range(dst, len, m->size))
         return TRAP_MEMORY_OOB;
     if (len)
         memcpy(m->base + dst, d->bytes + src, len);
@@ -339,8 +356,8 @@ static bool import_matches(const inst_ctx *c, const wm_import *imp, const weft_e
     }
     case EXT_MEMORY: {
         const wx_memory_box *box = (const wx_memory_box *)ext->of.memory;
-        return box && limits_match(box->mem.pages, box->has_max, box->max,
-                                   &imp->u.memory.limits);
+        return box && box->is64 == imp->u.memory.limits.is64 &&
+               limits_match(box->mem.pages, box->has_max, box->max, &imp->u.memory.limits);
     }
     case EXT_GLOBAL: {
         const wx_global *g = ext->of.global;
@@ -417,7 +434,7 @@ static weft_status create_storage(inst_ctx *c)
         if (l->min > c->engine->config.max_memory_pages)
             return fail_min(c, &memory_names, i, l->min, c->engine->config.max_memory_pages);
         inst->memories[i] = wx_memory_create(l->min, l->has_max ? l->max : UINT64_MAX,
-                                             guarded, &s);
+                                             l->is64, guarded, &s);
         if (!inst->memories[i])
             return fail(c, s, "cannot create memory");
         if ((s = wx_memory_limit(c->engine, inst->memories[i], c->err)))
@@ -544,7 +561,8 @@ static weft_status apply_segments(inst_ctx *c)
         const_val off;
         if (!eval_const(inst, &d->offset, &off))
             return fail(c, WEFT_ERR_INVALID, "bad constant expression");
-        wx_trap t = wx_memory_init(inst, d->memory, i, off.lo.u32, 0, d->len);
+        uint64_t at = m->memories[d->memory].type.limits.is64 ? off.lo.u64 : off.lo.u32;
+        wx_trap t = wx_memory_init(inst, d->memory, i, at, 0, d->len);
         if (t)
             return trap_status(c, t);
         inst->data_dropped[i] = true;

@@ -244,6 +244,8 @@ TAKEN(ADD_JUMP_LT_S) { ADD_JUMP((int32_t)a < (int32_t)b); }
 #define IR_FMT_WORDS_FMT_TABLE 0
 #define IR_FMT_WORDS_FMT_TABLE_AT 2
 #define IR_FMT_WORDS_FMT_CALLI 3
+#define IR_FMT_WORDS_FMT_SSIL 3
+#define IR_FMT_WORDS_FMT_SSSIIL 4
 enum {
 #define IR_BINARY(N, t, IN, OUT, e) \
     IR_WORDS_##N##_RR = 2, IR_WORDS_##N##_RI = WORDS_RI_##IN, IR_WORDS_##N##_IR = WORDS_RI_##IN,

@@ -225,6 +225,9 @@ OP(MEMORY_INIT) {
 }
 OP(DATA_DROP) { inst->data_dropped[IMM] = true; NEXT(2); }
 
+/* Accesses to any memory: multi-memory and memory64. */
+#include "interp_mem.h"
+
 /* ---- References and tables ------------------------------------------------ */
 
 OP(REF_FUNC) { fp[S0].ref = inst->funcs[IMM]; NEXT(2); }

@@ -53,6 +53,8 @@ typedef enum ir_format {
     FMT_TABLE_AT, /* [op][s0 - off]: the FMT_TABLE instruction at offset off holds the targets */
     FMT_CALLI,   /* [op][s0 s1 type][table -] */
     FMT_PAIR,    /* [op][A's word 1][B's words 1...]: see ir_pairs.def */
+    FMT_SSIL,    /* [op][s0 s1 imm][imm64] */
+    FMT_SSSIIL,  /* [op][s0 s1 s2 -][imm imm2][imm64] */
 } ir_format;
 
 /* Instruction sizes in words, by format (FMT_TABLE and FMT_PAIR sizes
@@ -62,8 +64,8 @@ static inline unsigned ir_format_words(ir_format f)
     switch (f) {
     case FMT_NONE: return 1;
     case FMT_SSL: case FMT_SIL: case FMT_SSJII: case FMT_SL: case FMT_SSSI: case FMT_SSSII: case FMT_SJL:
-    case FMT_CALLI: return 3;
-    case FMT_SV: case FMT_SSSV: return 4;
+    case FMT_CALLI: case FMT_SSIL: return 3;
+    case FMT_SV: case FMT_SSSV: case FMT_SSSIIL: return 4;
     case FMT_SSSSI: return 3;
     default: return 2;
     }

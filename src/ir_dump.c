@@ -86,6 +86,12 @@ static unsigned dump_ins(FILE *out, uint64_t op, const ir_word *ip, uint64_t pos
         fprintf(out, " r%u, r%u ^ rotl(r%u, %u)\n", s[0], s[1], s[2], s[3]);
         return 2;
     }
+    if (op == IR_MEMORY_COPY64) {
+        /* s3's bits: which of destination, source and length are i64. */
+        fprintf(out, " r%u%s, r%u%s, r%u%s, %u, %u\n", s[0], s[3] & 1 ? ":i64" : "", s[1],
+                s[3] & 2 ? ":i64" : "", s[2], s[3] & 4 ? ":i64" : "", ip[2].u32[0], ip[2].u32[1]);
+        return 3;
+    }
     if (op == IR_ENTER) {
         fprintf(out, " zero %u from r%u, frame %u slots\n", s[1], s[0], imm);
         return 2;
@@ -137,6 +143,13 @@ static unsigned dump_ins(FILE *out, uint64_t op, const ir_word *ip, uint64_t pos
     case FMT_TABLE_AT: fprintf(out, " r%u, [table of @%" PRId64 "]", s[0], target); break;
     case FMT_CALLI:
         fprintf(out, " r%u, r%u, sig %u, table %u", s[0], s[1], imm, ip[2].u32[0]);
+        break;
+    case FMT_SSIL:
+        fprintf(out, " r%u, r%u, mem %u, 0x%" PRIx64, s[0], s[1], imm, ip[2].u64);
+        break;
+    case FMT_SSSIIL:
+        fprintf(out, " r%u, r%u, r%u, mem %u, lane %u, 0x%" PRIx64, s[0], s[1], s[2],
+                ip[2].u32[0], ip[2].u32[1], ip[3].u64);
         break;
     case FMT_PAIR: break; /* Split by dump_one. */
     }

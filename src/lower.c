@@ -1485,6 +1485,8 @@ static __attribute__((noinline)) bool lower_dead(lw_ctx *l, wasm_op op)
     }
 }
 
+#include "lower_mem.h"
+
 /* Any reachable instruction but those lower_op handles itself. */
 static __attribute__((noinline)) bool lower_instr(lw_ctx *l, wasm_op op, const wv_imm *imm)
 {
@@ -1501,13 +1503,13 @@ static __attribute__((noinline)) bool lower_instr(lw_ctx *l, wasm_op op, const w
         lower_unary(l, map, result);
         return !l->failed;
     case MAP_LOAD: case MAP_LOAD_IDX:
-        if (imm->index != 0 || imm->offset > UINT32_MAX)
-            return fail(l, WEFT_ERR_LIMIT, "memory64 and multiple memories are not executed yet");
+        if (general_memory(l, imm->index))
+            return lower_memory_access(l, map, imm, result);
         lower_load(l, map, imm, result);
         return !l->failed;
     case MAP_STORE: case MAP_STORE_ADD:
-        if (imm->index != 0 || imm->offset > UINT32_MAX)
-            return fail(l, WEFT_ERR_LIMIT, "memory64 and multiple memories are not executed yet");
+        if (general_memory(l, imm->index))
+            return lower_memory_access(l, map, imm, result);
         lower_store(l, map, imm);
         return !l->failed;
     case MAP_V_BINARY:
@@ -1526,13 +1528,15 @@ static __attribute__((noinline)) bool lower_instr(lw_ctx *l, wasm_op op, const w
         lower_v_replace(l, map, imm);
         return !l->failed;
     case MAP_V_LOAD_LANE: case MAP_V_STORE_LANE:
-        if (imm->index != 0 || imm->offset > UINT32_MAX)
-            return fail(l, WEFT_ERR_LIMIT, "memory64 and multiple memories are not executed yet");
+        if (general_memory(l, imm->index))
+            return lower_memory_access(l, map, imm, result);
         lower_v_lane(l, map, imm, map->kind == MAP_V_LOAD_LANE);
         return !l->failed;
     default:
         break;
     }
+    if (memory64_op(l, op, imm))
+        return lower_memory64(l, op, imm);
     switch (op) {
     case WOP_CALL_INDIRECT:
         lower_call(l, IR_CALL_INDIRECT, &l->m->types[imm->index], 0, true,

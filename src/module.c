@@ -18,10 +18,21 @@ struct weft_module {
                        * that sanitizers see any read past its end. */
 };
 
+void weft_features_init(weft_features *features)
+{
+    *features = (weft_features){ .multi_memory = true, .memory64 = true };
+}
+
 /* Loads a module from `bytes`, which the module takes over whatever the
  * outcome: everything decoded points into them. */
-static weft_status load_owned(uint8_t *bytes, size_t size, weft_module **out, weft_error *err)
+static weft_status load_owned(uint8_t *bytes, size_t size, const weft_features *features,
+                              weft_module **out, weft_error *err)
 {
+    weft_features defaults;
+    if (!features) {
+        weft_features_init(&defaults);
+        features = &defaults;
+    }
     weft_module *mod = calloc(1, sizeof *mod);
     if (!mod) {
         free(bytes);
@@ -29,6 +40,8 @@ static weft_status load_owned(uint8_t *bytes, size_t size, weft_module **out, we
         return err->status;
     }
     mod->bytes = bytes;
+    mod->m.features = (wm_features){ .multi_memory = features->multi_memory,
+                                     .memory64 = features->memory64 };
     if (!wm_decode(&mod->m, bytes, size, err) || !wm_validate(&mod->m, err)) {
         weft_module_free(mod);
         return err->status;
@@ -44,6 +57,13 @@ static void clear_error(weft_error *err)
 
 weft_status weft_module_load(const uint8_t *bytes, size_t size, weft_module **out,
                              weft_error *err)
+{
+    return weft_module_load_with(bytes, size, NULL, out, err);
+}
+
+weft_status weft_module_load_with(const uint8_t *bytes, size_t size,
+                                  const weft_features *features, weft_module **out,
+                                  weft_error *err)
 {
     weft_error local;
     if (!err)
@@ -63,7 +83,7 @@ weft_status weft_module_load(const uint8_t *bytes, size_t size, weft_module **ou
     }
     if (size)
         memcpy(copy, bytes, size);
-    return load_owned(copy, size, out, err);
+    return load_owned(copy, size, features, out, err);
 }
 
 /* Files of at least this many bytes are read into memory backed by huge
@@ -144,6 +164,12 @@ static uint8_t *read_all(int fd, size_t *size)
 
 weft_status weft_module_load_file(const char *path, weft_module **out, weft_error *err)
 {
+    return weft_module_load_file_with(path, NULL, out, err);
+}
+
+weft_status weft_module_load_file_with(const char *path, const weft_features *features,
+                                       weft_module **out, weft_error *err)
+{
     weft_error local;
     if (!err)
         err = &local;
@@ -167,7 +193,7 @@ weft_status weft_module_load_file(const char *path, weft_module **out, weft_erro
         return err->status;
     }
     /* The buffer is the module's own copy already: no second one. */
-    return load_owned(bytes, size, out, err);
+    return load_owned(bytes, size, features, out, err);
 }
 
 uint32_t weft_module_func_count(const weft_module *module) { return module->m.nfuncs; }

@@ -152,12 +152,20 @@ typedef struct wm_data {
     uint32_t len;
 } wm_data;
 
+/* The proposals past 2.0 that a module may use, as weft_features says
+ * (tail calls are always allowed). A zeroed module allows neither. */
+typedef struct wm_features {
+    bool multi_memory;             /* More than one memory, memory index immediates. */
+    bool memory64;                 /* 64-bit memories: i64 addresses, u64 offsets. */
+} wm_features;
+
 /* A decoded module. Index spaces (funcs, tables, memories, globals) hold the
  * imports first, then the module's own definitions, as in the spec. */
 typedef struct wm_module {
     wm_arena arena;                /* Owns everything below, the bytes included. */
     const uint8_t *bytes;
     size_t size;
+    wm_features features;          /* Set by the loader before decoding. */
 
     wm_functype *types;     uint32_t ntypes;
     wm_import *imports;     uint32_t nimports;

@@ -186,10 +186,17 @@ struct wx_thread {
  * code, or NULL when out of memory. */
 const ir_word *wx_lower_lazy(wx_func *f);
 
-wx_trap wx_memory_fill(wx_memory *m, uint32_t dst, uint32_t value, uint32_t len);
-wx_trap wx_memory_copy(wx_memory *dst_mem, wx_memory *src_mem, uint32_t dst, uint32_t src,
-                       uint32_t len);
-wx_trap wx_memory_init(wx_instance *inst, uint32_t mem, uint32_t data, uint32_t dst,
+/* The host address of `width` bytes at `addr` plus `offset` in memory `m`,
+ * or NULL unless they all lie inside it (no sum wraps, whatever the
+ * values): the check of the general memory accesses (interp_mem.h). */
+uint8_t *wx_memory_at(const wx_memory *m, uint64_t addr, uint64_t offset, uint32_t width);
+
+/* The bulk memory instructions. Addresses and lengths are 64 bits wide for
+ * memory64; 32-bit memories pass theirs zero-extended. */
+wx_trap wx_memory_fill(wx_memory *m, uint64_t dst, uint32_t value, uint64_t len);
+wx_trap wx_memory_copy(wx_memory *dst_mem, wx_memory *src_mem, uint64_t dst, uint64_t src,
+                       uint64_t len);
+wx_trap wx_memory_init(wx_instance *inst, uint32_t mem, uint32_t data, uint64_t dst,
                        uint32_t src, uint32_t len);
 /* table.grow: returns the old size, or -1 when the table cannot grow. */
 int64_t wx_table_grow(wx_table *t, uint32_t delta, wx_slot init);
@@ -208,6 +215,7 @@ typedef struct wx_memory_box {
     wx_memory mem;
     bool has_max;
     uint64_t max;
+    bool is64;                /* A 64-bit memory (memory64): imports must say so too. */
 } wx_memory_box;
 
 /* What an engine owns and frees with itself. */
@@ -234,9 +242,10 @@ struct weft_engine {
  * caller then frees it itself). */
 bool wx_engine_own(weft_engine *e, wx_owned_kind kind, void *ptr);
 
-/* Makes a zeroed memory (maximum UINT64_MAX: none) or a table of null
- * references; NULL with *status set on failure. */
-wx_memory *wx_memory_create(uint64_t min, uint64_t max, bool guarded, weft_status *status);
+/* Makes a zeroed memory (maximum UINT64_MAX: none), 64-bit when `is64`, or
+ * a table of null references; NULL with *status set on failure. */
+wx_memory *wx_memory_create(uint64_t min, uint64_t max, bool is64, bool guarded,
+                            weft_status *status);
 wx_table *wx_table_create(uint8_t type, uint64_t min, uint64_t max, weft_status *status);
 
 /* Applies the engine's max_memory_pages or max_table_elems to a memory or

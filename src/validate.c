@@ -1121,6 +1121,8 @@ void wv_init(wv_ctx *c, wm_module *m, weft_error *err)
      * item is a type mismatch, no longer "constant expression required"). */
     c->features.tail_call = true;
     c->features.extended_const = true;
+    c->features.multi_memory = m->features.multi_memory;
+    c->features.memory64 = m->features.memory64;
 }
 
 void wv_free(wv_ctx *c)

@@ -3,7 +3,9 @@
 # small functions and, in lines starting with ";;| ", the listing that
 # `weft ir` must print for them. The listing shows which instructions fuse
 # and which operands fold into slots, so a change to lowering that loses one
-# shows up here. With WEFT_GOLDEN_UPDATE=1 the listings are rewritten.
+# shows up here. With WEFT_GOLDEN_UPDATE=1 the listings are rewritten. A
+# file whose first line is ";; wat2wasm: FLAGS" is converted with FLAGS (say,
+# --enable-multi-memory for a proposal's instructions).
 set -uo pipefail
 weft=$1 wat2wasm=$2 dir=$3
 tmp=$(mktemp -d)
@@ -11,7 +13,9 @@ trap 'rm -rf "$tmp"' EXIT
 passed=0 failed=0
 for wat in "$dir"/*.wat; do
     name=$(basename "$wat" .wat)
-    if ! "$wat2wasm" --debug-names "$wat" -o "$tmp/$name.wasm" 2>"$tmp/$name.err"; then
+    flags=$(sed -n '1s/^;; wat2wasm: //p' "$wat")
+    # shellcheck disable=SC2086 # FLAGS are words.
+    if ! "$wat2wasm" --debug-names $flags "$wat" -o "$tmp/$name.wasm" 2>"$tmp/$name.err"; then
         echo "FAIL $name: wat2wasm: $(cat "$tmp/$name.err")"
         failed=$((failed + 1))
         continue

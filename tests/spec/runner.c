@@ -103,6 +103,7 @@ typedef struct script_state {
     const char *json_dir;    /* Where the .json and its module files are. */
     const options *opts;
     bool simd;               /* A simd_* script: unsupported instructions are skipped. */
+    weft_features features;  /* The proposals its modules may use (part_features). */
     weft_engine *engine;     /* Made on first use; freed after the script. */
     bool engine_failed;      /* Creating the engine failed once: do not retry. */
     spectest spectest;       /* Made with the engine. */
@@ -352,7 +353,7 @@ static bool load_command_module(command_ctx *cx, weft_module **out, weft_error *
         set_message(cx, "cannot read module file %s: %s", path, strerror(errno));
         return false;
     }
-    err->status = weft_module_load_file(path, out, err);
+    err->status = weft_module_load_file_with(path, &cx->st->features, out, err);
     if (err->status == WEFT_ERR_IO) {
         set_message(cx, "weft could not read %s: %s", path, err->message);
         weft_module_free(*out);
@@ -1020,6 +1021,19 @@ static void totals_add(totals *into, const totals *from)
     into->files += from->files;
 }
 
+/* The proposals the modules of a suite part may use. The 2.0 suite (core)
+ * and each proposal's own suite test that the other proposals are absent
+ * (two memories are "multiple memories" there), so a part gets 2.0 plus
+ * the proposal its folder is named for. */
+static weft_features part_features(const char *part)
+{
+    weft_features f;
+    weft_features_init(&f);
+    f.multi_memory = strstr(part, "multi-memory") != NULL;
+    f.memory64 = strstr(part, "memory64") != NULL;
+    return f;
+}
+
 static void run_script(const options *opts, const char *part, const char *dir,
                        const char *file, totals *tot)
 {
@@ -1027,7 +1041,8 @@ static void run_script(const options *opts, const char *part, const char *dir,
     char base[NAME_MAX + 1];
     snprintf(base, sizeof base, "%.*s", (int)(strlen(file) - 5), file);
     bool simd = strncmp(file, "simd_", 5) == 0;
-    script_state st = {.name = file, .json_dir = work_dir, .opts = opts, .simd = simd};
+    script_state st = {.name = file, .json_dir = work_dir, .opts = opts, .simd = simd,
+                       .features = part_features(part)};
     st.details = open_memstream(&st.details_buf, &st.details_len);
     char msg[PATH_MAX + 200];
     bool paths_ok = join_path(wast, sizeof wast, dir, file) &&

@@ -127,13 +127,23 @@ static inline void wb_free(wb_buf *b)
 
 /* Loads the buffer's bytes as a module, frees the module if it loaded, frees
  * the buffer, and returns the status; `err` says why it failed. */
-static inline weft_status wb_load(wb_buf *b, weft_error *err)
+static inline weft_status wb_load_with(wb_buf *b, const weft_features *features,
+                                       weft_error *err)
 {
     weft_module *m = NULL;
-    weft_status s = weft_module_load(b->data, b->len, &m, err);
+    weft_status s = weft_module_load_with(b->data, b->len, features, &m, err);
     weft_module_free(m);
     wb_free(b);
     return s;
+}
+
+/* The decoder and validator tests check the rules of WebAssembly 2.0, so
+ * wb_load turns off the proposals that change them (multi-memory and
+ * memory64); wb_load_with takes any features. */
+static inline weft_status wb_load(wb_buf *b, weft_error *err)
+{
+    weft_features v2 = { .multi_memory = false, .memory64 = false };
+    return wb_load_with(b, &v2, err);
 }
 
 /* Builds a module of one function: `type` is one function type's encoding

@@ -1,0 +1,142 @@
+/* lower_mem.h: the lowering of what multi-memory and memory64 add:
+ * accesses to any memory but a 32-bit memory 0, and the memory instructions
+ * of 64-bit memories. lower.c includes it just before lower_instr, which
+ * routes those cases here, so that the memory-0 lowering (lower_load,
+ * lower_store and their folds) stays as it is. This code uses lower.c's
+ * simulated stack and emitters; it folds nothing, since every access here
+ * is checked against its memory's size anyway. */
+
+/* The general form of each memory-0 access in ir_mem_ops.def (its _M32
+ * instruction; _M64 follows it), or 0 for instructions that have none. */
+static const uint16_t general_access[IR_OP_COUNT] = {
+#define IR_OP(N, F, t)
+#define IR_M_LOAD(N, t, OUT, M) [IR_##N] = IR_##N##_M32,
+#define IR_M_STORE(N, t, IN, M) [IR_##N] = IR_##N##_M32,
+#define IR_M_V_LOAD(N, t, W, fn) [IR_##N] = IR_##N##_M32,
+#define IR_M_V_STORE(N, t, W, fn) [IR_##N] = IR_##N##_M32,
+#define IR_M_V_LOAD_LANE(N, t, W) [IR_##N] = IR_##N##_M32,
+#define IR_M_V_STORE_LANE(N, t, W) [IR_##N] = IR_##N##_M32,
+#include "ir_mem_ops.def"
+#undef IR_OP
+};
+
+static inline bool memory_is64(const lw_ctx *l, uint32_t index)
+{
+    return l->m->memories[index].type.limits.is64;
+}
+
+/* Whether an access to memory `index` needs the general form: it is not
+ * memory 0, or memory 0 is 64-bit. */
+static inline bool general_memory(const lw_ctx *l, uint32_t index)
+{
+    return index != 0 || memory_is64(l, 0);
+}
+
+/* A load, store, lane load or lane store of memory imm->index, as its
+ * general form: [op][s0 s1 mem][offset] or, for lanes, [op][s0 s1 s2 -][mem
+ * lane][offset], with the slots the memory-0 form would have. */
+static bool lower_memory_access(lw_ctx *l, const lw_map *map, const wv_imm *imm,
+                                uint8_t result)
+{
+    if (general_access[map->op] == 0)
+        return fail(l, WEFT_ERR_LIMIT, "no general form of a memory access");
+    ir_op op = (ir_op)(general_access[map->op] + memory_is64(l, imm->index));
+    bool lane = map->kind == MAP_V_LOAD_LANE || map->kind == MAP_V_STORE_LANE;
+    uint32_t pos;
+    if (map->kind == MAP_LOAD || map->kind == MAP_LOAD_IDX) {
+        uint16_t addr = operand(l, 0);
+        pop(l);
+        uint16_t dst = push_temp(l, result);
+        pos = emit_s(l, op, 3, dst, addr, 0, 0);
+    } else if (map->kind == MAP_V_LOAD_LANE) {
+        uint16_t v = operand(l, 0), addr = operand(l, 1);
+        pop(l);
+        pop(l);
+        uint16_t dst = push_temp(l, VT_V128);
+        pos = emit_s(l, op, 4, dst, addr, v, 0);
+    } else {
+        uint16_t value = operand(l, 0), addr = operand(l, 1);
+        pop(l);
+        pop(l);
+        pos = emit_s(l, op, lane ? 4 : 3, addr, value, 0, 0);
+    }
+    if (l->len) {
+        if (lane) {
+            at(l, pos + 2)->u32[0] = imm->index;
+            at(l, pos + 2)->u32[1] = imm->lane;
+            at(l, pos + 3)->u64 = imm->offset;
+        } else {
+            at(l, pos + 1)->u32[1] = imm->index;
+            at(l, pos + 2)->u64 = imm->offset;
+        }
+    }
+    if (map->kind == MAP_LOAD || map->kind == MAP_LOAD_IDX || map->kind == MAP_V_LOAD_LANE)
+        has_dst(l);
+    return !l->failed;
+}
+
+/* Whether `op` is a memory instruction (not a load or store) on a 64-bit
+ * memory, which lower_memory64 lowers: its addresses, lengths or result
+ * are i64. memory.copy counts when either memory is; memory.init names its
+ * memory second. */
+static inline bool memory64_op(const lw_ctx *l, wasm_op op, const wv_imm *imm)
+{
+    switch (op) {
+    case WOP_MEMORY_SIZE: case WOP_MEMORY_GROW: case WOP_MEMORY_FILL:
+        return memory_is64(l, imm->index);
+    case WOP_MEMORY_COPY:
+        return memory_is64(l, imm->index) || memory_is64(l, imm->index2);
+    case WOP_MEMORY_INIT:
+        return memory_is64(l, imm->index2);
+    default:
+        return false;
+    }
+}
+
+static bool lower_memory64(lw_ctx *l, wasm_op op, const wv_imm *imm)
+{
+    switch (op) {
+    case WOP_MEMORY_SIZE: {
+        /* The 32-bit form already writes the page count as 64 bits. */
+        uint16_t dst = push_temp(l, VT_I64);
+        emit_ssi(l, IR_MEMORY_SIZE, dst, 0, imm->index);
+        has_dst(l);
+        break;
+    }
+    case WOP_MEMORY_GROW: {
+        uint16_t delta = operand(l, 0);
+        pop(l);
+        uint16_t dst = push_temp(l, VT_I64);
+        emit_ssi(l, IR_MEMORY_GROW64, dst, delta, imm->index);
+        has_dst(l);
+        break;
+    }
+    default: {
+        /* fill, copy and init: [op][s0 s1 s2 -][a b], copy's s3 saying
+         * which operands are i64 (ir_mem_ops.def). */
+        uint16_t s2 = operand(l, 0), s1 = operand(l, 1), s0 = operand(l, 2);
+        pop(l);
+        pop(l);
+        pop(l);
+        ir_op iop = op == WOP_MEMORY_FILL ? IR_MEMORY_FILL64
+                  : op == WOP_MEMORY_COPY ? IR_MEMORY_COPY64 : IR_MEMORY_INIT64;
+        uint16_t wide = 0;
+        if (op == WOP_MEMORY_COPY) {
+            bool dst64 = memory_is64(l, imm->index), src64 = memory_is64(l, imm->index2);
+            wide = (uint16_t)(dst64 | src64 << 1 | (dst64 && src64) << 2);
+        }
+        uint32_t pos = emit_s(l, iop, 3, s0, s1, s2, wide);
+        uint32_t a = imm->index, b = imm->index2;
+        if (op == WOP_MEMORY_INIT) {
+            a = imm->index2; /* The memory first, then the segment. */
+            b = imm->index;
+        }
+        if (l->len) {
+            at(l, pos + 2)->u32[0] = a;
+            at(l, pos + 2)->u32[1] = b;
+        }
+        break;
+    }
+    }
+    return !l->failed;
+}
