@@ -1,14 +1,14 @@
-/* interp.c: the interpreter's entry point and its goto-based dispatch
- * strategies (direct threading, indirect threading, switch), all built from
- * the one set of handlers in interp_ops.h. */
+/* interp.c: the interpreter's entry point: the tables of each dispatch
+ * strategy, running code under the landing pad for memory faults,
+ * backtraces, stops and resumption. The strategies' loops are built from
+ * the one set of handlers in interp_ops.h, each in a file of its own so
+ * that they compile in parallel: interp_direct.c, interp_indirect.c,
+ * interp_switch.c (interp_loop.h) and interp_tail.c. */
 #include <stdio.h>
 #include <string.h>
 
 #include "interp.h"
-#include "interp_body.h"
 #include "lower.h"
-#include "numeric.h"
-#include "profile.h"
 
 const char *wx_trap_message(wx_trap trap)
 {
@@ -61,35 +61,6 @@ const char *wx_trap_describe(const wx_thread *th, wx_trap trap, char *buf, size_
     return buf;
 }
 
-static inline wx_trap wx_trap_from_num(num_trap k)
-{
-    switch (k) {
-    case NUM_TRAP_DIV_ZERO: return TRAP_DIV_ZERO;
-    case NUM_TRAP_OVERFLOW: return TRAP_OVERFLOW;
-    case NUM_TRAP_INVALID_CONV: return TRAP_INVALID_CONV;
-    case NUM_OK: break;
-    }
-    return TRAP_NONE;
-}
-
-#define RUN_NAME run_direct
-#define STRATEGY_DIRECT
-#include "interp_loop.h"
-#undef RUN_NAME
-#undef STRATEGY_DIRECT
-
-#define RUN_NAME run_indirect
-#define STRATEGY_INDIRECT
-#include "interp_loop.h"
-#undef RUN_NAME
-#undef STRATEGY_INDIRECT
-
-#define RUN_NAME run_switch
-#define STRATEGY_SWITCH
-#include "interp_loop.h"
-#undef RUN_NAME
-#undef STRATEGY_SWITCH
-
 /* What word 0 of an instruction holds, per strategy and opcode. */
 static const void *handler_words[DISPATCH_COUNT][IR_OP_COUNT];
 /* A one-instruction program that leaves the interpreter, per strategy: the
@@ -99,7 +70,7 @@ static ir_word exit_stub[DISPATCH_COUNT][1];
 static void init_tables(void)
 {
     const void **labels;
-    run_direct(NULL, NULL, NULL, NULL, &labels);
+    wx_run_direct(NULL, NULL, NULL, NULL, &labels);
     for (unsigned op = 0; op < IR_OP_COUNT; op++) {
         handler_words[DISPATCH_DIRECT][op] = labels[op];
         handler_words[DISPATCH_INDIRECT][op] = (const void *)(uintptr_t)op;
@@ -134,9 +105,9 @@ const char *wx_dispatch_name(wx_dispatch d)
 static wx_trap run(wx_thread *th, wx_instance *inst, const ir_word *ip, wx_slot *fp)
 {
     switch (inst->dispatch) {
-    case DISPATCH_DIRECT: return run_direct(th, inst, ip, fp, NULL);
-    case DISPATCH_INDIRECT: return run_indirect(th, inst, ip, fp, NULL);
-    case DISPATCH_SWITCH: return run_switch(th, inst, ip, fp, NULL);
+    case DISPATCH_DIRECT: return wx_run_direct(th, inst, ip, fp, NULL);
+    case DISPATCH_INDIRECT: return wx_run_indirect(th, inst, ip, fp, NULL);
+    case DISPATCH_SWITCH: return wx_run_switch(th, inst, ip, fp, NULL);
     case DISPATCH_TAIL: return wx_run_tail(th, inst, ip, fp);
     case DISPATCH_COUNT: break;
     }

@@ -37,6 +37,18 @@ bool wx_dispatch_available(wx_dispatch d);
 /* "direct", "indirect", "switch" or "tail". */
 const char *wx_dispatch_name(wx_dispatch d);
 
+/* The goto-based strategies' loops (interp_direct.c, interp_indirect.c,
+ * interp_switch.c, from interp_loop.h): run code from `ip` on frame `fp`
+ * until it returns to the exit stub or traps. Called with th == NULL, they
+ * only set *labels_out to their table of handler addresses (NULL for the
+ * switch, which has none). */
+wx_trap wx_run_direct(wx_thread *th, wx_instance *inst, const ir_word *ip, wx_slot *fp,
+                      const void ***labels_out);
+wx_trap wx_run_indirect(wx_thread *th, wx_instance *inst, const ir_word *ip, wx_slot *fp,
+                        const void ***labels_out);
+wx_trap wx_run_switch(wx_thread *th, wx_instance *inst, const ir_word *ip, wx_slot *fp,
+                      const void ***labels_out);
+
 /* From interp_tail.c: fills `out` (when not NULL) with the tail-call
  * handlers and returns true, or returns false when the strategy is absent. */
 bool wx_tail_handlers(const void **out);

@@ -15,6 +15,18 @@
 #include <stdbool.h>
 #include <string.h>
 
+/* The trap of a numeric operation that failed. */
+static inline wx_trap wx_trap_from_num(num_trap k)
+{
+    switch (k) {
+    case NUM_TRAP_DIV_ZERO: return TRAP_DIV_ZERO;
+    case NUM_TRAP_OVERFLOW: return TRAP_OVERFLOW;
+    case NUM_TRAP_INVALID_CONV: return TRAP_INVALID_CONV;
+    case NUM_OK: break;
+    }
+    return TRAP_NONE;
+}
+
 /* ---- Operand access ------------------------------------------------------ */
 
 /* Slot operands in word 1, and immediates in the positions ir.h gives. */
@@ -48,18 +60,41 @@
 #define SLOT_V128(s) simd_get(fp + (s))
 #define SET_V128(s, v) simd_put(fp + (s), (v))
 
-/* A body: what instruction N does to the frame (and, for a memory access,
- * to guarded memory 0 at `mem`). */
+/* The accumulators (see ir_ops.def): the scalar the last instruction
+ * computed, in registers. Each strategy keeps one wx_acc in local variables
+ * and hands the bodies its address; once the bodies are inlined, its fields
+ * are registers. An i32 sits zero-extended in `i`, as in a slot's low half. */
+typedef struct wx_acc {
+    uint64_t i;
+    double f64;
+    float f32;
+} wx_acc;
+
+#define ACC_I32 ((uint32_t)acc->i)
+#define ACC_I64 (acc->i)
+#define ACC_F32 (acc->f32)
+#define ACC_F64 (acc->f64)
+#define SET_ACC_I32(v) (acc->i = (uint32_t)(v))
+#define SET_ACC_I64(v) (acc->i = (v))
+#define SET_ACC_F32(v) (acc->f32 = (v))
+#define SET_ACC_F64(v) (acc->f64 = (v))
+/* Puts a result of type T in slot s and in the accumulator. */
+#define PUT(T, s, v) do { IR_CTYPE_##T r_ = (v); SLOT_##T(s) = r_; SET_ACC_##T(r_); } while (0)
+
+/* A body: what instruction N does to the frame and the accumulator (and,
+ * for a memory access, to guarded memory 0 at `mem`). */
 #define BODY(N) static inline __attribute__((always_inline, unused)) void \
-    body_##N(const ir_word *ip, wx_slot *fp, __attribute__((unused)) uint8_t *mem)
+    body_##N(const ir_word *ip, wx_slot *fp, __attribute__((unused)) uint8_t *mem, \
+             __attribute__((unused)) wx_acc *acc)
 /* The result of instruction N, of scalar type T, that its body writes to
  * slot s0: a pair that goes on with the result has it in a register. */
 #define VALUE(N, T) static inline __attribute__((always_inline, unused)) IR_CTYPE_##T \
     value_##N(const ir_word *ip, __attribute__((unused)) const wx_slot *fp, \
-            __attribute__((unused)) uint8_t *mem)
+              __attribute__((unused)) uint8_t *mem, __attribute__((unused)) const wx_acc *acc)
 /* A branch's test (and, for add.jump, its add): true when it jumps. */
 #define TAKEN(N) static inline __attribute__((always_inline, unused)) bool \
-    taken_##N(const ir_word *ip, wx_slot *fp)
+    taken_##N(__attribute__((unused)) const ir_word *ip, __attribute__((unused)) wx_slot *fp, \
+              __attribute__((unused)) const wx_acc *acc)
 
 /* Guarded memory 0: any 32-bit address plus 32-bit offset stays in the
  * reservation and a fault becomes a trap, so the address needs no check.
@@ -73,6 +108,9 @@
 #define IDX_ADDR() ((uint32_t)(SLOT_I32(S1) + (SLOT_I32(S2) << S3)))
 #define ADD_ADDR() ((uint32_t)(SLOT_I32(S1) + IMM))
 #define STORE_ADDR() ((uint32_t)(SLOT_I32(S0) + IMM))
+/* The same with the index, or the base, in the accumulator. */
+#define IDX_ACC_ADDR() ((uint32_t)(SLOT_I32(S1) + (ACC_I32 << S3)))
+#define ADD_ACC_ADDR() ((uint32_t)(ACC_I32 + IMM))
 
 /* A load of a value of memory type M at `ea` as OUT (M's signedness does
  * the widening), returned or put in slot s0, and a store of slot s1
@@ -81,13 +119,12 @@
     do { M v_; memcpy(&v_, (ea), sizeof v_); return (IR_CTYPE_##OUT)v_; } while (0)
 #define LOAD_INTO(OUT, M, ea)                                                   \
     do { M v_; memcpy(&v_, (ea), sizeof v_); SLOT_##OUT(S0) = (IR_CTYPE_##OUT)v_; } while (0)
-#define STORE_FROM(IN, M, ea)                                                   \
-    do { M v_ = (M)SLOT_##IN(S1); memcpy((ea), &v_, sizeof v_); } while (0)
+#define STORE_VALUE(M, v, ea) do { M v_ = (M)(v); memcpy((ea), &v_, sizeof v_); } while (0)
+#define STORE_FROM(IN, M, ea) STORE_VALUE(M, SLOT_##IN(S1), ea)
 /* Absolute forms, [op][dst - addr] and [op][value - addr]: a constant
  * address with the static offset added in (lowering keeps the sum below
  * 2^32); the store's value is in slot s0. */
-#define STORE_ABS_FROM(IN, M, ea)                                               \
-    do { M v_ = (M)SLOT_##IN(S0); memcpy((ea), &v_, sizeof v_); } while (0)
+#define STORE_ABS_FROM(IN, M, ea) STORE_VALUE(M, SLOT_##IN(S0), ea)
 
 /* The constant of a compare-and-branch lives in word 2 (FMT_SJL). */
 #define IMM_JUMP_I32 (ip[2].u32[0])
@@ -97,33 +134,52 @@
 
 /* ---- Families from ir_ops.def ---------------------------------------------- */
 
+/* One form of a binary operator: operands A and B, result to s0. */
+#define BINARY_FORM(N, IN, OUT, e, A, B)                                        \
+    BODY(N) { IR_CTYPE_##IN a = (A), b = (B); PUT(OUT, S0, (e)); }
 #define IR_BINARY(N, t, IN, OUT, e)                                             \
-    BODY(N##_RR) { IR_CTYPE_##IN a = SLOT_##IN(S1), b = SLOT_##IN(S2); SLOT_##OUT(S0) = (e); } \
-    BODY(N##_RI) { IR_CTYPE_##IN a = SLOT_##IN(S1), b = IMM_##IN; SLOT_##OUT(S0) = (e); } \
-    BODY(N##_IR) { IR_CTYPE_##IN a = IMM_##IN, b = SLOT_##IN(S1); SLOT_##OUT(S0) = (e); }
+    BINARY_FORM(N##_RR, IN, OUT, e, SLOT_##IN(S1), SLOT_##IN(S2))               \
+    BINARY_FORM(N##_RI, IN, OUT, e, SLOT_##IN(S1), IMM_##IN)                    \
+    BINARY_FORM(N##_IR, IN, OUT, e, IMM_##IN, SLOT_##IN(S1))                    \
+    BINARY_FORM(N##_AR, IN, OUT, e, ACC_##IN, SLOT_##IN(S2))                    \
+    BINARY_FORM(N##_RA, IN, OUT, e, SLOT_##IN(S1), ACC_##IN)                    \
+    BINARY_FORM(N##_AI, IN, OUT, e, ACC_##IN, IMM_##IN)                         \
+    BINARY_FORM(N##_IA, IN, OUT, e, IMM_##IN, ACC_##IN)
+/* A compare-and-branch's test: [op][a b off] or [op][a - off][imm64]. */
+#define TEST_FORM(N, IN, e, A, B) TAKEN(N) { IR_CTYPE_##IN a = (A), b = (B); return (e); }
 #define IR_COMPARE(N, t, IN, e)                                                 \
     IR_BINARY(N, t, IN, I32, e)                                                 \
-    TAKEN(N##_JT_RR) { IR_CTYPE_##IN a = SLOT_##IN(S0), b = SLOT_##IN(S1); return e; } \
-    TAKEN(N##_JT_RI) { IR_CTYPE_##IN a = SLOT_##IN(S0), b = IMM_JUMP_##IN; return e; } \
-    TAKEN(N##_JF_RR) { IR_CTYPE_##IN a = SLOT_##IN(S0), b = SLOT_##IN(S1); return !(e); } \
-    TAKEN(N##_JF_RI) { IR_CTYPE_##IN a = SLOT_##IN(S0), b = IMM_JUMP_##IN; return !(e); }
+    TEST_FORM(N##_JT_RR, IN, e, SLOT_##IN(S0), SLOT_##IN(S1))                   \
+    TEST_FORM(N##_JT_RI, IN, e, SLOT_##IN(S0), IMM_JUMP_##IN)                   \
+    TEST_FORM(N##_JF_RR, IN, !(e), SLOT_##IN(S0), SLOT_##IN(S1))                \
+    TEST_FORM(N##_JF_RI, IN, !(e), SLOT_##IN(S0), IMM_JUMP_##IN)                \
+    TEST_FORM(N##_JT_AR, IN, e, ACC_##IN, SLOT_##IN(S1))                        \
+    TEST_FORM(N##_JT_AI, IN, e, ACC_##IN, IMM_JUMP_##IN)                        \
+    TEST_FORM(N##_JF_AR, IN, !(e), ACC_##IN, SLOT_##IN(S1))                     \
+    TEST_FORM(N##_JF_AI, IN, !(e), ACC_##IN, IMM_JUMP_##IN)
 #define IR_BINARY_TRAP(N, t, T, fn)
 #define IR_UNARY(N, t, IN, OUT, e)                                              \
-    BODY(N) { IR_CTYPE_##IN a = SLOT_##IN(S1); SLOT_##OUT(S0) = (e); }
+    BODY(N) { IR_CTYPE_##IN a = SLOT_##IN(S1); PUT(OUT, S0, (e)); }             \
+    BODY(N##_A) { IR_CTYPE_##IN a = ACC_##IN; PUT(OUT, S0, (e)); }
 #define IR_UNARY_TRAP(N, t, IN, OUT, fn)
+/* A load's value, and its body that puts it in s0 and the accumulator. */
+#define LOAD_FORM(N, OUT, M, ea)                                                \
+    VALUE(N, OUT) { LOAD_VALUE(OUT, M, ea); }                                   \
+    BODY(N) { PUT(OUT, S0, value_##N(ip, fp, mem, acc)); }
 #define IR_LOAD(N, t, OUT, M)                                                   \
-    VALUE(N, OUT) { LOAD_VALUE(OUT, M, EA_GUARDED(SLOT_I32(S1), IMM, sizeof(M))); } \
-    VALUE(N##_IDX, OUT) { LOAD_VALUE(OUT, M, EA_GUARDED(IDX_ADDR(), IMM_W2, sizeof(M))); } \
-    VALUE(N##_ADD, OUT) { LOAD_VALUE(OUT, M, EA_GUARDED(ADD_ADDR(), 0, sizeof(M))); } \
-    VALUE(N##_ABS, OUT) { LOAD_VALUE(OUT, M, EA_GUARDED(0, IMM, sizeof(M))); }    \
-    BODY(N) { SLOT_##OUT(S0) = value_##N(ip, fp, mem); }                        \
-    BODY(N##_IDX) { SLOT_##OUT(S0) = value_##N##_IDX(ip, fp, mem); }            \
-    BODY(N##_ADD) { SLOT_##OUT(S0) = value_##N##_ADD(ip, fp, mem); }            \
-    BODY(N##_ABS) { SLOT_##OUT(S0) = value_##N##_ABS(ip, fp, mem); }
+    LOAD_FORM(N, OUT, M, EA_GUARDED(SLOT_I32(S1), IMM, sizeof(M)))             \
+    LOAD_FORM(N##_IDX, OUT, M, EA_GUARDED(IDX_ADDR(), IMM_W2, sizeof(M)))      \
+    LOAD_FORM(N##_ADD, OUT, M, EA_GUARDED(ADD_ADDR(), 0, sizeof(M)))           \
+    LOAD_FORM(N##_ABS, OUT, M, EA_GUARDED(0, IMM, sizeof(M)))                  \
+    LOAD_FORM(N##_ACC, OUT, M, EA_GUARDED(ACC_I32, IMM, sizeof(M)))            \
+    LOAD_FORM(N##_IDX_ACC, OUT, M, EA_GUARDED(IDX_ACC_ADDR(), IMM_W2, sizeof(M))) \
+    LOAD_FORM(N##_ADD_ACC, OUT, M, EA_GUARDED(ADD_ACC_ADDR(), 0, sizeof(M)))
 #define IR_STORE(N, t, IN, M)                                                   \
     BODY(N) { STORE_FROM(IN, M, EA_GUARDED(SLOT_I32(S0), IMM, sizeof(M))); }  \
     BODY(N##_ADD) { STORE_FROM(IN, M, EA_GUARDED(STORE_ADDR(), 0, sizeof(M))); } \
-    BODY(N##_ABS) { STORE_ABS_FROM(IN, M, EA_GUARDED(0, IMM, sizeof(M))); }
+    BODY(N##_ABS) { STORE_ABS_FROM(IN, M, EA_GUARDED(0, IMM, sizeof(M))); }     \
+    BODY(N##_VACC) { STORE_VALUE(M, ACC_##IN, EA_GUARDED(SLOT_I32(S0), IMM, sizeof(M))); } \
+    BODY(N##_ADD_VACC) { STORE_VALUE(M, ACC_##IN, EA_GUARDED(STORE_ADDR(), 0, sizeof(M))); }
 #define IR_OP(N, F, t)
 #define IR_V_UNARY(N, t, fn)
 #define IR_V_BINARY(N, t, fn) BODY(N) { SET_V128(S0, fn(SLOT_V128(S1), SLOT_V128(S2))); }
@@ -141,15 +197,19 @@
 
 /* ---- Hand-written instructions ---------------------------------------------- */
 
-BODY(I32_ADD_SHL) { fp[S0].u32 = fp[S1].u32 + (fp[S2].u32 << S3); }
-BODY(I32_ADD3) { fp[S0].u32 = fp[S1].u32 + fp[S2].u32 + fp[S3].u32; }
-BODY(I32_XOR_ROTL) { fp[S0].u32 = fp[S1].u32 ^ num_i32_rotl(fp[S2].u32, S3); }
+BODY(I32_ADD_SHL) { PUT(I32, S0, SLOT_I32(S1) + (SLOT_I32(S2) << S3)); }
+BODY(I32_ADD3) { PUT(I32, S0, SLOT_I32(S1) + SLOT_I32(S2) + SLOT_I32(S3)); }
+BODY(I32_XOR_ROTL) { PUT(I32, S0, SLOT_I32(S1) ^ num_i32_rotl(SLOT_I32(S2), S3)); }
+BODY(I32_ADD_SHL_A) { PUT(I32, S0, ACC_I32 + (SLOT_I32(S2) << S3)); }
+BODY(I32_ADD_SHL_X) { PUT(I32, S0, SLOT_I32(S1) + (ACC_I32 << S3)); }
+BODY(I32_ADD3_A) { PUT(I32, S0, ACC_I32 + SLOT_I32(S2) + SLOT_I32(S3)); }
+BODY(I32_XOR_ROTL_A) { PUT(I32, S0, ACC_I32 ^ num_i32_rotl(SLOT_I32(S2), S3)); }
 /* A multiply feeding an add: two IEEE operations, each rounded (the build
  * forbids contracting them into one fused multiply-add). */
-BODY(F32_MUL_ADD) { float p = fp[S2].f32 * fp[S3].f32; fp[S0].f32 = fp[S1].f32 + p; }
-BODY(F64_MUL_ADD) { double p = fp[S2].f64 * fp[S3].f64; fp[S0].f64 = fp[S1].f64 + p; }
-BODY(F32_MUL_SUB) { float p = fp[S2].f32 * fp[S3].f32; fp[S0].f32 = fp[S1].f32 - p; }
-BODY(F64_MUL_SUB) { double p = fp[S2].f64 * fp[S3].f64; fp[S0].f64 = fp[S1].f64 - p; }
+BODY(F32_MUL_ADD) { float p = SLOT_F32(S2) * SLOT_F32(S3); PUT(F32, S0, SLOT_F32(S1) + p); }
+BODY(F64_MUL_ADD) { double p = SLOT_F64(S2) * SLOT_F64(S3); PUT(F64, S0, SLOT_F64(S1) + p); }
+BODY(F32_MUL_SUB) { float p = SLOT_F32(S2) * SLOT_F32(S3); PUT(F32, S0, SLOT_F32(S1) - p); }
+BODY(F64_MUL_SUB) { double p = SLOT_F64(S2) * SLOT_F64(S3); PUT(F64, S0, SLOT_F64(S1) - p); }
 BODY(F32X4_MUL_ADD) {
     SET_V128(S0, simd_f32x4_add(SLOT_V128(S1), simd_f32x4_mul(SLOT_V128(S2), SLOT_V128(S3))));
 }
@@ -162,10 +222,12 @@ BODY(F32X4_MUL_SUB) {
 BODY(F64X2_MUL_SUB) {
     SET_V128(S0, simd_f64x2_sub(SLOT_V128(S1), simd_f64x2_mul(SLOT_V128(S2), SLOT_V128(S3))));
 }
-BODY(COPY) { fp[S0] = fp[S1]; }
+/* Copies, constants and selects move untyped slots: the integer
+ * accumulator gets all 64 bits. */
+BODY(COPY) { wx_slot v = fp[S1]; fp[S0] = v; acc->i = v.u64; }
 BODY(COPY2) { fp[S0] = fp[S1]; fp[S2] = fp[S3]; }
-BODY(CONST32) { fp[S0].u64 = IMM; }
-BODY(SELECT) { fp[S0] = fp[S3].u32 ? fp[S1] : fp[S2]; }
+BODY(CONST32) { fp[S0].u64 = IMM; acc->i = IMM; }
+BODY(SELECT) { wx_slot v = fp[S3].u32 ? fp[S1] : fp[S2]; fp[S0] = v; acc->i = v.u64; }
 BODY(V128_LOAD_ADD) { SET_V128(S0, simd_get(EA_GUARDED(ADD_ADDR(), 0, 16))); }
 /* Stores of a constant: [op][addr - offset][value]. */
 #define STORE_K(M) do { M v_ = (M)ip[2].u64; memcpy(EA_GUARDED(SLOT_I32(S0), IMM, sizeof v_), &v_, sizeof v_); } while (0)
@@ -180,7 +242,7 @@ BODY(STORE16_KS) { STORE_KS(uint16_t); }
 BODY(STORE32_KS) { STORE_KS(uint32_t); }
 #undef STORE_KS
 
-TAKEN(JUMP) { (void)ip; (void)fp; return true; }
+TAKEN(JUMP) { return true; }
 /* The offset of jump table [op][s0 - n][off0]...[off n] for index i: the
  * last entry, the default, for any index past the others. */
 static inline __attribute__((always_inline, unused)) int32_t table_offset(const ir_word *ip,
@@ -204,6 +266,8 @@ table_jump_JUMP_TABLE_AT(const ir_word *ip, uint32_t i)
 }
 TAKEN(JUMP_NZ) { return fp[S0].u32 != 0; }
 TAKEN(JUMP_Z) { return fp[S0].u32 == 0; }
+TAKEN(JUMP_NZ_ACC) { return ACC_I32 != 0; }
+TAKEN(JUMP_Z_ACC) { return ACC_I32 == 0; }
 /* A loop's step and test: an i32 add of a constant, then a compare of the
  * sum with a constant. */
 #define ADD_JUMP(cond)                                                          \
@@ -246,35 +310,12 @@ TAKEN(ADD_JUMP_LT_S) { ADD_JUMP((int32_t)a < (int32_t)b); }
 #define IR_FMT_WORDS_FMT_CALLI 3
 #define IR_FMT_WORDS_FMT_SSIL 3
 #define IR_FMT_WORDS_FMT_SSSIIL 4
+#define IR_FMT_WORDS(f) IR_FMT_WORDS_(f)
+#define IR_FMT_WORDS_(f) IR_FMT_WORDS_##f
 enum {
-#define IR_BINARY(N, t, IN, OUT, e) \
-    IR_WORDS_##N##_RR = 2, IR_WORDS_##N##_RI = WORDS_RI_##IN, IR_WORDS_##N##_IR = WORDS_RI_##IN,
-#define IR_COMPARE(N, t, IN, e) IR_BINARY(N, t, IN, I32, e) \
-    IR_WORDS_##N##_JT_RR = 2, IR_WORDS_##N##_JT_RI = 3, IR_WORDS_##N##_JF_RR = 2, \
-    IR_WORDS_##N##_JF_RI = 3,
-#define IR_BINARY_TRAP(N, t, T, fn) \
-    IR_WORDS_##N##_RR = 2, IR_WORDS_##N##_RI = WORDS_RI_##T, IR_WORDS_##N##_IR = WORDS_RI_##T,
-#define IR_UNARY(N, t, IN, OUT, e) IR_WORDS_##N = 2,
-#define IR_UNARY_TRAP(N, t, IN, OUT, fn) IR_WORDS_##N = 2,
-#define IR_LOAD(N, t, OUT, M) IR_WORDS_##N = 2, IR_WORDS_##N##_CHK = 2, IR_WORDS_##N##_IDX = 3, \
-    IR_WORDS_##N##_IDX_CHK = 3, IR_WORDS_##N##_ADD = 2, IR_WORDS_##N##_ADD_CHK = 2, \
-    IR_WORDS_##N##_ABS = 2, IR_WORDS_##N##_ABS_CHK = 2,
-#define IR_STORE(N, t, IN, M) IR_WORDS_##N = 2, IR_WORDS_##N##_CHK = 2, IR_WORDS_##N##_ADD = 2, \
-    IR_WORDS_##N##_ADD_CHK = 2, IR_WORDS_##N##_ABS = 2, IR_WORDS_##N##_ABS_CHK = 2,
-#define IR_OP(N, F, t) IR_WORDS_##N = IR_FMT_WORDS_##F,
-#define IR_V_UNARY(N, t, fn) IR_WORDS_##N = 2,
-#define IR_V_BINARY(N, t, fn) IR_WORDS_##N = 2,
-#define IR_V_TERNARY(N, t, fn) IR_WORDS_##N = 2,
-#define IR_V_SHIFT(N, t, fn) IR_WORDS_##N = 2, IR_WORDS_##N##_RI = 2,
-#define IR_V_SPLAT(N, t, IN, fn) IR_WORDS_##N = 2,
-#define IR_V_TEST(N, t, fn) IR_WORDS_##N = 2,
-#define IR_V_EXTRACT(N, t, OUT, fn) IR_WORDS_##N = 2,
-#define IR_V_REPLACE(N, t, IN, fn) IR_WORDS_##N = 3,
-#define IR_V_LOAD(N, t, W, fn) IR_WORDS_##N = 2, IR_WORDS_##N##_CHK = 2,
-#define IR_V_STORE(N, t, W, fn) IR_WORDS_##N = 2, IR_WORDS_##N##_CHK = 2,
-#define IR_V_LOAD_LANE(N, t, W) IR_WORDS_##N = 3, IR_WORDS_##N##_CHK = 3,
-#define IR_V_STORE_LANE(N, t, W) IR_WORDS_##N = 3, IR_WORDS_##N##_CHK = 3,
-#include "ir_ops.def"
+#define IR_PAIR(A, B)
+#define IR_FORM(id, f, t) IR_WORDS_##id = IR_FMT_WORDS(f),
+#include "ir_forms.h"
 };
 
 #undef BODY

@@ -1,45 +1,27 @@
 /* interp_loop.h: one interpreter loop over the shared handlers, for the
- * goto-based strategies. interp.c includes it once per strategy after
- * defining RUN_NAME and STRATEGY_DIRECT, STRATEGY_INDIRECT or
- * STRATEGY_SWITCH. Called with th == NULL, the function only hands out its
- * table of handler addresses (direct threading needs them at lowering). */
+ * goto-based strategies. interp_direct.c, interp_indirect.c and
+ * interp_switch.c include it after defining RUN_NAME and STRATEGY_DIRECT,
+ * STRATEGY_INDIRECT or STRATEGY_SWITCH. Called with th == NULL, the
+ * function only hands out its table of handler addresses (direct threading
+ * needs them at lowering). */
 
-/* The SIMD handlers' semantics (include-guarded: this file is included once
- * per strategy). */
+#include <string.h>
+
+#include "interp.h"
+#include "interp_body.h"
+#include "lower.h"
+#include "numeric.h"
+#include "profile.h"
 #include "simd.h"
 
-static wx_trap RUN_NAME(wx_thread *th, wx_instance *inst, const ir_word *ip, wx_slot *fp,
+wx_trap RUN_NAME(wx_thread *th, wx_instance *inst, const ir_word *ip, wx_slot *fp,
                         const void ***labels_out)
 {
 #if !defined(STRATEGY_SWITCH)
     /* The label of every handler, in opcode order. */
     static const void *labels[IR_OP_COUNT] = {
-#define IR_BINARY(N, t, IN, OUT, e) &&L_##N##_RR, &&L_##N##_RI, &&L_##N##_IR,
-#define IR_COMPARE(N, t, IN, e) &&L_##N##_RR, &&L_##N##_RI, &&L_##N##_IR, \
-    &&L_##N##_JT_RR, &&L_##N##_JT_RI, &&L_##N##_JF_RR, &&L_##N##_JF_RI,
-#define IR_BINARY_TRAP(N, t, T, fn) &&L_##N##_RR, &&L_##N##_RI, &&L_##N##_IR,
-#define IR_UNARY(N, t, IN, OUT, e) &&L_##N,
-#define IR_UNARY_TRAP(N, t, IN, OUT, fn) &&L_##N,
-#define IR_LOAD(N, t, OUT, M) &&L_##N, &&L_##N##_CHK, &&L_##N##_IDX, &&L_##N##_IDX_CHK, \
-    &&L_##N##_ADD, &&L_##N##_ADD_CHK, &&L_##N##_ABS, &&L_##N##_ABS_CHK,
-#define IR_STORE(N, t, IN, M) &&L_##N, &&L_##N##_CHK, &&L_##N##_ADD, &&L_##N##_ADD_CHK, \
-    &&L_##N##_ABS, &&L_##N##_ABS_CHK,
-#define IR_OP(N, F, t) &&L_##N,
-#define IR_V_UNARY(N, t, fn) &&L_##N,
-#define IR_V_BINARY(N, t, fn) &&L_##N,
-#define IR_V_TERNARY(N, t, fn) &&L_##N,
-#define IR_V_SHIFT(N, t, fn) &&L_##N, &&L_##N##_RI,
-#define IR_V_SPLAT(N, t, IN, fn) &&L_##N,
-#define IR_V_TEST(N, t, fn) &&L_##N,
-#define IR_V_EXTRACT(N, t, OUT, fn) &&L_##N,
-#define IR_V_REPLACE(N, t, IN, fn) &&L_##N,
-#define IR_V_LOAD(N, t, W, fn) &&L_##N, &&L_##N##_CHK,
-#define IR_V_STORE(N, t, W, fn) &&L_##N, &&L_##N##_CHK,
-#define IR_V_LOAD_LANE(N, t, W) &&L_##N, &&L_##N##_CHK,
-#define IR_V_STORE_LANE(N, t, W) &&L_##N, &&L_##N##_CHK,
-#include "ir_ops.def"
-#define IR_PAIR(A, B) &&L_##A##__##B,
-#include "ir_pairs.def"
+#define IR_FORM(id, f, t) &&L_##id,
+#include "ir_forms.h"
     };
     if (!th) {
         *labels_out = labels;
@@ -53,6 +35,10 @@ static wx_trap RUN_NAME(wx_thread *th, wx_instance *inst, const ir_word *ip, wx_
 #endif
     uint8_t *mem = inst->mem0->base;
     uint64_t msize = inst->mem0->size;
+    /* The accumulators (interp_body.h's wx_acc). */
+    uint64_t acc_i = 0;
+    double acc_f64 = 0;
+    float acc_f32 = 0;
 
 #if defined(STRATEGY_DIRECT)
 #define DISPATCH() goto *ip->handler

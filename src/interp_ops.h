@@ -7,13 +7,29 @@
  *
  * and provides the interpreter state as variables: ip (const ir_word *),
  * fp (wx_slot *, the frame), mem and msize (memory 0's base and size), th
- * (wx_thread *) and inst (wx_instance *, the running function's instance).
+ * (wx_thread *), inst (wx_instance *, the running function's instance) and
+ * the accumulators acc_i, acc_f64 and acc_f32 (see wx_acc).
  * Handlers are a few lines each; what they share is in the macros below. */
 
 /* ---- Dispatch ------------------------------------------------------------ */
 
 /* Operand access (S0, IMM, SLOT_I32, ...) and the bodies of the pure
  * instructions are in interp_body.h. */
+
+/* Runs body N of interp_body.h, its test or its value, on the
+ * accumulators: copied into a wx_acc and back, which costs nothing once the
+ * body is inlined (the fields stay in registers). */
+#define ACC_LOAD wx_acc a_ = { acc_i, acc_f64, acc_f32 }
+#define RUN(N) do { ACC_LOAD; body_##N(ip, fp, mem, &a_); \
+                    acc_i = a_.i; acc_f64 = a_.f64; acc_f32 = a_.f32; } while (0)
+#define TEST(N) ({ ACC_LOAD; taken_##N(ip, fp, &a_); })
+#define VALUE_OF(N) ({ ACC_LOAD; value_##N(ip, fp, mem, &a_); })
+/* A handler's result of type T: into slot s0 and the accumulator. */
+#define RESULT(T, v) do { IR_CTYPE_##T r_ = (v); SLOT_##T(S0) = r_; HANDLER_ACC_##T(r_); } while (0)
+#define HANDLER_ACC_I32(v) (acc_i = (uint32_t)(v))
+#define HANDLER_ACC_I64(v) (acc_i = (v))
+#define HANDLER_ACC_F32(v) (acc_f32 = (v))
+#define HANDLER_ACC_F64(v) (acc_f64 = (v))
 
 /* Advances past an instruction of `n` words. */
 #define NEXT(n) do { ip += (n); DISPATCH(); } while (0)
@@ -22,7 +38,9 @@
 
 /* Memory 0's base and size, reloaded after anything that may move or grow
  * it (calls, returns into another instance, memory.grow). */
+#ifndef RELOAD_MEM
 #define RELOAD_MEM() do { mem = inst->mem0->base; msize = inst->mem0->size; } while (0)
+#endif
 
 /* Runs a runtime helper that returns a trap kind, stopping on a trap. */
 #define TRAP_IF_FAILS(call) do { wx_trap t_ = (call); if (t_) TRAP(t_); } while (0)
@@ -36,50 +54,49 @@
 
 /* ---- Families from ir_ops.def --------------------------------------------- */
 
+/* One handler per form: its body, then the next instruction. */
+#define FORM(N, n) OP(N) { RUN(N); NEXT(n); }
 #define IR_BINARY(N, t, IN, OUT, e)                                             \
-    OP(N##_RR) { body_##N##_RR(ip, fp, mem); NEXT(2); }                             \
-    OP(N##_RI) { body_##N##_RI(ip, fp, mem); NEXT(WORDS_RI_##IN); }                 \
-    OP(N##_IR) { body_##N##_IR(ip, fp, mem); NEXT(WORDS_RI_##IN); }
+    FORM(N##_RR, 2) FORM(N##_RI, WORDS_RI_##IN) FORM(N##_IR, WORDS_RI_##IN)    \
+    FORM(N##_AR, 2) FORM(N##_RA, 2) FORM(N##_AI, WORDS_RI_##IN) FORM(N##_IA, WORDS_RI_##IN)
 
 /* Fused compare-and-branch: [op][a b off] or [op][a - off][imm64]. */
+#define BRANCH_FORM(N, n) OP(N) { if (TEST(N)) JUMP(); else NEXT(n); }
 #define IR_COMPARE(N, t, IN, e)                                                 \
     IR_BINARY(N, t, IN, I32, e)                                                 \
-    OP(N##_JT_RR) { if (taken_##N##_JT_RR(ip, fp)) JUMP(); else NEXT(2); }     \
-    OP(N##_JT_RI) { if (taken_##N##_JT_RI(ip, fp)) JUMP(); else NEXT(3); }     \
-    OP(N##_JF_RR) { if (taken_##N##_JF_RR(ip, fp)) JUMP(); else NEXT(2); }     \
-    OP(N##_JF_RI) { if (taken_##N##_JF_RI(ip, fp)) JUMP(); else NEXT(3); }
+    BRANCH_FORM(N##_JT_RR, 2) BRANCH_FORM(N##_JT_RI, 3)                         \
+    BRANCH_FORM(N##_JF_RR, 2) BRANCH_FORM(N##_JF_RI, 3)                         \
+    BRANCH_FORM(N##_JT_AR, 2) BRANCH_FORM(N##_JT_AI, 3)                         \
+    BRANCH_FORM(N##_JF_AR, 2) BRANCH_FORM(N##_JF_AI, 3)
 
+#define TRAP_FORM(N, T, fn, A, B, n)                                            \
+    OP(N) { IR_CTYPE_##T r; num_trap k = fn((A), (B), &r);                     \
+            if (__builtin_expect(k, 0)) TRAP(wx_trap_from_num(k));             \
+            RESULT(T, r); NEXT(n); }
 #define IR_BINARY_TRAP(N, t, T, fn)                                             \
-    OP(N##_RR) { IR_CTYPE_##T r; num_trap k = fn(SLOT_##T(S1), SLOT_##T(S2), &r); \
-                 if (__builtin_expect(k, 0)) TRAP(wx_trap_from_num(k));        \
-                 SLOT_##T(S0) = r; NEXT(2); }                                  \
-    OP(N##_RI) { IR_CTYPE_##T r; num_trap k = fn(SLOT_##T(S1), IMM_##T, &r);   \
-                 if (__builtin_expect(k, 0)) TRAP(wx_trap_from_num(k));        \
-                 SLOT_##T(S0) = r; NEXT(WORDS_RI_##T); }                       \
-    OP(N##_IR) { IR_CTYPE_##T r; num_trap k = fn(IMM_##T, SLOT_##T(S1), &r);   \
-                 if (__builtin_expect(k, 0)) TRAP(wx_trap_from_num(k));        \
-                 SLOT_##T(S0) = r; NEXT(WORDS_RI_##T); }
+    TRAP_FORM(N##_RR, T, fn, SLOT_##T(S1), SLOT_##T(S2), 2)                     \
+    TRAP_FORM(N##_RI, T, fn, SLOT_##T(S1), IMM_##T, WORDS_RI_##T)               \
+    TRAP_FORM(N##_IR, T, fn, IMM_##T, SLOT_##T(S1), WORDS_RI_##T)
 
-#define IR_UNARY(N, t, IN, OUT, e) OP(N) { body_##N(ip, fp, mem); NEXT(2); }
+#define IR_UNARY(N, t, IN, OUT, e) FORM(N, 2) FORM(N##_A, 2)
 
 #define IR_UNARY_TRAP(N, t, IN, OUT, fn)                                        \
     OP(N) { IR_CTYPE_##OUT r; num_trap k = fn(SLOT_##IN(S1), &r);              \
             if (__builtin_expect(k, 0)) TRAP(wx_trap_from_num(k));             \
-            SLOT_##OUT(S0) = r; NEXT(2); }
+            RESULT(OUT, r); NEXT(2); }
 
 /* Loads: [op][dst addr offset], indexed [op][dst base index shift][offset],
  * added [op][dst base k] and absolute [op][dst - addr] (interp_body.h has
- * the addresses). The guarded
- * forms are their bodies; the checked forms check the address first. */
-#define LOAD_AT(OUT, M, ea, n) do { LOAD_INTO(OUT, M, ea); NEXT(n); } while (0)
+ * the addresses, and the accumulator forms). The guarded forms are their
+ * bodies; the checked forms check the address first. */
+#define LOAD_AT(OUT, M, ea, n)                                                  \
+    do { M v_; memcpy(&v_, (ea), sizeof v_); RESULT(OUT, (IR_CTYPE_##OUT)v_); NEXT(n); } while (0)
 #define IR_LOAD(N, t, OUT, M)                                                   \
-    OP(N) { body_##N(ip, fp, mem); NEXT(2); }                                  \
+    FORM(N, 2) FORM(N##_IDX, 3) FORM(N##_ADD, 2) FORM(N##_ABS, 2)              \
+    FORM(N##_ACC, 2) FORM(N##_IDX_ACC, 3) FORM(N##_ADD_ACC, 2)                 \
     OP(N##_CHK) { LOAD_AT(OUT, M, EA_CHECKED(SLOT_I32(S1), IMM, sizeof(M)), 2); } \
-    OP(N##_IDX) { body_##N##_IDX(ip, fp, mem); NEXT(3); }                      \
     OP(N##_IDX_CHK) { LOAD_AT(OUT, M, EA_CHECKED(IDX_ADDR(), IMM_W2, sizeof(M)), 3); } \
-    OP(N##_ADD) { body_##N##_ADD(ip, fp, mem); NEXT(2); }                      \
     OP(N##_ADD_CHK) { LOAD_AT(OUT, M, EA_CHECKED(ADD_ADDR(), 0, sizeof(M)), 2); } \
-    OP(N##_ABS) { body_##N##_ABS(ip, fp, mem); NEXT(2); }                      \
     OP(N##_ABS_CHK) { LOAD_AT(OUT, M, EA_CHECKED(0, IMM, sizeof(M)), 2); }
 
 /* Stores: [op][addr value offset], added [op][addr value k] and absolute
@@ -87,17 +104,15 @@
 #define STORE_AT(IN, M, ea) do { STORE_FROM(IN, M, ea); NEXT(2); } while (0)
 #define STORE_ABS_AT(IN, M, ea) do { STORE_ABS_FROM(IN, M, ea); NEXT(2); } while (0)
 #define IR_STORE(N, t, IN, M)                                                   \
-    OP(N) { body_##N(ip, fp, mem); NEXT(2); }                                  \
+    FORM(N, 2) FORM(N##_ADD, 2) FORM(N##_ABS, 2) FORM(N##_VACC, 2) FORM(N##_ADD_VACC, 2) \
     OP(N##_CHK) { STORE_AT(IN, M, EA_CHECKED(SLOT_I32(S0), IMM, sizeof(M))); } \
-    OP(N##_ADD) { body_##N##_ADD(ip, fp, mem); NEXT(2); }                      \
     OP(N##_ADD_CHK) { STORE_AT(IN, M, EA_CHECKED(STORE_ADDR(), 0, sizeof(M))); } \
-    OP(N##_ABS) { body_##N##_ABS(ip, fp, mem); NEXT(2); }                      \
     OP(N##_ABS_CHK) { STORE_ABS_AT(IN, M, EA_CHECKED(0, IMM, sizeof(M))); }
 
 /* ---- SIMD families from simd_ops.def ---------------------------------------- */
 
 #define IR_V_UNARY(N, t, fn) OP(N) { SET_V128(S0, fn(SLOT_V128(S1))); NEXT(2); }
-#define IR_V_BINARY(N, t, fn) OP(N) { body_##N(ip, fp, mem); NEXT(2); }
+#define IR_V_BINARY(N, t, fn) FORM(N, 2)
 #define IR_V_TERNARY(N, t, fn)                                                  \
     OP(N) { SET_V128(S0, fn(SLOT_V128(S1), SLOT_V128(S2), SLOT_V128(S3))); NEXT(2); }
 #define IR_V_SHIFT(N, t, fn)                                                    \
@@ -105,7 +120,7 @@
     OP(N##_RI) { SET_V128(S0, fn(SLOT_V128(S1), IMM)); NEXT(2); }
 #define IR_V_SPLAT(N, t, IN, fn) OP(N) { SET_V128(S0, fn(SLOT_##IN(S1))); NEXT(2); }
 #define IR_V_TEST(N, t, fn) OP(N) { SLOT_I32(S0) = fn(SLOT_V128(S1)); NEXT(2); }
-#define IR_V_EXTRACT(N, t, OUT, fn) OP(N) { body_##N(ip, fp, mem); NEXT(2); }
+#define IR_V_EXTRACT(N, t, OUT, fn) FORM(N, 2)
 #define IR_V_REPLACE(N, t, IN, fn)                                              \
     OP(N) { SET_V128(S0, fn(SLOT_V128(S1), IMM_W2, SLOT_##IN(S2))); NEXT(3); }
 
@@ -113,10 +128,10 @@
  * offset]; the lane forms carry the offset and the lane in word 2. The
  * checked forms check the access width W. */
 #define IR_V_LOAD(N, t, W, fn)                                                  \
-    OP(N) { body_##N(ip, fp, mem); NEXT(2); }                                  \
+    FORM(N, 2)                                  \
     OP(N##_CHK) { SET_V128(S0, fn(EA_CHECKED(SLOT_I32(S1), IMM, W))); NEXT(2); }
 #define IR_V_STORE(N, t, W, fn)                                                 \
-    OP(N) { body_##N(ip, fp, mem); NEXT(2); }                                  \
+    FORM(N, 2)                                  \
     OP(N##_CHK) { fn(EA_CHECKED(SLOT_I32(S0), IMM, W), SLOT_V128(S1)); NEXT(2); }
 #define IR_V_LOAD_LANE(N, t, W)                                                 \
     OP(N) { SET_V128(S0, simd_load_lane(SLOT_V128(S2),                         \
@@ -136,54 +151,58 @@
 
 /* ---- Moves, constants, selection ------------------------------------------ */
 
-OP(I32_ADD_SHL) { body_I32_ADD_SHL(ip, fp, mem); NEXT(2); }
-OP(I32_ADD3) { body_I32_ADD3(ip, fp, mem); NEXT(2); }
-OP(I32_XOR_ROTL) { body_I32_XOR_ROTL(ip, fp, mem); NEXT(2); }
-OP(F32_MUL_ADD) { body_F32_MUL_ADD(ip, fp, mem); NEXT(2); }
-OP(F64_MUL_ADD) { body_F64_MUL_ADD(ip, fp, mem); NEXT(2); }
-OP(F32_MUL_SUB) { body_F32_MUL_SUB(ip, fp, mem); NEXT(2); }
-OP(F64_MUL_SUB) { body_F64_MUL_SUB(ip, fp, mem); NEXT(2); }
-OP(F32X4_MUL_SUB) { body_F32X4_MUL_SUB(ip, fp, mem); NEXT(2); }
-OP(F64X2_MUL_SUB) { body_F64X2_MUL_SUB(ip, fp, mem); NEXT(2); }
-OP(F32X4_MUL_ADD) { body_F32X4_MUL_ADD(ip, fp, mem); NEXT(2); }
-OP(F64X2_MUL_ADD) { body_F64X2_MUL_ADD(ip, fp, mem); NEXT(2); }
+FORM(I32_ADD_SHL, 2)
+FORM(I32_ADD3, 2)
+FORM(I32_XOR_ROTL, 2)
+FORM(I32_ADD_SHL_A, 2)
+FORM(I32_ADD_SHL_X, 2)
+FORM(I32_ADD3_A, 2)
+FORM(I32_XOR_ROTL_A, 2)
+FORM(F32_MUL_ADD, 2)
+FORM(F64_MUL_ADD, 2)
+FORM(F32_MUL_SUB, 2)
+FORM(F64_MUL_SUB, 2)
+FORM(F32X4_MUL_SUB, 2)
+FORM(F64X2_MUL_SUB, 2)
+FORM(F32X4_MUL_ADD, 2)
+FORM(F64X2_MUL_ADD, 2)
 /* Stores of a constant: [op][addr - offset][value]. The store's width, not
  * the value's type, picks the handler. */
 #define STORE_K(M, ea) do { M v_ = (M)ip[2].u64; memcpy((ea), &v_, sizeof v_); NEXT(3); } while (0)
-OP(STORE8_K) { body_STORE8_K(ip, fp, mem); NEXT(3); }
+FORM(STORE8_K, 3)
 OP(STORE8_K_CHK) { STORE_K(uint8_t, EA_CHECKED(SLOT_I32(S0), IMM, 1)); }
-OP(STORE16_K) { body_STORE16_K(ip, fp, mem); NEXT(3); }
+FORM(STORE16_K, 3)
 OP(STORE16_K_CHK) { STORE_K(uint16_t, EA_CHECKED(SLOT_I32(S0), IMM, 2)); }
-OP(STORE32_K) { body_STORE32_K(ip, fp, mem); NEXT(3); }
+FORM(STORE32_K, 3)
 OP(STORE32_K_CHK) { STORE_K(uint32_t, EA_CHECKED(SLOT_I32(S0), IMM, 4)); }
-OP(STORE64_K) { body_STORE64_K(ip, fp, mem); NEXT(3); }
+FORM(STORE64_K, 3)
 OP(STORE64_K_CHK) { STORE_K(uint64_t, EA_CHECKED(SLOT_I32(S0), IMM, 8)); }
 #define STORE_KS(M, ea) do { M v_ = (M)IMM; memcpy((ea), &v_, sizeof v_); NEXT(2); } while (0)
-OP(STORE8_KS) { body_STORE8_KS(ip, fp, mem); NEXT(2); }
+FORM(STORE8_KS, 2)
 OP(STORE8_KS_CHK) { STORE_KS(uint8_t, EA_CHECKED(SLOT_I32(S0), S1, 1)); }
-OP(STORE16_KS) { body_STORE16_KS(ip, fp, mem); NEXT(2); }
+FORM(STORE16_KS, 2)
 OP(STORE16_KS_CHK) { STORE_KS(uint16_t, EA_CHECKED(SLOT_I32(S0), S1, 2)); }
-OP(STORE32_KS) { body_STORE32_KS(ip, fp, mem); NEXT(2); }
+FORM(STORE32_KS, 2)
 OP(STORE32_KS_CHK) { STORE_KS(uint32_t, EA_CHECKED(SLOT_I32(S0), S1, 4)); }
 #undef STORE_KS
 /* v128.load and v128.store at slot + constant, as the scalar added forms. */
-OP(V128_LOAD_ADD) { body_V128_LOAD_ADD(ip, fp, mem); NEXT(2); }
+FORM(V128_LOAD_ADD, 2)
 OP(V128_LOAD_ADD_CHK) { SET_V128(S0, simd_get(EA_CHECKED(ADD_ADDR(), 0, 16))); NEXT(2); }
 OP(V128_STORE_ADD) { simd_put(EA_GUARDED(STORE_ADDR(), 0, 16), SLOT_V128(S1)); NEXT(2); }
 OP(V128_STORE_ADD_CHK) { simd_put(EA_CHECKED(STORE_ADDR(), 0, 16), SLOT_V128(S1)); NEXT(2); }
-OP(COPY) { body_COPY(ip, fp, mem); NEXT(2); }
-OP(COPY2) { body_COPY2(ip, fp, mem); NEXT(2); }
+FORM(COPY, 2)
+FORM(COPY2, 2)
 OP(COPY_V128) { wx_slot lo = fp[S1], hi = fp[S1 + 1]; fp[S0] = lo; fp[S0 + 1] = hi; NEXT(2); }
-OP(CONST32) { body_CONST32(ip, fp, mem); NEXT(2); }
-OP(CONST64) { fp[S0].u64 = ip[2].u64; NEXT(3); }
+FORM(CONST32, 2)
+OP(CONST64) { fp[S0].u64 = acc_i = ip[2].u64; NEXT(3); }
 OP(CONST_V128) { fp[S0].u64 = ip[2].u64; fp[S0 + 1].u64 = ip[3].u64; NEXT(4); }
-OP(SELECT) { body_SELECT(ip, fp, mem); NEXT(2); }
+FORM(SELECT, 2)
 OP(SELECT_V128) {
     uint16_t from = fp[S3].u32 ? S1 : S2;
     wx_slot lo = fp[from], hi = fp[from + 1];
     fp[S0] = lo; fp[S0 + 1] = hi; NEXT(2);
 }
-OP(GLOBAL_GET) { fp[S0] = inst->globals[IMM]->value[0]; NEXT(2); }
+OP(GLOBAL_GET) { wx_slot v = inst->globals[IMM]->value[0]; fp[S0] = v; acc_i = v.u64; NEXT(2); }
 OP(GLOBAL_SET) { inst->globals[IMM]->value[0] = fp[S0]; NEXT(2); }
 OP(GLOBAL_GET_V128) {
     wx_global *g = inst->globals[IMM];
@@ -286,8 +305,10 @@ OP(ELEM_DROP) { inst->elem_dropped[IMM] = true; NEXT(2); }
     } while (0)
 OP(ENTER) { ENTER_FRAME(); }
 OP(JUMP) { JUMP(); }
-OP(JUMP_NZ) { if (taken_JUMP_NZ(ip, fp)) JUMP(); else NEXT(2); }
-OP(JUMP_Z) { if (taken_JUMP_Z(ip, fp)) JUMP(); else NEXT(2); }
+OP(JUMP_NZ) { if (TEST(JUMP_NZ)) JUMP(); else NEXT(2); }
+OP(JUMP_Z) { if (TEST(JUMP_Z)) JUMP(); else NEXT(2); }
+OP(JUMP_NZ_ACC) { if (TEST(JUMP_NZ_ACC)) JUMP(); else NEXT(2); }
+OP(JUMP_Z_ACC) { if (TEST(JUMP_Z_ACC)) JUMP(); else NEXT(2); }
 OP(JUMP_NZ64) { if (fp[S0].u64) JUMP(); else NEXT(2); }
 OP(JUMP_Z64) { if (!fp[S0].u64) JUMP(); else NEXT(2); }
 /* A bit test and branch: an i32.and that only feeds the branch. */
@@ -296,9 +317,9 @@ OP(JUMP_AND_NZ_RI) { if (fp[S0].u32 & IMM_JUMP_I32) JUMP(); else NEXT(3); }
 OP(JUMP_AND_Z) { if (!(fp[S0].u32 & fp[S1].u32)) JUMP(); else NEXT(2); }
 OP(JUMP_AND_Z_RI) { if (!(fp[S0].u32 & IMM_JUMP_I32)) JUMP(); else NEXT(3); }
 /* A loop's step and test (interp_body.h). */
-OP(ADD_JUMP_NE) { if (taken_ADD_JUMP_NE(ip, fp)) JUMP(); else NEXT(3); }
-OP(ADD_JUMP_LT_U) { if (taken_ADD_JUMP_LT_U(ip, fp)) JUMP(); else NEXT(3); }
-OP(ADD_JUMP_LT_S) { if (taken_ADD_JUMP_LT_S(ip, fp)) JUMP(); else NEXT(3); }
+OP(ADD_JUMP_NE) { if (TEST(ADD_JUMP_NE)) JUMP(); else NEXT(3); }
+OP(ADD_JUMP_LT_U) { if (TEST(ADD_JUMP_LT_U)) JUMP(); else NEXT(3); }
+OP(ADD_JUMP_LT_S) { if (TEST(ADD_JUMP_LT_S)) JUMP(); else NEXT(3); }
 OP(JUMP_TABLE) { ip = table_jump_JUMP_TABLE(ip, SLOT_I32(S0)); DISPATCH(); }
 OP(JUMP_TABLE_AT) { ip = table_jump_JUMP_TABLE_AT(ip, SLOT_I32(S0)); DISPATCH(); }
 OP(UNREACHABLE) { TRAP(TRAP_UNREACHABLE); }
@@ -418,16 +439,25 @@ OP(CHECK_INTERRUPT) {
 
 /* A's body, then B on B's operands, which start at A's last word: B's body and
  * the pair's own dispatch, B's test and jump, B's table jump on A's result
- * (kept in a register, as well as written to its slot), or B's handler (for calls and the checked memory forms, which
- * have no body). */
-#define PAIR_A(A) do { body_##A(ip, fp, mem); ip += IR_WORDS_##A - 1; } while (0)
-#define IR_PAIR(A, B) OP(A##__##B) { PAIR_A(A); body_##B(ip, fp, mem); NEXT(IR_WORDS_##B); }
+ * (kept in a register, as well as written to its slot), or B's handler (for
+ * calls, returns and the checked memory forms, which have no body). A test
+ * pair's A is a conditional branch, which jumps or goes on with B. */
+#define PAIR_A(A) do { RUN(A); ip += IR_WORDS_##A - 1; } while (0)
+#define IR_PAIR(A, B) OP(A##__##B) { PAIR_A(A); RUN(B); NEXT(IR_WORDS_##B); }
 #define IR_PAIR_BRANCH(A, B)                                                    \
-    OP(A##__##B) { PAIR_A(A); if (taken_##B(ip, fp)) JUMP(); else NEXT(IR_WORDS_##B); }
+    OP(A##__##B) { PAIR_A(A); if (TEST(B)) JUMP(); else NEXT(IR_WORDS_##B); }
 #define IR_PAIR_CONT(A, B) OP(A##__##B) { PAIR_A(A); CONTINUE(B); }
+#define IR_PAIR_TEST(A, B)                                                      \
+    OP(A##__##B) { if (TEST(A)) JUMP(); ip += IR_WORDS_##A - 1; RUN(B); NEXT(IR_WORDS_##B); }
+#define IR_PAIR_TEST_BRANCH(A, B)                                               \
+    OP(A##__##B) {                                                              \
+        if (TEST(A)) JUMP();                                                    \
+        ip += IR_WORDS_##A - 1;                                                 \
+        if (TEST(B)) JUMP(); else NEXT(IR_WORDS_##B);                           \
+    }
 #define IR_PAIR_TABLE(A, B)                                                     \
     OP(A##__##B) {                                                              \
-        uint32_t index_ = value_##A(ip, fp, mem);                               \
+        uint32_t index_ = VALUE_OF(A);                                          \
         SLOT_I32(S0) = index_;                                                  \
         ip = table_jump_##B(ip + IR_WORDS_##A - 1, index_);                     \
         DISPATCH();                                                             \

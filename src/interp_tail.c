@@ -12,21 +12,23 @@
 
 #if defined(__has_attribute) && __has_attribute(musttail)
 
-static inline wx_trap wx_trap_from_num(num_trap k)
-{
-    return k == NUM_TRAP_DIV_ZERO ? TRAP_DIV_ZERO
-         : k == NUM_TRAP_OVERFLOW ? TRAP_OVERFLOW
-         : k == NUM_TRAP_INVALID_CONV ? TRAP_INVALID_CONV : TRAP_NONE;
-}
-
-typedef wx_trap (*tail_fn)(const ir_word *ip, wx_slot *fp, uint8_t *mem, uint64_t msize,
-                           wx_thread *th, wx_instance *inst);
+/* The state passed from handler to handler, all in registers: six integer
+ * arguments (x86-64 and AArch64 pass six and eight in registers) and the
+ * two floating-point accumulators. Memory 0's size, which only the
+ * explicit-bounds forms read, is loaded from the instance when they need
+ * it, so that the integer accumulator has a register. */
+typedef wx_trap (*tail_fn)(const ir_word *ip, wx_slot *fp, uint8_t *mem, uint64_t acc_i,
+                           wx_thread *th, wx_instance *inst, double acc_f64, float acc_f32);
 
 #define U __attribute__((unused))
-#define OP(N) static wx_trap h_##N(U const ir_word *ip, U wx_slot *fp, U uint8_t *mem, \
-                                   U uint64_t msize, wx_thread *th, U wx_instance *inst)
-#define DISPATCH() __attribute__((musttail)) return ((tail_fn)ip->handler)(ip, fp, mem, msize, th, inst)
-#define CONTINUE(N) __attribute__((musttail)) return h_##N(ip, fp, mem, msize, th, inst)
+#define OP(N) static wx_trap h_##N(U const ir_word *ip, U wx_slot *fp, U uint8_t *mem,        \
+                                   U uint64_t acc_i, wx_thread *th, U wx_instance *inst,    \
+                                   U double acc_f64, U float acc_f32)
+#define STATE ip, fp, mem, acc_i, th, inst, acc_f64, acc_f32
+#define DISPATCH() __attribute__((musttail)) return ((tail_fn)ip->handler)(STATE)
+#define CONTINUE(N) __attribute__((musttail)) return h_##N(STATE)
+#define msize (inst->mem0->size)
+#define RELOAD_MEM() (mem = inst->mem0->base)
 #define TRAP(kind) do { th->trap = (kind); th->trap_ip = ip; th->trap_inst = inst; return (kind); } while (0)
 
 #include "interp_ops.h"
@@ -34,32 +36,8 @@ typedef wx_trap (*tail_fn)(const ir_word *ip, wx_slot *fp, uint8_t *mem, uint64_
 OP(EXIT) { th->trap = TRAP_NONE; return TRAP_NONE; }
 
 static const tail_fn handlers[IR_OP_COUNT] = {
-#define IR_BINARY(N, t, IN, OUT, e) h_##N##_RR, h_##N##_RI, h_##N##_IR,
-#define IR_COMPARE(N, t, IN, e) h_##N##_RR, h_##N##_RI, h_##N##_IR, \
-    h_##N##_JT_RR, h_##N##_JT_RI, h_##N##_JF_RR, h_##N##_JF_RI,
-#define IR_BINARY_TRAP(N, t, T, fn) h_##N##_RR, h_##N##_RI, h_##N##_IR,
-#define IR_UNARY(N, t, IN, OUT, e) h_##N,
-#define IR_UNARY_TRAP(N, t, IN, OUT, fn) h_##N,
-#define IR_LOAD(N, t, OUT, M) h_##N, h_##N##_CHK, h_##N##_IDX, h_##N##_IDX_CHK, \
-    h_##N##_ADD, h_##N##_ADD_CHK, h_##N##_ABS, h_##N##_ABS_CHK,
-#define IR_STORE(N, t, IN, M) h_##N, h_##N##_CHK, h_##N##_ADD, h_##N##_ADD_CHK, \
-    h_##N##_ABS, h_##N##_ABS_CHK,
-#define IR_OP(N, F, t) h_##N,
-#define IR_V_UNARY(N, t, fn) h_##N,
-#define IR_V_BINARY(N, t, fn) h_##N,
-#define IR_V_TERNARY(N, t, fn) h_##N,
-#define IR_V_SHIFT(N, t, fn) h_##N, h_##N##_RI,
-#define IR_V_SPLAT(N, t, IN, fn) h_##N,
-#define IR_V_TEST(N, t, fn) h_##N,
-#define IR_V_EXTRACT(N, t, OUT, fn) h_##N,
-#define IR_V_REPLACE(N, t, IN, fn) h_##N,
-#define IR_V_LOAD(N, t, W, fn) h_##N, h_##N##_CHK,
-#define IR_V_STORE(N, t, W, fn) h_##N, h_##N##_CHK,
-#define IR_V_LOAD_LANE(N, t, W) h_##N, h_##N##_CHK,
-#define IR_V_STORE_LANE(N, t, W) h_##N, h_##N##_CHK,
-#include "ir_ops.def"
-#define IR_PAIR(A, B) h_##A##__##B,
-#include "ir_pairs.def"
+#define IR_FORM(id, f, t) h_##id,
+#include "ir_forms.h"
 };
 
 bool wx_tail_handlers(const void **out)
@@ -72,7 +50,7 @@ bool wx_tail_handlers(const void **out)
 
 wx_trap wx_run_tail(wx_thread *th, wx_instance *inst, const ir_word *ip, wx_slot *fp)
 {
-    return ((tail_fn)ip->handler)(ip, fp, inst->mem0->base, inst->mem0->size, th, inst);
+    return ((tail_fn)ip->handler)(ip, fp, inst->mem0->base, 0, th, inst, 0, 0);
 }
 
 #else

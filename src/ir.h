@@ -84,34 +84,10 @@ static inline unsigned ir_format_words(ir_format f)
 #define IR_FMT_RI_I64 FMT_SSL
 #define IR_FMT_RI_F64 FMT_SSL
 
-/* Every IR opcode, expanded from ir_ops.def. */
+/* Every IR opcode, expanded from ir_forms.h. */
 typedef enum ir_op {
-#define IR_BINARY(N, t, IN, OUT, e) IR_##N##_RR, IR_##N##_RI, IR_##N##_IR,
-#define IR_COMPARE(N, t, IN, e) IR_##N##_RR, IR_##N##_RI, IR_##N##_IR, \
-    IR_##N##_JT_RR, IR_##N##_JT_RI, IR_##N##_JF_RR, IR_##N##_JF_RI,
-#define IR_BINARY_TRAP(N, t, T, fn) IR_##N##_RR, IR_##N##_RI, IR_##N##_IR,
-#define IR_UNARY(N, t, IN, OUT, e) IR_##N,
-#define IR_UNARY_TRAP(N, t, IN, OUT, fn) IR_##N,
-#define IR_LOAD(N, t, OUT, M) IR_##N, IR_##N##_CHK, IR_##N##_IDX, IR_##N##_IDX_CHK, \
-    IR_##N##_ADD, IR_##N##_ADD_CHK, IR_##N##_ABS, IR_##N##_ABS_CHK,
-#define IR_STORE(N, t, IN, M) IR_##N, IR_##N##_CHK, IR_##N##_ADD, IR_##N##_ADD_CHK, \
-    IR_##N##_ABS, IR_##N##_ABS_CHK,
-#define IR_OP(N, F, t) IR_##N,
-#define IR_V_UNARY(N, t, fn) IR_##N,
-#define IR_V_BINARY(N, t, fn) IR_##N,
-#define IR_V_TERNARY(N, t, fn) IR_##N,
-#define IR_V_SHIFT(N, t, fn) IR_##N, IR_##N##_RI,
-#define IR_V_SPLAT(N, t, IN, fn) IR_##N,
-#define IR_V_TEST(N, t, fn) IR_##N,
-#define IR_V_EXTRACT(N, t, OUT, fn) IR_##N,
-#define IR_V_REPLACE(N, t, IN, fn) IR_##N,
-#define IR_V_LOAD(N, t, W, fn) IR_##N, IR_##N##_CHK,
-#define IR_V_STORE(N, t, W, fn) IR_##N, IR_##N##_CHK,
-#define IR_V_LOAD_LANE(N, t, W) IR_##N, IR_##N##_CHK,
-#define IR_V_STORE_LANE(N, t, W) IR_##N, IR_##N##_CHK,
-#include "ir_ops.def"
-#define IR_PAIR(A, B) IR_##A##__##B,
-#include "ir_pairs.def"
+#define IR_FORM(id, f, t) IR_##id,
+#include "ir_forms.h"
     IR_OP_COUNT
 } ir_op;
 

@@ -4,31 +4,8 @@
 #include "lower.h"
 
 const uint8_t ir_op_format[IR_OP_COUNT] = {
-#define IR_BINARY(N, t, IN, OUT, e) FMT_SSS, IR_FMT_RI_##IN, IR_FMT_RI_##IN,
-#define IR_COMPARE(N, t, IN, e) FMT_SSS, IR_FMT_RI_##IN, IR_FMT_RI_##IN, \
-    FMT_SSJ, FMT_SJL, FMT_SSJ, FMT_SJL,
-#define IR_BINARY_TRAP(N, t, T, fn) FMT_SSS, IR_FMT_RI_##T, IR_FMT_RI_##T,
-#define IR_UNARY(N, t, IN, OUT, e) FMT_SS,
-#define IR_UNARY_TRAP(N, t, IN, OUT, fn) FMT_SS,
-#define IR_LOAD(N, t, OUT, M) FMT_SSI, FMT_SSI, FMT_SSSSI, FMT_SSSSI, FMT_SSI, FMT_SSI, \
-    FMT_SI, FMT_SI,
-#define IR_STORE(N, t, IN, M) FMT_SSI, FMT_SSI, FMT_SSI, FMT_SSI, FMT_SI, FMT_SI,
-#define IR_OP(N, F, t) F,
-#define IR_V_UNARY(N, t, fn) FMT_SS,
-#define IR_V_BINARY(N, t, fn) FMT_SSS,
-#define IR_V_TERNARY(N, t, fn) FMT_SSSS,
-#define IR_V_SHIFT(N, t, fn) FMT_SSS, FMT_SSI,
-#define IR_V_SPLAT(N, t, IN, fn) FMT_SS,
-#define IR_V_TEST(N, t, fn) FMT_SS,
-#define IR_V_EXTRACT(N, t, OUT, fn) FMT_SSI,
-#define IR_V_REPLACE(N, t, IN, fn) FMT_SSSI,
-#define IR_V_LOAD(N, t, W, fn) FMT_SSI, FMT_SSI,
-#define IR_V_STORE(N, t, W, fn) FMT_SSI, FMT_SSI,
-#define IR_V_LOAD_LANE(N, t, W) FMT_SSSII, FMT_SSSII,
-#define IR_V_STORE_LANE(N, t, W) FMT_SSSII, FMT_SSSII,
-#include "ir_ops.def"
-#define IR_PAIR(A, B) FMT_PAIR,
-#include "ir_pairs.def"
+#define IR_FORM(id, f, t) f,
+#include "ir_forms.h"
 };
 
 const uint16_t ir_pair_parts[IR_OP_COUNT][2] = {
@@ -37,31 +14,8 @@ const uint16_t ir_pair_parts[IR_OP_COUNT][2] = {
 };
 
 const char *const ir_op_name[IR_OP_COUNT] = {
-#define IR_BINARY(N, t, IN, OUT, e) t, t "/ri", t "/ir",
-#define IR_COMPARE(N, t, IN, e) t, t "/ri", t "/ir", \
-    "jump.if." t, "jump.if." t "/ri", "jump.unless." t, "jump.unless." t "/ri",
-#define IR_BINARY_TRAP(N, t, T, fn) t, t "/ri", t "/ir",
-#define IR_UNARY(N, t, IN, OUT, e) t,
-#define IR_UNARY_TRAP(N, t, IN, OUT, fn) t,
-#define IR_LOAD(N, t, OUT, M) t, t "/chk", t "/idx", t "/idx/chk", t "/add", t "/add/chk", \
-    t "/abs", t "/abs/chk",
-#define IR_STORE(N, t, IN, M) t, t "/chk", t "/add", t "/add/chk", t "/abs", t "/abs/chk",
-#define IR_OP(N, F, t) t,
-#define IR_V_UNARY(N, t, fn) t,
-#define IR_V_BINARY(N, t, fn) t,
-#define IR_V_TERNARY(N, t, fn) t,
-#define IR_V_SHIFT(N, t, fn) t, t "/ri",
-#define IR_V_SPLAT(N, t, IN, fn) t,
-#define IR_V_TEST(N, t, fn) t,
-#define IR_V_EXTRACT(N, t, OUT, fn) t,
-#define IR_V_REPLACE(N, t, IN, fn) t,
-#define IR_V_LOAD(N, t, W, fn) t, t "/chk",
-#define IR_V_STORE(N, t, W, fn) t, t "/chk",
-#define IR_V_LOAD_LANE(N, t, W) t, t "/chk",
-#define IR_V_STORE_LANE(N, t, W) t, t "/chk",
-#include "ir_ops.def"
-#define IR_PAIR(A, B) #A "+" #B,
-#include "ir_pairs.def"
+#define IR_FORM(id, f, t) t,
+#include "ir_forms.h"
 };
 
 /* Prints instruction `op` whose words are at `ip` (word 0 unread), at

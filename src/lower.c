@@ -193,6 +193,10 @@ typedef struct lw_ctx {
     ir_op check_op;
     uint32_t check_pos;
     uint32_t region_ops;
+
+    /* Declared locals (of the first 64) still known to hold the zero that
+     * function entry gave them: no write and no label since. */
+    uint64_t zero_locals;
 } lw_ctx;
 
 static inline unsigned width(uint8_t type) { return type == VT_V128 ? 2 : 1; }
@@ -289,6 +293,7 @@ static void label(lw_ctx *l)
 {
     l->last_valid = l->copy_open = false;
     l->add_pos = UINT32_MAX;
+    l->zero_locals = 0;
 }
 
 static void add_patch(lw_ctx *l, lw_frame *f, uint32_t from, uint32_t word, uint8_t half)
@@ -556,6 +561,14 @@ static void emit_return(lw_ctx *l)
         return;
     }
     lw_val *v = peek(l, 0);
+    if (n == 1 && v->kind == LV_TEMP && v->type != VT_V128 && l->last_valid && l->last_has_dst &&
+        l->len && at(l, l->last_pos + 1)->u16[0] == v->home) {
+        /* The result was just computed: it goes to slot 0 directly (only
+         * the return runs after it). */
+        at(l, l->last_pos + 1)->u16[0] = 0;
+        emit(l, IR_RETURN, 1);
+        return;
+    }
     if (n == 1 && v->kind != LV_CONST && v->type != VT_V128) {
         emit_s(l, IR_RETURN1, 2, v->slot, 0, 0, 0);
         return;
@@ -838,8 +851,6 @@ static const lw_map op_map[WOP_COUNT] = {
 #define IR_V_LOAD_LANE(N, t, W) [WOP_##N] = { MAP_V_LOAD_LANE, IR_##N },
 #define IR_V_STORE_LANE(N, t, W) [WOP_##N] = { MAP_V_STORE_LANE, IR_##N },
 #include "ir_ops.def"
-    [WOP_F32_STORE] = { MAP_STORE_ADD, IR_I32_STORE },
-    [WOP_F64_STORE] = { MAP_STORE_ADD, IR_I64_STORE },
 };
 
 /* Whether the value in temporary `v` was computed by the instruction just
@@ -1121,8 +1132,9 @@ static ir_op store_k_op(ir_op op, bool small)
     switch (op) {
     case IR_I32_STORE8: case IR_I64_STORE8: return small ? IR_STORE8_KS : IR_STORE8_K;
     case IR_I32_STORE16: case IR_I64_STORE16: return small ? IR_STORE16_KS : IR_STORE16_K;
-    case IR_I32_STORE: case IR_I64_STORE32: return small ? IR_STORE32_KS : IR_STORE32_K;
-    case IR_I64_STORE: return IR_STORE64_K;
+    case IR_I32_STORE: case IR_I64_STORE32: case IR_F32_STORE:
+        return small ? IR_STORE32_KS : IR_STORE32_K;
+    case IR_I64_STORE: case IR_F64_STORE: return IR_STORE64_K;
     default: return IR_OP_COUNT;
     }
 }
@@ -1322,7 +1334,13 @@ static void lower_local_set(lw_ctx *l, uint32_t index, bool tee)
 {
     uint16_t slot = l->locals[index].slot;
     lw_val *v = peek(l, 0);
-    if (v->kind == LV_TEMP && l->last_valid && l->last_has_dst && !l->locals[index].refs &&
+    bool still_zero = index < 64 && (l->zero_locals >> index & 1);
+    if (index < 64)
+        l->zero_locals &= ~(UINT64_C(1) << index);
+    if (still_zero && v->kind == LV_CONST && v->bits == 0) {
+        /* A zero written to a local that entry zeroed: nothing to do. */
+        l->zero_locals |= UINT64_C(1) << index;
+    } else if (v->kind == LV_TEMP && l->last_valid && l->last_has_dst && !l->locals[index].refs &&
         l->len && at(l, l->last_pos + 1)->u16[0] == v->home) {
         at(l, l->last_pos + 1)->u16[0] = slot;
         l->last_valid = false;
@@ -1753,221 +1771,6 @@ static bool lower_op(void *user, wv_ctx *c, wasm_op op, const wv_imm *imm)
 
 /* ---- Lowering a function ---------------------------------------------------------- */
 
-/* The size in words of the (non-pair) instruction at `pos`. */
-static uint32_t words_at(lw_ctx *l, uint32_t pos)
-{
-    return ir_ins_words((ir_op)l->ops[pos], at(l, pos));
-}
-
-/* Whether instruction `op` has a jump offset in word 1's i32[1]. */
-static bool has_offset(ir_op op)
-{
-    ir_format f = (ir_format)ir_op_format[op];
-    return f == FMT_J || f == FMT_SJ || f == FMT_SSJ || f == FMT_SJL || f == FMT_SSJII;
-}
-
-/* Jump threading, once the code is complete: a jump whose target is an
- * unconditional jump goes straight to the final target, and an
- * unconditional jump to a return becomes the return (a return1 of slot 0,
- * the same size, copies slot 0 onto itself when the results are already in
- * place). */
-static uint32_t final_target(lw_ctx *l, uint32_t target)
-{
-    for (int hops = 0; hops < 8 && l->ops[target] == IR_JUMP; hops++)
-        target += (uint32_t)at(l, target + 1)->i32[1];
-    return target;
-}
-
-static void thread_jumps(lw_ctx *l)
-{
-    for (uint32_t pos = 0; pos < l->len;) {
-        ir_op op = (ir_op)l->ops[pos];
-        uint32_t n = words_at(l, pos);
-        if (has_offset(op)) {
-            uint32_t target = final_target(l, pos + (uint32_t)at(l, pos + 1)->i32[1]);
-            ir_op t = (ir_op)l->ops[target];
-            if (op == IR_JUMP && (t == IR_RETURN || t == IR_RETURN1)) {
-                at(l, pos)->handler = l->words[IR_RETURN1];
-                l->ops[pos] = IR_RETURN1;
-                *at(l, pos + 1) = t == IR_RETURN1 ? *at(l, target + 1) : (ir_word){ .u64 = 0 };
-            } else {
-                at(l, pos + 1)->i32[1] = (int32_t)(target - pos);
-            }
-        }
-        pos += n;
-    }
-}
-
-/* ---- Pair instructions ------------------------------------------------------------ */
-
-/* The pairs of ir_pairs.def indexed by their first instruction: pairs_of[a]
- * is the first entry of pair_list whose first instruction is a (the entries
- * for one a are consecutive), pair_count[a] how many there are. */
-static uint16_t pairs_of[IR_OP_COUNT], pair_count[IR_OP_COUNT];
-static struct { uint16_t second, op; } pair_list[IR_OP_COUNT];
-
-static void index_pairs(void)
-{
-    for (unsigned op = 0; op < IR_OP_COUNT; op++)
-        if (ir_op_format[op] == FMT_PAIR)
-            pair_count[ir_pair_parts[op][0]]++;
-    uint16_t n = 0;
-    for (unsigned a = 0; a < IR_OP_COUNT; a++) {
-        pairs_of[a] = n;
-        n = (uint16_t)(n + pair_count[a]);
-        pair_count[a] = 0;
-    }
-    for (unsigned op = 0; op < IR_OP_COUNT; op++)
-        if (ir_op_format[op] == FMT_PAIR) {
-            unsigned a = ir_pair_parts[op][0], k = pairs_of[a] + pair_count[a]++;
-            pair_list[k].second = ir_pair_parts[op][1];
-            pair_list[k].op = (uint16_t)op;
-        }
-}
-
-/* The pair instruction that runs a then b, or IR_OP_COUNT. */
-static ir_op pair_op(ir_op a, ir_op b)
-{
-    for (unsigned k = pairs_of[a]; k < pairs_of[a] + pair_count[a]; k++)
-        if (pair_list[k].second == b)
-            return (ir_op)pair_list[k].op;
-    return IR_OP_COUNT;
-}
-
-/* Re-aims the jumps of instruction `op`, whose words now start at `w` at
- * position `pos` and started at `old` before: `map` gives each old
- * instruction start its new position. */
-static void relocate(ir_word *w, ir_op op, uint32_t pos, uint32_t old, const uint32_t *map)
-{
-    if (has_offset(op) || op == IR_JUMP_TABLE_AT)
-        w[1].i32[1] = (int32_t)(map[old + (uint32_t)w[1].i32[1]] - pos);
-    else if (op == IR_JUMP_TABLE)
-        for (uint32_t k = 0; k <= w[1].u32[1]; k++)
-            w[2 + k].i32[0] = (int32_t)(map[old + (uint32_t)w[2 + k].i32[0]] - pos);
-}
-
-static bool is_table_jump(ir_op op) { return op == IR_JUMP_TABLE || op == IR_JUMP_TABLE_AT; }
-
-/* The pair that runs the instruction at `a` then the one at `b`, or
- * IR_OP_COUNT: a table pair also needs the table on the first's result. */
-static ir_op pair_at(lw_ctx *l, uint32_t a, uint32_t b)
-{
-    ir_op op = pair_op((ir_op)l->ops[a], (ir_op)l->ops[b]);
-    if (op != IR_OP_COUNT && is_table_jump((ir_op)l->ops[b]) &&
-        at(l, b + 1)->u16[0] != at(l, a + 1)->u16[0])
-        return IR_OP_COUNT;
-    return op;
-}
-
-/* The last pass: each A directly followed by a B that nothing jumps to
- * becomes pair A+B when ir_pairs.def has it, one word shorter (its B part
- * keeps B's words, from the word before A's last); then every jump is
- * re-aimed. Where pairs overlap (A+B and B+C both exist) the pass picks the
- * pairs that save the most: a pair saves one dispatch, a table pair (which
- * also keeps the index in a register) counts double, and of equal choices
- * the earlier pair wins. Without memory for the pass the code stays as it
- * is. */
-enum { PAIR_TARGET = 1, PAIR_CAN = 2, PAIR_TABLE = 4 };
-
-static void fuse_pairs(lw_ctx *l)
-{
-    static pthread_once_t once = PTHREAD_ONCE_INIT;
-    pthread_once(&once, index_pairs);
-    uint32_t len = l->len;
-    uint8_t *mark = calloc(len + 1, 1);
-    uint32_t *map = malloc((len + 1) * sizeof *map), *old_of = malloc(len * sizeof *old_of);
-    uint32_t *gain = malloc((len + 2) * sizeof *gain);
-    ir_word *code = malloc(len * sizeof *code);
-    uint16_t *ops = malloc(len * sizeof *ops);
-    if (!mark || !map || !old_of || !gain || !code || !ops)
-        goto out;
-    /* The instruction starts (in old_of until the copy) and the jump targets. */
-    uint32_t count = 0;
-    for (uint32_t pos = 0; pos < len; pos += words_at(l, pos)) {
-        ir_op op = (ir_op)l->ops[pos];
-        old_of[count++] = pos;
-        if (has_offset(op))
-            mark[pos + (uint32_t)at(l, pos + 1)->i32[1]] |= PAIR_TARGET;
-        else if (op == IR_JUMP_TABLE)
-            for (uint32_t k = 0; k <= at(l, pos + 1)->u32[1]; k++)
-                mark[pos + (uint32_t)at(l, pos + 2 + k)->i32[0]] |= PAIR_TARGET;
-    }
-    /* gain[k]: the most the pairs among instructions k... can save. */
-    gain[count] = gain[count + 1] = 0;
-    for (uint32_t k = count; k-- > 0;) {
-        uint32_t a = old_of[k], b = k + 1 < count ? old_of[k + 1] : len;
-        gain[k] = gain[k + 1];
-        if (b == len || !pair_count[l->ops[a]] || (mark[b] & PAIR_TARGET) ||
-            pair_at(l, a, b) == IR_OP_COUNT)
-            continue;
-        mark[a] |= PAIR_CAN | (is_table_jump((ir_op)l->ops[b]) ? PAIR_TABLE : 0);
-        uint32_t with = (mark[a] & PAIR_TABLE ? 2 : 1) + gain[k + 2];
-        if (with > gain[k])
-            gain[k] = with;
-    }
-    /* Unpaired instructions are copied in runs: from old position `run`
-     * to new position `run_n`. */
-    uint32_t n = 0, run = 0, run_n = 0;
-    for (uint32_t pos = 0, k = 0; pos < len; k++) {
-        ir_op a = (ir_op)l->ops[pos];
-        uint32_t wa = words_at(l, pos), next = pos + wa;
-        bool take = (mark[pos] & PAIR_CAN) &&
-                    (mark[pos] & PAIR_TABLE ? 2 : 1) + gain[k + 2] >= gain[k + 1];
-        map[pos] = n;
-        old_of[n] = pos;
-        if (!take) {
-            ops[n] = (uint16_t)a;
-            n += wa;
-            pos = next;
-            continue;
-        }
-        ir_op pair = pair_at(l, pos, next);
-        k++;
-        memcpy(code + run_n, l->code + run, (pos - run) * sizeof *code);
-        uint32_t wb = words_at(l, next);
-        code[n].handler = l->words[pair];
-        memcpy(code + n + 1, l->code + pos + 1, (wa - 1) * sizeof *code);
-        memcpy(code + n + wa, l->code + next + 1, (wb - 1) * sizeof *code);
-        ops[n] = (uint16_t)pair;
-        map[next] = n + wa - 1;
-        old_of[n + wa - 1] = next;
-        n += wa + wb - 1;
-        pos = next + wb;
-        run = pos;
-        run_n = n;
-    }
-    memcpy(code + run_n, l->code + run, (len - run) * sizeof *code);
-    map[len] = n;
-    for (uint32_t pos = 0; pos < n;) {
-        ir_op op = (ir_op)ops[pos];
-        if (ir_op_format[op] == FMT_PAIR) {
-            ir_op b = (ir_op)ir_pair_parts[op][1];
-            uint32_t bpos = pos + ir_format_words((ir_format)ir_op_format[ir_pair_parts[op][0]]) - 1;
-            relocate(code + bpos, b, bpos, old_of[bpos], map);
-            pos = bpos + ir_ins_words(b, code + bpos);
-        } else {
-            relocate(code + pos, op, pos, old_of[pos], map);
-            pos += ir_ins_words(op, code + pos);
-        }
-    }
-    /* The new code replaces the old (its buffers hold len >= n words). */
-    ir_word *old_code = l->code;
-    uint16_t *old_ops = l->ops;
-    l->code = code;
-    l->ops = ops;
-    code = old_code;
-    ops = old_ops;
-    l->cap = l->ops_cap = len;
-    l->len = n;
-out:
-    free(mark);
-    free(map);
-    free(old_of);
-    free(gain);
-    free(code);
-    free(ops);
-}
-
 const ir_word *wl_lower(const wm_module *m, uint32_t index, wx_dispatch dispatch,
                         bool explicit_bounds, wx_metering metering, weft_error *err)
 {
@@ -2029,6 +1832,8 @@ const ir_word *wl_lower(const wm_module *m, uint32_t index, wx_dispatch dispatch
     emit_check(&l);
     push_frame(&l, WV_FUNC, 0, NULL, ft->nresults, ft->results);
     label(&l);
+    for (uint32_t i = ft->nparams; i < l.nlocals && i < 64; i++)
+        l.zero_locals |= UINT64_C(1) << i;
 
     wv_ctx c;
     wv_init(&c, (wm_module *)m, err);
@@ -2047,11 +1852,16 @@ const ir_word *wl_lower(const wm_module *m, uint32_t index, wx_dispatch dispatch
          * (ENTER_FRAME in interp_ops.h). */
         uint32_t zeroed = at(&l, enter + 1)->u16[0] + 4u;
         at(&l, enter + 1)->u32[1] = l.frame_slots > zeroed ? l.frame_slots : zeroed;
-        thread_jumps(&l);
+        close_region(&l);
+        wl_code wc = { l.code, l.ops, l.len, l.cap, l.words };
+        wl_thread_jumps(&wc);
+        wl_use_accumulators(&wc);
+        wl_fuse_pairs(&wc);
+        l.code = wc.code;
+        l.ops = wc.ops;
+        l.len = wc.len;
+        l.cap = l.ops_cap = wc.cap;
     }
-    close_region(&l);
-    if (l.len)
-        fuse_pairs(&l);
 
     /* One word before the code records its length, for the disassembler. */
     ir_word *code = malloc((l.len + 1) * sizeof *code);

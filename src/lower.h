@@ -23,6 +23,24 @@ void wl_free_caches(wm_module *m);
 const ir_word *wl_lower(const wm_module *m, uint32_t index, wx_dispatch dispatch,
                         bool explicit_bounds, wx_metering metering, weft_error *err);
 
+/* A function's code while lowering finishes it: its words, the opcode of
+ * the instruction at each position, the length and capacity of both in
+ * words, and word 0 of each opcode for the strategy it is lowered for. */
+typedef struct wl_code {
+    ir_word *code;
+    uint16_t *ops;
+    uint32_t len, cap;
+    const void *const *words;
+} wl_code;
+
+/* The passes over finished code (lower_pass.c), in the order they run:
+ * jumps to jumps go to the final target; operands just computed are read
+ * from the accumulator; frequent adjacent pairs become pair instructions
+ * (which replaces the buffers, and may leave the capacity larger). */
+void wl_thread_jumps(wl_code *c);
+void wl_use_accumulators(wl_code *c);
+void wl_fuse_pairs(wl_code *c);
+
 /* The length in words of code returned by wl_lower. */
 static inline uint64_t wl_code_length(const ir_word *code) { return code[-1].u64; }
 

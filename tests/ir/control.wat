@@ -39,7 +39,7 @@
 ;;| func 0 count:
 ;;|     0  enter                    zero 1 from r1, frame 5 slots
 ;;|     2  i32.add/ri               r1, r1, 1
-;;|     4  jump.if.i32.lt_s         r1, r0, @2
+;;|     4  jump.if.i32.lt_s/ar      r1, r0, @2
 ;;|     6  return1                  r1
 ;;| func 1 max:
 ;;|     0  enter                    zero 0 from r2, frame 6 slots

@@ -191,30 +191,30 @@
 
 ;;| func 0 load_add:
 ;;|     0  enter                    zero 0 from r1, frame 5 slots
-;;|     2  i32.load/add             r1, r0, 1296
-;;|     4  return1                  r1
+;;|     2  i32.load/add             r0, r0, 1296
+;;|     4  return                  
 ;;| func 1 load_add_offset:
 ;;|     0  enter                    zero 0 from r1, frame 5 slots
 ;;|     2  i32.add/ri               r1, r0, 8
-;;|     4  i32.load                 r1, r1, 4
-;;|     6  return1                  r1
+;;|     4  i32.load/acc             r0, r1, 4
+;;|     6  return                  
 ;;| func 2 load_sub:
 ;;|     0  enter                    zero 0 from r1, frame 5 slots
-;;|     2  f64.load/add             r1, r0, 4294967256
-;;|     4  return1                  r1
+;;|     2  f64.load/add             r0, r0, 4294967256
+;;|     4  return                  
 ;;| func 3 store_add:
 ;;|     0  enter                    zero 0 from r2, frame 6 slots
 ;;|     2  i64.store/add            r0, r1, 16
 ;;|     4  return                  
 ;;| func 4 eqz_compare:
 ;;|     0  enter                    zero 0 from r1, frame 5 slots
-;;|     2  i32.ne/ri                r1, r0, 252
-;;|     4  return1                  r1
+;;|     2  i32.ne/ri                r0, r0, 252
+;;|     4  return                  
 ;;| func 5 eqz_branch:
 ;;|     0  enter                    zero 0 from r2, frame 6 slots
 ;;|     2  jump.if.i32.ne/ri        r0, 0xfc, @11
 ;;|     5  i32.and/ri               r2, r1, 7
-;;|     6+ jump.z                   r2, @11
+;;|     6+ jump.z/acc               r2, @11
 ;;|     8  const32                  r0, 1
 ;;|    10  return                  
 ;;|    11  const32                  r0, 0
@@ -222,8 +222,8 @@
 ;;| func 6 float_eqz:
 ;;|     0  enter                    zero 0 from r2, frame 6 slots
 ;;|     2  f64.lt                   r2, r0, r1
-;;|     4  i32.eqz                  r2, r2
-;;|     6  return1                  r2
+;;|     4  i32.eqz/a                r0, r2
+;;|     6  return                  
 ;;| func 7 rotate:
 ;;|     0  enter                    zero 1 from r3, frame 7 slots
 ;;|     2  copy2                    r3, r0, r0, r1
@@ -236,18 +236,18 @@
 ;;|     4  jump.table               r3, [@9 @16 @2]
 ;;|     9  i32.add/ri               r1, r1, 3
 ;;|    10+ i32.add/ri               r0, r0, 1
-;;|    12  i32.load8_u              r3, r0, 0
+;;|    12  i32.load8_u/acc          r3, r0, 0
 ;;|    14  jump.table.at            r3, [table of @4]
 ;;|    16  i32.shl/ri               r1, r1, 1
 ;;|    18  i32.add/ri               r0, r0, 1
-;;|    20  i32.load8_u              r3, r0, 0
+;;|    20  i32.load8_u/acc          r3, r0, 0
 ;;|    22  jump.table.at            r3, [table of @4]
 ;;|    24  return1                  r1
 ;;| func 9 v_mul_add:
 ;;|     0  enter                    zero 0 from r3, frame 10 slots
 ;;|     2  v128.load/add            r4, r0, 16
-;;|     4  f64x2.mul_add            r4, r4, r1, r1
-;;|     5+ v128.store               r0, r4, 0
+;;|     3+ f64x2.mul_add            r4, r4, r1, r1
+;;|     5  v128.store               r0, r4, 0
 ;;|     7  return                  
 ;;| func 10 bit_test:
 ;;|     0  enter                    zero 0 from r2, frame 6 slots
@@ -262,15 +262,15 @@
 ;;| func 11 hash_round:
 ;;|     0  enter                    zero 0 from r3, frame 7 slots
 ;;|     2  i32.add3                 r3, r2, r0, r1
-;;|     4  i32.xor_rotl             r3, r3 ^ rotl(r0, 7)
-;;|     6  return1                  r3
+;;|     4  i32.xor_rotl/a           r0, r3, r0, r7
+;;|     6  return                  
 ;;| func 12 mul_sub:
 ;;|     0  enter                    zero 0 from r3, frame 7 slots
 ;;|     2  f64.mul_sub              r3, r0, r1, r2
 ;;|     4  f64.mul                  r4, r1, r2
-;;|     6  f64.sub                  r4, r4, r0
-;;|     7+ f64.add                  r3, r3, r4
-;;|     9  return1                  r3
+;;|     6  f64.sub/ar               r4, r4, r0
+;;|     8  f64.add/ra               r0, r3, r4
+;;|    10  return                  
 ;;| func 13 store_constants:
 ;;|     0  enter                    zero 0 from r1, frame 5 slots
 ;;|     2  store8.k                 r0, 3, 0x0

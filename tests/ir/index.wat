@@ -22,13 +22,13 @@
     i32.add))
 ;;| func 0 get:
 ;;|     0  enter                    zero 0 from r2, frame 6 slots
-;;|     2  i32.load/idx             r2, [r0 + r1 << 2], 8
-;;|     5  return1                  r2
+;;|     2  i32.load/idx             r0, [r0 + r1 << 2], 8
+;;|     5  return                  
 ;;| func 1 get_plain:
 ;;|     0  enter                    zero 0 from r2, frame 6 slots
-;;|     2  i64.load8_u/idx          r2, [r0 + r1 << 0], 0
-;;|     5  return1                  r2
+;;|     2  i64.load8_u/idx          r0, [r0 + r1 << 0], 0
+;;|     5  return                  
 ;;| func 2 addr:
 ;;|     0  enter                    zero 0 from r2, frame 6 slots
-;;|     2  i32.add_shl              r2, r0 + r1 << 3
-;;|     4  return1                  r2
+;;|     2  i32.add_shl              r0, r0 + r1 << 3
+;;|     4  return                  

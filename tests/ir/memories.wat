@@ -48,12 +48,12 @@
 ;;|     7  return                  
 ;;| func 1 wide_load:
 ;;|     0  enter                    zero 0 from r1, frame 5 slots
-;;|     2  i64.load/m64             r1, r0, mem 2, 0xfffffff0
-;;|     5  return1                  r1
+;;|     2  i64.load/m64             r0, r0, mem 2, 0xfffffff0
+;;|     5  return                  
 ;;| func 2 wide_store_const:
 ;;|     0  enter                    zero 0 from r1, frame 5 slots
 ;;|     2  const64                  r2, 0x3ff8000000000000
-;;|     5  i64.store/m64            r0, r2, mem 2, 0x0
+;;|     5  f64.store/m64            r0, r2, mem 2, 0x0
 ;;|     8  return                  
 ;;| func 3 lanes:
 ;;|     0  enter                    zero 0 from r2, frame 6 slots
@@ -67,16 +67,16 @@
 ;;|     4  i64.extend_i32_u         r0, r0
 ;;|     6  memory.size              r1, 2
 ;;|     8  i64.add                  r0, r0, r1
-;;|    10  return1                  r0
+;;|    10  return                  
 ;;| func 5 grow_wide:
 ;;|     0  enter                    zero 0 from r1, frame 5 slots
-;;|     2  memory.grow64            r1, r0, 2
-;;|     4  return1                  r1
+;;|     2  memory.grow64            r0, r0, 2
+;;|     4  return                  
 ;;| func 6 bulk:
 ;;|     0  enter                    zero 0 from r2, frame 6 slots
 ;;|     2  const32                  r3, 0
 ;;|     4  memory.copy64            r0:i64, r3, r1, 2, 1
 ;;|     7  const32                  r4, 16
-;;|     9  const32                  r3, 255
-;;|    11  memory.fill64            r0, r3, r4, 2
-;;|    14  return                  
+;;|     8+ const32                  r3, 255
+;;|    10  memory.fill64            r0, r3, r4, 2
+;;|    13  return                  

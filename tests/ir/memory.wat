@@ -21,8 +21,8 @@
 ;;|     0  enter                    zero 0 from r1, frame 5 slots
 ;;|     2  i32.load                 r1, r0, 4
 ;;|     4  i32.load                 r2, r0, 8
-;;|     6  i32.add                  r1, r1, r2
-;;|     8  return1                  r1
+;;|     6  i32.add/ra               r0, r1, r2
+;;|     8  return                  
 ;;| func 1 store:
 ;;|     0  enter                    zero 0 from r2, frame 6 slots
 ;;|     2  i64.store                r0, r1, 16
@@ -31,5 +31,5 @@
 ;;|     0  enter                    zero 0 from r1, frame 5 slots
 ;;|     2  const32                  r2, 1
 ;;|     4  call                     r2, 0
-;;|     6  i32.add                  r1, r0, r2
-;;|     8  return1                  r1
+;;|     6  i32.add                  r0, r0, r2
+;;|     7+ return                  

@@ -1,15 +1,16 @@
 ;; Pair instructions (ir_pairs.def): an instruction A directly followed by
 ;; a B becomes one instruction that runs both, shown as A and then B marked
 ;; '+' at the word B's operands and jump offsets count from. A pair needs
-;; nothing to jump to its B: a loop head stays where it is. A B that jumps
+;; nothing to jump to its B: a loop head stays where it is. A conditional
+;; branch may be an A (its B runs when it does not jump), or a B; either
 ;; keeps its target, re-aimed for the shorter code. Where pairs overlap
 ;; (A+B and B+C) the pass picks the choice that saves the most, a table pair
 ;; counting double, and of equal choices the earlier pair.
 (module
   (memory 1)
   (func $two_steps (param i32 i32) (result i32)
-    ;; Two counter steps and a multiply: add/ri + add/ri and add/ri + mul
-    ;; both exist; the earlier pair is made.
+    ;; Two counter steps pair (add/ri + add/ri); the multiply reads the
+    ;; second sum from the accumulator.
     local.get 0
     i32.const 4
     i32.add
@@ -40,45 +41,48 @@
     local.get 0
     local.get 1
     i32.add)
-  (func $pair_jump (param i32 i32) (result i32)
-    ;; The B of a pair is a conditional jump: its offset still reaches the
-    ;; return of 7.
+  (func $test_pair (param i32 i32 i32) (result i32)
+    ;; A is a conditional branch and B the add after it: the branch's
+    ;; offset still reaches the return of 7.
     (block $b
+      local.get 0
+      local.get 1
+      i32.add
+      local.get 2
+      i32.ne
+      br_if $b
       local.get 0
       i32.const 1
       i32.add
-      local.tee 0
-      local.get 1
-      i32.ne
-      br_if $b
-      i32.const 0
       return)
     i32.const 7)
   (func $hash (param i32 i32) (result i32)
-    ;; A xor of a shift: i32.shr_u/ri + i32.xor.
+    ;; A xor of a shift: i32.shr_u/ri + i32.xor/ra.
     local.get 0
     local.get 1
     i32.const 3
     i32.shr_u
     i32.xor)
-  (func $scan (param i32 i32 i32) (result i32)
-    ;; A three-word load (indexed) pairs with the compare-and-branch after
-    ;; it: its B part starts at the load's last word.
+  (func $compare (param i32 i32 i32) (result i32)
+    ;; Two three-word loads (indexed) pair: B's words start at A's last.
     (block $out
       (loop $l
         local.get 0
-        local.get 1
+        local.get 2
         i32.add
         i32.load8_u
+        local.get 1
         local.get 2
+        i32.add
+        i32.load8_u
         i32.ne
         br_if $out
-        local.get 1
+        local.get 2
         i32.const 1
         i32.add
-        local.set 1
+        local.set 2
         br $l))
-    local.get 1)
+    local.get 2)
   (func $dispatch (param i32 i32) (result i32)
     ;; An interpreter's dispatch, switch (code[pc]): the indexed load of the
     ;; opcode pairs with the jump table on it.
@@ -100,34 +104,35 @@
 ;;|     0  enter                    zero 0 from r2, frame 6 slots
 ;;|     2  i32.add/ri               r0, r0, 4
 ;;|     3+ i32.add/ri               r1, r1, 8
-;;|     5  i32.mul                  r2, r0, r1
-;;|     7  return1                  r2
+;;|     5  i32.mul/ra               r0, r0, r1
+;;|     7  return                  
 ;;| func 1 loop_head:
 ;;|     0  enter                    zero 0 from r2, frame 6 slots
 ;;|     2  i32.add/ri               r0, r0, 1
 ;;|     4  add.jump.if.lt_u         r1, r1 + 3, 0x64, @4
-;;|     7  i32.add                  r2, r0, r1
-;;|     9  return1                  r2
-;;| func 2 pair_jump:
-;;|     0  enter                    zero 0 from r2, frame 6 slots
-;;|     2  i32.add/ri               r0, r0, 1
-;;|     3+ jump.if.i32.ne           r0, r1, @8
-;;|     5  const32                  r0, 0
+;;|     7  i32.add                  r0, r0, r1
+;;|     8+ return                  
+;;| func 2 test_pair:
+;;|     0  enter                    zero 0 from r3, frame 7 slots
+;;|     2  i32.add                  r3, r0, r1
+;;|     4  jump.if.i32.ne/ar        r3, r2, @8
+;;|     5+ i32.add/ri               r0, r0, 1
 ;;|     7  return                  
 ;;|     8  const32                  r0, 7
 ;;|    10  return                  
 ;;| func 3 hash:
 ;;|     0  enter                    zero 0 from r2, frame 6 slots
 ;;|     2  i32.shr_u/ri             r3, r1, 3
-;;|     3+ i32.xor                  r2, r0, r3
-;;|     5  return1                  r2
-;;| func 4 scan:
+;;|     3+ i32.xor/ra               r0, r0, r3
+;;|     5  return                  
+;;| func 4 compare:
 ;;|     0  enter                    zero 0 from r3, frame 7 slots
-;;|     2  i32.load8_u/idx          r3, [r0 + r1 << 0], 0
-;;|     4+ jump.if.i32.ne           r3, r2, @10
-;;|     6  i32.add/ri               r1, r1, 1
-;;|     8  jump                     @2
-;;|    10  return1                  r1
+;;|     2  i32.load8_u/idx          r3, [r0 + r2 << 0], 0
+;;|     4+ i32.load8_u/idx          r4, [r1 + r2 << 0], 0
+;;|     7  jump.if.i32.ne/ar        r4, r3, @12
+;;|     8+ i32.add/ri               r2, r2, 1
+;;|    10  jump                     @2
+;;|    12  return1                  r2
 ;;| func 5 dispatch:
 ;;|     0  enter                    zero 0 from r2, frame 6 slots
 ;;|     2  i32.load/idx             r2, [r0 + r1 << 2], 64

@@ -1,0 +1,443 @@
+/* lower_pass.c: lowering's passes over a function's finished code: jump
+ * threading, the accumulator forms and the pair instructions. They work on
+ * the code and the opcode of each position (wl_code, lower.h), after the
+ * validator's walk has lowered every instruction. */
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lower.h"
+
+/* The size in words of the (non-pair) instruction at `pos`. */
+static uint32_t words_at(wl_code *c, uint32_t pos)
+{
+    return ir_ins_words((ir_op)c->ops[pos], &c->code[pos]);
+}
+
+/* Whether instruction `op` has a jump offset in word 1's i32[1]. */
+static bool has_offset(ir_op op)
+{
+    ir_format f = (ir_format)ir_op_format[op];
+    return f == FMT_J || f == FMT_SJ || f == FMT_SSJ || f == FMT_SJL || f == FMT_SSJII;
+}
+
+/* Jump threading, once the code is complete: a jump whose target is an
+ * unconditional jump goes straight to the final target, and an
+ * unconditional jump to a return becomes the return (a return1 of slot 0,
+ * the same size, copies slot 0 onto itself when the results are already in
+ * place). */
+static uint32_t final_target(wl_code *c, uint32_t target)
+{
+    for (int hops = 0; hops < 8 && c->ops[target] == IR_JUMP; hops++)
+        target += (uint32_t)c->code[target + 1].i32[1];
+    return target;
+}
+
+void wl_thread_jumps(wl_code *c)
+{
+    for (uint32_t pos = 0; pos < c->len;) {
+        ir_op op = (ir_op)c->ops[pos];
+        uint32_t n = words_at(c, pos);
+        if (has_offset(op)) {
+            uint32_t target = final_target(c, pos + (uint32_t)c->code[pos + 1].i32[1]);
+            ir_op t = (ir_op)c->ops[target];
+            if (op == IR_JUMP && (t == IR_RETURN || t == IR_RETURN1)) {
+                c->code[pos].handler = c->words[IR_RETURN1];
+                c->ops[pos] = IR_RETURN1;
+                c->code[pos + 1] = t == IR_RETURN1 ? c->code[target + 1] : (ir_word){ .u64 = 0 };
+            } else {
+                c->code[pos + 1].i32[1] = (int32_t)(target - pos);
+            }
+        }
+        pos += n;
+    }
+}
+
+/* Sets `bit` in mark[p] for every position p that a jump can land on. */
+static void mark_targets(wl_code *c, uint8_t *mark, uint8_t bit)
+{
+    for (uint32_t pos = 0; pos < c->len; pos += words_at(c, pos)) {
+        ir_op op = (ir_op)c->ops[pos];
+        if (has_offset(op))
+            mark[pos + (uint32_t)c->code[pos + 1].i32[1]] |= bit;
+        else if (op == IR_JUMP_TABLE)
+            for (uint32_t k = 0; k <= c->code[pos + 1].u32[1]; k++)
+                mark[pos + (uint32_t)c->code[pos + 2 + k].i32[0]] |= bit;
+    }
+}
+
+/* ---- Pair instructions ------------------------------------------------------------ */
+
+/* The pairs of ir_pairs.def indexed by their first instruction: pairs_of[a]
+ * is the first entry of pair_list whose first instruction is a (the entries
+ * for one a are consecutive), pair_count[a] how many there are. */
+static uint16_t pairs_of[IR_OP_COUNT], pair_count[IR_OP_COUNT];
+static struct { uint16_t second, op; } pair_list[IR_OP_COUNT];
+
+static void index_pairs(void)
+{
+    for (unsigned op = 0; op < IR_OP_COUNT; op++)
+        if (ir_op_format[op] == FMT_PAIR)
+            pair_count[ir_pair_parts[op][0]]++;
+    uint16_t n = 0;
+    for (unsigned a = 0; a < IR_OP_COUNT; a++) {
+        pairs_of[a] = n;
+        n = (uint16_t)(n + pair_count[a]);
+        pair_count[a] = 0;
+    }
+    for (unsigned op = 0; op < IR_OP_COUNT; op++)
+        if (ir_op_format[op] == FMT_PAIR) {
+            unsigned a = ir_pair_parts[op][0], k = pairs_of[a] + pair_count[a]++;
+            pair_list[k].second = ir_pair_parts[op][1];
+            pair_list[k].op = (uint16_t)op;
+        }
+}
+
+/* The pair instruction that runs a then b, or IR_OP_COUNT. */
+static ir_op pair_op(ir_op a, ir_op b)
+{
+    for (unsigned k = pairs_of[a]; k < pairs_of[a] + pair_count[a]; k++)
+        if (pair_list[k].second == b)
+            return (ir_op)pair_list[k].op;
+    return IR_OP_COUNT;
+}
+
+/* Re-aims the jumps of instruction `op`, whose words now start at `w` at
+ * position `pos` and started at `old` before: `map` gives each old
+ * instruction start its new position. */
+static void relocate(ir_word *w, ir_op op, uint32_t pos, uint32_t old, const uint32_t *map)
+{
+    if (has_offset(op) || op == IR_JUMP_TABLE_AT)
+        w[1].i32[1] = (int32_t)(map[old + (uint32_t)w[1].i32[1]] - pos);
+    else if (op == IR_JUMP_TABLE)
+        for (uint32_t k = 0; k <= w[1].u32[1]; k++)
+            w[2 + k].i32[0] = (int32_t)(map[old + (uint32_t)w[2 + k].i32[0]] - pos);
+}
+
+static bool is_table_jump(ir_op op) { return op == IR_JUMP_TABLE || op == IR_JUMP_TABLE_AT; }
+
+/* The pair that runs the instruction at `a` then the one at `b`, or
+ * IR_OP_COUNT: a table pair also needs the table on the first's result. */
+static ir_op pair_at(wl_code *c, uint32_t a, uint32_t b)
+{
+    ir_op op = pair_op((ir_op)c->ops[a], (ir_op)c->ops[b]);
+    if (op != IR_OP_COUNT && is_table_jump((ir_op)c->ops[b]) &&
+        c->code[b + 1].u16[0] != c->code[a + 1].u16[0])
+        return IR_OP_COUNT;
+    return op;
+}
+
+/* The last pass: each A directly followed by a B that nothing jumps to
+ * becomes pair A+B when ir_pairs.def has it, one word shorter (its B part
+ * keeps B's words, from the word before A's last); then every jump is
+ * re-aimed. Where pairs overlap (A+B and B+C both exist) the pass picks the
+ * pairs that save the most: a pair saves one dispatch, a table pair (which
+ * also keeps the index in a register) counts double, and of equal choices
+ * the earlier pair wins. Without memory for the pass the code stays as it
+ * is. */
+enum { PAIR_TARGET = 1, PAIR_CAN = 2, PAIR_TABLE = 4 };
+
+void wl_fuse_pairs(wl_code *c)
+{
+#ifdef WEFT_PROFILE
+    /* A profiling build counts the instructions unpaired when asked to,
+     * which shows the pairs worth having (ir_pairs.def). */
+    if (getenv("WEFT_PROFILE_UNPAIRED"))
+        return;
+#endif
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    pthread_once(&once, index_pairs);
+    uint32_t len = c->len;
+    uint8_t *mark = calloc(len + 1, 1);
+    uint32_t *map = malloc((len + 1) * sizeof *map), *old_of = malloc(len * sizeof *old_of);
+    uint32_t *gain = malloc((len + 2) * sizeof *gain);
+    ir_word *code = malloc(len * sizeof *code);
+    uint16_t *ops = malloc(len * sizeof *ops);
+    if (!mark || !map || !old_of || !gain || !code || !ops)
+        goto out;
+    /* The instruction starts (in old_of until the copy) and the jump targets. */
+    uint32_t count = 0;
+    for (uint32_t pos = 0; pos < len; pos += words_at(c, pos))
+        old_of[count++] = pos;
+    mark_targets(c, mark, PAIR_TARGET);
+    /* gain[k]: the most the pairs among instructions k... can save. */
+    gain[count] = gain[count + 1] = 0;
+    for (uint32_t k = count; k-- > 0;) {
+        uint32_t a = old_of[k], b = k + 1 < count ? old_of[k + 1] : len;
+        gain[k] = gain[k + 1];
+        if (b == len || !pair_count[c->ops[a]] || (mark[b] & PAIR_TARGET) ||
+            pair_at(c, a, b) == IR_OP_COUNT)
+            continue;
+        mark[a] |= PAIR_CAN | (is_table_jump((ir_op)c->ops[b]) ? PAIR_TABLE : 0);
+        uint32_t with = (mark[a] & PAIR_TABLE ? 2 : 1) + gain[k + 2];
+        if (with > gain[k])
+            gain[k] = with;
+    }
+    /* Unpaired instructions are copied in runs: from old position `run`
+     * to new position `run_n`. */
+    uint32_t n = 0, run = 0, run_n = 0;
+    for (uint32_t pos = 0, k = 0; pos < len; k++) {
+        ir_op a = (ir_op)c->ops[pos];
+        uint32_t wa = words_at(c, pos), next = pos + wa;
+        bool take = (mark[pos] & PAIR_CAN) &&
+                    (mark[pos] & PAIR_TABLE ? 2 : 1) + gain[k + 2] >= gain[k + 1];
+        map[pos] = n;
+        old_of[n] = pos;
+        if (!take) {
+            ops[n] = (uint16_t)a;
+            n += wa;
+            pos = next;
+            continue;
+        }
+        ir_op pair = pair_at(c, pos, next);
+        k++;
+        memcpy(code + run_n, c->code + run, (pos - run) * sizeof *code);
+        uint32_t wb = words_at(c, next);
+        code[n].handler = c->words[pair];
+        memcpy(code + n + 1, c->code + pos + 1, (wa - 1) * sizeof *code);
+        memcpy(code + n + wa, c->code + next + 1, (wb - 1) * sizeof *code);
+        ops[n] = (uint16_t)pair;
+        map[next] = n + wa - 1;
+        old_of[n + wa - 1] = next;
+        n += wa + wb - 1;
+        pos = next + wb;
+        run = pos;
+        run_n = n;
+    }
+    memcpy(code + run_n, c->code + run, (len - run) * sizeof *code);
+    map[len] = n;
+    for (uint32_t pos = 0; pos < n;) {
+        ir_op op = (ir_op)ops[pos];
+        if (ir_op_format[op] == FMT_PAIR) {
+            ir_op b = (ir_op)ir_pair_parts[op][1];
+            uint32_t bpos = pos + ir_format_words((ir_format)ir_op_format[ir_pair_parts[op][0]]) - 1;
+            relocate(code + pos, (ir_op)ir_pair_parts[op][0], pos, old_of[pos], map);
+            relocate(code + bpos, b, bpos, old_of[bpos], map);
+            pos = bpos + ir_ins_words(b, code + bpos);
+        } else {
+            relocate(code + pos, op, pos, old_of[pos], map);
+            pos += ir_ins_words(op, code + pos);
+        }
+    }
+    /* The new code replaces the old (its buffers hold len >= n words). */
+    ir_word *old_code = c->code;
+    uint16_t *old_ops = c->ops;
+    c->code = code;
+    c->ops = ops;
+    code = old_code;
+    ops = old_ops;
+    c->cap = len;
+    c->len = n;
+out:
+    free(mark);
+    free(map);
+    free(old_of);
+    free(gain);
+    free(code);
+    free(ops);
+}
+
+
+/* ---- Accumulator forms ---------------------------------------------------------------- */
+
+/* The accumulators (ir_ops.def): an integer one, which i32 and i64 share
+ * (an i32 reads the low half, as from a slot), and one each for f32 and
+ * f64. */
+enum { ACC_NONE, ACC_INT, ACC_FLOAT32, ACC_FLOAT64 };
+#define ACC_CLASS_I32 ACC_INT
+#define ACC_CLASS_I64 ACC_INT
+#define ACC_CLASS_F32 ACC_FLOAT32
+#define ACC_CLASS_F64 ACC_FLOAT64
+
+/* The accumulator each instruction leaves its result (slot s0's new value)
+ * in, or ACC_NONE. */
+static const uint8_t acc_out[IR_OP_COUNT] = {
+#define ACC_BINARY(N, C) [IR_##N##_RR] = C, [IR_##N##_RI] = C, [IR_##N##_IR] = C, \
+    [IR_##N##_AR] = C, [IR_##N##_RA] = C, [IR_##N##_AI] = C, [IR_##N##_IA] = C,
+#define IR_BINARY(N, t, IN, OUT, e) ACC_BINARY(N, ACC_CLASS_##OUT)
+#define IR_COMPARE(N, t, IN, e) ACC_BINARY(N, ACC_INT)
+#define IR_BINARY_TRAP(N, t, T, fn) \
+    [IR_##N##_RR] = ACC_CLASS_##T, [IR_##N##_RI] = ACC_CLASS_##T, [IR_##N##_IR] = ACC_CLASS_##T,
+#define IR_UNARY(N, t, IN, OUT, e) [IR_##N] = ACC_CLASS_##OUT, [IR_##N##_A] = ACC_CLASS_##OUT,
+#define IR_UNARY_TRAP(N, t, IN, OUT, fn) [IR_##N] = ACC_CLASS_##OUT,
+#define IR_LOAD(N, t, OUT, M) [IR_##N] = ACC_CLASS_##OUT, [IR_##N##_CHK] = ACC_CLASS_##OUT, \
+    [IR_##N##_IDX] = ACC_CLASS_##OUT, [IR_##N##_IDX_CHK] = ACC_CLASS_##OUT,                 \
+    [IR_##N##_ADD] = ACC_CLASS_##OUT, [IR_##N##_ADD_CHK] = ACC_CLASS_##OUT,                 \
+    [IR_##N##_ABS] = ACC_CLASS_##OUT, [IR_##N##_ABS_CHK] = ACC_CLASS_##OUT,                 \
+    [IR_##N##_ACC] = ACC_CLASS_##OUT, [IR_##N##_IDX_ACC] = ACC_CLASS_##OUT,                 \
+    [IR_##N##_ADD_ACC] = ACC_CLASS_##OUT,
+#define IR_STORE(N, t, IN, M)
+#define IR_OP(N, F, t)
+#define IR_V_UNARY(N, t, fn)
+#define IR_V_BINARY(N, t, fn)
+#define IR_V_TERNARY(N, t, fn)
+#define IR_V_SHIFT(N, t, fn)
+#define IR_V_SPLAT(N, t, IN, fn)
+#define IR_V_TEST(N, t, fn)
+#define IR_V_EXTRACT(N, t, OUT, fn)
+#define IR_V_REPLACE(N, t, IN, fn)
+#define IR_V_LOAD(N, t, W, fn)
+#define IR_V_STORE(N, t, W, fn)
+#define IR_V_LOAD_LANE(N, t, W)
+#define IR_V_STORE_LANE(N, t, W)
+#include "ir_ops.def"
+#undef ACC_BINARY
+    /* The hand-written handlers that say so (interp_ops.h, interp_body.h).
+     * Copies, constants, selects and globals are untyped: they fill the
+     * integer accumulator, which only integer forms then read. */
+    [IR_I32_ADD_SHL] = ACC_INT, [IR_I32_ADD_SHL_A] = ACC_INT, [IR_I32_ADD_SHL_X] = ACC_INT,
+    [IR_I32_ADD3] = ACC_INT, [IR_I32_ADD3_A] = ACC_INT,
+    [IR_I32_XOR_ROTL] = ACC_INT, [IR_I32_XOR_ROTL_A] = ACC_INT,
+    [IR_F32_MUL_ADD] = ACC_FLOAT32, [IR_F32_MUL_SUB] = ACC_FLOAT32,
+    [IR_F64_MUL_ADD] = ACC_FLOAT64, [IR_F64_MUL_SUB] = ACC_FLOAT64,
+    [IR_COPY] = ACC_INT, [IR_CONST32] = ACC_INT, [IR_CONST64] = ACC_INT, [IR_SELECT] = ACC_INT,
+    [IR_GLOBAL_GET] = ACC_INT,
+};
+
+/* An accumulator form of an instruction: opcode `to` reads the operand in
+ * word 1's u16[pos] from accumulator `acc` instead of from that slot. */
+typedef struct acc_form {
+    uint16_t to;
+    uint8_t pos, acc;
+} acc_form;
+
+/* The accumulator forms of each instruction (none where `to` is 0: opcode 0
+ * is no accumulator form). */
+static const acc_form acc_forms[IR_OP_COUNT][2] = {
+#define ACC_FORMS(N, C)                                                          \
+    [IR_##N##_RR] = { { IR_##N##_AR, 1, C }, { IR_##N##_RA, 2, C } },            \
+    [IR_##N##_RI] = { { IR_##N##_AI, 1, C } }, [IR_##N##_IR] = { { IR_##N##_IA, 1, C } },
+#define IR_BINARY(N, t, IN, OUT, e) ACC_FORMS(N, ACC_CLASS_##IN)
+#define IR_COMPARE(N, t, IN, e) ACC_FORMS(N, ACC_CLASS_##IN)                     \
+    [IR_##N##_JT_RR] = { { IR_##N##_JT_AR, 0, ACC_CLASS_##IN } },                \
+    [IR_##N##_JT_RI] = { { IR_##N##_JT_AI, 0, ACC_CLASS_##IN } },                \
+    [IR_##N##_JF_RR] = { { IR_##N##_JF_AR, 0, ACC_CLASS_##IN } },                \
+    [IR_##N##_JF_RI] = { { IR_##N##_JF_AI, 0, ACC_CLASS_##IN } },
+#define IR_BINARY_TRAP(N, t, T, fn)
+#define IR_UNARY(N, t, IN, OUT, e) [IR_##N] = { { IR_##N##_A, 1, ACC_CLASS_##IN } },
+#define IR_UNARY_TRAP(N, t, IN, OUT, fn)
+#define IR_LOAD(N, t, OUT, M) [IR_##N] = { { IR_##N##_ACC, 1, ACC_INT } },          \
+    [IR_##N##_IDX] = { { IR_##N##_IDX_ACC, 2, ACC_INT } },                         \
+    [IR_##N##_ADD] = { { IR_##N##_ADD_ACC, 1, ACC_INT } },
+#define IR_STORE(N, t, IN, M) [IR_##N] = { { IR_##N##_VACC, 1, ACC_CLASS_##IN } }, \
+    [IR_##N##_ADD] = { { IR_##N##_ADD_VACC, 1, ACC_CLASS_##IN } },
+#define IR_OP(N, F, t)
+#define IR_V_UNARY(N, t, fn)
+#define IR_V_BINARY(N, t, fn)
+#define IR_V_TERNARY(N, t, fn)
+#define IR_V_SHIFT(N, t, fn)
+#define IR_V_SPLAT(N, t, IN, fn)
+#define IR_V_TEST(N, t, fn)
+#define IR_V_EXTRACT(N, t, OUT, fn)
+#define IR_V_REPLACE(N, t, IN, fn)
+#define IR_V_LOAD(N, t, W, fn)
+#define IR_V_STORE(N, t, W, fn)
+#define IR_V_LOAD_LANE(N, t, W)
+#define IR_V_STORE_LANE(N, t, W)
+#include "ir_ops.def"
+#undef ACC_FORMS
+    [IR_I32_ADD_SHL] = { { IR_I32_ADD_SHL_A, 1, ACC_INT }, { IR_I32_ADD_SHL_X, 2, ACC_INT } },
+    [IR_I32_ADD3] = { { IR_I32_ADD3_A, 1, ACC_INT } },
+    [IR_I32_XOR_ROTL] = { { IR_I32_XOR_ROTL_A, 1, ACC_INT } },
+    [IR_JUMP_NZ] = { { IR_JUMP_NZ_ACC, 0, ACC_INT } },
+    [IR_JUMP_Z] = { { IR_JUMP_Z_ACC, 0, ACC_INT } },
+};
+
+/* The compare-and-branch forms on two slots, and their compares' _RR
+ * opcodes plus one (zero for the other instructions). */
+static const uint16_t compare_of[IR_OP_COUNT] = {
+#define IR_COMPARE(N, t, IN, e) \
+    [IR_##N##_JT_RR] = IR_##N##_RR + 1, [IR_##N##_JF_RR] = IR_##N##_RR + 1,
+#define IR_BINARY(N, t, IN, OUT, e)
+#define IR_BINARY_TRAP(N, t, T, fn)
+#define IR_UNARY(N, t, IN, OUT, e)
+#define IR_UNARY_TRAP(N, t, IN, OUT, fn)
+#define IR_LOAD(N, t, OUT, M)
+#define IR_STORE(N, t, IN, M)
+#define IR_OP(N, F, t)
+#define IR_V_UNARY(N, t, fn)
+#define IR_V_BINARY(N, t, fn)
+#define IR_V_TERNARY(N, t, fn)
+#define IR_V_SHIFT(N, t, fn)
+#define IR_V_SPLAT(N, t, IN, fn)
+#define IR_V_TEST(N, t, fn)
+#define IR_V_EXTRACT(N, t, OUT, fn)
+#define IR_V_REPLACE(N, t, IN, fn)
+#define IR_V_LOAD(N, t, W, fn)
+#define IR_V_STORE(N, t, W, fn)
+#define IR_V_LOAD_LANE(N, t, W)
+#define IR_V_STORE_LANE(N, t, W)
+#include "ir_ops.def"
+};
+
+/* The compare (an _RR opcode) that gives `op`'s result with its operands
+ * swapped: a < b is b > a, for floats too (both are false on a NaN). */
+static ir_op swapped_compare(ir_op op)
+{
+#define SAME(a) case IR_##a##_RR: return IR_##a##_RR;
+#define SWAP(a, b) case IR_##a##_RR: return IR_##b##_RR; case IR_##b##_RR: return IR_##a##_RR;
+    switch (op) {
+    SAME(I32_EQ) SAME(I32_NE) SWAP(I32_LT_S, I32_GT_S) SWAP(I32_LT_U, I32_GT_U)
+    SWAP(I32_LE_S, I32_GE_S) SWAP(I32_LE_U, I32_GE_U)
+    SAME(I64_EQ) SAME(I64_NE) SWAP(I64_LT_S, I64_GT_S) SWAP(I64_LT_U, I64_GT_U)
+    SWAP(I64_LE_S, I64_GE_S) SWAP(I64_LE_U, I64_GE_U)
+    SAME(F32_EQ) SAME(F32_NE) SWAP(F32_LT, F32_GT) SWAP(F32_LE, F32_GE)
+    SAME(F64_EQ) SAME(F64_NE) SWAP(F64_LT, F64_GT) SWAP(F64_LE, F64_GE)
+    default: return op;
+    }
+#undef SAME
+#undef SWAP
+}
+
+/* Where an instruction reads an operand that the instruction just before
+ * it computed, and nothing else jumps in between, it reads it from the
+ * accumulator: each dependent step saves the wait for a store to reach the
+ * next load. The words stay as they are (an accumulator form keeps the
+ * operand's slot, which still holds the value), so this only changes
+ * opcodes. Without memory for the jump targets the code stays as it is. */
+void wl_use_accumulators(wl_code *c)
+{
+    uint8_t *target = calloc(c->len + 1, 1);
+    if (!target)
+        return;
+    mark_targets(c, target, 1);
+    uint8_t acc = ACC_NONE;     /* What the accumulator holds here... */
+    uint16_t slot = 0;          /* ...and the slot that holds it too. */
+    for (uint32_t pos = 0, n; pos < c->len; pos += n) {
+        ir_op op = (ir_op)c->ops[pos];
+        n = words_at(c, pos);
+        if (target[pos])
+            acc = ACC_NONE;
+        ir_word *w = &c->code[pos + 1];
+        if (acc != ACC_NONE && n >= 2) {
+            /* i32.add3 adds in any order: the operand comes first. */
+            if (op == IR_I32_ADD3 && acc == ACC_INT && w->u16[1] != slot &&
+                (w->u16[2] == slot || w->u16[3] == slot)) {
+                unsigned k = w->u16[2] == slot ? 2 : 3;
+                w->u16[k] = w->u16[1];
+                w->u16[1] = slot;
+            }
+            /* A compare-and-branch on (slot, just computed) swaps its
+             * operands, so that the second is read from the accumulator. */
+            if (compare_of[op] && acc_forms[op][0].acc == acc && w->u16[0] != slot &&
+                w->u16[1] == slot) {
+                ir_op base = (ir_op)(compare_of[op] - 1);
+                op = (ir_op)(swapped_compare(base) + (op - base));
+                w->u16[1] = w->u16[0];
+                w->u16[0] = slot;
+            }
+            for (unsigned k = 0; k < 2; k++) {
+                acc_form f = acc_forms[op][k];
+                if (f.to && f.acc == acc && w->u16[f.pos] == slot) {
+                    op = (ir_op)f.to;
+                    c->ops[pos] = (uint16_t)op;
+                    c->code[pos].handler = c->words[op];
+                    break;
+                }
+            }
+        }
+        acc = acc_out[op];
+        slot = n >= 2 ? w->u16[0] : 0;
+    }
+    free(target);
+}
