@@ -195,7 +195,9 @@ typedef struct lw_ctx {
     uint32_t region_ops;
 
     /* Declared locals (of the first 64) still known to hold the zero that
-     * function entry gave them: no write and no label since. */
+     * function entry gave them: not written before in code order, nor
+     * since a loop's head. Other labels are only reached by forward jumps
+     * from code lowered before them, where no more was known. */
     uint64_t zero_locals;
 } lw_ctx;
 
@@ -293,7 +295,6 @@ static void label(lw_ctx *l)
 {
     l->last_valid = l->copy_open = false;
     l->add_pos = UINT32_MAX;
-    l->zero_locals = 0;
 }
 
 static void add_patch(lw_ctx *l, lw_frame *f, uint32_t from, uint32_t word, uint8_t half)
@@ -570,7 +571,12 @@ static void emit_return(lw_ctx *l)
         return;
     }
     if (n == 1 && v->kind != LV_CONST && v->type != VT_V128) {
-        emit_s(l, IR_RETURN1, 2, v->slot, 0, 0, 0);
+        /* A call's result comes back in its first argument slot: when that
+         * is slot 0, the result is in place. */
+        if (v->slot == 0)
+            emit(l, IR_RETURN, 1);
+        else
+            emit_s(l, IR_RETURN1, 2, v->slot, 0, 0, 0);
         return;
     }
     if (n == 1) {
@@ -1377,6 +1383,8 @@ static void lower_block(lw_ctx *l, uint8_t kind, const wv_imm *imm)
     }
     preserve_all(l, imm->bt_nparams);
     label(l);
+    if (kind == WV_LOOP)
+        l->zero_locals = 0; /* Reached again from code lowered later. */
     lw_frame *f = push_frame(l, kind, imm->bt_nparams, imm->bt_params, imm->bt_nresults,
                              imm->bt_results);
     if (f)

@@ -148,7 +148,7 @@
 ;;|     2  i32.add/ri               r0, r0, 1
 ;;|     4  i32.mul/ri               r0, r0, 3
 ;;|     6  jump.if.i32.lt_u/ai      r0, 0x3e8, @4
-;;|     9  return1                  r0
+;;|     9  return                  
 ;;| func 7 reinterpret:
 ;;|     0  enter                    zero 0 from r1, frame 5 slots
 ;;|     2  i32.add/ri               r1, r0, 1

@@ -229,7 +229,7 @@
 ;;|     2  copy2                    r3, r0, r0, r1
 ;;|     3+ copy2                    r1, r2, r2, r3
 ;;|     5  jump.nz                  r3, @2
-;;|     7  return1                  r0
+;;|     7  return                  
 ;;| func 8 dispatch:
 ;;|     0  enter                    zero 1 from r2, frame 6 slots
 ;;|     2  i32.load8_u              r3, r0, 0
