@@ -290,7 +290,10 @@ OP(ELEM_DROP) { inst->elem_dropped[IMM] = true; NEXT(2); }
  * in place (ENTER_FRAME, with ip at the callee's enter), saving a dispatch
  * per call. The first four slots after the parameters are zeroed with plain
  * stores, as lowering makes every frame hold them (those past the locals
- * are temporaries, not live yet); memset does any more. */
+ * are temporaries, not live yet); ENTER_REST zeroes any more. Like the
+ * other slow paths of a call, that runs in a handler of its own: the fast
+ * path then calls no function, so that a tail-call handler needs no stack
+ * frame. */
 #define ENTER_FRAME()                                                           \
     do {                                                                        \
         if (__builtin_expect(fp + IMM > th->stack_end, 0)) TRAP(TRAP_EXHAUSTED); \
@@ -300,9 +303,10 @@ OP(ELEM_DROP) { inst->elem_dropped[IMM] = true; NEXT(2); }
         z_[2].u64 = 0;                                                          \
         z_[3].u64 = 0;                                                          \
         if (__builtin_expect(S1 > 4, 0))                                        \
-            memset(z_ + 4, 0, (size_t)(S1 - 4) * sizeof *fp);                   \
+            CONTINUE(ENTER_REST);                                               \
         NEXT(2);                                                                \
     } while (0)
+OP(ENTER_REST) { memset(fp + S0 + 4, 0, (size_t)(S1 - 4) * sizeof *fp); NEXT(2); }
 OP(ENTER) { ENTER_FRAME(); }
 OP(JUMP) { JUMP(); }
 OP(JUMP_NZ) { if (TEST(JUMP_NZ)) JUMP(); else NEXT(2); }
@@ -326,27 +330,46 @@ OP(UNREACHABLE) { TRAP(TRAP_UNREACHABLE); }
 OP(UNSUPPORTED) { TRAP(TRAP_UNSUPPORTED); }
 
 /* Calls push a return record and make the argument slots the callee's
- * first locals: nothing is copied. A host function gets the same slots. */
+ * first locals: nothing is copied. A host function gets the same slots.
+ * The fast path is a Wasm function already lowered; a host function or
+ * code not lowered yet goes to CALL_SLOW, with the call in the thread. */
+#define PUSH_FRAME(f, code, args, ret)                                          \
+    do {                                                                        \
+        if (__builtin_expect(th->depth >= th->max_depth, 0)) TRAP(TRAP_EXHAUSTED); \
+        th->calls[th->depth++] = (wx_callrec){ (ret), fp, inst };               \
+        fp = (args);                                                            \
+        if (inst != (f)->inst) { inst = (f)->inst; RELOAD_MEM(); }              \
+        ip = (code);                                                            \
+        ENTER_FRAME();                                                          \
+    } while (0)
 #define CALL_FUNC(f, args, ret)                                                 \
     do {                                                                        \
         wx_func *f_ = (f);                                                      \
-        if (f_->host) {                                                         \
-            th->sp = (args) + f_->nslots;                                       \
-            wx_trap t_ = f_->host(th, f_->host_ctx, (args));                    \
-            if (t_) TRAP(t_);                                                   \
-            RELOAD_MEM();                                                       \
-            ip = (ret);                                                         \
-            DISPATCH();                                                         \
+        const ir_word *code_;                                                   \
+        if (__builtin_expect(f_->host != NULL || !(code_ = *f_->code), 0)) {    \
+            th->call_func = f_;                                                 \
+            th->call_args = (args);                                             \
+            th->call_ret = (ret);                                               \
+            CONTINUE(CALL_SLOW);                                                \
         }                                                                       \
-        if (__builtin_expect(th->depth >= th->max_depth, 0)) TRAP(TRAP_EXHAUSTED); \
-        const ir_word *code_ = *f_->code;                                       \
-        if (!code_ && !(code_ = wx_lower_lazy(f_))) TRAP(TRAP_NOMEM);           \
-        th->calls[th->depth++] = (wx_callrec){ (ret), fp, inst };               \
-        fp = (args);                                                            \
-        if (inst != f_->inst) { inst = f_->inst; RELOAD_MEM(); }                \
-        ip = code_;                                                             \
-        ENTER_FRAME();                                                          \
+        PUSH_FRAME(f_, code_, args, ret);                                       \
     } while (0)
+
+OP(CALL_SLOW) {
+    wx_func *f = th->call_func;
+    wx_slot *args = th->call_args;
+    if (f->host) {
+        th->sp = args + f->nslots;
+        wx_trap t = f->host(th, f->host_ctx, args);
+        if (t) TRAP(t);
+        RELOAD_MEM();
+        ip = th->call_ret;
+        DISPATCH();
+    }
+    const ir_word *code = wx_lower_lazy(f);
+    if (!code) TRAP(TRAP_NOMEM);
+    PUSH_FRAME(f, code, args, th->call_ret);
+}
 
 /* The function a call_indirect names: [op][args index type][table -]. */
 #define INDIRECT_TARGET()                                                       \
@@ -399,6 +422,7 @@ OP(RETURN_CALL) { TAIL_CALL_FUNC(inst->funcs[IMM], fp + S0); }
 OP(RETURN_CALL_INDIRECT) { wx_func *g = INDIRECT_TARGET(); TAIL_CALL_FUNC(g, fp + S0); }
 
 #undef CALL_FUNC
+#undef PUSH_FRAME
 #undef ENTER_FRAME
 #undef INDIRECT_TARGET
 #undef RETURN_TO_CALLER

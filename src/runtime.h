@@ -159,6 +159,12 @@ struct wx_thread {
     struct { wx_instance *inst; uint32_t func; } backtrace[WX_BACKTRACE_MAX];
     uint32_t nbacktrace, backtrace_depth;
     int32_t exit_code;        /* For TRAP_EXIT. */
+    /* A call handed to the interpreter's slow path (a host function, or
+     * code not lowered yet): the function, its arguments and where it
+     * returns to. */
+    wx_func *call_func;
+    wx_slot *call_args;
+    const ir_word *call_ret;
     char message[256];        /* Detail for TRAP_HOST. */
 
     /* Metering. `fuel` is what is left (UINT64_MAX, never read, without a
