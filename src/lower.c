@@ -1863,8 +1863,7 @@ const ir_word *wl_lower(const wm_module *m, uint32_t index, wx_dispatch dispatch
         close_region(&l);
         wl_code wc = { l.code, l.ops, l.len, l.cap, l.words };
         wl_thread_jumps(&wc);
-        wl_use_accumulators(&wc);
-        wl_fuse_pairs(&wc);
+        wl_finish(&wc);
         l.code = wc.code;
         l.ops = wc.ops;
         l.len = wc.len;

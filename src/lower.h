@@ -34,12 +34,12 @@ typedef struct wl_code {
 } wl_code;
 
 /* The passes over finished code (lower_pass.c), in the order they run:
- * jumps to jumps go to the final target; operands just computed are read
- * from the accumulator; frequent adjacent pairs become pair instructions
- * (which replaces the buffers, and may leave the capacity larger). */
+ * jumps to jumps go to the final target; then operands just computed are
+ * read from the accumulator and frequent adjacent pairs become pair
+ * instructions (which replaces the buffers, and may leave the capacity
+ * larger). */
 void wl_thread_jumps(wl_code *c);
-void wl_use_accumulators(wl_code *c);
-void wl_fuse_pairs(wl_code *c);
+void wl_finish(wl_code *c);
 
 /* The length in words of code returned by wl_lower. */
 static inline uint64_t wl_code_length(const ir_word *code) { return code[-1].u64; }

@@ -53,191 +53,6 @@ void wl_thread_jumps(wl_code *c)
     }
 }
 
-/* Sets `bit` in mark[p] for every position p that a jump can land on. */
-static void mark_targets(wl_code *c, uint8_t *mark, uint8_t bit)
-{
-    for (uint32_t pos = 0; pos < c->len; pos += words_at(c, pos)) {
-        ir_op op = (ir_op)c->ops[pos];
-        if (has_offset(op))
-            mark[pos + (uint32_t)c->code[pos + 1].i32[1]] |= bit;
-        else if (op == IR_JUMP_TABLE)
-            for (uint32_t k = 0; k <= c->code[pos + 1].u32[1]; k++)
-                mark[pos + (uint32_t)c->code[pos + 2 + k].i32[0]] |= bit;
-    }
-}
-
-/* ---- Pair instructions ------------------------------------------------------------ */
-
-/* The pairs of ir_pairs.def indexed by their first instruction: pairs_of[a]
- * is the first entry of pair_list whose first instruction is a (the entries
- * for one a are consecutive), pair_count[a] how many there are. */
-static uint16_t pairs_of[IR_OP_COUNT], pair_count[IR_OP_COUNT];
-static struct { uint16_t second, op; } pair_list[IR_OP_COUNT];
-
-static void index_pairs(void)
-{
-    for (unsigned op = 0; op < IR_OP_COUNT; op++)
-        if (ir_op_format[op] == FMT_PAIR)
-            pair_count[ir_pair_parts[op][0]]++;
-    uint16_t n = 0;
-    for (unsigned a = 0; a < IR_OP_COUNT; a++) {
-        pairs_of[a] = n;
-        n = (uint16_t)(n + pair_count[a]);
-        pair_count[a] = 0;
-    }
-    for (unsigned op = 0; op < IR_OP_COUNT; op++)
-        if (ir_op_format[op] == FMT_PAIR) {
-            unsigned a = ir_pair_parts[op][0], k = pairs_of[a] + pair_count[a]++;
-            pair_list[k].second = ir_pair_parts[op][1];
-            pair_list[k].op = (uint16_t)op;
-        }
-}
-
-/* The pair instruction that runs a then b, or IR_OP_COUNT. */
-static ir_op pair_op(ir_op a, ir_op b)
-{
-    for (unsigned k = pairs_of[a]; k < pairs_of[a] + pair_count[a]; k++)
-        if (pair_list[k].second == b)
-            return (ir_op)pair_list[k].op;
-    return IR_OP_COUNT;
-}
-
-/* Re-aims the jumps of instruction `op`, whose words now start at `w` at
- * position `pos` and started at `old` before: `map` gives each old
- * instruction start its new position. */
-static void relocate(ir_word *w, ir_op op, uint32_t pos, uint32_t old, const uint32_t *map)
-{
-    if (has_offset(op) || op == IR_JUMP_TABLE_AT)
-        w[1].i32[1] = (int32_t)(map[old + (uint32_t)w[1].i32[1]] - pos);
-    else if (op == IR_JUMP_TABLE)
-        for (uint32_t k = 0; k <= w[1].u32[1]; k++)
-            w[2 + k].i32[0] = (int32_t)(map[old + (uint32_t)w[2 + k].i32[0]] - pos);
-}
-
-static bool is_table_jump(ir_op op) { return op == IR_JUMP_TABLE || op == IR_JUMP_TABLE_AT; }
-
-/* The pair that runs the instruction at `a` then the one at `b`, or
- * IR_OP_COUNT: a table pair also needs the table on the first's result. */
-static ir_op pair_at(wl_code *c, uint32_t a, uint32_t b)
-{
-    ir_op op = pair_op((ir_op)c->ops[a], (ir_op)c->ops[b]);
-    if (op != IR_OP_COUNT && is_table_jump((ir_op)c->ops[b]) &&
-        c->code[b + 1].u16[0] != c->code[a + 1].u16[0])
-        return IR_OP_COUNT;
-    return op;
-}
-
-/* The last pass: each A directly followed by a B that nothing jumps to
- * becomes pair A+B when ir_pairs.def has it, one word shorter (its B part
- * keeps B's words, from the word before A's last); then every jump is
- * re-aimed. Where pairs overlap (A+B and B+C both exist) the pass picks the
- * pairs that save the most: a pair saves one dispatch, a table pair (which
- * also keeps the index in a register) counts double, and of equal choices
- * the earlier pair wins. Without memory for the pass the code stays as it
- * is. */
-enum { PAIR_TARGET = 1, PAIR_CAN = 2, PAIR_TABLE = 4 };
-
-void wl_fuse_pairs(wl_code *c)
-{
-#ifdef WEFT_PROFILE
-    /* A profiling build counts the instructions unpaired when asked to,
-     * which shows the pairs worth having (ir_pairs.def). */
-    if (getenv("WEFT_PROFILE_UNPAIRED"))
-        return;
-#endif
-    static pthread_once_t once = PTHREAD_ONCE_INIT;
-    pthread_once(&once, index_pairs);
-    uint32_t len = c->len;
-    uint8_t *mark = calloc(len + 1, 1);
-    uint32_t *map = malloc((len + 1) * sizeof *map), *old_of = malloc(len * sizeof *old_of);
-    uint32_t *gain = malloc((len + 2) * sizeof *gain);
-    ir_word *code = malloc(len * sizeof *code);
-    uint16_t *ops = malloc(len * sizeof *ops);
-    if (!mark || !map || !old_of || !gain || !code || !ops)
-        goto out;
-    /* The instruction starts (in old_of until the copy) and the jump targets. */
-    uint32_t count = 0;
-    for (uint32_t pos = 0; pos < len; pos += words_at(c, pos))
-        old_of[count++] = pos;
-    mark_targets(c, mark, PAIR_TARGET);
-    /* gain[k]: the most the pairs among instructions k... can save. */
-    gain[count] = gain[count + 1] = 0;
-    for (uint32_t k = count; k-- > 0;) {
-        uint32_t a = old_of[k], b = k + 1 < count ? old_of[k + 1] : len;
-        gain[k] = gain[k + 1];
-        if (b == len || !pair_count[c->ops[a]] || (mark[b] & PAIR_TARGET) ||
-            pair_at(c, a, b) == IR_OP_COUNT)
-            continue;
-        mark[a] |= PAIR_CAN | (is_table_jump((ir_op)c->ops[b]) ? PAIR_TABLE : 0);
-        uint32_t with = (mark[a] & PAIR_TABLE ? 2 : 1) + gain[k + 2];
-        if (with > gain[k])
-            gain[k] = with;
-    }
-    /* Unpaired instructions are copied in runs: from old position `run`
-     * to new position `run_n`. */
-    uint32_t n = 0, run = 0, run_n = 0;
-    for (uint32_t pos = 0, k = 0; pos < len; k++) {
-        ir_op a = (ir_op)c->ops[pos];
-        uint32_t wa = words_at(c, pos), next = pos + wa;
-        bool take = (mark[pos] & PAIR_CAN) &&
-                    (mark[pos] & PAIR_TABLE ? 2 : 1) + gain[k + 2] >= gain[k + 1];
-        map[pos] = n;
-        old_of[n] = pos;
-        if (!take) {
-            ops[n] = (uint16_t)a;
-            n += wa;
-            pos = next;
-            continue;
-        }
-        ir_op pair = pair_at(c, pos, next);
-        k++;
-        memcpy(code + run_n, c->code + run, (pos - run) * sizeof *code);
-        uint32_t wb = words_at(c, next);
-        code[n].handler = c->words[pair];
-        memcpy(code + n + 1, c->code + pos + 1, (wa - 1) * sizeof *code);
-        memcpy(code + n + wa, c->code + next + 1, (wb - 1) * sizeof *code);
-        ops[n] = (uint16_t)pair;
-        map[next] = n + wa - 1;
-        old_of[n + wa - 1] = next;
-        n += wa + wb - 1;
-        pos = next + wb;
-        run = pos;
-        run_n = n;
-    }
-    memcpy(code + run_n, c->code + run, (len - run) * sizeof *code);
-    map[len] = n;
-    for (uint32_t pos = 0; pos < n;) {
-        ir_op op = (ir_op)ops[pos];
-        if (ir_op_format[op] == FMT_PAIR) {
-            ir_op b = (ir_op)ir_pair_parts[op][1];
-            uint32_t bpos = pos + ir_format_words((ir_format)ir_op_format[ir_pair_parts[op][0]]) - 1;
-            relocate(code + pos, (ir_op)ir_pair_parts[op][0], pos, old_of[pos], map);
-            relocate(code + bpos, b, bpos, old_of[bpos], map);
-            pos = bpos + ir_ins_words(b, code + bpos);
-        } else {
-            relocate(code + pos, op, pos, old_of[pos], map);
-            pos += ir_ins_words(op, code + pos);
-        }
-    }
-    /* The new code replaces the old (its buffers hold len >= n words). */
-    ir_word *old_code = c->code;
-    uint16_t *old_ops = c->ops;
-    c->code = code;
-    c->ops = ops;
-    code = old_code;
-    ops = old_ops;
-    c->cap = len;
-    c->len = n;
-out:
-    free(mark);
-    free(map);
-    free(old_of);
-    free(gain);
-    free(code);
-    free(ops);
-}
-
-
 /* ---- Accumulator forms ---------------------------------------------------------------- */
 
 /* The accumulators (ir_ops.def): an integer one, which i32 and i64 share
@@ -394,50 +209,224 @@ static ir_op swapped_compare(ir_op op)
  * accumulator: each dependent step saves the wait for a store to reach the
  * next load. The words stay as they are (an accumulator form keeps the
  * operand's slot, which still holds the value), so this only changes
- * opcodes. Without memory for the jump targets the code stays as it is. */
-void wl_use_accumulators(wl_code *c)
+ * opcodes; and an instruction's accumulator form leaves what its own form
+ * would, so the instructions can be taken in any order. The instruction
+ * at `pos` follows the one at `prev`. */
+static void use_accumulator(wl_code *c, uint32_t prev, uint32_t pos)
 {
-    uint8_t *target = calloc(c->len + 1, 1);
-    if (!target)
+    uint8_t acc = acc_out[c->ops[prev]];
+    if (acc == ACC_NONE)
         return;
-    mark_targets(c, target, 1);
-    uint8_t acc = ACC_NONE;     /* What the accumulator holds here... */
-    uint16_t slot = 0;          /* ...and the slot that holds it too. */
-    for (uint32_t pos = 0, n; pos < c->len; pos += n) {
-        ir_op op = (ir_op)c->ops[pos];
-        n = words_at(c, pos);
-        if (target[pos])
-            acc = ACC_NONE;
-        ir_word *w = &c->code[pos + 1];
-        if (acc != ACC_NONE && n >= 2) {
-            /* i32.add3 adds in any order: the operand comes first. */
-            if (op == IR_I32_ADD3 && acc == ACC_INT && w->u16[1] != slot &&
-                (w->u16[2] == slot || w->u16[3] == slot)) {
-                unsigned k = w->u16[2] == slot ? 2 : 3;
-                w->u16[k] = w->u16[1];
-                w->u16[1] = slot;
-            }
-            /* A compare-and-branch on (slot, just computed) swaps its
-             * operands, so that the second is read from the accumulator. */
-            if (compare_of[op] && acc_forms[op][0].acc == acc && w->u16[0] != slot &&
-                w->u16[1] == slot) {
-                ir_op base = (ir_op)(compare_of[op] - 1);
-                op = (ir_op)(swapped_compare(base) + (op - base));
-                w->u16[1] = w->u16[0];
-                w->u16[0] = slot;
-            }
-            for (unsigned k = 0; k < 2; k++) {
-                acc_form f = acc_forms[op][k];
-                if (f.to && f.acc == acc && w->u16[f.pos] == slot) {
-                    op = (ir_op)f.to;
-                    c->ops[pos] = (uint16_t)op;
-                    c->code[pos].handler = c->words[op];
-                    break;
-                }
-            }
-        }
-        acc = acc_out[op];
-        slot = n >= 2 ? w->u16[0] : 0;
+    uint16_t slot = c->code[prev + 1].u16[0];
+    ir_op op = (ir_op)c->ops[pos];
+    ir_word *w = &c->code[pos + 1];
+    /* i32.add3 adds in any order: the operand comes first. */
+    if (op == IR_I32_ADD3 && acc == ACC_INT && w->u16[1] != slot &&
+        (w->u16[2] == slot || w->u16[3] == slot)) {
+        unsigned k = w->u16[2] == slot ? 2 : 3;
+        w->u16[k] = w->u16[1];
+        w->u16[1] = slot;
     }
-    free(target);
+    /* A compare-and-branch on (slot, just computed) swaps its operands, so
+     * that the second is read from the accumulator. */
+    if (compare_of[op] && acc_forms[op][0].acc == acc && w->u16[0] != slot &&
+        w->u16[1] == slot) {
+        ir_op base = (ir_op)(compare_of[op] - 1);
+        op = (ir_op)(swapped_compare(base) + (op - base));
+        w->u16[1] = w->u16[0];
+        w->u16[0] = slot;
+    }
+    for (unsigned k = 0; k < 2; k++) {
+        acc_form f = acc_forms[op][k];
+        if (f.to && f.acc == acc && w->u16[f.pos] == slot) {
+            op = (ir_op)f.to;
+            break;
+        }
+    }
+    c->ops[pos] = (uint16_t)op;
+    c->code[pos].handler = c->words[op];
 }
+
+/* ---- Pair instructions ------------------------------------------------------------ */
+
+/* The pairs of ir_pairs.def indexed by their first instruction: pairs_of[a]
+ * is the first entry of pair_list whose first instruction is a (the entries
+ * for one a are consecutive), pair_count[a] how many there are. */
+static uint16_t pairs_of[IR_OP_COUNT], pair_count[IR_OP_COUNT];
+static struct { uint16_t second, op; } pair_list[IR_OP_COUNT];
+
+static void index_pairs(void)
+{
+    for (unsigned op = 0; op < IR_OP_COUNT; op++)
+        if (ir_op_format[op] == FMT_PAIR)
+            pair_count[ir_pair_parts[op][0]]++;
+    uint16_t n = 0;
+    for (unsigned a = 0; a < IR_OP_COUNT; a++) {
+        pairs_of[a] = n;
+        n = (uint16_t)(n + pair_count[a]);
+        pair_count[a] = 0;
+    }
+    for (unsigned op = 0; op < IR_OP_COUNT; op++)
+        if (ir_op_format[op] == FMT_PAIR) {
+            unsigned a = ir_pair_parts[op][0], k = pairs_of[a] + pair_count[a]++;
+            pair_list[k].second = ir_pair_parts[op][1];
+            pair_list[k].op = (uint16_t)op;
+        }
+}
+
+/* The pair instruction that runs a then b, or IR_OP_COUNT. */
+static ir_op pair_op(ir_op a, ir_op b)
+{
+    for (unsigned k = pairs_of[a]; k < pairs_of[a] + pair_count[a]; k++)
+        if (pair_list[k].second == b)
+            return (ir_op)pair_list[k].op;
+    return IR_OP_COUNT;
+}
+
+/* Re-aims the jumps of instruction `op`, whose words now start at `w` at
+ * position `pos` and started at `old` before: `map` gives each old
+ * instruction start its new position. */
+static void relocate(ir_word *w, ir_op op, uint32_t pos, uint32_t old, const uint32_t *map)
+{
+    if (has_offset(op) || op == IR_JUMP_TABLE_AT)
+        w[1].i32[1] = (int32_t)(map[old + (uint32_t)w[1].i32[1]] - pos);
+    else if (op == IR_JUMP_TABLE)
+        for (uint32_t k = 0; k <= w[1].u32[1]; k++)
+            w[2 + k].i32[0] = (int32_t)(map[old + (uint32_t)w[2 + k].i32[0]] - pos);
+}
+
+static bool is_table_jump(ir_op op) { return op == IR_JUMP_TABLE || op == IR_JUMP_TABLE_AT; }
+
+/* The pair that runs the instruction at `a` then the one at `b`, or
+ * IR_OP_COUNT: a table pair also needs the table on the first's result. */
+static ir_op pair_at(wl_code *c, uint32_t a, uint32_t b)
+{
+    ir_op op = pair_op((ir_op)c->ops[a], (ir_op)c->ops[b]);
+    if (op != IR_OP_COUNT && is_table_jump((ir_op)c->ops[b]) &&
+        c->code[b + 1].u16[0] != c->code[a + 1].u16[0])
+        return IR_OP_COUNT;
+    return op;
+}
+
+/* The last pass: the accumulator forms (above), then the pairs. Each A
+ * directly followed by a B that nothing jumps to
+ * becomes pair A+B when ir_pairs.def has it, one word shorter (its B part
+ * keeps B's words, from the word before A's last); then every jump is
+ * re-aimed. Where pairs overlap (A+B and B+C both exist) the pass picks the
+ * pairs that save the most: a pair saves one dispatch, a table pair (which
+ * also keeps the index in a register) counts double, and of equal choices
+ * the earlier pair wins. Without memory for the pass the code stays as it
+ * is. */
+enum { PAIR_TARGET = 1, PAIR_CAN = 2, PAIR_TABLE = 4 };
+
+void wl_finish(wl_code *c)
+{
+    bool pairs = true;
+#ifdef WEFT_PROFILE
+    /* A profiling build counts the instructions unpaired when asked to,
+     * which shows the pairs worth having (ir_pairs.def). */
+    pairs = !getenv("WEFT_PROFILE_UNPAIRED");
+#endif
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    pthread_once(&once, index_pairs);
+    uint32_t len = c->len;
+    uint8_t *mark = calloc(len + 1, 1);
+    uint32_t *map = malloc((len + 1) * sizeof *map), *old_of = malloc(len * sizeof *old_of);
+    uint32_t *gain = malloc((len + 2) * sizeof *gain);
+    ir_word *code = malloc(len * sizeof *code);
+    uint16_t *ops = malloc(len * sizeof *ops);
+    if (!mark || !map || !old_of || !gain || !code || !ops)
+        goto out;
+    /* The instruction starts (in old_of until the copy) and the jump targets. */
+    uint32_t count = 0;
+    for (uint32_t pos = 0, n; pos < len; pos += n) {
+        ir_op op = (ir_op)c->ops[pos];
+        n = ir_ins_words(op, &c->code[pos]);
+        old_of[count++] = pos;
+        if (has_offset(op))
+            mark[pos + (uint32_t)c->code[pos + 1].i32[1]] |= PAIR_TARGET;
+        else if (op == IR_JUMP_TABLE)
+            for (uint32_t k = 0; k <= c->code[pos + 1].u32[1]; k++)
+                mark[pos + (uint32_t)c->code[pos + 2 + k].i32[0]] |= PAIR_TARGET;
+    }
+    /* Backwards: each instruction's accumulator form, then gain[k], the
+     * most the pairs among instructions k... can save. */
+    gain[count] = gain[count + 1] = 0;
+    for (uint32_t k = count; k-- > 0;) {
+        uint32_t a = old_of[k], b = k + 1 < count ? old_of[k + 1] : len;
+        if (k > 0 && !(mark[a] & PAIR_TARGET))
+            use_accumulator(c, old_of[k - 1], a);
+        gain[k] = gain[k + 1];
+        if (!pairs || b == len || !pair_count[c->ops[a]] || (mark[b] & PAIR_TARGET) ||
+            pair_at(c, a, b) == IR_OP_COUNT)
+            continue;
+        mark[a] |= PAIR_CAN | (is_table_jump((ir_op)c->ops[b]) ? PAIR_TABLE : 0);
+        uint32_t with = (mark[a] & PAIR_TABLE ? 2 : 1) + gain[k + 2];
+        if (with > gain[k])
+            gain[k] = with;
+    }
+    /* Unpaired instructions are copied in runs: from old position `run`
+     * to new position `run_n`. */
+    uint32_t n = 0, run = 0, run_n = 0;
+    for (uint32_t pos = 0, k = 0; pos < len; k++) {
+        ir_op a = (ir_op)c->ops[pos];
+        uint32_t wa = words_at(c, pos), next = pos + wa;
+        bool take = (mark[pos] & PAIR_CAN) &&
+                    (mark[pos] & PAIR_TABLE ? 2 : 1) + gain[k + 2] >= gain[k + 1];
+        map[pos] = n;
+        old_of[n] = pos;
+        if (!take) {
+            ops[n] = (uint16_t)a;
+            n += wa;
+            pos = next;
+            continue;
+        }
+        ir_op pair = pair_at(c, pos, next);
+        k++;
+        memcpy(code + run_n, c->code + run, (pos - run) * sizeof *code);
+        uint32_t wb = words_at(c, next);
+        code[n].handler = c->words[pair];
+        memcpy(code + n + 1, c->code + pos + 1, (wa - 1) * sizeof *code);
+        memcpy(code + n + wa, c->code + next + 1, (wb - 1) * sizeof *code);
+        ops[n] = (uint16_t)pair;
+        map[next] = n + wa - 1;
+        old_of[n + wa - 1] = next;
+        n += wa + wb - 1;
+        pos = next + wb;
+        run = pos;
+        run_n = n;
+    }
+    memcpy(code + run_n, c->code + run, (len - run) * sizeof *code);
+    map[len] = n;
+    for (uint32_t pos = 0; pos < n;) {
+        ir_op op = (ir_op)ops[pos];
+        if (ir_op_format[op] == FMT_PAIR) {
+            ir_op b = (ir_op)ir_pair_parts[op][1];
+            uint32_t bpos = pos + ir_format_words((ir_format)ir_op_format[ir_pair_parts[op][0]]) - 1;
+            relocate(code + pos, (ir_op)ir_pair_parts[op][0], pos, old_of[pos], map);
+            relocate(code + bpos, b, bpos, old_of[bpos], map);
+            pos = bpos + ir_ins_words(b, code + bpos);
+        } else {
+            relocate(code + pos, op, pos, old_of[pos], map);
+            pos += ir_ins_words(op, code + pos);
+        }
+    }
+    /* The new code replaces the old (its buffers hold len >= n words). */
+    ir_word *old_code = c->code;
+    uint16_t *old_ops = c->ops;
+    c->code = code;
+    c->ops = ops;
+    code = old_code;
+    ops = old_ops;
+    c->cap = len;
+    c->len = n;
+out:
+    free(mark);
+    free(map);
+    free(old_of);
+    free(gain);
+    free(code);
+    free(ops);
+}
+
+
