@@ -95,7 +95,7 @@ weft_status weft_engine_new(const weft_config *config, weft_engine **out, weft_e
     if (!e)
         return fail(err, WEFT_ERR_NOMEM, "out of memory");
     e->config = *config;
-    e->stack_bytes = (size_t)config->max_stack_slots * sizeof(wx_slot);
+    e->stack_bytes = ((size_t)config->max_stack_slots + WX_FRAME_MAX) * sizeof(wx_slot);
     e->calls_bytes = (size_t)config->max_call_depth * sizeof(wx_callrec);
     wx_thread *th = &e->thread;
     th->stack = reserve(e->stack_bytes);
@@ -104,7 +104,8 @@ weft_status weft_engine_new(const weft_config *config, weft_engine **out, weft_e
         weft_engine_free(e);
         return fail(err, WEFT_ERR_NOMEM, "cannot reserve the engine's stacks");
     }
-    th->stack_end = th->stack + config->max_stack_slots;
+    th->stack_limit = th->stack + config->max_stack_slots;
+    th->stack_end = th->stack_limit + WX_FRAME_MAX;
     th->sp = th->stack;
     th->max_depth = config->max_call_depth;
     th->fuel = config->fuel ? config->fuel : UINT64_MAX;

@@ -471,8 +471,10 @@ static weft_status create_funcs(inst_ctx *c)
         const wm_functype *t = wm_func_type(m, i);
         uint32_t np = wx_type_slots(t->params, t->nparams);
         uint32_t nr = wx_type_slots(t->results, t->nresults);
-        *f = (wx_func){ .type = t, .sig = inst->sigs[m->funcs[i].type], .inst = inst,
+        const wm_func *fn = &m->funcs[i];
+        *f = (wx_func){ .type = t, .sig = inst->sigs[fn->type], .inst = inst,
                         .index = i, .nargs = np, .nslots = np > nr ? np : nr,
+                        .nlocals = wx_type_slots(fn->local_types, fn->nlocals),
                         .code = &inst->code[i] };
         inst->funcs[i] = f;
     }

@@ -243,8 +243,10 @@ wx_trap wx_invoke(wx_thread *th, wx_func *f, wx_slot *args)
     const ir_word *code = *f->code;
     if (!code && !(code = wx_lower_lazy(f)))
         return th->trap = TRAP_NOMEM;
-    if (th->depth >= th->max_depth)
+    if (th->depth >= th->max_depth || args > th->stack_limit)
         return th->trap = TRAP_EXHAUSTED;
+    /* Entry, as a call does it (ENTER_FRAME): the declared locals are zero. */
+    memset(args + f->nargs, 0, (size_t)f->nlocals * sizeof *args);
     wx_instance *inst = f->inst;
     wx_handler_words(inst->dispatch);
 

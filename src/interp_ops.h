@@ -285,29 +285,33 @@ OP(ELEM_DROP) { inst->elem_dropped[IMM] = true; NEXT(2); }
 
 /* ---- Control -------------------------------------------------------------- */
 
-/* Function entry: check the frame fits on the value stack, zero the
- * declared locals. Every function's code starts with it, and calls run it
- * in place (ENTER_FRAME, with ip at the callee's enter), saving a dispatch
- * per call. The first four slots after the parameters are zeroed with plain
- * stores, as lowering makes every frame hold them (those past the locals
- * are temporaries, not live yet); ENTER_REST zeroes any more. Like the
- * other slow paths of a call, that runs in a handler of its own: the fast
- * path then calls no function, so that a tail-call handler needs no stack
- * frame. */
-#define ENTER_FRAME()                                                           \
+/* Function entry, which calls do as they make the frame: check that the
+ * frame base leaves room for a whole frame (stack_limit), and zero the
+ * declared locals. The first four slots past the parameters are zeroed
+ * with plain stores whatever the locals (those past them are the frame's
+ * temporaries, not live yet, or free stack); ENTER_REST zeroes any more,
+ * in a handler of its own like the other slow paths of a call: the fast
+ * path then calls no function, so a tail-call handler needs no stack
+ * frame. Entered with fp and ip the callee's. */
+#define ENTER_FRAME(f)                                                          \
     do {                                                                        \
-        if (__builtin_expect(fp + IMM > th->stack_end, 0)) TRAP(TRAP_EXHAUSTED); \
-        wx_slot *z_ = fp + S0;                                                  \
+        if (__builtin_expect(fp > th->stack_limit, 0)) TRAP(TRAP_EXHAUSTED);    \
+        wx_slot *z_ = fp + (f)->nargs;                                          \
         z_[0].u64 = 0;                                                          \
         z_[1].u64 = 0;                                                          \
         z_[2].u64 = 0;                                                          \
         z_[3].u64 = 0;                                                          \
-        if (__builtin_expect(S1 > 4, 0))                                        \
+        if (__builtin_expect((f)->nlocals > 4, 0)) {                            \
+            th->call_func = (f);                                                \
             CONTINUE(ENTER_REST);                                               \
-        NEXT(2);                                                                \
+        }                                                                       \
+        DISPATCH();                                                             \
     } while (0)
-OP(ENTER_REST) { memset(fp + S0 + 4, 0, (size_t)(S1 - 4) * sizeof *fp); NEXT(2); }
-OP(ENTER) { ENTER_FRAME(); }
+OP(ENTER_REST) {
+    wx_func *f = th->call_func;
+    memset(fp + f->nargs + 4, 0, (size_t)(f->nlocals - 4) * sizeof *fp);
+    DISPATCH();
+}
 OP(JUMP) { JUMP(); }
 OP(JUMP_NZ) { if (TEST(JUMP_NZ)) JUMP(); else NEXT(2); }
 OP(JUMP_Z) { if (TEST(JUMP_Z)) JUMP(); else NEXT(2); }
@@ -340,7 +344,7 @@ OP(UNSUPPORTED) { TRAP(TRAP_UNSUPPORTED); }
         fp = (args);                                                            \
         if (inst != (f)->inst) { inst = (f)->inst; RELOAD_MEM(); }              \
         ip = (code);                                                            \
-        ENTER_FRAME();                                                          \
+        ENTER_FRAME(f);                                                         \
     } while (0)
 #define CALL_FUNC(f, args, ret)                                                 \
     do {                                                                        \
@@ -415,7 +419,7 @@ OP(RETURN1) { fp[0] = fp[S0]; RETURN_TO_CALLER(); }
         if (!code_ && !(code_ = wx_lower_lazy(tf_))) TRAP(TRAP_NOMEM);          \
         if (inst != tf_->inst) { inst = tf_->inst; RELOAD_MEM(); }              \
         ip = code_;                                                             \
-        DISPATCH();                                                             \
+        ENTER_FRAME(tf_);                                                       \
     } while (0)
 
 OP(RETURN_CALL) { TAIL_CALL_FUNC(inst->funcs[IMM], fp + S0); }

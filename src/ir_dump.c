@@ -46,10 +46,6 @@ static unsigned dump_ins(FILE *out, uint64_t op, const ir_word *ip, uint64_t pos
                 s[3] & 2 ? ":i64" : "", s[2], s[3] & 4 ? ":i64" : "", ip[2].u32[0], ip[2].u32[1]);
         return 3;
     }
-    if (op == IR_ENTER) {
-        fprintf(out, " zero %u from r%u, frame %u slots\n", s[1], s[0], imm);
-        return 2;
-    }
     switch (f) {
     case FMT_NONE: break;
     case FMT_S: fprintf(out, " r%u", s[0]); break;

@@ -175,7 +175,6 @@ typedef struct lw_ctx {
     uint32_t temp_base;         /* First temporary slot. */
     uint32_t free_home;         /* Home of the next stack position: temp_base
                                  * or the top entry's home plus its width. */
-    uint32_t frame_slots;       /* Slots the frame needs so far. */
 
     /* The last instruction, for result forwarding and compare fusion. */
     uint32_t last_pos;
@@ -364,12 +363,6 @@ static void close_loop_region(lw_ctx *l, lw_frame *f)
 
 /* ---- Stack entries ---------------------------------------------------------------- */
 
-static void note_slots(lw_ctx *l, uint32_t end)
-{
-    if (end > l->frame_slots)
-        l->frame_slots = end;
-}
-
 /* The home slot of the next stack position. (An entry's type may change
  * only to one of the same width, so the top's home and width stay valid.) */
 static inline uint16_t next_home(lw_ctx *l) { return (uint16_t)l->free_home; }
@@ -381,7 +374,6 @@ static inline __attribute__((always_inline)) lw_val *put(lw_ctx *l, uint8_t kind
     lw_val *v = &l->vals[l->nvals++];
     *v = (lw_val){ .kind = kind, .type = type, .home = (uint16_t)home, .slot = (uint16_t)home };
     l->free_home = home + width(type);
-    note_slots(l, l->free_home);
     return v;
 }
 
@@ -631,7 +623,7 @@ static bool straight_line(ir_op op)
     switch (ir_op_format[op]) {
     case FMT_SS: case FMT_SSS: case FMT_SSSS: case FMT_SSI: case FMT_SSL: case FMT_SL:
     case FMT_SSSSI: case FMT_SSSI: case FMT_SSSII: case FMT_SIL: case FMT_SHI:
-        return op != IR_ENTER;
+        return true;
     case FMT_SI:
         return op != IR_RETURN_CALL;
     default:
@@ -1816,14 +1808,16 @@ const ir_word *wl_lower(const wm_module *m, uint32_t index, wx_dispatch dispatch
             goto out;
         }
     }
-    uint32_t param_slots = 0;
-    for (uint32_t i = 0; i < ft->nparams; i++)
-        param_slots += width(ft->params[i]);
+    /* Every slot a frame uses (WX_FRAME_MAX): its locals and temporaries
+     * (push_slow checks those) and its results. */
     uint32_t result_slots = 0;
     for (uint32_t i = 0; i < ft->nresults; i++)
         result_slots += width(ft->results[i]);
+    if (result_slots > 0xffff) {
+        fail(&l, WEFT_ERR_LIMIT, "function needs more than 65535 frame slots");
+        goto out;
+    }
     l.temp_base = l.free_home = slot;
-    l.frame_slots = slot > result_slots ? slot : result_slots;
 
     /* Room for the code at once: bodies lower to under half a word per
      * byte (a third in the benchmark programs), so the buffers seldom grow.
@@ -1834,9 +1828,8 @@ const ir_word *wl_lower(const wm_module *m, uint32_t index, wx_dispatch dispatch
         !grow(&l, (void **)&l.ops, &l.ops_cap, expected, sizeof *l.ops))
         goto out;
 
-    /* enter: zero the declared locals; the frame size is patched at the end. */
-    uint32_t enter = emit_s(&l, IR_ENTER, 2, (uint16_t)param_slots,
-                            (uint16_t)(slot - param_slots), 0, 0);
+    /* Calls zero the declared locals (ENTER_FRAME in interp_ops.h): the
+     * code starts with the body, or with the metered check. */
     emit_check(&l);
     push_frame(&l, WV_FUNC, 0, NULL, ft->nresults, ft->results);
     label(&l);
@@ -1856,10 +1849,6 @@ const ir_word *wl_lower(const wm_module *m, uint32_t index, wx_dispatch dispatch
         goto out;
     }
     if (l.len) {
-        /* Room for the four slots entry zeroes whatever the locals
-         * (ENTER_FRAME in interp_ops.h). */
-        uint32_t zeroed = at(&l, enter + 1)->u16[0] + 4u;
-        at(&l, enter + 1)->u32[1] = l.frame_slots > zeroed ? l.frame_slots : zeroed;
         close_region(&l);
         wl_code wc = { l.code, l.ops, l.len, l.cap, l.words };
         wl_thread_jumps(&wc);

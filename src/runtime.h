@@ -76,6 +76,7 @@ struct weft_func {
     uint32_t index;           /* Index in the owning module. */
     uint32_t nargs;           /* Slots the parameters take (a v128 takes two). */
     uint32_t nslots;          /* Slots of max(parameters, results). */
+    uint32_t nlocals;         /* Slots of the declared locals, which entry zeroes. */
     const ir_word **code;     /* Where the lowered code is cached (Wasm functions). */
     wx_host_fn host;
     void *host_ctx;
@@ -135,6 +136,11 @@ struct weft_instance {
     uint32_t *sigs;           /* Canonical id of each of the module's types. */
 };
 
+/* The most slots a frame can reach: 65536 (lowering refuses a function
+ * that needs more), and four more that entry zeroes past the parameters
+ * whatever the locals. */
+#define WX_FRAME_MAX (65536 + 4)
+
 /* A return record: where a call returns to. */
 typedef struct wx_callrec {
     const ir_word *ip;
@@ -146,6 +152,10 @@ typedef struct wx_callrec {
 struct wx_thread {
     wx_slot *stack;           /* The value stack: frames of slots. */
     wx_slot *stack_end;
+    /* The highest frame base a call may make: the stack holds a frame of
+     * the most slots a function can have (WX_FRAME_MAX) past it, so that
+     * entering a function needs no frame size. */
+    wx_slot *stack_limit;
     wx_callrec *calls;        /* The call stack of return records. */
     uint32_t depth, max_depth;
     wx_slot *sp;              /* First free slot above the running frames (host re-entry). */

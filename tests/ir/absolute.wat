@@ -15,15 +15,12 @@
     i32.const 0xffffffff
     i64.load offset=1))
 ;;| func 0 get:
-;;|     0  enter                    zero 0 from r0, frame 4 slots
-;;|     2  i32.load/abs             r0, 1024
-;;|     4  return                  
+;;|     0  i32.load/abs             r0, 1024
+;;|     2  return                  
 ;;| func 1 set:
-;;|     0  enter                    zero 0 from r1, frame 5 slots
-;;|     2  i32.store16/abs          r0, 1024
-;;|     4  return                  
+;;|     0  i32.store16/abs          r0, 1024
+;;|     2  return                  
 ;;| func 2 past:
-;;|     0  enter                    zero 0 from r0, frame 4 slots
-;;|     2  const32                  r0, 4294967295
-;;|     4  i64.load/acc             r0, r0, 1
-;;|     6  return                  
+;;|     0  const32                  r0, 4294967295
+;;|     2  i64.load/acc             r0, r0, 1
+;;|     4  return                  

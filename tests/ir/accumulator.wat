@@ -100,57 +100,49 @@
     f32.const 1
     f32.add))
 ;;| func 0 chain:
-;;|     0  enter                    zero 0 from r2, frame 6 slots
-;;|     2  i32.mul/ri               r2, r0, 3
-;;|     4  i32.add/ar               r2, r2, r1
-;;|     6  i32.xor/ai               r2, r2, 5
-;;|     8  i32.shr_u                r3, r0, r1
-;;|    10  i32.sub/ra               r0, r2, r3
-;;|    12  return                  
-;;| func 1 imm_first:
-;;|     0  enter                    zero 0 from r1, frame 5 slots
-;;|     2  i32.and/ri               r2, r0, 7
-;;|     4  i32.sub/ia               r0, r2, 100
-;;|     6  return                  
-;;| func 2 float:
-;;|     0  enter                    zero 0 from r2, frame 6 slots
-;;|     2  f64.add                  r2, r0, r1
-;;|     4  f64.sqrt/a               r2, r2
-;;|     6  f64.div/ai               r2, r2, 0x3ff0000000000000
-;;|     9  f64.sub/ir               r3, r0, 0x4000000000000000
-;;|    12  f64.div/ra               r0, r2, r3
-;;|    14  return                  
-;;| func 3 pointer_chase:
-;;|     0  enter                    zero 0 from r2, frame 6 slots
-;;|     2  i32.load                 r3, r0, 4
-;;|     4  i32.load/acc             r3, r3, 8
-;;|     6  i32.add/ai               r3, r3, 1
-;;|     8  i32.store/vacc           r0, r3, 0
+;;|     0  i32.mul/ri               r2, r0, 3
+;;|     2  i32.add/ar               r2, r2, r1
+;;|     4  i32.xor/ai               r2, r2, 5
+;;|     6  i32.shr_u                r3, r0, r1
+;;|     8  i32.sub/ra               r0, r2, r3
 ;;|    10  return                  
+;;| func 1 imm_first:
+;;|     0  i32.and/ri               r2, r0, 7
+;;|     2  i32.sub/ia               r0, r2, 100
+;;|     4  return                  
+;;| func 2 float:
+;;|     0  f64.add                  r2, r0, r1
+;;|     2  f64.sqrt/a               r2, r2
+;;|     4  f64.div/ai               r2, r2, 0x3ff0000000000000
+;;|     7  f64.sub/ir               r3, r0, 0x4000000000000000
+;;|    10  f64.div/ra               r0, r2, r3
+;;|    12  return                  
+;;| func 3 pointer_chase:
+;;|     0  i32.load                 r3, r0, 4
+;;|     2  i32.load/acc             r3, r3, 8
+;;|     4  i32.add/ai               r3, r3, 1
+;;|     6  i32.store/vacc           r0, r3, 0
+;;|     8  return                  
 ;;| func 4 index:
-;;|     0  enter                    zero 0 from r2, frame 6 slots
-;;|     2  i32.and/ri               r3, r1, 255
-;;|     4  i32.load/idx/acc         r2, [r0 + r3 << 2], 0
-;;|     7  i32.load/add/acc         r0, r2, 16
-;;|     9  return                  
+;;|     0  i32.and/ri               r3, r1, 255
+;;|     2  i32.load/idx/acc         r2, [r0 + r3 << 2], 0
+;;|     5  i32.load/add/acc         r0, r2, 16
+;;|     7  return                  
 ;;| func 5 branch:
-;;|     0  enter                    zero 0 from r1, frame 5 slots
-;;|     2  i32.load8_u              r1, r0, 0
-;;|     4  jump.if.i32.eq/ai        r1, 0xa, @14
-;;|     7  i32.load                 r1, r0, 0
-;;|     9  jump.nz/acc              r1, @14
-;;|    11  const32                  r0, 1
-;;|    13  return                  
-;;|    14  const32                  r0, 0
-;;|    16  return                  
+;;|     0  i32.load8_u              r1, r0, 0
+;;|     2  jump.if.i32.eq/ai        r1, 0xa, @12
+;;|     5  i32.load                 r1, r0, 0
+;;|     7  jump.nz/acc              r1, @12
+;;|     9  const32                  r0, 1
+;;|    11  return                  
+;;|    12  const32                  r0, 0
+;;|    14  return                  
 ;;| func 6 label:
-;;|     0  enter                    zero 0 from r1, frame 5 slots
-;;|     2  i32.add/ri               r0, r0, 1
-;;|     4  i32.mul/ri               r0, r0, 3
-;;|     6  jump.if.i32.lt_u/ai      r0, 0x3e8, @4
-;;|     9  return                  
+;;|     0  i32.add/ri               r0, r0, 1
+;;|     2  i32.mul/ri               r0, r0, 3
+;;|     4  jump.if.i32.lt_u/ai      r0, 0x3e8, @2
+;;|     7  return                  
 ;;| func 7 reinterpret:
-;;|     0  enter                    zero 0 from r1, frame 5 slots
-;;|     2  i32.add/ri               r1, r0, 1
-;;|     4  f32.add/ri               r0, r1, 1065353216
-;;|     6  return                  
+;;|     0  i32.add/ri               r1, r0, 1
+;;|     2  f32.add/ri               r0, r1, 1065353216
+;;|     4  return                  

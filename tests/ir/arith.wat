@@ -29,23 +29,18 @@
     f64.mul
     f64.add))
 ;;| func 0 add:
-;;|     0  enter                    zero 0 from r2, frame 6 slots
-;;|     2  i32.add                  r0, r0, r1
-;;|     3+ return                  
+;;|     0  i32.add                  r0, r0, r1
+;;|     1+ return                  
 ;;| func 1 add_const_into_local:
-;;|     0  enter                    zero 1 from r1, frame 5 slots
-;;|     2  i32.add/ri               r1, r0, 7
-;;|     3+ return                  
+;;|     0  i32.add/ri               r1, r0, 7
+;;|     1+ return                  
 ;;| func 2 const_first:
-;;|     0  enter                    zero 0 from r1, frame 5 slots
-;;|     2  i32.sub/ir               r0, r0, 100
-;;|     4  return                  
+;;|     0  i32.sub/ir               r0, r0, 100
+;;|     2  return                  
 ;;| func 3 tee:
-;;|     0  enter                    zero 1 from r1, frame 5 slots
-;;|     2  i64.mul/ri               r1, r0, 0x3
-;;|     5  i64.add/ar               r0, r1, r1
-;;|     7  return                  
+;;|     0  i64.mul/ri               r1, r0, 0x3
+;;|     3  i64.add/ar               r0, r1, r1
+;;|     5  return                  
 ;;| func 4 axpy:
-;;|     0  enter                    zero 0 from r3, frame 7 slots
-;;|     2  f64.mul_add              r0, r0, r1, r2
-;;|     4  return                  
+;;|     0  f64.mul_add              r0, r0, r1, r2
+;;|     2  return                  

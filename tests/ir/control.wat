@@ -37,23 +37,20 @@
     end
     i32.const 30))
 ;;| func 0 count:
-;;|     0  enter                    zero 1 from r1, frame 5 slots
-;;|     2  i32.add/ri               r1, r1, 1
-;;|     4  jump.if.i32.lt_s/ar      r1, r0, @2
-;;|     6  return1                  r1
+;;|     0  i32.add/ri               r1, r1, 1
+;;|     2  jump.if.i32.lt_s/ar      r1, r0, @0
+;;|     4  return1                  r1
 ;;| func 1 max:
-;;|     0  enter                    zero 0 from r2, frame 6 slots
-;;|     2  jump.unless.i32.gt_s     r0, r1, @8
-;;|     4  copy                     r2, r0
-;;|     6  return1                  r2
-;;|     8  copy                     r2, r1
-;;|    10  return1                  r2
+;;|     0  jump.unless.i32.gt_s     r0, r1, @6
+;;|     2  copy                     r2, r0
+;;|     4  return1                  r2
+;;|     6  copy                     r2, r1
+;;|     8  return1                  r2
 ;;| func 2 switch:
-;;|     0  enter                    zero 0 from r1, frame 5 slots
-;;|     2  jump.table               r0, [@7 @10 @13]
-;;|     7  const32                  r0, 10
-;;|     9  return                  
-;;|    10  const32                  r0, 20
-;;|    12  return                  
-;;|    13  const32                  r0, 30
-;;|    15  return                  
+;;|     0  jump.table               r0, [@5 @8 @11]
+;;|     5  const32                  r0, 10
+;;|     7  return                  
+;;|     8  const32                  r0, 20
+;;|    10  return                  
+;;|    11  const32                  r0, 30
+;;|    13  return                  

@@ -190,95 +190,80 @@
     local.get 1))
 
 ;;| func 0 load_add:
-;;|     0  enter                    zero 0 from r1, frame 5 slots
-;;|     2  i32.load/add             r0, r0, 1296
-;;|     4  return                  
+;;|     0  i32.load/add             r0, r0, 1296
+;;|     2  return                  
 ;;| func 1 load_add_offset:
-;;|     0  enter                    zero 0 from r1, frame 5 slots
-;;|     2  i32.add/ri               r1, r0, 8
-;;|     4  i32.load/acc             r0, r1, 4
-;;|     6  return                  
+;;|     0  i32.add/ri               r1, r0, 8
+;;|     2  i32.load/acc             r0, r1, 4
+;;|     4  return                  
 ;;| func 2 load_sub:
-;;|     0  enter                    zero 0 from r1, frame 5 slots
-;;|     2  f64.load/add             r0, r0, 4294967256
-;;|     4  return                  
+;;|     0  f64.load/add             r0, r0, 4294967256
+;;|     2  return                  
 ;;| func 3 store_add:
-;;|     0  enter                    zero 0 from r2, frame 6 slots
-;;|     2  i64.store/add            r0, r1, 16
-;;|     4  return                  
+;;|     0  i64.store/add            r0, r1, 16
+;;|     2  return                  
 ;;| func 4 eqz_compare:
-;;|     0  enter                    zero 0 from r1, frame 5 slots
-;;|     2  i32.ne/ri                r0, r0, 252
-;;|     4  return                  
+;;|     0  i32.ne/ri                r0, r0, 252
+;;|     2  return                  
 ;;| func 5 eqz_branch:
-;;|     0  enter                    zero 0 from r2, frame 6 slots
-;;|     2  jump.if.i32.ne/ri        r0, 0xfc, @11
-;;|     5  i32.and/ri               r2, r1, 7
-;;|     6+ jump.z/acc               r2, @11
+;;|     0  jump.if.i32.ne/ri        r0, 0xfc, @9
+;;|     3  i32.and/ri               r2, r1, 7
+;;|     4+ jump.z/acc               r2, @9
+;;|     6  const32                  r0, 1
+;;|     8  return                  
+;;|     9  const32                  r0, 0
+;;|    11  return                  
+;;| func 6 float_eqz:
+;;|     0  f64.lt                   r2, r0, r1
+;;|     2  i32.eqz/a                r0, r2
+;;|     4  return                  
+;;| func 7 rotate:
+;;|     0  copy2                    r3, r0, r0, r1
+;;|     1+ copy2                    r1, r2, r2, r3
+;;|     3  jump.nz                  r3, @0
+;;|     5  return                  
+;;| func 8 dispatch:
+;;|     0  i32.load8_u              r3, r0, 0
+;;|     2  jump.table               r3, [@7 @14 @0]
+;;|     7  i32.add/ri               r1, r1, 3
+;;|     8+ i32.add/ri               r0, r0, 1
+;;|    10  i32.load8_u/acc          r3, r0, 0
+;;|    12  jump.table.at            r3, [table of @2]
+;;|    14  i32.shl/ri               r1, r1, 1
+;;|    16  i32.add/ri               r0, r0, 1
+;;|    18  i32.load8_u/acc          r3, r0, 0
+;;|    20  jump.table.at            r3, [table of @2]
+;;|    22  return1                  r1
+;;| func 9 v_mul_add:
+;;|     0  v128.load/add            r4, r0, 16
+;;|     1+ f64x2.mul_add            r4, r4, r1, r1
+;;|     3  v128.store               r0, r4, 0
+;;|     5  return                  
+;;| func 10 bit_test:
+;;|     0  jump.if.i32.and/ri       r0, 0x80, @11
+;;|     3  jump.unless.i32.and      r0, r1, @8
+;;|     5  const32                  r0, 2
+;;|     7  return                  
 ;;|     8  const32                  r0, 1
 ;;|    10  return                  
 ;;|    11  const32                  r0, 0
 ;;|    13  return                  
-;;| func 6 float_eqz:
-;;|     0  enter                    zero 0 from r2, frame 6 slots
-;;|     2  f64.lt                   r2, r0, r1
-;;|     4  i32.eqz/a                r0, r2
-;;|     6  return                  
-;;| func 7 rotate:
-;;|     0  enter                    zero 1 from r3, frame 7 slots
-;;|     2  copy2                    r3, r0, r0, r1
-;;|     3+ copy2                    r1, r2, r2, r3
-;;|     5  jump.nz                  r3, @2
-;;|     7  return                  
-;;| func 8 dispatch:
-;;|     0  enter                    zero 1 from r2, frame 6 slots
-;;|     2  i32.load8_u              r3, r0, 0
-;;|     4  jump.table               r3, [@9 @16 @2]
-;;|     9  i32.add/ri               r1, r1, 3
-;;|    10+ i32.add/ri               r0, r0, 1
-;;|    12  i32.load8_u/acc          r3, r0, 0
-;;|    14  jump.table.at            r3, [table of @4]
-;;|    16  i32.shl/ri               r1, r1, 1
-;;|    18  i32.add/ri               r0, r0, 1
-;;|    20  i32.load8_u/acc          r3, r0, 0
-;;|    22  jump.table.at            r3, [table of @4]
-;;|    24  return1                  r1
-;;| func 9 v_mul_add:
-;;|     0  enter                    zero 0 from r3, frame 10 slots
-;;|     2  v128.load/add            r4, r0, 16
-;;|     3+ f64x2.mul_add            r4, r4, r1, r1
-;;|     5  v128.store               r0, r4, 0
-;;|     7  return                  
-;;| func 10 bit_test:
-;;|     0  enter                    zero 0 from r2, frame 6 slots
-;;|     2  jump.if.i32.and/ri       r0, 0x80, @13
-;;|     5  jump.unless.i32.and      r0, r1, @10
-;;|     7  const32                  r0, 2
-;;|     9  return                  
-;;|    10  const32                  r0, 1
-;;|    12  return                  
-;;|    13  const32                  r0, 0
-;;|    15  return                  
 ;;| func 11 hash_round:
-;;|     0  enter                    zero 0 from r3, frame 7 slots
-;;|     2  i32.add3                 r3, r2, r0, r1
-;;|     4  i32.xor_rotl/a           r0, r3, r0, r7
-;;|     6  return                  
+;;|     0  i32.add3                 r3, r2, r0, r1
+;;|     2  i32.xor_rotl/a           r0, r3, r0, r7
+;;|     4  return                  
 ;;| func 12 mul_sub:
-;;|     0  enter                    zero 0 from r3, frame 7 slots
-;;|     2  f64.mul_sub              r3, r0, r1, r2
-;;|     4  f64.mul                  r4, r1, r2
-;;|     6  f64.sub/ar               r4, r4, r0
-;;|     8  f64.add/ra               r0, r3, r4
-;;|    10  return                  
+;;|     0  f64.mul_sub              r3, r0, r1, r2
+;;|     2  f64.mul                  r4, r1, r2
+;;|     4  f64.sub/ar               r4, r4, r0
+;;|     6  f64.add/ra               r0, r3, r4
+;;|     8  return                  
 ;;| func 13 store_constants:
-;;|     0  enter                    zero 0 from r1, frame 5 slots
-;;|     2  store8.k                 r0, 3, 0x0
-;;|     4  store64.k                r0, 8, 0x3ff8000000000000
-;;|     7  store32.k                r0, 0, 0xffffffff
-;;|     9  return                  
+;;|     0  store8.k                 r0, 3, 0x0
+;;|     2  store64.k                r0, 8, 0x3ff8000000000000
+;;|     5  store32.k                r0, 0, 0xffffffff
+;;|     7  return                  
 ;;| func 14 loops:
-;;|     0  enter                    zero 1 from r1, frame 5 slots
-;;|     2  add.jump.if.lt_u         r1, r1 + 1, 0x64, @2
-;;|     5  add.jump.if.ne           r0, r0 + -1, 0x0, @5
-;;|     8  return1                  r1
+;;|     0  add.jump.if.lt_u         r1, r1 + 1, 0x64, @0
+;;|     3  add.jump.if.ne           r0, r0 + -1, 0x0, @3
+;;|     6  return1                  r1

@@ -21,14 +21,11 @@
     i32.shl
     i32.add))
 ;;| func 0 get:
-;;|     0  enter                    zero 0 from r2, frame 6 slots
-;;|     2  i32.load/idx             r0, [r0 + r1 << 2], 8
-;;|     5  return                  
+;;|     0  i32.load/idx             r0, [r0 + r1 << 2], 8
+;;|     3  return                  
 ;;| func 1 get_plain:
-;;|     0  enter                    zero 0 from r2, frame 6 slots
-;;|     2  i64.load8_u/idx          r0, [r0 + r1 << 0], 0
-;;|     5  return                  
+;;|     0  i64.load8_u/idx          r0, [r0 + r1 << 0], 0
+;;|     3  return                  
 ;;| func 2 addr:
-;;|     0  enter                    zero 0 from r2, frame 6 slots
-;;|     2  i32.add_shl              r0, r0 + r1 << 3
-;;|     4  return                  
+;;|     0  i32.add_shl              r0, r0 + r1 << 3
+;;|     2  return                  

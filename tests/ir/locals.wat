@@ -45,21 +45,17 @@
   (func $param (param i32) (result i32)
     local.get 0))
 ;;| func 0 sum:
-;;|     0  enter                    zero 2 from r1, frame 5 slots
-;;|     2  const32                  r1, 0
-;;|     4  i32.add                  r2, r2, r0
-;;|     6  add.jump.if.ne           r0, r0 + -1, 0x0, @2
-;;|     9  return1                  r2
+;;|     0  const32                  r1, 0
+;;|     2  i32.add                  r2, r2, r0
+;;|     4  add.jump.if.ne           r0, r0 + -1, 0x0, @0
+;;|     7  return1                  r2
 ;;| func 1 written:
-;;|     0  enter                    zero 1 from r1, frame 5 slots
-;;|     2  copy                     r1, r0
-;;|     4  const32                  r1, 0
-;;|     6  return1                  r1
+;;|     0  copy                     r1, r0
+;;|     2  const32                  r1, 0
+;;|     4  return1                  r1
 ;;| func 2 call:
-;;|     0  enter                    zero 0 from r0, frame 4 slots
-;;|     2  const32                  r0, 5
-;;|     4  call                     r0, 1
-;;|     6  return                  
+;;|     0  const32                  r0, 5
+;;|     2  call                     r0, 1
+;;|     4  return                  
 ;;| func 3 param:
-;;|     0  enter                    zero 0 from r1, frame 5 slots
-;;|     2  return                  
+;;|     0  return                  

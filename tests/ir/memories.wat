@@ -42,41 +42,34 @@
     i64.const 16
     memory.fill $wide))
 ;;| func 0 copy_across:
-;;|     0  enter                    zero 0 from r1, frame 5 slots
-;;|     2  i32.load                 r2, r0, 8
-;;|     4  i32.store/m32            r0, r2, mem 1, 0x4
-;;|     7  return                  
-;;| func 1 wide_load:
-;;|     0  enter                    zero 0 from r1, frame 5 slots
-;;|     2  i64.load/m64             r0, r0, mem 2, 0xfffffff0
+;;|     0  i32.load                 r2, r0, 8
+;;|     2  i32.store/m32            r0, r2, mem 1, 0x4
 ;;|     5  return                  
+;;| func 1 wide_load:
+;;|     0  i64.load/m64             r0, r0, mem 2, 0xfffffff0
+;;|     3  return                  
 ;;| func 2 wide_store_const:
-;;|     0  enter                    zero 0 from r1, frame 5 slots
-;;|     2  const64                  r2, 0x3ff8000000000000
-;;|     5  f64.store/m64            r0, r2, mem 2, 0x0
-;;|     8  return                  
+;;|     0  const64                  r2, 0x3ff8000000000000
+;;|     3  f64.store/m64            r0, r2, mem 2, 0x0
+;;|     6  return                  
 ;;| func 3 lanes:
-;;|     0  enter                    zero 0 from r2, frame 6 slots
-;;|     2  v128.load32_splat/m32    r3, r0, mem 1, 0x0
-;;|     5  v128.load32_lane/m64     r2, r1, r3, mem 2, lane 1, 0x10
-;;|     9  copy.v128                r0, r2
-;;|    11  return                  
+;;|     0  v128.load32_splat/m32    r3, r0, mem 1, 0x0
+;;|     3  v128.load32_lane/m64     r2, r1, r3, mem 2, lane 1, 0x10
+;;|     7  copy.v128                r0, r2
+;;|     9  return                  
 ;;| func 4 sizes:
-;;|     0  enter                    zero 0 from r0, frame 4 slots
-;;|     2  memory.size              r0, 1
-;;|     4  i64.extend_i32_u         r0, r0
-;;|     6  memory.size              r1, 2
-;;|     8  i64.add                  r0, r0, r1
-;;|    10  return                  
+;;|     0  memory.size              r0, 1
+;;|     2  i64.extend_i32_u         r0, r0
+;;|     4  memory.size              r1, 2
+;;|     6  i64.add                  r0, r0, r1
+;;|     8  return                  
 ;;| func 5 grow_wide:
-;;|     0  enter                    zero 0 from r1, frame 5 slots
-;;|     2  memory.grow64            r0, r0, 2
-;;|     4  return                  
+;;|     0  memory.grow64            r0, r0, 2
+;;|     2  return                  
 ;;| func 6 bulk:
-;;|     0  enter                    zero 0 from r2, frame 6 slots
-;;|     2  const32                  r3, 0
-;;|     4  memory.copy64            r0:i64, r3, r1, 2, 1
-;;|     7  const32                  r4, 16
-;;|     8+ const32                  r3, 255
-;;|    10  memory.fill64            r0, r3, r4, 2
-;;|    13  return                  
+;;|     0  const32                  r3, 0
+;;|     2  memory.copy64            r0:i64, r3, r1, 2, 1
+;;|     5  const32                  r4, 16
+;;|     6+ const32                  r3, 255
+;;|     8  memory.fill64            r0, r3, r4, 2
+;;|    11  return                  

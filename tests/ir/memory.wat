@@ -18,18 +18,15 @@
     call $sum
     i32.add))
 ;;| func 0 sum:
-;;|     0  enter                    zero 0 from r1, frame 5 slots
-;;|     2  i32.load                 r1, r0, 4
-;;|     4  i32.load                 r2, r0, 8
-;;|     6  i32.add/ra               r0, r1, r2
-;;|     8  return                  
+;;|     0  i32.load                 r1, r0, 4
+;;|     2  i32.load                 r2, r0, 8
+;;|     4  i32.add/ra               r0, r1, r2
+;;|     6  return                  
 ;;| func 1 store:
-;;|     0  enter                    zero 0 from r2, frame 6 slots
-;;|     2  i64.store                r0, r1, 16
-;;|     4  return                  
+;;|     0  i64.store                r0, r1, 16
+;;|     2  return                  
 ;;| func 2 call:
-;;|     0  enter                    zero 0 from r1, frame 5 slots
-;;|     2  const32                  r2, 1
-;;|     4  call                     r2, 0
-;;|     6  i32.add                  r0, r0, r2
-;;|     7+ return                  
+;;|     0  const32                  r2, 1
+;;|     2  call                     r2, 0
+;;|     4  i32.add                  r0, r0, r2
+;;|     5+ return                  

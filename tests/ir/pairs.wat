@@ -101,45 +101,39 @@
     i32.const 30)
 )
 ;;| func 0 two_steps:
-;;|     0  enter                    zero 0 from r2, frame 6 slots
-;;|     2  i32.add/ri               r0, r0, 4
-;;|     3+ i32.add/ri               r1, r1, 8
-;;|     5  i32.mul/ra               r0, r0, r1
-;;|     7  return                  
-;;| func 1 loop_head:
-;;|     0  enter                    zero 0 from r2, frame 6 slots
-;;|     2  i32.add/ri               r0, r0, 1
-;;|     4  add.jump.if.lt_u         r1, r1 + 3, 0x64, @4
-;;|     7  i32.add                  r0, r0, r1
-;;|     8+ return                  
-;;| func 2 test_pair:
-;;|     0  enter                    zero 0 from r3, frame 7 slots
-;;|     2  i32.add                  r3, r0, r1
-;;|     4  jump.if.i32.ne/ar        r3, r2, @8
-;;|     5+ i32.add/ri               r0, r0, 1
-;;|     7  return                  
-;;|     8  const32                  r0, 7
-;;|    10  return                  
-;;| func 3 hash:
-;;|     0  enter                    zero 0 from r2, frame 6 slots
-;;|     2  i32.shr_u/ri             r3, r1, 3
-;;|     3+ i32.xor/ra               r0, r0, r3
+;;|     0  i32.add/ri               r0, r0, 4
+;;|     1+ i32.add/ri               r1, r1, 8
+;;|     3  i32.mul/ra               r0, r0, r1
 ;;|     5  return                  
+;;| func 1 loop_head:
+;;|     0  i32.add/ri               r0, r0, 1
+;;|     2  add.jump.if.lt_u         r1, r1 + 3, 0x64, @2
+;;|     5  i32.add                  r0, r0, r1
+;;|     6+ return                  
+;;| func 2 test_pair:
+;;|     0  i32.add                  r3, r0, r1
+;;|     2  jump.if.i32.ne/ar        r3, r2, @6
+;;|     3+ i32.add/ri               r0, r0, 1
+;;|     5  return                  
+;;|     6  const32                  r0, 7
+;;|     8  return                  
+;;| func 3 hash:
+;;|     0  i32.shr_u/ri             r3, r1, 3
+;;|     1+ i32.xor/ra               r0, r0, r3
+;;|     3  return                  
 ;;| func 4 compare:
-;;|     0  enter                    zero 0 from r3, frame 7 slots
-;;|     2  i32.load8_u/idx          r3, [r0 + r2 << 0], 0
-;;|     4+ i32.load8_u/idx          r4, [r1 + r2 << 0], 0
-;;|     7  jump.if.i32.ne/ar        r4, r3, @12
-;;|     8+ i32.add/ri               r2, r2, 1
-;;|    10  jump                     @2
-;;|    12  return1                  r2
+;;|     0  i32.load8_u/idx          r3, [r0 + r2 << 0], 0
+;;|     2+ i32.load8_u/idx          r4, [r1 + r2 << 0], 0
+;;|     5  jump.if.i32.ne/ar        r4, r3, @10
+;;|     6+ i32.add/ri               r2, r2, 1
+;;|     8  jump                     @0
+;;|    10  return1                  r2
 ;;| func 5 dispatch:
-;;|     0  enter                    zero 0 from r2, frame 6 slots
-;;|     2  i32.load/idx             r2, [r0 + r1 << 2], 64
-;;|     4+ jump.table               r2, [@9 @12 @15]
-;;|     9  const32                  r0, 10
-;;|    11  return                  
-;;|    12  const32                  r0, 20
-;;|    14  return                  
-;;|    15  const32                  r0, 30
-;;|    17  return                  
+;;|     0  i32.load/idx             r2, [r0 + r1 << 2], 64
+;;|     2+ jump.table               r2, [@7 @10 @13]
+;;|     7  const32                  r0, 10
+;;|     9  return                  
+;;|    10  const32                  r0, 20
+;;|    12  return                  
+;;|    13  const32                  r0, 30
+;;|    15  return                  

@@ -80,13 +80,13 @@ Test(api, ir_size)
     weft_module *m = wat(arith_wat);
     size_t bytes = 0;
     weft_error err;
-    /* add: enter, two words, then i32.add into slot 0 paired with return,
-     * two words, at 8 bytes a word. */
+    /* add: i32.add into slot 0 paired with return, two words, at 8 bytes a
+     * word. */
     cr_assert_eq(weft_module_ir_size(m, 0, &bytes, &err), WEFT_OK, "%s", err.message);
-    cr_expect_eq(bytes, 4 * sizeof(uint64_t), "%zu", bytes);
-    /* fac: its listing's last instruction, a return1, is at word 15. */
+    cr_expect_eq(bytes, 2 * sizeof(uint64_t), "%zu", bytes);
+    /* fac: its listing's last instruction, a return1, is at word 13. */
     cr_assert_eq(weft_module_ir_size(m, 2, &bytes, &err), WEFT_OK, "%s", err.message);
-    cr_expect_eq(bytes, 17 * sizeof(uint64_t), "%zu", bytes);
+    cr_expect_eq(bytes, 15 * sizeof(uint64_t), "%zu", bytes);
     cr_expect_eq(weft_module_ir_size(m, 4, &bytes, &err), WEFT_ERR_ARGUMENT);
     weft_module_free(m);
 }
