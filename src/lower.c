@@ -120,6 +120,7 @@ typedef struct lw_frame {
     uint8_t kind;           /* WV_FUNC, WV_BLOCK, WV_LOOP, WV_IF, WV_ELSE. */
     bool dead;              /* The rest of the frame is unreachable. */
     bool dead_frame;        /* The whole frame, else branch included, is unreachable. */
+    bool dead_else;         /* If: the condition was a true constant. */
     uint32_t height;        /* Stack height below the frame's parameters. */
     uint16_t base;          /* Home slot of stack position `height`. */
     uint32_t nparams, nresults;
@@ -959,9 +960,14 @@ static void lower_binary(lw_ctx *l, const lw_map *map, uint8_t result)
     uint16_t dst;
     uint32_t pos;
     lw_compare k = { .base = op };
+    uint64_t folded;
+    if (b.kind == LV_CONST && a.kind == LV_CONST && wl_fold_binary(op, a.bits, b.bits, &folded)) {
+        push_const(l, result, folded);
+        return;
+    }
     if (b.kind == LV_CONST && a.kind == LV_CONST) {
-        /* Rare (folding constants is the producer's job): a goes to its
-         * home, which is also where the result goes. */
+        /* An operation that traps: a goes to its home, which is also where
+         * the result goes. */
         move_to(l, &a, a.home);
         a.kind = LV_TEMP;
         a.slot = a.home;
@@ -1038,6 +1044,12 @@ static bool negate_compare(lw_ctx *l)
 
 static void lower_unary(lw_ctx *l, const lw_map *map, uint8_t result)
 {
+    uint64_t folded;
+    if (peek(l, 0)->kind == LV_CONST && wl_fold_unary((ir_op)map->op, peek(l, 0)->bits, &folded)) {
+        pop(l);
+        push_const(l, result, folded);
+        return;
+    }
     uint16_t s = slot_of(l, peek(l, 0));
     pop(l);
     uint16_t dst = push_temp(l, result);
@@ -1362,14 +1374,19 @@ static void lower_block(lw_ctx *l, uint8_t kind, const wv_imm *imm)
 {
     if (kind == WV_IF) {
         /* The condition leaves the stack, but the jump still reads it: no
-         * local is written in between. */
+         * local is written in between. A constant condition needs no jump:
+         * one of the branches is dead. */
         lw_val c = pop(l);
         preserve_all(l, imm->bt_nparams);
-        uint32_t pos = emit_cond_jump(l, &c, false);
+        uint32_t pos = c.kind == LV_CONST ? UINT32_MAX : emit_cond_jump(l, &c, false);
         lw_frame *f = push_frame(l, WV_IF, imm->bt_nparams, imm->bt_params, imm->bt_nresults,
                                  imm->bt_results);
-        if (f)
+        if (f && pos != UINT32_MAX)
             f->else_patch = (int32_t)pos;
+        if (f && c.kind == LV_CONST) {
+            f->dead = c.bits == 0;
+            f->dead_else = c.bits != 0;
+        }
         label(l);
         return;
     }
@@ -1390,7 +1407,8 @@ static void lower_else(lw_ctx *l)
     lw_frame *f = frame_at(l, 0);
     if (!f->dead) {
         end_moves(l, f);
-        emit_jump_to(l, f);
+        if (!f->dead_else)
+            emit_jump_to(l, f);
     }
     /* The else branch starts from the if's parameters, still in their homes:
      * the then branch did not run. */
@@ -1398,7 +1416,7 @@ static void lower_else(lw_ctx *l)
         set_offset(l, (uint32_t)f->else_patch, (uint32_t)f->else_patch + 1, 1, l->len);
     f->else_patch = -1;
     f->kind = WV_ELSE;
-    f->dead = f->dead_frame;
+    f->dead = f->dead_frame || f->dead_else;
     label(l);
     reset_stack(l, f, f->nparams, f->params);
 }
@@ -1429,6 +1447,14 @@ static void lower_end(lw_ctx *l)
 static void lower_br_if(lw_ctx *l, uint32_t depth)
 {
     lw_val c = pop(l);
+    if (c.kind == LV_CONST) {
+        /* Always or never taken. */
+        if (c.bits) {
+            emit_br(l, depth);
+            set_dead(l);
+        }
+        return;
+    }
     lw_frame *f = frame_at(l, depth);
     const uint8_t *types;
     uint32_t n = label_arity(f, &types);
@@ -1445,6 +1471,19 @@ static void lower_br_if(lw_ctx *l, uint32_t depth)
 
 static void lower_br_table(lw_ctx *l, const wv_imm *imm, const uint8_t *imm_end)
 {
+    if (peek(l, 0)->kind == LV_CONST) {
+        /* A constant index: a br to its target (the last, the default, for
+         * any index past the others). */
+        uint64_t index = peek(l, 0)->bits;
+        pop(l);
+        wr_reader r = wr_init(imm->targets, imm->targets, imm_end, NULL);
+        uint32_t depth = 0;
+        for (uint32_t k = 0; k <= imm->ntargets && k <= index; k++)
+            if (!wr_u32(&r, &depth))
+                depth = 0;
+        emit_br(l, depth);
+        return;
+    }
     uint16_t index = operand(l, 0);
     pop(l);
     uint32_t n = imm->ntargets;
@@ -1571,6 +1610,26 @@ static __attribute__((noinline)) bool lower_instr(lw_ctx *l, wasm_op op, const w
         break;
     case WOP_SELECT: case WOP_SELECT_T: {
         uint8_t t = type_at(l, 1);
+        if (peek(l, 0)->kind == LV_CONST) {
+            /* A constant condition picks an operand: it takes the first's
+             * place on the stack, moved there if it is the second's
+             * temporary. */
+            bool first = peek(l, 0)->bits != 0;
+            pop(l);
+            lw_val b = pop(l), a = pop(l);
+            lw_val v = first ? a : b;
+            if (v.kind == LV_TEMP && v.home != a.home) {
+                move_to(l, &v, a.home);
+                push_temp(l, t);
+            } else if (v.kind == LV_LOCAL) {
+                push_local(l, v.local, t);
+            } else if (v.kind == LV_CONST) {
+                push_const(l, t, v.bits);
+            } else {
+                push_temp(l, t);
+            }
+            break;
+        }
         uint16_t cond = operand(l, 0), b = operand(l, 1), a = operand(l, 2);
         pop(l); pop(l); pop(l);
         uint16_t dst = push_temp(l, t);

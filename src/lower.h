@@ -41,6 +41,13 @@ typedef struct wl_code {
 void wl_thread_jumps(wl_code *c);
 void wl_finish(wl_code *c);
 
+/* Constant folding (lower_fold.c): the bits of operator `op` (a binary
+ * operator's or compare's _RR form, or a unary operator) applied to
+ * constants, false when it has no folding or would trap. Constants are
+ * bits, an i32's and an f32's zero-extended. */
+bool wl_fold_binary(ir_op op, uint64_t a, uint64_t b, uint64_t *out);
+bool wl_fold_unary(ir_op op, uint64_t a, uint64_t *out);
+
 /* The length in words of code returned by wl_lower. */
 static inline uint64_t wl_code_length(const ir_word *code) { return code[-1].u64; }
 
