@@ -169,7 +169,9 @@ typedef struct weft_config {
     weft_dispatch dispatch;
     weft_bounds bounds;
     uint32_t max_call_depth;      /* Nested calls before "call stack exhausted". */
-    uint32_t max_stack_slots;     /* 8-byte value-stack slots before "call stack exhausted". */
+    /* 8-byte value-stack slots a frame may start within before "call stack
+     * exhausted" (the stack holds one largest frame, 65540 slots, more). */
+    uint32_t max_stack_slots;
     /* The most 64 KiB pages any memory made through the engine may have
      * (default 65536, the 4 GiB of a 32-bit memory). A memory whose minimum
      * is larger fails to instantiate with WEFT_ERR_LIMIT; memory.grow past
