@@ -34,24 +34,7 @@ bool wl_fold_binary(ir_op op, uint64_t x, uint64_t y, uint64_t *out)
         *out = BITS_##T(r);                                                     \
         return true;                                                            \
     }
-#define IR_UNARY(N, t, IN, OUT, e)
-#define IR_UNARY_TRAP(N, t, IN, OUT, fn)
-#define IR_LOAD(N, t, OUT, M)
-#define IR_STORE(N, t, IN, M)
-#define IR_OP(N, F, t)
-#define IR_V_UNARY(N, t, fn)
-#define IR_V_BINARY(N, t, fn)
-#define IR_V_TERNARY(N, t, fn)
-#define IR_V_SHIFT(N, t, fn)
-#define IR_V_SPLAT(N, t, IN, fn)
-#define IR_V_TEST(N, t, fn)
-#define IR_V_EXTRACT(N, t, OUT, fn)
-#define IR_V_REPLACE(N, t, IN, fn)
-#define IR_V_LOAD(N, t, W, fn)
-#define IR_V_STORE(N, t, W, fn)
-#define IR_V_LOAD_LANE(N, t, W)
-#define IR_V_STORE_LANE(N, t, W)
-#include "ir_ops.def"
+#include "ir_rows.h"
     default:
         return false;
     }
@@ -60,9 +43,6 @@ bool wl_fold_binary(ir_op op, uint64_t x, uint64_t y, uint64_t *out)
 bool wl_fold_unary(ir_op op, uint64_t x, uint64_t *out)
 {
     switch (op) {
-#define IR_BINARY(N, t, IN, OUT, e)
-#define IR_COMPARE(N, t, IN, e)
-#define IR_BINARY_TRAP(N, t, T, fn)
 #define IR_UNARY(N, t, IN, OUT, e)                                              \
     case IR_##N: {                                                              \
         IR_CTYPE_##IN a = FROM_##IN(x);                                         \
@@ -77,22 +57,7 @@ bool wl_fold_unary(ir_op op, uint64_t x, uint64_t *out)
         *out = BITS_##OUT(r);                                                   \
         return true;                                                            \
     }
-#define IR_LOAD(N, t, OUT, M)
-#define IR_STORE(N, t, IN, M)
-#define IR_OP(N, F, t)
-#define IR_V_UNARY(N, t, fn)
-#define IR_V_BINARY(N, t, fn)
-#define IR_V_TERNARY(N, t, fn)
-#define IR_V_SHIFT(N, t, fn)
-#define IR_V_SPLAT(N, t, IN, fn)
-#define IR_V_TEST(N, t, fn)
-#define IR_V_EXTRACT(N, t, OUT, fn)
-#define IR_V_REPLACE(N, t, IN, fn)
-#define IR_V_LOAD(N, t, W, fn)
-#define IR_V_STORE(N, t, W, fn)
-#define IR_V_LOAD_LANE(N, t, W)
-#define IR_V_STORE_LANE(N, t, W)
-#include "ir_ops.def"
+#include "ir_rows.h"
     default:
         return false;
     }

@@ -81,21 +81,7 @@ static const uint8_t acc_out[IR_OP_COUNT] = {
     [IR_##N##_ABS] = ACC_CLASS_##OUT, [IR_##N##_ABS_CHK] = ACC_CLASS_##OUT,                 \
     [IR_##N##_ACC] = ACC_CLASS_##OUT, [IR_##N##_IDX_ACC] = ACC_CLASS_##OUT,                 \
     [IR_##N##_ADD_ACC] = ACC_CLASS_##OUT,
-#define IR_STORE(N, t, IN, M)
-#define IR_OP(N, F, t)
-#define IR_V_UNARY(N, t, fn)
-#define IR_V_BINARY(N, t, fn)
-#define IR_V_TERNARY(N, t, fn)
-#define IR_V_SHIFT(N, t, fn)
-#define IR_V_SPLAT(N, t, IN, fn)
-#define IR_V_TEST(N, t, fn)
-#define IR_V_EXTRACT(N, t, OUT, fn)
-#define IR_V_REPLACE(N, t, IN, fn)
-#define IR_V_LOAD(N, t, W, fn)
-#define IR_V_STORE(N, t, W, fn)
-#define IR_V_LOAD_LANE(N, t, W)
-#define IR_V_STORE_LANE(N, t, W)
-#include "ir_ops.def"
+#include "ir_rows.h"
 #undef ACC_BINARY
     /* The hand-written handlers that say so (interp_ops.h, interp_body.h).
      * Copies, constants, selects and globals are untyped: they fill the
@@ -128,28 +114,13 @@ static const acc_form acc_forms[IR_OP_COUNT][2] = {
     [IR_##N##_JT_RI] = { { IR_##N##_JT_AI, 0, ACC_CLASS_##IN } },                \
     [IR_##N##_JF_RR] = { { IR_##N##_JF_AR, 0, ACC_CLASS_##IN } },                \
     [IR_##N##_JF_RI] = { { IR_##N##_JF_AI, 0, ACC_CLASS_##IN } },
-#define IR_BINARY_TRAP(N, t, T, fn)
 #define IR_UNARY(N, t, IN, OUT, e) [IR_##N] = { { IR_##N##_A, 1, ACC_CLASS_##IN } },
-#define IR_UNARY_TRAP(N, t, IN, OUT, fn)
 #define IR_LOAD(N, t, OUT, M) [IR_##N] = { { IR_##N##_ACC, 1, ACC_INT } },          \
     [IR_##N##_IDX] = { { IR_##N##_IDX_ACC, 2, ACC_INT } },                         \
     [IR_##N##_ADD] = { { IR_##N##_ADD_ACC, 1, ACC_INT } },
 #define IR_STORE(N, t, IN, M) [IR_##N] = { { IR_##N##_VACC, 1, ACC_CLASS_##IN } }, \
     [IR_##N##_ADD] = { { IR_##N##_ADD_VACC, 1, ACC_CLASS_##IN } },
-#define IR_OP(N, F, t)
-#define IR_V_UNARY(N, t, fn)
-#define IR_V_BINARY(N, t, fn)
-#define IR_V_TERNARY(N, t, fn)
-#define IR_V_SHIFT(N, t, fn)
-#define IR_V_SPLAT(N, t, IN, fn)
-#define IR_V_TEST(N, t, fn)
-#define IR_V_EXTRACT(N, t, OUT, fn)
-#define IR_V_REPLACE(N, t, IN, fn)
-#define IR_V_LOAD(N, t, W, fn)
-#define IR_V_STORE(N, t, W, fn)
-#define IR_V_LOAD_LANE(N, t, W)
-#define IR_V_STORE_LANE(N, t, W)
-#include "ir_ops.def"
+#include "ir_rows.h"
 #undef ACC_FORMS
     [IR_I32_ADD_SHL] = { { IR_I32_ADD_SHL_A, 1, ACC_INT }, { IR_I32_ADD_SHL_X, 2, ACC_INT } },
     [IR_I32_ADD3] = { { IR_I32_ADD3_A, 1, ACC_INT } },
@@ -163,26 +134,7 @@ static const acc_form acc_forms[IR_OP_COUNT][2] = {
 static const uint16_t compare_of[IR_OP_COUNT] = {
 #define IR_COMPARE(N, t, IN, e) \
     [IR_##N##_JT_RR] = IR_##N##_RR + 1, [IR_##N##_JF_RR] = IR_##N##_RR + 1,
-#define IR_BINARY(N, t, IN, OUT, e)
-#define IR_BINARY_TRAP(N, t, T, fn)
-#define IR_UNARY(N, t, IN, OUT, e)
-#define IR_UNARY_TRAP(N, t, IN, OUT, fn)
-#define IR_LOAD(N, t, OUT, M)
-#define IR_STORE(N, t, IN, M)
-#define IR_OP(N, F, t)
-#define IR_V_UNARY(N, t, fn)
-#define IR_V_BINARY(N, t, fn)
-#define IR_V_TERNARY(N, t, fn)
-#define IR_V_SHIFT(N, t, fn)
-#define IR_V_SPLAT(N, t, IN, fn)
-#define IR_V_TEST(N, t, fn)
-#define IR_V_EXTRACT(N, t, OUT, fn)
-#define IR_V_REPLACE(N, t, IN, fn)
-#define IR_V_LOAD(N, t, W, fn)
-#define IR_V_STORE(N, t, W, fn)
-#define IR_V_LOAD_LANE(N, t, W)
-#define IR_V_STORE_LANE(N, t, W)
-#include "ir_ops.def"
+#include "ir_rows.h"
 };
 
 /* The compare (an _RR opcode) that gives `op`'s result with its operands
