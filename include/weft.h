@@ -48,7 +48,9 @@ typedef struct weft_module weft_module;
 
 /* Decodes and validates `size` bytes of a binary module. The bytes are copied,
  * so the caller may free them afterwards. On failure *out is NULL and `err`
- * (if not NULL) says why. */
+ * (if not NULL) says why. A code section of a MiB or more is validated on
+ * one thread per processor (at most 8), joined before the call returns; the
+ * error reported is the same as from one thread, the first in the code. */
 weft_status weft_module_load(const uint8_t *bytes, size_t size, weft_module **out,
                              weft_error *err);
 

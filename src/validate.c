@@ -1,10 +1,12 @@
 /* validate.c: the spec's validation algorithm: module-level rules, constant
  * expressions and function bodies (value stack + control stack, one pass
  * over each body). The instruction tables it reads are in wasm_ops.c. */
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "validate.h"
 
@@ -1379,6 +1381,90 @@ static bool check_start(wv_ctx *c)
     return true;
 }
 
+/* ---- Function bodies, on several threads ------------------------------ */
+
+/* Once the module-level rules hold, bodies are independent: each reads the
+ * module and C.refs and writes only its own stacks. A code section of at
+ * least WV_PARALLEL_BYTES is split into runs of consecutive functions of
+ * about equal size, one per processor (at most WV_MAX_THREADS); each run is
+ * validated with a context of its own and stops at its first error. The
+ * error reported is the first one of the lowest run that failed: the one
+ * validating the functions in order would meet first. */
+#define WV_PARALLEL_BYTES (1u << 20)
+#define WV_MAX_THREADS 8
+
+typedef struct wv_run {
+    wv_ctx ctx;                    /* Shares m and declared with the module's context. */
+    weft_error err;
+    uint32_t first, end;           /* Functions [first, end). */
+    bool ok;
+} wv_run;
+
+static void *validate_run(void *arg)
+{
+    wv_run *run = arg;
+    run->ok = true;
+    for (uint32_t i = run->first; i < run->end && run->ok; i++)
+        run->ok = wm_validate_func(&run->ctx, i);
+    return NULL;
+}
+
+static bool validate_bodies(wv_ctx *c)
+{
+    wm_module *m = c->m;
+    uint64_t bytes = 0;
+    for (uint32_t i = m->nimported_funcs; i < m->nfuncs; i++)
+        bytes += m->funcs[i].body_len;
+    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+    uint32_t nruns = cpus < 1 ? 1 : cpus > WV_MAX_THREADS ? WV_MAX_THREADS : (uint32_t)cpus;
+    if (bytes < WV_PARALLEL_BYTES || nruns == 1) {
+        for (uint32_t i = m->nimported_funcs; i < m->nfuncs; i++)
+            if (!wm_validate_func(c, i))
+                return false;
+        return true;
+    }
+    wv_run runs[WV_MAX_THREADS];
+    pthread_t threads[WV_MAX_THREADS];
+    bool started[WV_MAX_THREADS] = { false };
+    uint32_t next = m->nimported_funcs;
+    uint64_t done = 0;
+    for (uint32_t k = 0; k < nruns; k++) {
+        /* Run k ends where the bytes so far reach k + 1 shares of the whole. */
+        uint64_t goal = bytes * (k + 1) / nruns;
+        uint32_t end = next;
+        while (end < m->nfuncs && (done < goal || k + 1 == nruns))
+            done += m->funcs[end++].body_len;
+        runs[k] = (wv_run){ .ctx = *c, .first = next, .end = end };
+        runs[k].ctx.err = &runs[k].err;
+        runs[k].ctx.vals = NULL;
+        runs[k].ctx.frames = NULL;
+        runs[k].ctx.locals = NULL;
+        runs[k].ctx.vals_cap = runs[k].ctx.frames_cap = runs[k].ctx.locals_cap = 0;
+        next = end;
+    }
+    /* The calling thread takes run 0; a thread that cannot start leaves its
+     * run to the calling thread too. */
+    for (uint32_t k = 1; k < nruns; k++)
+        started[k] = pthread_create(&threads[k], NULL, validate_run, &runs[k]) == 0;
+    validate_run(&runs[0]);
+    bool ok = true;
+    for (uint32_t k = 0; k < nruns; k++) {
+        if (started[k])
+            pthread_join(threads[k], NULL);
+        else if (k > 0)
+            validate_run(&runs[k]);
+        if (!runs[k].ok && ok) {
+            if (c->err)
+                *c->err = runs[k].err;
+            ok = false;
+        }
+        free(runs[k].ctx.vals);
+        free(runs[k].ctx.frames);
+        free(runs[k].ctx.locals);
+    }
+    return ok;
+}
+
 static bool validate_module(wv_ctx *c)
 {
     wm_module *m = c->m;
@@ -1390,10 +1476,7 @@ static bool validate_module(wv_ctx *c)
     if (!check_types_of_funcs(c) || !check_tables_and_memories(c) || !check_globals(c) ||
         !check_elems(c) || !check_datas(c) || !check_exports(c) || !check_start(c))
         return false;
-    for (uint32_t i = m->nimported_funcs; i < m->nfuncs; i++)
-        if (!wm_validate_func(c, i))
-            return false;
-    return true;
+    return validate_bodies(c);
 }
 
 /* Decodes one body without validating it, tracking only block nesting:

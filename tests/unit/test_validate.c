@@ -652,3 +652,60 @@ Test(validate_module, imported_table_limits)
     WB_SECTION(&b, WB_TABLE, 0x01, FUNCREF, 0x01, 0x00, 0xff, 0xff, 0xff, 0xff, 0x0f);
     expect_valid(&b);
 }
+
+/* ---- A code section big enough to be validated on several threads ---- */
+
+#define BIG_FUNCS 1200   /* of about 1000 bytes each: over a MiB of code */
+
+/* A module of BIG_FUNCS functions of type [] -> [], each 333 times
+ * `i32.const 1; drop`; the functions in `bad` (ascending, ending with
+ * UINT32_MAX) leave an i32 on the stack instead, so end is a type mismatch. */
+static wb_buf big_module(const uint32_t *bad)
+{
+    wb_buf b = wb_module();
+    WB_SECTION(&b, WB_TYPE, 0x01, 0x60, 0x00, 0x00);
+    wb_buf s = { 0 };
+    wb_uleb(&s, BIG_FUNCS);
+    for (uint32_t i = 0; i < BIG_FUNCS; i++)
+        wb_byte(&s, 0);
+    wb_section(&b, WB_FUNCTION, s.data, s.len);
+    wb_free(&s);
+    wb_uleb(&s, BIG_FUNCS);
+    for (uint32_t i = 0; i < BIG_FUNCS; i++) {
+        bool invalid = *bad == i;
+        bad += invalid;
+        wb_uleb(&s, 1 + 333 * 3 + (invalid ? 2 : 0) + 1);
+        wb_byte(&s, 0x00);
+        for (int k = 0; k < 333; k++)
+            wb_put(&s, WB_BYTES(I32_CONST, 1, DROP));
+        if (invalid)
+            wb_put(&s, WB_BYTES(I32_CONST, 1));
+        wb_byte(&s, END);
+    }
+    cr_assert_gt(s.len, 1u << 20, "the code section must be over a MiB: %zu", s.len);
+    wb_section(&b, WB_CODE, s.data, s.len);
+    wb_free(&s);
+    return b;
+}
+
+/* The invalid function reported is the first one in the section, wherever
+ * the others are. */
+static void expect_big_invalid(const uint32_t *bad)
+{
+    wb_buf b = big_module(bad);
+    weft_error err = expect_invalid(&b, "type mismatch");
+    cr_assert_eq(err.func, bad[0], "reported function %lld, the first invalid one is %u",
+                 (long long)err.func, bad[0]);
+    cr_assert_eq(err.section, WB_CODE);
+}
+
+Test(validate_bodies, big_code_section)
+{
+    wb_buf b = big_module((const uint32_t[]){ UINT32_MAX });
+    expect_valid(&b);
+    expect_big_invalid((const uint32_t[]){ 0, UINT32_MAX });
+    expect_big_invalid((const uint32_t[]){ BIG_FUNCS - 1, UINT32_MAX });
+    expect_big_invalid((const uint32_t[]){ BIG_FUNCS / 2, UINT32_MAX });
+    expect_big_invalid((const uint32_t[]){ 3, BIG_FUNCS / 2, BIG_FUNCS - 1, UINT32_MAX });
+    expect_big_invalid((const uint32_t[]){ BIG_FUNCS / 3, 2 * BIG_FUNCS / 3, UINT32_MAX });
+}
