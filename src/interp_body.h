@@ -35,8 +35,8 @@ static inline wx_trap wx_trap_from_num(num_trap k)
 #define S2 (ip[1].u16[2])
 #define S3 (ip[1].u16[3])
 #define IMM (ip[1].u32[1])          /* FMT_SI, FMT_SSI, FMT_I */
-#define IMM_W2 (ip[2].u32[0])       /* FMT_SSSI, FMT_SSSII, FMT_CALLI */
-#define IMM2_W2 (ip[2].u32[1])      /* FMT_SSSII */
+#define IMM_W2 (ip[2].u32[0])       /* FMT_SSSI, FMT_SSSII, FMT_SSSSII, FMT_CALLI */
+#define IMM2_W2 (ip[2].u32[1])      /* FMT_SSSII, FMT_SSSSII */
 #define OFF (ip[1].i32[1])          /* jump offset of FMT_J, FMT_SJ, FMT_SSJ, FMT_SJL */
 
 /* A slot read or written as one of the scalar types. */
@@ -229,6 +229,21 @@ BODY(COPY2) { fp[S0] = fp[S1]; fp[S2] = fp[S3]; }
 BODY(CONST32) { fp[S0].u64 = IMM; acc->i = IMM; }
 BODY(SELECT) { wx_slot v = fp[S3].u32 ? fp[S1] : fp[S2]; fp[S0] = v; acc->i = v.u64; }
 BODY(V128_LOAD_ADD) { SET_V128(S0, simd_get(EA_GUARDED(ADD_ADDR(), 0, 16))); }
+/* mem[p] += y * mem[q] (ir_ops.def): [op][p y q added][offset_p k_q]. */
+#define UPDATE_Q_ADDR()                                                          \
+    (S3 ? (uint64_t)(uint32_t)(SLOT_I32(S2) + IMM2_W2) : (uint64_t)SLOT_I32(S2) + IMM2_W2)
+#define MUL_ADD_MEM(SHAPE, ea_p, ea_q)                                           \
+    do {                                                                        \
+        uint8_t *p_ = (ea_p);                                                   \
+        simd_v x_ = simd_get(p_), b_ = simd_get(ea_q);                       \
+        simd_put(p_, simd_##SHAPE##_add(x_, simd_##SHAPE##_mul(SLOT_V128(S1), b_))); \
+    } while (0)
+BODY(F32X4_MUL_ADD_MEM) {
+    MUL_ADD_MEM(f32x4, EA_GUARDED(SLOT_I32(S0), IMM_W2, 16), mem + UPDATE_Q_ADDR());
+}
+BODY(F64X2_MUL_ADD_MEM) {
+    MUL_ADD_MEM(f64x2, EA_GUARDED(SLOT_I32(S0), IMM_W2, 16), mem + UPDATE_Q_ADDR());
+}
 /* Stores of a constant: [op][addr - offset][value]. */
 #define STORE_K(M) do { M v_ = (M)ip[2].u64; memcpy(EA_GUARDED(SLOT_I32(S0), IMM, sizeof v_), &v_, sizeof v_); } while (0)
 BODY(STORE8_K) { STORE_K(uint8_t); }
@@ -301,6 +316,7 @@ TAKEN(ADD_JUMP_LT_S) { ADD_JUMP((int32_t)a < (int32_t)b); }
 #define IR_FMT_WORDS_FMT_SSSSI 3
 #define IR_FMT_WORDS_FMT_SSSI 3
 #define IR_FMT_WORDS_FMT_SSSII 3
+#define IR_FMT_WORDS_FMT_SSSSII 3
 #define IR_FMT_WORDS_FMT_J 2
 #define IR_FMT_WORDS_FMT_SJ 2
 #define IR_FMT_WORDS_FMT_SSJ 2

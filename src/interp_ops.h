@@ -190,6 +190,17 @@ FORM(V128_LOAD_ADD, 2)
 OP(V128_LOAD_ADD_CHK) { SET_V128(S0, simd_get(EA_CHECKED(ADD_ADDR(), 0, 16))); NEXT(2); }
 OP(V128_STORE_ADD) { simd_put(EA_GUARDED(STORE_ADDR(), 0, 16), SLOT_V128(S1)); NEXT(2); }
 OP(V128_STORE_ADD_CHK) { simd_put(EA_CHECKED(STORE_ADDR(), 0, 16), SLOT_V128(S1)); NEXT(2); }
+/* mem[p] += y * mem[q]: the checked forms check p's address, then q's. */
+FORM(F32X4_MUL_ADD_MEM, 3)
+FORM(F64X2_MUL_ADD_MEM, 3)
+OP(F32X4_MUL_ADD_MEM_CHK) {
+    MUL_ADD_MEM(f32x4, EA_CHECKED(SLOT_I32(S0), IMM_W2, 16), EA_CHECKED(UPDATE_Q_ADDR(), 0, 16));
+    NEXT(3);
+}
+OP(F64X2_MUL_ADD_MEM_CHK) {
+    MUL_ADD_MEM(f64x2, EA_CHECKED(SLOT_I32(S0), IMM_W2, 16), EA_CHECKED(UPDATE_Q_ADDR(), 0, 16));
+    NEXT(3);
+}
 FORM(COPY, 2)
 FORM(COPY2, 2)
 OP(COPY_V128) { wx_slot lo = fp[S1], hi = fp[S1 + 1]; fp[S0] = lo; fp[S0 + 1] = hi; NEXT(2); }

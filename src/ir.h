@@ -55,6 +55,7 @@ typedef enum ir_format {
     FMT_PAIR,    /* [op][A's word 1][B's words 1...]: see ir_pairs.def */
     FMT_SSIL,    /* [op][s0 s1 imm][imm64] */
     FMT_SSSIIL,  /* [op][s0 s1 s2 -][imm imm2][imm64] */
+    FMT_SSSSII,  /* [op][s0 s1 s2 s3][imm imm2] */
 } ir_format;
 
 /* Instruction sizes in words, by format (FMT_TABLE and FMT_PAIR sizes
@@ -66,7 +67,7 @@ static inline unsigned ir_format_words(ir_format f)
     case FMT_SSL: case FMT_SIL: case FMT_SSJII: case FMT_SL: case FMT_SSSI: case FMT_SSSII: case FMT_SJL:
     case FMT_CALLI: case FMT_SSIL: return 3;
     case FMT_SV: case FMT_SSSV: case FMT_SSSIIL: return 4;
-    case FMT_SSSSI: return 3;
+    case FMT_SSSSI: case FMT_SSSSII: return 3;
     default: return 2;
     }
 }

@@ -46,6 +46,11 @@ static unsigned dump_ins(FILE *out, uint64_t op, const ir_word *ip, uint64_t pos
                 s[3] & 2 ? ":i64" : "", s[2], s[3] & 4 ? ":i64" : "", ip[2].u32[0], ip[2].u32[1]);
         return 3;
     }
+    if (f == FMT_SSSSII) { /* The vector updates: mem[p] += y * mem[q]. */
+        fprintf(out, " [r%u + %u] += r%u * [r%u + %u%s]\n", s[0], ip[2].u32[0], s[1], s[2],
+                ip[2].u32[1], s[3] ? ", wrapping" : "");
+        return 3;
+    }
     switch (f) {
     case FMT_NONE: break;
     case FMT_S: fprintf(out, " r%u", s[0]); break;
@@ -101,7 +106,7 @@ static unsigned dump_ins(FILE *out, uint64_t op, const ir_word *ip, uint64_t pos
         fprintf(out, " r%u, r%u, r%u, mem %u, lane %u, 0x%" PRIx64, s[0], s[1], s[2],
                 ip[2].u32[0], ip[2].u32[1], ip[3].u64);
         break;
-    case FMT_PAIR: break; /* Split by dump_one. */
+    case FMT_PAIR: case FMT_SSSSII: break; /* Split by dump_one; above. */
     }
     fputc('\n', out);
     return ir_format_words(f);

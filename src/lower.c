@@ -185,6 +185,7 @@ typedef struct lw_ctx {
     bool last_is_compare;
     lw_compare cmp;
     bool copy_open;             /* It is a one-slot copy that a next copy may join. */
+    uint32_t label_at;          /* Where the last label is: code from there on runs straight. */
 
     /* Metering (metered variants only): the check instruction, the open
      * region's check (UINT32_MAX before the first) and the Wasm
@@ -294,6 +295,7 @@ static void has_dst(lw_ctx *l) { l->last_has_dst = true; }
 static void label(lw_ctx *l)
 {
     l->last_valid = l->copy_open = false;
+    l->label_at = l->len;
     l->add_pos = UINT32_MAX;
 }
 
@@ -623,7 +625,7 @@ static bool straight_line(ir_op op)
 {
     switch (ir_op_format[op]) {
     case FMT_SS: case FMT_SSS: case FMT_SSSS: case FMT_SSI: case FMT_SSL: case FMT_SL:
-    case FMT_SSSSI: case FMT_SSSI: case FMT_SSSII: case FMT_SIL: case FMT_SHI:
+    case FMT_SSSSI: case FMT_SSSI: case FMT_SSSII: case FMT_SIL: case FMT_SHI: case FMT_SSSSII:
         return true;
     case FMT_SI:
         return op != IR_RETURN_CALL;
@@ -1149,6 +1151,97 @@ static ir_op store_k_op(ir_op op, bool small)
     }
 }
 
+/* Instructions that an update may move a load past (fuse_update): they
+ * only compute integers from slots, cannot trap, and touch no memory. The
+ * destination is word 1's first slot; `reads` gets how many slots after it
+ * are read. */
+static bool plain_integer_op(ir_op op, unsigned *reads)
+{
+    switch (op) {
+    case IR_CONST32: *reads = 0; return true;
+    case IR_COPY: case IR_I32_ADD_RI: case IR_I32_SUB_RI: case IR_I32_SHL_RI:
+    case IR_I32_MUL_RI: *reads = 1; return true;
+    case IR_I32_ADD_RR: case IR_I32_SUB_RR: case IR_I32_ADD_SHL: *reads = 2; return true;
+    default: return false;
+    }
+}
+
+/* A v128.store of x + y * b to the address x was loaded from, where b was
+ * loaded just before the multiply-add (c[j] += a * b[j], vectorised):
+ *
+ *     X  v128.load        t1, p, offset       (plain form)
+ *        ...              integer steps that neither read t1 nor write p
+ *     Y  v128.load(/add)  t2, q, k
+ *     Z  f32x4/f64x2.mul_add t1, t1, y, t2
+ *        v128.store       p, t1, offset
+ *
+ * becomes one mem[p] += y * mem[q] (ir_ops.def), X moving down past the
+ * integer steps: nothing between X and the store writes memory, traps or is
+ * a label, and the temporaries t1 and t2 are read by nothing else. */
+static bool fuse_update(lw_ctx *l, const wv_imm *imm)
+{
+    lw_val *v = peek(l, 0), *a = peek(l, 1);
+    ir_op fused;
+    if (just_computed(l, v, IR_F64X2_MUL_ADD))
+        fused = IR_F64X2_MUL_ADD_MEM;
+    else if (just_computed(l, v, IR_F32X4_MUL_ADD))
+        fused = IR_F32X4_MUL_ADD_MEM;
+    else
+        return false;
+    /* The instructions since the label, the last 16 of them kept (after
+     * a long straight run, none: the walk must stay short). */
+    if (a->kind == LV_CONST || imm->offset > UINT32_MAX || l->last_pos - l->label_at > 256)
+        return false;
+    enum { KEEP = 16 };
+    uint32_t start[KEEP], n = 0, z = l->last_pos;
+    for (uint32_t pos = l->label_at; pos < z; pos += ir_ins_words((ir_op)l->ops[pos], at(l, pos)))
+        start[n++ % KEEP] = pos;
+    if (n < 2)
+        return false;
+    ir_word wz = *at(l, z + 1);
+    uint16_t t1 = wz.u16[0], y = wz.u16[2], t2 = wz.u16[3], p = a->slot;
+    uint32_t ypos = start[(n - 1) % KEEP];
+    ir_op yop = (ir_op)l->ops[ypos], load = (ir_op)(IR_V128_LOAD + l->checked),
+          load_add = (ir_op)(IR_V128_LOAD_ADD + l->checked);
+    ir_word wy = *at(l, ypos + 1);
+    uint16_t q = wy.u16[1];
+    if (wz.u16[1] != t1 || wy.u16[0] != t2 || t1 < l->temp_base || t2 < l->temp_base ||
+        (yop != load && yop != load_add) ||
+        t2 == t1 || y == t1 || y == t2 || q == t1 || p == t1 || p == t2 || p == t2 + 1)
+        return false;
+    /* Back from Y to X over the integer steps. */
+    uint32_t xpos = UINT32_MAX;
+    for (uint32_t k = n - 1; k-- > 0 && n - k <= KEEP;) {
+        uint32_t pos = start[k % KEEP];
+        ir_word w = *at(l, pos + 1);
+        unsigned reads;
+        if (l->ops[pos] == load && w.u16[0] == t1) {
+            if (w.u16[1] == p && w.u32[1] == imm->offset)
+                xpos = pos;
+            break;
+        }
+        if (!plain_integer_op((ir_op)l->ops[pos], &reads) || w.u16[0] == p || w.u16[0] == t1 ||
+            w.u16[0] == t1 + 1 || (reads > 0 && w.u16[1] == t1) || (reads > 1 && w.u16[2] == t1))
+            break;
+    }
+    if (xpos == UINT32_MAX)
+        return false;
+    /* X goes; the steps after it move up. */
+    memmove(at(l, xpos), at(l, xpos + 2), (ypos - xpos - 2) * sizeof *l->code);
+    memmove(l->ops + xpos, l->ops + xpos + 2, (ypos - xpos - 2) * sizeof *l->ops);
+    if (l->add_pos != UINT32_MAX && l->add_pos > xpos)
+        l->add_pos = l->add_pos < ypos ? l->add_pos - 2 : UINT32_MAX;
+    l->len = ypos - 2;
+    pop(l);
+    pop(l);
+    uint32_t pos = emit_s(l, (ir_op)(fused + l->checked), 3, p, y, q, yop == load_add);
+    if (l->len) {
+        at(l, pos + 2)->u32[0] = (uint32_t)imm->offset;
+        at(l, pos + 2)->u32[1] = wy.u32[1];
+    }
+    return true;
+}
+
 static void lower_store(lw_ctx *l, const lw_map *map, const wv_imm *imm)
 {
     /* As for loads: slot + constant, just computed, with no static offset.
@@ -1157,6 +1250,8 @@ static void lower_store(lw_ctx *l, const lw_map *map, const wv_imm *imm)
     uint16_t base;
     uint32_t k;
     bool v128 = map->op == IR_V128_STORE;
+    if (v128 && fuse_update(l, imm))
+        return;
     if ((map->kind == MAP_STORE_ADD || v128) && imm->offset == 0 && peek(l, 0)->kind != LV_CONST &&
         added_address(l, peek(l, 1), &base, &k)) {
         uint16_t value = peek(l, 0)->slot;

@@ -236,9 +236,9 @@
 ;;|    22  return1                  r1
 ;;| func 9 v_mul_add:
 ;;|     0  v128.load/add            r4, r0, 16
-;;|     1+ f64x2.mul_add            r4, r4, r1, r1
-;;|     3  v128.store               r0, r4, 0
-;;|     5  return                  
+;;|     2  f64x2.mul_add            r4, r4, r1, r1
+;;|     4  v128.store               r0, r4, 0
+;;|     6  return                  
 ;;| func 10 bit_test:
 ;;|     0  jump.if.i32.and/ri       r0, 0x80, @11
 ;;|     3  jump.unless.i32.and      r0, r1, @8

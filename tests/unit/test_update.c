@@ -1,0 +1,203 @@
+/* test_update.c: the vector updates of memory, mem[p] += y * mem[q], that
+ * lowering makes of a v128.load, a multiply-add of a second v128.load and
+ * a v128.store back (fuse_update in lower.c). In every strategy and bounds
+ * mode: the results match the instructions' own, with static offsets and
+ * with an added address that wraps, with an integer step between the
+ * loads, and where the address's local is written between them (nothing is
+ * fused then: tests/ir/update.wat shows which are); an out-of-bounds
+ * address on either side traps and leaves memory as it was. */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "helpers.h"
+#include "weft.h"
+
+static const char *update_wat =
+    "(module\n"
+    "  (memory (export \"mem\") 1)\n"
+    /* Both of matmul's forms: q's address plain, then added (q + 16). */
+    "  (func (export \"f64x2\") (param $p i32) (param $q i32) (param $a f64)\n"
+    "    (local $y v128)\n"
+    "    (local.set $y (f64x2.splat (local.get $a)))\n"
+    "    (v128.store (local.get $p)\n"
+    "      (f64x2.add (v128.load (local.get $p))\n"
+    "                 (f64x2.mul (local.get $y) (v128.load (local.get $q)))))\n"
+    "    (v128.store offset=16 (local.get $p)\n"
+    "      (f64x2.add (v128.load offset=16 (local.get $p))\n"
+    "                 (f64x2.mul (local.get $y)\n"
+    "                            (v128.load (i32.add (local.get $q) (i32.const 16)))))))\n"
+    "  (func (export \"f32x4\") (param $p i32) (param $q i32) (param $a f32)\n"
+    "    (local $y v128)\n"
+    "    (local.set $y (f32x4.splat (local.get $a)))\n"
+    "    (v128.store (local.get $p)\n"
+    "      (f32x4.add (v128.load (local.get $p))\n"
+    "                 (f32x4.mul (local.get $y) (v128.load (local.get $q))))))\n"
+    /* q's address computed between the two loads: the first moves past it. */
+    "  (func (export \"step\") (param $p i32) (param $q0 i32) (param $a f64)\n"
+    "    (local $y v128) (local $q i32)\n"
+    "    (local.set $y (f64x2.splat (local.get $a)))\n"
+    "    (v128.store (local.get $p)\n"
+    "      (f64x2.add (v128.load (local.get $p))\n"
+    "                 (f64x2.mul (local.get $y)\n"
+    "                   (v128.load (local.tee $q (i32.add (local.get $q0) (i32.const 32))))))))\n"
+    /* The address's local is written between the loads: the store's
+     * address is copied away first, and there is no update. */
+    "  (func (export \"moved\") (param $p i32) (param $q i32) (param $a f64)\n"
+    "    (local $y v128)\n"
+    "    (local.set $y (f64x2.splat (local.get $a)))\n"
+    "    (v128.store (local.get $p)\n"
+    "      (f64x2.add (v128.load (local.get $p))\n"
+    "                 (f64x2.mul (local.get $y) (v128.load (local.tee $p (local.get $q)))))))\n"
+    /* Only the added form, for a sum that wraps. */
+    "  (func (export \"wrap\") (param $p i32) (param $q i32) (param $a f64)\n"
+    "    (local $y v128)\n"
+    "    (local.set $y (f64x2.splat (local.get $a)))\n"
+    "    (v128.store (local.get $p)\n"
+    "      (f64x2.add (v128.load (local.get $p))\n"
+    "                 (f64x2.mul (local.get $y)\n"
+    "                            (v128.load (i32.add (local.get $q) (i32.const 16))))))))\n";
+
+typedef struct mode {
+    weft_dispatch dispatch;
+    weft_bounds bounds;
+} mode;
+
+static const mode modes[] = {
+    { WEFT_DISPATCH_DIRECT, WEFT_BOUNDS_GUARD }, { WEFT_DISPATCH_DIRECT, WEFT_BOUNDS_EXPLICIT },
+    { WEFT_DISPATCH_INDIRECT, WEFT_BOUNDS_GUARD }, { WEFT_DISPATCH_INDIRECT, WEFT_BOUNDS_EXPLICIT },
+    { WEFT_DISPATCH_SWITCH, WEFT_BOUNDS_GUARD }, { WEFT_DISPATCH_SWITCH, WEFT_BOUNDS_EXPLICIT },
+    { WEFT_DISPATCH_TAIL, WEFT_BOUNDS_GUARD }, { WEFT_DISPATCH_TAIL, WEFT_BOUNDS_EXPLICIT },
+};
+#define NMODES (sizeof modes / sizeof *modes)
+
+/* One instance in one mode, and its memory. */
+typedef struct run {
+    const mode *md;
+    char name[64];
+    weft_engine *e;
+    weft_instance *inst;
+    uint8_t *mem;
+} run;
+
+static run start(weft_module *m, const mode *md)
+{
+    run r = { .md = md };
+    snprintf(r.name, sizeof r.name, "%s/%s", weft_dispatch_name(md->dispatch),
+             md->bounds == WEFT_BOUNDS_GUARD ? "guard" : "explicit");
+    r.e = engine_with(md->dispatch, md->bounds);
+    r.inst = instantiate(r.e, m);
+    r.mem = weft_memory_data(export_of(r.inst, "mem", WEFT_EXTERN_MEMORY).of.memory);
+    return r;
+}
+
+static weft_value f64(double v) { return (weft_value){ .kind = WEFT_F64, .of.f64 = v }; }
+static weft_value f32(float v) { return (weft_value){ .kind = WEFT_F32, .of.f32 = v }; }
+
+/* Calls `name`(p, q, a); the status, and the message in *err. */
+static weft_status call(run *r, const char *name, int32_t p, int32_t q, weft_value a,
+                        weft_error *err)
+{
+    weft_value args[3] = { i32(p), i32(q), a };
+    return weft_call(r->e, func_of(r->inst, name), args, 3, NULL, 0, err);
+}
+
+static void ok(run *r, const char *name, int32_t p, int32_t q, weft_value a)
+{
+    weft_error err;
+    cr_assert_eq(call(r, name, p, q, a, &err), WEFT_OK, "%s (%s): %s", name, r->name,
+                 err.message);
+}
+
+static void traps(run *r, const char *name, int32_t p, int32_t q, weft_value a)
+{
+    weft_error err;
+    cr_assert_eq(call(r, name, p, q, a, &err), WEFT_ERR_TRAP, "%s (%s) did not trap", name,
+                 r->name);
+    cr_assert_str_eq(err.message, "out of bounds memory access", "%s (%s)", name, r->name);
+}
+
+static void put_f64s(run *r, uint32_t at, const double *v, size_t n)
+{
+    memcpy(r->mem + at, v, n * sizeof *v);
+}
+
+static void expect_f64s(run *r, const char *what, uint32_t at, const double *want, size_t n)
+{
+    for (size_t k = 0; k < n; k++) {
+        double got;
+        memcpy(&got, r->mem + at + 8 * k, sizeof got);
+        cr_expect_eq(got, want[k], "%s (%s): lane %zu is %g, not %g", what, r->name, k, got,
+                     want[k]);
+    }
+}
+
+static const double xs[4] = { 1.5, 2.5, 3.5, 4.5 }, bs[4] = { 10, 20, 30, 40 };
+
+Test(update, results_and_traps_in_every_mode)
+{
+    weft_module *m = wat(update_wat);
+    for (size_t k = 0; k < NMODES; k++) {
+        if (!weft_dispatch_available(modes[k].dispatch))
+            continue;
+        run r = start(m, &modes[k]);
+
+        /* Both forms: 32 bytes updated from 32 bytes. */
+        put_f64s(&r, 1024, xs, 4);
+        put_f64s(&r, 2048, bs, 4);
+        ok(&r, "f64x2", 1024, 2048, f64(0.5));
+        expect_f64s(&r, "f64x2", 1024, (const double[]){ 6.5, 12.5, 18.5, 24.5 }, 4);
+        expect_f64s(&r, "f64x2 leaves q", 2048, bs, 4);
+
+        /* p and q the same vector: both loads before the store. */
+        put_f64s(&r, 1024, xs, 4);
+        ok(&r, "f64x2", 1024, 1024, f64(2));
+        expect_f64s(&r, "f64x2 in place", 1024, (const double[]){ 4.5, 7.5, 10.5, 13.5 }, 4);
+
+        /* Four f32 lanes. */
+        const float fx[4] = { 1, 2, 3, 4 }, fb[4] = { 8, 16, 24, 32 };
+        memcpy(r.mem + 512, fx, sizeof fx);
+        memcpy(r.mem + 768, fb, sizeof fb);
+        ok(&r, "f32x4", 512, 768, f32(0.25f));
+        float fr[4];
+        memcpy(fr, r.mem + 512, sizeof fr);
+        for (int i = 0; i < 4; i++)
+            cr_expect_eq(fr[i], fx[i] + 0.25f * fb[i], "f32x4 (%s): lane %d is %g", r.name, i,
+                         fr[i]);
+
+        /* q computed between the loads. */
+        put_f64s(&r, 1024, xs, 2);
+        put_f64s(&r, 2048 + 32, bs + 2, 2);
+        ok(&r, "step", 1024, 2048, f64(1));
+        expect_f64s(&r, "step", 1024, (const double[]){ 31.5, 42.5 }, 2);
+
+        /* The local changes, the store keeps the address it read first. */
+        put_f64s(&r, 1024, xs, 2);
+        put_f64s(&r, 2048, bs, 2);
+        ok(&r, "moved", 1024, 2048, f64(1));
+        expect_f64s(&r, "moved, p", 1024, (const double[]){ 11.5, 22.5 }, 2);
+        expect_f64s(&r, "moved, q", 2048, bs, 2);
+
+        /* q + 16 wraps to address 8. */
+        put_f64s(&r, 1024, xs, 2);
+        put_f64s(&r, 8, bs, 2);
+        ok(&r, "wrap", 1024, -8, f64(1));
+        expect_f64s(&r, "wrap", 1024, (const double[]){ 11.5, 22.5 }, 2);
+
+        /* Out of bounds on either side: a trap, memory unchanged. */
+        put_f64s(&r, 1024, xs, 4);
+        traps(&r, "f64x2", 1024, 65536 - 8, f64(1));
+        traps(&r, "f64x2", 1024, -1, f64(1));
+        expect_f64s(&r, "f64x2 after q's trap", 1024, xs, 4);
+        traps(&r, "f64x2", 65536 - 8, 2048, f64(1));
+        traps(&r, "f32x4", 512, 65536 - 15, f32(1));
+        traps(&r, "wrap", 65536 - 15, 0, f64(1));
+        /* The first update done, the second's q out of bounds. */
+        put_f64s(&r, 1024, xs, 4);
+        put_f64s(&r, 65536 - 16, bs, 2);
+        traps(&r, "f64x2", 1024, 65536 - 16, f64(1));
+        expect_f64s(&r, "f64x2, first half", 1024, (const double[]){ 11.5, 22.5, 3.5, 4.5 }, 4);
+        weft_engine_free(r.e);
+    }
+    weft_module_free(m);
+}
