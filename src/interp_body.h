@@ -229,6 +229,11 @@ BODY(COPY2) { fp[S0] = fp[S1]; fp[S2] = fp[S3]; }
 BODY(CONST32) { fp[S0].u64 = IMM; acc->i = IMM; }
 BODY(SELECT) { wx_slot v = fp[S3].u32 ? fp[S1] : fp[S2]; fp[S0] = v; acc->i = v.u64; }
 BODY(V128_LOAD_ADD) { SET_V128(S0, simd_get(EA_GUARDED(ADD_ADDR(), 0, 16))); }
+/* Moves in memory: [op][to from -][offset_to offset_from]. */
+#define MOVE(M, ea_to, ea_from) do { M v_; memcpy(&v_, (ea_from), sizeof v_); memcpy((ea_to), &v_, sizeof v_); } while (0)
+BODY(MOVE32) { MOVE(uint32_t, EA_GUARDED(SLOT_I32(S0), IMM_W2, 4), EA_GUARDED(SLOT_I32(S1), IMM2_W2, 4)); }
+BODY(MOVE64) { MOVE(uint64_t, EA_GUARDED(SLOT_I32(S0), IMM_W2, 8), EA_GUARDED(SLOT_I32(S1), IMM2_W2, 8)); }
+BODY(MOVE128) { MOVE(simd_v, EA_GUARDED(SLOT_I32(S0), IMM_W2, 16), EA_GUARDED(SLOT_I32(S1), IMM2_W2, 16)); }
 /* mem[p] += y * mem[q] (ir_ops.def): [op][p y q added][offset_p k_q]. */
 #define UPDATE_Q_ADDR()                                                          \
     (S3 ? (uint64_t)(uint32_t)(SLOT_I32(S2) + IMM2_W2) : (uint64_t)SLOT_I32(S2) + IMM2_W2)

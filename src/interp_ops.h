@@ -190,6 +190,20 @@ FORM(V128_LOAD_ADD, 2)
 OP(V128_LOAD_ADD_CHK) { SET_V128(S0, simd_get(EA_CHECKED(ADD_ADDR(), 0, 16))); NEXT(2); }
 OP(V128_STORE_ADD) { simd_put(EA_GUARDED(STORE_ADDR(), 0, 16), SLOT_V128(S1)); NEXT(2); }
 OP(V128_STORE_ADD_CHK) { simd_put(EA_CHECKED(STORE_ADDR(), 0, 16), SLOT_V128(S1)); NEXT(2); }
+/* Moves in memory: the checked forms check the source, then the
+ * destination, as the load and the store would. */
+#define MOVE_CHK(M, W)                                                          \
+    do {                                                                        \
+        uint8_t *from_ = EA_CHECKED(SLOT_I32(S1), IMM2_W2, W);                  \
+        MOVE(M, EA_CHECKED(SLOT_I32(S0), IMM_W2, W), from_);                    \
+        NEXT(3);                                                                \
+    } while (0)
+FORM(MOVE32, 3)
+FORM(MOVE64, 3)
+FORM(MOVE128, 3)
+OP(MOVE32_CHK) { MOVE_CHK(uint32_t, 4); }
+OP(MOVE64_CHK) { MOVE_CHK(uint64_t, 8); }
+OP(MOVE128_CHK) { MOVE_CHK(simd_v, 16); }
 /* mem[p] += y * mem[q]: the checked forms check p's address, then q's. */
 FORM(F32X4_MUL_ADD_MEM, 3)
 FORM(F64X2_MUL_ADD_MEM, 3)

@@ -46,6 +46,11 @@ static unsigned dump_ins(FILE *out, uint64_t op, const ir_word *ip, uint64_t pos
                 s[3] & 2 ? ":i64" : "", s[2], s[3] & 4 ? ":i64" : "", ip[2].u32[0], ip[2].u32[1]);
         return 3;
     }
+    if (op == IR_MOVE32 || op == IR_MOVE32_CHK || op == IR_MOVE64 || op == IR_MOVE64_CHK ||
+        op == IR_MOVE128 || op == IR_MOVE128_CHK) {
+        fprintf(out, " [r%u + %u] = [r%u + %u]\n", s[0], ip[2].u32[0], s[1], ip[2].u32[1]);
+        return 3;
+    }
     if (f == FMT_SSSSII) { /* The vector updates: mem[p] += y * mem[q]. */
         fprintf(out, " [r%u + %u] += r%u * [r%u + %u%s]\n", s[0], ip[2].u32[0], s[1], s[2],
                 ip[2].u32[1], s[3] ? ", wrapping" : "");

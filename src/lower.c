@@ -1242,8 +1242,49 @@ static bool fuse_update(lw_ctx *l, const wv_imm *imm)
     return true;
 }
 
+/* The move in memory (MOVE32...) that a load `load` just computed, then
+ * stored by `store`, makes, or IR_OP_COUNT: plain forms of one width. */
+static ir_op move_op(ir_op load, ir_op store)
+{
+    switch (store) {
+    case IR_I32_STORE: case IR_F32_STORE:
+        return load == IR_I32_LOAD || load == IR_F32_LOAD ? IR_MOVE32 : IR_OP_COUNT;
+    case IR_I64_STORE: case IR_F64_STORE:
+        return load == IR_I64_LOAD || load == IR_F64_LOAD ? IR_MOVE64 : IR_OP_COUNT;
+    case IR_V128_STORE: return load == IR_V128_LOAD ? IR_MOVE128 : IR_OP_COUNT;
+    default: return IR_OP_COUNT;
+    }
+}
+
+/* A store of a value that the load just before read, and nothing else
+ * will: one move in memory, which reads then writes as the two did. */
+static bool fuse_move(lw_ctx *l, const lw_map *map, const wv_imm *imm)
+{
+    lw_val *v = peek(l, 0), *a = peek(l, 1);
+    if (v->kind != LV_TEMP || a->kind == LV_CONST || imm->offset > UINT32_MAX || !l->last_valid ||
+        !l->last_has_dst || !l->len)
+        return false;
+    ir_op load = (ir_op)(l->last_op - l->checked);
+    ir_op move = move_op(load, (ir_op)map->op);
+    ir_word w = *at(l, l->last_pos + 1);
+    if (move == IR_OP_COUNT || !just_computed(l, v, l->last_op))
+        return false;
+    uint16_t to = a->slot;
+    pop(l);
+    pop(l);
+    l->len = l->last_pos;
+    uint32_t pos = emit_s(l, (ir_op)(move + l->checked), 3, to, w.u16[1], 0, 0);
+    if (l->len) {
+        at(l, pos + 2)->u32[0] = (uint32_t)imm->offset;
+        at(l, pos + 2)->u32[1] = w.u32[1];
+    }
+    return true;
+}
+
 static void lower_store(lw_ctx *l, const lw_map *map, const wv_imm *imm)
 {
+    if (fuse_move(l, map, imm))
+        return;
     /* As for loads: slot + constant, just computed, with no static offset.
      * The value must already sit in a slot (a constant would be
      * materialised after the add). */

@@ -1,3 +1,5 @@
+;; Moves in memory: a load whose value only goes to a store of the same
+;; width (move32/64/128).
 ;; Vector updates of memory, mem[p] += y * mem[q] (fuse_update in lower.c):
 ;; a v128.load, a multiply-add of a second v128.load and a v128.store back
 ;; to the first address become one instruction; the first load may move
@@ -46,7 +48,13 @@
     (v128.store (local.get $p)
       (f64x2.add (v128.load (local.get $p))
                  (f64x2.mul (local.get $y)
-                   (v128.load (block (result i32) (i32.store (local.get $q) (i32.const 7)) (local.get $q))))))))
+                   (v128.load (block (result i32) (i32.store (local.get $q) (i32.const 7)) (local.get $q)))))))
+  (func $moves (param $to i32) (param $from i32)
+    (i64.store (local.get $to) (i64.load offset=8 (local.get $from)))
+    (v128.store offset=16 (local.get $to) (v128.load (local.get $from)))
+    (f32.store (local.get $to) (f32.load (local.get $from)))
+    ;; Narrower: no move.
+    (i64.store32 (local.get $to) (i64.load (local.get $from)))))
 ;;| func 0 both_forms:
 ;;|     0  f64x2.splat              r3, r2
 ;;|     2  f64x2.mul_add/mem        [r0 + 0] += r3 * [r1 + 0]
@@ -87,3 +95,10 @@
 ;;|    14  f64x2.mul_add            r6, r6, r8, r10
 ;;|    16  v128.store               r5, r6, 0
 ;;|    18  return                  
+;;| func 6 moves:
+;;|     0  move64                   [r0 + 0] = [r1 + 8]
+;;|     3  move128                  [r0 + 16] = [r1 + 0]
+;;|     6  move32                   [r0 + 0] = [r1 + 0]
+;;|     9  i64.load                 r3, r1, 0
+;;|    11  i64.store32/vacc         r0, r3, 0
+;;|    13  return                  

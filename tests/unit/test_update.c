@@ -1,5 +1,9 @@
-/* test_update.c: the vector updates of memory, mem[p] += y * mem[q], that
- * lowering makes of a v128.load, a multiply-add of a second v128.load and
+/* test_update.c: the instructions that lowering makes of memory accesses
+ * in a row. Moves (move32/64/128): a load whose value only goes to a store
+ * of the same width copies in memory, overlapping or not, and traps on
+ * either address as the two instructions would, the destination untouched
+ * when the source is out of bounds. The vector updates of memory,
+ * mem[p] += y * mem[q], that lowering makes of a v128.load, a multiply-add of a second v128.load and
  * a v128.store back (fuse_update in lower.c). In every strategy and bounds
  * mode: the results match the instructions' own, with static offsets and
  * with an added address that wraps, with an integer step between the
@@ -197,6 +201,98 @@ Test(update, results_and_traps_in_every_mode)
         put_f64s(&r, 65536 - 16, bs, 2);
         traps(&r, "f64x2", 1024, 65536 - 16, f64(1));
         expect_f64s(&r, "f64x2, first half", 1024, (const double[]){ 11.5, 22.5, 3.5, 4.5 }, 4);
+        weft_engine_free(r.e);
+    }
+    weft_module_free(m);
+}
+
+static const char *move_wat =
+    "(module\n"
+    "  (memory (export \"mem\") 1)\n"
+    "  (func (export \"i32\") (param $to i32) (param $from i32)\n"
+    "    (i32.store offset=4 (local.get $to) (i32.load offset=8 (local.get $from))))\n"
+    "  (func (export \"f32\") (param $to i32) (param $from i32)\n"
+    "    (f32.store (local.get $to) (f32.load (local.get $from))))\n"
+    "  (func (export \"i64\") (param $to i32) (param $from i32)\n"
+    "    (i64.store (local.get $to) (i64.load (local.get $from))))\n"
+    "  (func (export \"f64\") (param $to i32) (param $from i32)\n"
+    "    (f64.store offset=8 (local.get $to) (f64.load (local.get $from))))\n"
+    "  (func (export \"v128\") (param $to i32) (param $from i32)\n"
+    "    (v128.store (local.get $to) (v128.load offset=16 (local.get $from)))))\n";
+
+/* Calls `name`(to, from); the status, and the message in *err. */
+static weft_status move(run *r, const char *name, int32_t to, int32_t from, weft_error *err)
+{
+    weft_value args[2] = { i32(to), i32(from) };
+    return weft_call(r->e, func_of(r->inst, name), args, 2, NULL, 0, err);
+}
+
+static void move_ok(run *r, const char *name, int32_t to, int32_t from)
+{
+    weft_error err;
+    cr_assert_eq(move(r, name, to, from, &err), WEFT_OK, "%s (%s): %s", name, r->name,
+                 err.message);
+}
+
+static void move_traps(run *r, const char *name, int32_t to, int32_t from)
+{
+    weft_error err;
+    cr_assert_eq(move(r, name, to, from, &err), WEFT_ERR_TRAP, "%s (%s) did not trap", name,
+                 r->name);
+    cr_assert_str_eq(err.message, "out of bounds memory access", "%s (%s)", name, r->name);
+}
+
+/* The 32 bytes at `at` are 0, 1, ..., 31 plus `base`. */
+static void fill(run *r, uint32_t at, uint8_t base)
+{
+    for (int k = 0; k < 32; k++)
+        r->mem[at + k] = (uint8_t)(base + k);
+}
+
+static void expect_bytes(run *r, const char *what, uint32_t at, uint8_t base, int n)
+{
+    for (int k = 0; k < n; k++)
+        cr_expect_eq(r->mem[at + k], (uint8_t)(base + k), "%s (%s): byte %d is %u, not %u", what,
+                     r->name, k, r->mem[at + k], (uint8_t)(base + k));
+}
+
+Test(update, moves_in_every_mode)
+{
+    weft_module *m = wat(move_wat);
+    for (size_t k = 0; k < NMODES; k++) {
+        if (!weft_dispatch_available(modes[k].dispatch))
+            continue;
+        run r = start(m, &modes[k]);
+        /* Each width, with the offsets of both sides. */
+        fill(&r, 1000, 100);
+        fill(&r, 2000, 0);
+        move_ok(&r, "i32", 2000, 1000);
+        expect_bytes(&r, "i32", 2004, 108, 4);
+        expect_bytes(&r, "i32 leaves the rest", 2008, 8, 24);
+        move_ok(&r, "f32", 2000, 1000);
+        expect_bytes(&r, "f32", 2000, 100, 4);
+        move_ok(&r, "i64", 2000, 1008);
+        expect_bytes(&r, "i64", 2000, 108, 8);
+        move_ok(&r, "f64", 2000, 1000);
+        expect_bytes(&r, "f64", 2008, 100, 8);
+        move_ok(&r, "v128", 2000, 1000);
+        expect_bytes(&r, "v128", 2000, 116, 16);
+        /* Overlapping: the whole source is read before the store. */
+        fill(&r, 3000, 0);
+        move_ok(&r, "i64", 3002, 3000);
+        expect_bytes(&r, "i64 overlapping", 3002, 0, 8);
+        fill(&r, 3000, 0);
+        move_ok(&r, "v128", 3004, 2992);
+        expect_bytes(&r, "v128 overlapping", 3004, 8, 16);
+        /* Out of bounds: the source (nothing written), or the destination. */
+        fill(&r, 2000, 50);
+        move_traps(&r, "i64", 2000, 65536 - 7);
+        move_traps(&r, "v128", 2000, 65536 - 31);
+        move_traps(&r, "i32", 2000, -8);
+        expect_bytes(&r, "after the source's traps", 2000, 50, 32);
+        move_traps(&r, "i64", 65536 - 4, 1000);
+        move_traps(&r, "f64", 65536 - 15, 1000);
+        move_traps(&r, "v128", -1, 1000);
         weft_engine_free(r.e);
     }
     weft_module_free(m);
