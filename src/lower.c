@@ -1907,30 +1907,21 @@ const ir_word *wl_lower(const wm_module *m, uint32_t index, wx_dispatch dispatch
         l.failed = true;
         goto out;
     }
-    if (l.len) {
-        close_region(&l);
-        wl_code wc = { l.code, l.ops, l.len, l.cap, l.words };
-        wl_thread_jumps(&wc);
-        wl_finish(&wc);
-        l.code = wc.code;
-        l.ops = wc.ops;
-        l.len = wc.len;
-        l.cap = l.ops_cap = wc.cap;
-    }
-
-    /* One word before the code records its length, for the disassembler. */
-    ir_word *code = malloc((l.len + 1) * sizeof *code);
+    close_region(&l);
+    wl_code wc = { l.code, l.ops, l.len, l.words };
+    uint32_t len;
+    ir_word *code = wl_finish(&wc, &len);
     if (!code) {
         fail(&l, WEFT_ERR_NOMEM, "out of memory while lowering");
         goto out;
     }
-    code[0].u64 = l.len;
-    memcpy(code + 1, l.code, l.len * sizeof *code);
+    /* The word before the code records its length, for the disassembler. */
+    code[-1].u64 = len;
     pthread_mutex_lock(&cache_lock);
     if (cache[index]) {
-        free(code); /* Another thread won the race. */
+        free(code - 1); /* Another thread won the race. */
     } else {
-        cache[index] = code + 1;
+        cache[index] = code;
     }
     pthread_mutex_unlock(&cache_lock);
 out:
