@@ -1895,11 +1895,13 @@ const ir_word *wl_lower(const wm_module *m, uint32_t index, wx_dispatch dispatch
     for (uint32_t i = ft->nparams; i < l.nlocals && i < 64; i++)
         l.zero_locals |= UINT64_C(1) << i;
 
+    /* The module was validated when it loaded: the walk that drives the
+     * lowering only decodes the body. */
     wv_ctx c;
     wv_init(&c, (wm_module *)m, err);
     c.lower_op = lower_op;
     c.lower = &l;
-    bool ok = wv_prepare_lowering(&c) && wm_validate_func(&c, index);
+    bool ok = wv_lower_func(&c, index);
     wv_free(&c);
     if (!ok || l.failed) {
         if (!l.failed && err && err->status == WEFT_OK)

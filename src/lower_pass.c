@@ -201,29 +201,28 @@ static void use_accumulator(wl_code *c, uint32_t prev, uint32_t pos)
 
 /* ---- Pair instructions ------------------------------------------------------------ */
 
-/* The pairs of ir_pairs.def indexed by their first instruction: pairs_of[a]
- * is the first entry of pair_list whose first instruction is a (the entries
- * for one a are consecutive), pair_count[a] how many there are. */
-static uint16_t pairs_of[IR_OP_COUNT], pair_count[IR_OP_COUNT];
-static struct { uint16_t second, op; } pair_list[IR_OP_COUNT];
+/* The pairs of ir_pairs.def in a hash table keyed by their two parts (open
+ * addressing; an entry whose op is 0 is free, as opcode 0 is no pair), and
+ * which instructions are the first part of some pair. */
+enum { PAIR_SLOTS = 512 };
+static struct { uint16_t a, b, op; } pair_slots[PAIR_SLOTS];
+static bool pair_first[IR_OP_COUNT];
+
+static unsigned pair_hash(unsigned a, unsigned b) { return (a * 977u + b) & (PAIR_SLOTS - 1); }
 
 static void index_pairs(void)
 {
-    for (unsigned op = 0; op < IR_OP_COUNT; op++)
-        if (ir_op_format[op] == FMT_PAIR)
-            pair_count[ir_pair_parts[op][0]]++;
-    uint16_t n = 0;
-    for (unsigned a = 0; a < IR_OP_COUNT; a++) {
-        pairs_of[a] = n;
-        n = (uint16_t)(n + pair_count[a]);
-        pair_count[a] = 0;
+    for (unsigned op = 0; op < IR_OP_COUNT; op++) {
+        if (ir_op_format[op] != FMT_PAIR)
+            continue;
+        unsigned a = ir_pair_parts[op][0], b = ir_pair_parts[op][1], h = pair_hash(a, b);
+        while (pair_slots[h].op)
+            h = (h + 1) & (PAIR_SLOTS - 1);
+        pair_slots[h].a = (uint16_t)a;
+        pair_slots[h].b = (uint16_t)b;
+        pair_slots[h].op = (uint16_t)op;
+        pair_first[a] = true;
     }
-    for (unsigned op = 0; op < IR_OP_COUNT; op++)
-        if (ir_op_format[op] == FMT_PAIR) {
-            unsigned a = ir_pair_parts[op][0], k = pairs_of[a] + pair_count[a]++;
-            pair_list[k].second = ir_pair_parts[op][1];
-            pair_list[k].op = (uint16_t)op;
-        }
 }
 
 static void init_tables(void)
@@ -242,9 +241,9 @@ static void init_tables(void)
 /* The pair instruction that runs a then b, or IR_OP_COUNT. */
 static ir_op pair_op(ir_op a, ir_op b)
 {
-    for (unsigned k = pairs_of[a]; k < pairs_of[a] + pair_count[a]; k++)
-        if (pair_list[k].second == b)
-            return (ir_op)pair_list[k].op;
+    for (unsigned h = pair_hash(a, b); pair_slots[h].op; h = (h + 1) & (PAIR_SLOTS - 1))
+        if (pair_slots[h].a == a && pair_slots[h].b == b)
+            return (ir_op)pair_slots[h].op;
     return IR_OP_COUNT;
 }
 
@@ -320,15 +319,16 @@ static uint32_t scan(wl_code *c, pass_mem *p, uint32_t *njumps)
  * wins. */
 static void choose(wl_code *c, pass_mem *p, uint32_t count, bool pairs)
 {
-    uint32_t *start = p->start, *gain = p->gain;
+    uint32_t *start = p->start, *gain = p->gain, len = c->len;
     uint8_t *mark = p->mark;
+    const uint16_t *ops = c->ops;
     gain[count] = gain[count + 1] = 0;
     for (uint32_t k = count; k-- > 0;) {
         uint32_t a = start[k], b = start[k + 1];
         if (k > 0 && !(mark[a] & PAIR_TARGET))
             use_accumulator(c, start[k - 1], a);
         gain[k] = gain[k + 1];
-        if (!pair_count[c->ops[a]] || !pairs || b == c->len || (mark[b] & PAIR_TARGET) ||
+        if (!pair_first[ops[a]] || !pairs || b == len || (mark[b] & PAIR_TARGET) ||
             pair_at(c, a, b) == IR_OP_COUNT)
             continue;
         mark[a] |= PAIR_CAN | (is_table_jump((ir_op)c->ops[b]) ? PAIR_TABLE : 0);
