@@ -168,6 +168,8 @@ typedef struct lw_ctx {
     uint32_t nvals, vals_cap;
     lw_frame *frames;
     uint32_t nframes, frames_cap;
+    lw_frame *top;              /* The innermost frame, frames[nframes - 1]: the
+                                 * one every instruction looks at. */
     lw_patch *patches;
     uint32_t npatches, patches_cap;
 
@@ -780,12 +782,13 @@ static uint32_t emit_cond_jump(lw_ctx *l, lw_val *c, bool when)
 
 /* ---- Blocks ------------------------------------------------------------------------------- */
 
-static lw_frame *push_frame(lw_ctx *l, uint8_t kind, uint32_t nparams, const uint8_t *params,
+static inline lw_frame *push_frame(lw_ctx *l, uint8_t kind, uint32_t nparams, const uint8_t *params,
                             uint32_t nresults, const uint8_t *results)
 {
     if (!grow(l, (void **)&l->frames, &l->frames_cap, l->nframes + 1, sizeof *l->frames))
         return NULL;
     lw_frame *f = &l->frames[l->nframes++];
+    l->top = f;
     uint32_t height = l->nvals - nparams;
     *f = (lw_frame){ .kind = kind, .height = height, .nparams = nparams, .params = params,
                      .nresults = nresults, .results = results, .patches = -1,
@@ -1421,13 +1424,21 @@ static void lower_else(lw_ctx *l)
     reset_stack(l, f, f->nparams, f->params);
 }
 
+/* Removes the innermost frame (its storage stays valid until the next
+ * push_frame). */
+static void pop_frame(lw_ctx *l)
+{
+    l->nframes--;
+    l->top = l->nframes ? &l->frames[l->nframes - 1] : NULL;
+}
+
 static void lower_end(lw_ctx *l)
 {
     lw_frame *f = frame_at(l, 0);
     if (f->kind == WV_FUNC) {
         if (!f->dead)
             emit_return(l);
-        l->nframes--;
+        pop_frame(l);
         return;
     }
     if (!f->dead)
@@ -1439,7 +1450,7 @@ static void lower_end(lw_ctx *l)
     resolve_patches(l, f);
     label(l);
     reset_stack(l, f, f->nresults, f->results);
-    l->nframes--;
+    pop_frame(l);
     if (f->kind == WV_LOOP)
         close_loop_region(l, f);
 }
@@ -1765,7 +1776,7 @@ static __attribute__((noinline)) bool lower_instr(lw_ctx *l, wasm_op op, const w
 static bool lower_op(void *user, wv_ctx *c, wasm_op op, const wv_imm *imm)
 {
     lw_ctx *l = user;
-    if (frame_at(l, 0)->dead)
+    if (l->top->dead)
         return lower_dead(l, op);
     l->region_ops++;
     switch (op) {

@@ -288,8 +288,11 @@ enum { PAIR_TARGET = 1, PAIR_CAN = 2, PAIR_TABLE = 4 };
 
 /* Forwards: threads each jump, lists the instruction starts and the jumps,
  * and marks the labels (jump targets). Returns the instruction count. */
-static uint32_t scan(wl_code *c, pass_mem *p, uint32_t *njumps)
+static uint32_t scan(wl_code *code, pass_mem *p, uint32_t *njumps)
 {
+    /* A copy the compiler knows nothing else writes (a byte store to a mark
+     * could otherwise change the pointers, for all it knows). */
+    wl_code copy = *code, *c = &copy;
     uint32_t count = 0, nj = 0;
     for (uint32_t pos = 0; pos < c->len; pos += words_at(c, pos)) {
         p->start[count++] = pos;
@@ -317,8 +320,9 @@ static uint32_t scan(wl_code *c, pass_mem *p, uint32_t *njumps)
  * most: a pair saves one dispatch, a table pair (which also keeps the index
  * in a register) counts double, and of equal choices the earlier pair
  * wins. */
-static void choose(wl_code *c, pass_mem *p, uint32_t count, bool pairs)
+static void choose(wl_code *code, pass_mem *p, uint32_t count, bool pairs)
 {
+    wl_code copy = *code, *c = &copy; /* As in scan. */
     uint32_t *start = p->start, *gain = p->gain, len = c->len;
     uint8_t *mark = p->mark;
     const uint16_t *ops = c->ops;
