@@ -1177,8 +1177,8 @@ bool wm_validate_func(wv_ctx *c, uint32_t index)
 /* Lowering runs on bodies that wm_validate accepted when the module loaded,
  * so it needs the decoding without the checks: each instruction's opcode
  * and immediates, block types resolved to their types. Nothing in such a
- * body can fail to decode or to type, which leaves the block nesting to
- * track, to find the body's end. */
+ * body can fail to decode or to type, and the `end` that closes the
+ * function is its last byte, so the walk ends with the bytes. */
 
 /* Block types name their type by index: the types themselves. */
 static inline void resolve_blocktype(const wv_ctx *c, wv_imm *imm)
@@ -1218,21 +1218,14 @@ bool wv_lower_func(wv_ctx *c, uint32_t index)
     c->const_expr = false;
     wr_reader *r = &c->r;
     wv_lower_fn lower_op = c->lower_op;
-    uint32_t depth = 1; /* The function's own block. */
-    while (depth > 0) {
+    while (!wr_eof(r)) {
         c->op_start = r->p;
-        if (wr_eof(r))
-            return malformed(c, "END opcode expected");
         wasm_op op;
         wv_imm imm;
         if (!walk_next(c, &op, &imm))
             return false;
-        if (op == WOP_BLOCK || op == WOP_LOOP || op == WOP_IF) {
+        if (op == WOP_BLOCK || op == WOP_LOOP || op == WOP_IF)
             resolve_blocktype(c, &imm);
-            depth++;
-        } else if (op == WOP_END) {
-            depth--;
-        }
         if (!lower_op(c->lower, c, op, &imm))
             return false;
     }
