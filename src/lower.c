@@ -1555,12 +1555,25 @@ static __attribute__((noinline)) bool lower_dead(lw_ctx *l, wasm_op op)
 
 #include "lower_mem.h"
 
+/* The result type of each instruction typed by its SIG column (0 for none
+ * and for the hand-typed ones), as one table read. */
+enum {
+#define WASM_SIG_INFO(name, n, p0, p1, p2, r) RESULT_OF_SIG_##name = r,
+    WASM_SIGS(WASM_SIG_INFO)
+#undef WASM_SIG_INFO
+};
+static const uint8_t op_result[WOP_COUNT] = {
+#define WASM_OP(id, name, prefix, code, imm, sig, width) [WOP_##id] = RESULT_OF_SIG_##sig,
+#include "wasm_ops.def"
+#undef WASM_OP
+};
+
 /* Any reachable instruction but those lower_op handles itself. */
 static __attribute__((noinline)) bool lower_instr(lw_ctx *l, wasm_op op, const wv_imm *imm)
 {
     const wasm_op_info *info = &wasm_op_infos[op];
     const lw_map *map = &op_map[op];
-    uint8_t result = info->sig != WS_SPECIAL ? wasm_sigs[info->sig].result : 0;
+    uint8_t result = op_result[op];
     switch (map->kind) {
     case MAP_BINARY: case MAP_COMPARE: case MAP_BINARY_TRAP:
         lower_binary(l, map, result);
