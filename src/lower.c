@@ -239,10 +239,17 @@ static inline bool grow(lw_ctx *l, void **buf, uint32_t *cap, uint32_t need, siz
 /* Appends an instruction of `n` words, zeroed but for word 0, and returns
  * its position. The stacks keep working on failure; `failed` stops the end
  * result. */
+/* Grows the code and the opcodes to hold `need` words. */
+static __attribute__((noinline)) bool grow_code(lw_ctx *l, uint32_t need)
+{
+    return grow_slow(l, (void **)&l->code, &l->cap, need, sizeof *l->code) &&
+           grow(l, (void **)&l->ops, &l->ops_cap, need, sizeof *l->ops);
+}
+
 static inline uint32_t emit(lw_ctx *l, ir_op op, unsigned n)
 {
-    if (!grow(l, (void **)&l->code, &l->cap, l->len + n, sizeof *l->code) ||
-        !grow(l, (void **)&l->ops, &l->ops_cap, l->len + n, sizeof *l->ops)) {
+    /* The opcodes grow with the code, to the same capacity. */
+    if (l->len + n > l->cap && !grow_code(l, l->len + n)) {
         l->len = 0;
         return 0;
     }
@@ -397,8 +404,9 @@ static __attribute__((noinline)) lw_val *push_slow(lw_ctx *l, uint8_t kind, uint
 
 static inline __attribute__((always_inline)) lw_val *push(lw_ctx *l, uint8_t kind, uint8_t type)
 {
+    /* Below slot 0xfffe any entry fits; push_slow tells the rest apart. */
     uint32_t home = next_home(l);
-    if (__builtin_expect(home + width(type) > 0xffff || l->nvals == l->vals_cap, 0))
+    if (__builtin_expect(home >= 0xfffe || l->nvals == l->vals_cap, 0))
         return push_slow(l, kind, type, home);
     return put(l, kind, type, home);
 }
