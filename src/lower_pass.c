@@ -203,10 +203,12 @@ static void use_accumulator(wl_code *c, uint32_t prev, uint32_t pos)
 
 /* The pairs of ir_pairs.def in a hash table keyed by their two parts (open
  * addressing; an entry whose op is 0 is free, as opcode 0 is no pair), and
- * which instructions are the first part of some pair. */
+ * a filter in front of it: bit b % 64 of pair_seconds[a] is set when some
+ * pair is a then b, so that most instructions need one test to tell that
+ * they pair with nothing. */
 enum { PAIR_SLOTS = 512 };
 static struct { uint16_t a, b, op; } pair_slots[PAIR_SLOTS];
-static bool pair_first[IR_OP_COUNT];
+static uint64_t pair_seconds[IR_OP_COUNT];
 
 static unsigned pair_hash(unsigned a, unsigned b) { return (a * 977u + b) & (PAIR_SLOTS - 1); }
 
@@ -221,7 +223,7 @@ static void index_pairs(void)
         pair_slots[h].a = (uint16_t)a;
         pair_slots[h].b = (uint16_t)b;
         pair_slots[h].op = (uint16_t)op;
-        pair_first[a] = true;
+        pair_seconds[a] |= UINT64_C(1) << (b & 63);
     }
 }
 
@@ -332,8 +334,8 @@ static void choose(wl_code *code, pass_mem *p, uint32_t count, bool pairs)
         if (k > 0 && !(mark[a] & PAIR_TARGET))
             use_accumulator(c, start[k - 1], a);
         gain[k] = gain[k + 1];
-        if (!pair_first[ops[a]] || !pairs || b == len || (mark[b] & PAIR_TARGET) ||
-            pair_at(c, a, b) == IR_OP_COUNT)
+        if (!pairs || b == len || !(pair_seconds[ops[a]] >> (ops[b] & 63) & 1) ||
+            (mark[b] & PAIR_TARGET) || pair_at(c, a, b) == IR_OP_COUNT)
             continue;
         mark[a] |= PAIR_CAN | (is_table_jump((ir_op)c->ops[b]) ? PAIR_TABLE : 0);
         uint32_t with = (mark[a] & PAIR_TABLE ? 2 : 1) + gain[k + 2];
