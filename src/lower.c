@@ -1,7 +1,8 @@
-/* lower.c: lowering a function body to the register IR while the validator
- * walks it. The operand stack is simulated: an entry is a local, a constant
- * or a temporary in its home slot, so local.get and constants emit no code
- * and most instructions read their operands straight from locals. */
+/* lower.c: lowering a function body to the register IR while validate.c's
+ * walk (wv_lower_func) decodes it. The operand stack is simulated: an entry
+ * is a local, a constant or a temporary in its home slot, so local.get and
+ * constants emit no code and most instructions read their operands
+ * straight from locals. */
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>

@@ -1,7 +1,7 @@
 /* lower_pass.c: lowering's pass over a function's finished code: jump
  * threading, the accumulator forms and the pair instructions. It works on
  * the code and the opcode of each position (wl_code, lower.h), after the
- * validator's walk has lowered every instruction. */
+ * walk over the body (wv_lower_func) has lowered every instruction. */
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -208,6 +208,12 @@ static void use_accumulator(wl_code *c, uint32_t prev, uint32_t pos)
  * they pair with nothing. */
 enum { PAIR_SLOTS = 512 };
 static struct { uint16_t a, b, op; } pair_slots[PAIR_SLOTS];
+enum {
+    PAIR_COUNT = 0
+#define IR_PAIR(A, B) + 1
+#include "ir_pairs.def"
+};
+_Static_assert(PAIR_COUNT <= PAIR_SLOTS / 2, "the pair table must stay at most half full");
 static uint64_t pair_seconds[IR_OP_COUNT];
 
 static unsigned pair_hash(unsigned a, unsigned b) { return (a * 977u + b) & (PAIR_SLOTS - 1); }

@@ -1,6 +1,7 @@
 /* validate.c: the spec's validation algorithm: module-level rules, constant
  * expressions and function bodies (value stack + control stack, one pass
- * over each body). The instruction tables it reads are in wasm_ops.c. */
+ * over each body); and the walk over a validated body that drives its
+ * lowering. The instruction tables it reads are in wasm_ops.c. */
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -1215,7 +1216,6 @@ bool wv_lower_func(wv_ctx *c, uint32_t index)
 {
     const wm_func *fn = &c->m->funcs[index];
     start_code(c, fn->body, fn->body_len, SEC_CODE, index);
-    c->const_expr = false;
     wr_reader *r = &c->r;
     wv_lower_fn lower_op = c->lower_op;
     while (!wr_eof(r)) {

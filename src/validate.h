@@ -1,5 +1,5 @@
-/* validate.h: the validator's state, shared with the code that will lower
- * function bodies while they are validated. */
+/* validate.h: the validator's state, shared with the lowering, which the
+ * walk over a validated body (wv_lower_func) drives. */
 #ifndef WEFT_VALIDATE_H
 #define WEFT_VALIDATE_H
 
