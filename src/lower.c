@@ -1791,10 +1791,54 @@ static __attribute__((noinline)) bool lower_instr(lw_ctx *l, wasm_op op, const w
     return !l->failed;
 }
 
-/* The lowering hook (see wv_lower_fn). The most frequent instructions are
- * handled here: those that only change the simulated stack, and control
- * instructions, which call functions of their own. The rest go to
- * lower_instr. */
+/* The control instructions, calls, local.set and global.get, each in a
+ * function of its own that lower_op jumps to. (lower_op itself then calls
+ * nothing but the rare push_slow, and needs no stack frame for the
+ * instructions it handles inline.) */
+#define LOWER_CASE(name, body)                                                         \
+    static __attribute__((noinline)) bool name(lw_ctx *l, wv_ctx *c, const wv_imm *imm) \
+    {                                                                                  \
+        (void)c, (void)imm;                                                            \
+        body;                                                                          \
+        return !l->failed;                                                             \
+    }
+LOWER_CASE(op_local_set, lower_local_set(l, imm->index, false))
+LOWER_CASE(op_local_tee, lower_local_set(l, imm->index, true))
+LOWER_CASE(op_global_get, {
+    uint8_t t = l->m->globals[imm->index].type.type;
+    uint16_t dst = push_temp(l, t);
+    emit_ssi(l, t == VT_V128 ? IR_GLOBAL_GET_V128 : IR_GLOBAL_GET, dst, 0, imm->index);
+    has_dst(l);
+})
+LOWER_CASE(op_unreachable, {
+    emit(l, IR_UNREACHABLE, 1);
+    set_dead(l);
+})
+LOWER_CASE(op_block, lower_block(l, WV_BLOCK, imm))
+LOWER_CASE(op_loop, lower_block(l, WV_LOOP, imm))
+LOWER_CASE(op_if, lower_block(l, WV_IF, imm))
+LOWER_CASE(op_else, lower_else(l))
+LOWER_CASE(op_end, lower_end(l))
+LOWER_CASE(op_br, {
+    emit_br(l, imm->index);
+    set_dead(l);
+})
+LOWER_CASE(op_br_if, lower_br_if(l, imm->index))
+LOWER_CASE(op_br_table, {
+    lower_br_table(l, imm, c->r.p);
+    set_dead(l);
+})
+LOWER_CASE(op_return, {
+    emit_return(l);
+    set_dead(l);
+})
+LOWER_CASE(op_call,
+           lower_call(l, IR_CALL, wm_func_type(l->m, imm->index), imm->index, false, 0, 0))
+#undef LOWER_CASE
+
+/* The lowering hook (see wv_lower_fn). The most frequent instructions, those
+ * that only change the simulated stack, are handled here; the others jump
+ * to their functions above or to lower_instr. */
 static bool lower_op(void *user, wv_ctx *c, wasm_op op, const wv_imm *imm)
 {
     lw_ctx *l = user;
@@ -1805,8 +1849,6 @@ static bool lower_op(void *user, wv_ctx *c, wasm_op op, const wv_imm *imm)
     case WOP_LOCAL_GET:
         push_local(l, imm->index, l->locals[imm->index].type);
         break;
-    case WOP_LOCAL_SET: lower_local_set(l, imm->index, false); break;
-    case WOP_LOCAL_TEE: lower_local_set(l, imm->index, true); break;
     case WOP_I32_CONST: push_const(l, VT_I32, (uint32_t)imm->bits); break;
     case WOP_I64_CONST: push_const(l, VT_I64, imm->bits); break;
     case WOP_F32_CONST: push_const(l, VT_F32, (uint32_t)imm->bits); break;
@@ -1821,42 +1863,22 @@ static bool lower_op(void *user, wv_ctx *c, wasm_op op, const wv_imm *imm)
             v->bits &= 0xffffffffu;
         break;
     }
-    case WOP_GLOBAL_GET: {
-        uint8_t t = l->m->globals[imm->index].type.type;
-        uint16_t dst = push_temp(l, t);
-        emit_ssi(l, t == VT_V128 ? IR_GLOBAL_GET_V128 : IR_GLOBAL_GET, dst, 0, imm->index);
-        has_dst(l);
-        break;
-    }
-    case WOP_NOP:
-        break;
-    case WOP_UNREACHABLE:
-        emit(l, IR_UNREACHABLE, 1);
-        set_dead(l);
-        break;
-    case WOP_BLOCK: lower_block(l, WV_BLOCK, imm); break;
-    case WOP_LOOP: lower_block(l, WV_LOOP, imm); break;
-    case WOP_IF: lower_block(l, WV_IF, imm); break;
-    case WOP_ELSE: lower_else(l); break;
-    case WOP_END: lower_end(l); break;
-    case WOP_BR:
-        emit_br(l, imm->index);
-        set_dead(l);
-        break;
-    case WOP_BR_IF: lower_br_if(l, imm->index); break;
-    case WOP_BR_TABLE:
-        lower_br_table(l, imm, c->r.p);
-        set_dead(l);
-        break;
-    case WOP_RETURN:
-        emit_return(l);
-        set_dead(l);
-        break;
-    case WOP_CALL:
-        lower_call(l, IR_CALL, wm_func_type(l->m, imm->index), imm->index, false, 0, 0);
-        break;
-    default:
-        return lower_instr(l, op, imm);
+    case WOP_NOP: break;
+    case WOP_LOCAL_SET: return op_local_set(l, c, imm);
+    case WOP_LOCAL_TEE: return op_local_tee(l, c, imm);
+    case WOP_GLOBAL_GET: return op_global_get(l, c, imm);
+    case WOP_UNREACHABLE: return op_unreachable(l, c, imm);
+    case WOP_BLOCK: return op_block(l, c, imm);
+    case WOP_LOOP: return op_loop(l, c, imm);
+    case WOP_IF: return op_if(l, c, imm);
+    case WOP_ELSE: return op_else(l, c, imm);
+    case WOP_END: return op_end(l, c, imm);
+    case WOP_BR: return op_br(l, c, imm);
+    case WOP_BR_IF: return op_br_if(l, c, imm);
+    case WOP_BR_TABLE: return op_br_table(l, c, imm);
+    case WOP_RETURN: return op_return(l, c, imm);
+    case WOP_CALL: return op_call(l, c, imm);
+    default: return lower_instr(l, op, imm);
     }
     return !l->failed;
 }
