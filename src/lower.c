@@ -1,7 +1,8 @@
-/* lower.c: lowering a function body to the register IR while the validator
- * walks it. The operand stack is simulated: an entry is a local, a constant
- * or a temporary in its home slot, so local.get and constants emit no code
- * and most instructions read their operands straight from locals. */
+/* lower.c: lowering a function body to the register IR while validate.c's
+ * walk (wv_lower_func) decodes it. The operand stack is simulated: an entry
+ * is a local, a constant or a temporary in its home slot, so local.get and
+ * constants emit no code and most instructions read their operands
+ * straight from locals. */
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -168,6 +169,8 @@ typedef struct lw_ctx {
     uint32_t nvals, vals_cap;
     lw_frame *frames;
     uint32_t nframes, frames_cap;
+    lw_frame *top;              /* The innermost frame, frames[nframes - 1]: the
+                                 * one every instruction looks at. */
     lw_patch *patches;
     uint32_t npatches, patches_cap;
 
@@ -238,10 +241,17 @@ static inline bool grow(lw_ctx *l, void **buf, uint32_t *cap, uint32_t need, siz
 /* Appends an instruction of `n` words, zeroed but for word 0, and returns
  * its position. The stacks keep working on failure; `failed` stops the end
  * result. */
+/* Grows the code and the opcodes to hold `need` words. */
+static __attribute__((noinline)) bool grow_code(lw_ctx *l, uint32_t need)
+{
+    return grow_slow(l, (void **)&l->code, &l->cap, need, sizeof *l->code) &&
+           grow(l, (void **)&l->ops, &l->ops_cap, need, sizeof *l->ops);
+}
+
 static inline uint32_t emit(lw_ctx *l, ir_op op, unsigned n)
 {
-    if (!grow(l, (void **)&l->code, &l->cap, l->len + n, sizeof *l->code) ||
-        !grow(l, (void **)&l->ops, &l->ops_cap, l->len + n, sizeof *l->ops)) {
+    /* The opcodes grow with the code, to the same capacity. */
+    if (l->len + n > l->cap && !grow_code(l, l->len + n)) {
         l->len = 0;
         return 0;
     }
@@ -397,8 +407,9 @@ static __attribute__((noinline)) lw_val *push_slow(lw_ctx *l, uint8_t kind, uint
 
 static inline __attribute__((always_inline)) lw_val *push(lw_ctx *l, uint8_t kind, uint8_t type)
 {
+    /* Below slot 0xfffe any entry fits; push_slow tells the rest apart. */
     uint32_t home = next_home(l);
-    if (__builtin_expect(home + width(type) > 0xffff || l->nvals == l->vals_cap, 0))
+    if (__builtin_expect(home >= 0xfffe || l->nvals == l->vals_cap, 0))
         return push_slow(l, kind, type, home);
     return put(l, kind, type, home);
 }
@@ -782,12 +793,13 @@ static uint32_t emit_cond_jump(lw_ctx *l, lw_val *c, bool when)
 
 /* ---- Blocks ------------------------------------------------------------------------------- */
 
-static lw_frame *push_frame(lw_ctx *l, uint8_t kind, uint32_t nparams, const uint8_t *params,
+static inline lw_frame *push_frame(lw_ctx *l, uint8_t kind, uint32_t nparams, const uint8_t *params,
                             uint32_t nresults, const uint8_t *results)
 {
     if (!grow(l, (void **)&l->frames, &l->frames_cap, l->nframes + 1, sizeof *l->frames))
         return NULL;
     lw_frame *f = &l->frames[l->nframes++];
+    l->top = f;
     uint32_t height = l->nvals - nparams;
     *f = (lw_frame){ .kind = kind, .height = height, .nparams = nparams, .params = params,
                      .nresults = nresults, .results = results, .patches = -1,
@@ -1557,13 +1569,21 @@ static void lower_else(lw_ctx *l)
     reset_stack(l, f, f->nparams, f->params);
 }
 
+/* Removes the innermost frame (its storage stays valid until the next
+ * push_frame). */
+static void pop_frame(lw_ctx *l)
+{
+    l->nframes--;
+    l->top = l->nframes ? &l->frames[l->nframes - 1] : NULL;
+}
+
 static void lower_end(lw_ctx *l)
 {
     lw_frame *f = frame_at(l, 0);
     if (f->kind == WV_FUNC) {
         if (!f->dead)
             emit_return(l);
-        l->nframes--;
+        pop_frame(l);
         return;
     }
     if (!f->dead)
@@ -1575,7 +1595,7 @@ static void lower_end(lw_ctx *l)
     resolve_patches(l, f);
     label(l);
     reset_stack(l, f, f->nresults, f->results);
-    l->nframes--;
+    pop_frame(l);
     if (f->kind == WV_LOOP)
         close_loop_region(l, f);
 }
@@ -1680,12 +1700,25 @@ static __attribute__((noinline)) bool lower_dead(lw_ctx *l, wasm_op op)
 
 #include "lower_mem.h"
 
+/* The result type of each instruction typed by its SIG column (0 for none
+ * and for the hand-typed ones), as one table read. */
+enum {
+#define WASM_SIG_INFO(name, n, p0, p1, p2, r) RESULT_OF_SIG_##name = r,
+    WASM_SIGS(WASM_SIG_INFO)
+#undef WASM_SIG_INFO
+};
+static const uint8_t op_result[WOP_COUNT] = {
+#define WASM_OP(id, name, prefix, code, imm, sig, width) [WOP_##id] = RESULT_OF_SIG_##sig,
+#include "wasm_ops.def"
+#undef WASM_OP
+};
+
 /* Any reachable instruction but those lower_op handles itself. */
 static __attribute__((noinline)) bool lower_instr(lw_ctx *l, wasm_op op, const wv_imm *imm)
 {
     const wasm_op_info *info = &wasm_op_infos[op];
     const lw_map *map = &op_map[op];
-    uint8_t result = info->sig != WS_SPECIAL ? wasm_sigs[info->sig].result : 0;
+    uint8_t result = op_result[op];
     switch (map->kind) {
     case MAP_BINARY: case MAP_COMPARE: case MAP_BINARY_TRAP:
         lower_binary(l, map, result);
@@ -1894,22 +1927,64 @@ static __attribute__((noinline)) bool lower_instr(lw_ctx *l, wasm_op op, const w
     return !l->failed;
 }
 
-/* The lowering hook (see wv_lower_fn). The most frequent instructions are
- * handled here: those that only change the simulated stack, and control
- * instructions, which call functions of their own. The rest go to
- * lower_instr. */
+/* The control instructions, calls, local.set and global.get, each in a
+ * function of its own that lower_op jumps to. (lower_op itself then calls
+ * nothing but the rare push_slow, and needs no stack frame for the
+ * instructions it handles inline.) */
+#define LOWER_CASE(name, body)                                                         \
+    static __attribute__((noinline)) bool name(lw_ctx *l, wv_ctx *c, const wv_imm *imm) \
+    {                                                                                  \
+        (void)c, (void)imm;                                                            \
+        body;                                                                          \
+        return !l->failed;                                                             \
+    }
+LOWER_CASE(op_local_set, lower_local_set(l, imm->index, false))
+LOWER_CASE(op_local_tee, lower_local_set(l, imm->index, true))
+LOWER_CASE(op_global_get, {
+    uint8_t t = l->m->globals[imm->index].type.type;
+    uint16_t dst = push_temp(l, t);
+    emit_ssi(l, t == VT_V128 ? IR_GLOBAL_GET_V128 : IR_GLOBAL_GET, dst, 0, imm->index);
+    has_dst(l);
+})
+LOWER_CASE(op_unreachable, {
+    emit(l, IR_UNREACHABLE, 1);
+    set_dead(l);
+})
+LOWER_CASE(op_block, lower_block(l, WV_BLOCK, imm))
+LOWER_CASE(op_loop, lower_block(l, WV_LOOP, imm))
+LOWER_CASE(op_if, lower_block(l, WV_IF, imm))
+LOWER_CASE(op_else, lower_else(l))
+LOWER_CASE(op_end, lower_end(l))
+LOWER_CASE(op_br, {
+    emit_br(l, imm->index);
+    set_dead(l);
+})
+LOWER_CASE(op_br_if, lower_br_if(l, imm->index))
+LOWER_CASE(op_br_table, {
+    lower_br_table(l, imm, c->r.p);
+    set_dead(l);
+})
+LOWER_CASE(op_return, {
+    emit_return(l);
+    set_dead(l);
+})
+LOWER_CASE(op_call,
+           lower_call(l, IR_CALL, wm_func_type(l->m, imm->index), imm->index, false, 0, 0))
+#undef LOWER_CASE
+
+/* The lowering hook (see wv_lower_fn). The most frequent instructions, those
+ * that only change the simulated stack, are handled here; the others jump
+ * to their functions above or to lower_instr. */
 static bool lower_op(void *user, wv_ctx *c, wasm_op op, const wv_imm *imm)
 {
     lw_ctx *l = user;
-    if (frame_at(l, 0)->dead)
+    if (l->top->dead)
         return lower_dead(l, op);
     l->region_ops++;
     switch (op) {
     case WOP_LOCAL_GET:
         push_local(l, imm->index, l->locals[imm->index].type);
         break;
-    case WOP_LOCAL_SET: lower_local_set(l, imm->index, false); break;
-    case WOP_LOCAL_TEE: lower_local_set(l, imm->index, true); break;
     case WOP_I32_CONST: push_const(l, VT_I32, (uint32_t)imm->bits); break;
     case WOP_I64_CONST: push_const(l, VT_I64, imm->bits); break;
     case WOP_F32_CONST: push_const(l, VT_F32, (uint32_t)imm->bits); break;
@@ -1924,42 +1999,22 @@ static bool lower_op(void *user, wv_ctx *c, wasm_op op, const wv_imm *imm)
             v->bits &= 0xffffffffu;
         break;
     }
-    case WOP_GLOBAL_GET: {
-        uint8_t t = l->m->globals[imm->index].type.type;
-        uint16_t dst = push_temp(l, t);
-        emit_ssi(l, t == VT_V128 ? IR_GLOBAL_GET_V128 : IR_GLOBAL_GET, dst, 0, imm->index);
-        has_dst(l);
-        break;
-    }
-    case WOP_NOP:
-        break;
-    case WOP_UNREACHABLE:
-        emit(l, IR_UNREACHABLE, 1);
-        set_dead(l);
-        break;
-    case WOP_BLOCK: lower_block(l, WV_BLOCK, imm); break;
-    case WOP_LOOP: lower_block(l, WV_LOOP, imm); break;
-    case WOP_IF: lower_block(l, WV_IF, imm); break;
-    case WOP_ELSE: lower_else(l); break;
-    case WOP_END: lower_end(l); break;
-    case WOP_BR:
-        emit_br(l, imm->index);
-        set_dead(l);
-        break;
-    case WOP_BR_IF: lower_br_if(l, imm->index); break;
-    case WOP_BR_TABLE:
-        lower_br_table(l, imm, c->r.p);
-        set_dead(l);
-        break;
-    case WOP_RETURN:
-        emit_return(l);
-        set_dead(l);
-        break;
-    case WOP_CALL:
-        lower_call(l, IR_CALL, wm_func_type(l->m, imm->index), imm->index, false, 0, 0);
-        break;
-    default:
-        return lower_instr(l, op, imm);
+    case WOP_NOP: break;
+    case WOP_LOCAL_SET: return op_local_set(l, c, imm);
+    case WOP_LOCAL_TEE: return op_local_tee(l, c, imm);
+    case WOP_GLOBAL_GET: return op_global_get(l, c, imm);
+    case WOP_UNREACHABLE: return op_unreachable(l, c, imm);
+    case WOP_BLOCK: return op_block(l, c, imm);
+    case WOP_LOOP: return op_loop(l, c, imm);
+    case WOP_IF: return op_if(l, c, imm);
+    case WOP_ELSE: return op_else(l, c, imm);
+    case WOP_END: return op_end(l, c, imm);
+    case WOP_BR: return op_br(l, c, imm);
+    case WOP_BR_IF: return op_br_if(l, c, imm);
+    case WOP_BR_TABLE: return op_br_table(l, c, imm);
+    case WOP_RETURN: return op_return(l, c, imm);
+    case WOP_CALL: return op_call(l, c, imm);
+    default: return lower_instr(l, op, imm);
     }
     return !l->failed;
 }
@@ -2031,11 +2086,13 @@ const ir_word *wl_lower(const wm_module *m, uint32_t index, wx_dispatch dispatch
     for (uint32_t i = ft->nparams; i < l.nlocals && i < 64; i++)
         l.zero_locals |= UINT64_C(1) << i;
 
+    /* The module was validated when it loaded: the walk that drives the
+     * lowering only decodes the body. */
     wv_ctx c;
     wv_init(&c, (wm_module *)m, err);
     c.lower_op = lower_op;
     c.lower = &l;
-    bool ok = wv_prepare_lowering(&c) && wm_validate_func(&c, index);
+    bool ok = wv_lower_func(&c, index);
     wv_free(&c);
     if (!ok || l.failed) {
         if (!l.failed && err && err->status == WEFT_OK)
@@ -2043,30 +2100,21 @@ const ir_word *wl_lower(const wm_module *m, uint32_t index, wx_dispatch dispatch
         l.failed = true;
         goto out;
     }
-    if (l.len) {
-        close_region(&l);
-        wl_code wc = { l.code, l.ops, l.len, l.cap, l.words };
-        wl_thread_jumps(&wc);
-        wl_finish(&wc);
-        l.code = wc.code;
-        l.ops = wc.ops;
-        l.len = wc.len;
-        l.cap = l.ops_cap = wc.cap;
-    }
-
-    /* One word before the code records its length, for the disassembler. */
-    ir_word *code = malloc((l.len + 1) * sizeof *code);
+    close_region(&l);
+    wl_code wc = { l.code, l.ops, l.len, l.words };
+    uint32_t len;
+    ir_word *code = wl_finish(&wc, &len);
     if (!code) {
         fail(&l, WEFT_ERR_NOMEM, "out of memory while lowering");
         goto out;
     }
-    code[0].u64 = l.len;
-    memcpy(code + 1, l.code, l.len * sizeof *code);
+    /* The word before the code records its length, for the disassembler. */
+    code[-1].u64 = len;
     pthread_mutex_lock(&cache_lock);
     if (cache[index]) {
-        free(code); /* Another thread won the race. */
+        free(code - 1); /* Another thread won the race. */
     } else {
-        cache[index] = code + 1;
+        cache[index] = code;
     }
     pthread_mutex_unlock(&cache_lock);
 out:

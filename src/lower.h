@@ -24,22 +24,23 @@ const ir_word *wl_lower(const wm_module *m, uint32_t index, wx_dispatch dispatch
                         bool explicit_bounds, wx_metering metering, weft_error *err);
 
 /* A function's code while lowering finishes it: its words, the opcode of
- * the instruction at each position, the length and capacity of both in
- * words, and word 0 of each opcode for the strategy it is lowered for. */
+ * the instruction at each position, its length in words, and word 0 of
+ * each opcode for the strategy it is lowered for. */
 typedef struct wl_code {
     ir_word *code;
     uint16_t *ops;
-    uint32_t len, cap;
+    uint32_t len;
     const void *const *words;
 } wl_code;
 
-/* The passes over finished code (lower_pass.c), in the order they run:
- * jumps to jumps go to the final target; then operands just computed are
- * read from the accumulator and frequent adjacent pairs become pair
- * instructions (which replaces the buffers, and may leave the capacity
- * larger). */
-void wl_thread_jumps(wl_code *c);
-void wl_finish(wl_code *c);
+/* The pass over finished code (lower_pass.c), which changes c's code and
+ * opcodes in place and then copies the result to a new buffer: jumps to
+ * jumps go to the final target; operands just computed are read from the
+ * accumulator; frequent adjacent pairs become pair instructions. Returns
+ * the finished code, its length in *len, in a buffer of its own that starts
+ * one word before it (for wl_lower to record the length in); NULL when out
+ * of memory. */
+ir_word *wl_finish(wl_code *c, uint32_t *len);
 
 /* Constant folding (lower_fold.c): the bits of operator `op` (a binary
  * operator's or compare's _RR form, or a unary operator) applied to

@@ -1,55 +1,54 @@
-/* lower_pass.c: lowering's passes over a function's finished code: jump
- * threading, the accumulator forms and the pair instructions. They work on
+/* lower_pass.c: lowering's pass over a function's finished code: jump
+ * threading, the accumulator forms and the pair instructions. It works on
  * the code and the opcode of each position (wl_code, lower.h), after the
- * validator's walk has lowered every instruction. */
+ * walk over the body (wv_lower_func) has lowered every instruction. */
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "lower.h"
 
+/* What the pass asks of each opcode, looked up once per instruction rather
+ * than worked out from its format: its size in words (0 for a jump table,
+ * whose size is in its words) and where it keeps a jump. Filled in once, by
+ * init_tables (below). */
+enum {
+    JUMP_NONE,
+    JUMP_OFFSET,    /* An offset in word 1's i32[1] (FMT_J, SJ, SSJ, SJL, SSJII). */
+    JUMP_TABLE,     /* A table of offsets (FMT_TABLE). */
+    JUMP_TABLE_AT,  /* An offset in word 1's i32[1] to a table, which is no label. */
+};
+static uint8_t op_words[IR_OP_COUNT], op_jump[IR_OP_COUNT];
+
 /* The size in words of the (non-pair) instruction at `pos`. */
-static uint32_t words_at(wl_code *c, uint32_t pos)
+static inline uint32_t words_at(const wl_code *c, uint32_t pos)
 {
-    return ir_ins_words((ir_op)c->ops[pos], &c->code[pos]);
+    uint32_t n = op_words[c->ops[pos]];
+    return n ? n : 3 + c->code[pos + 1].u32[1];
 }
 
-/* Whether instruction `op` has a jump offset in word 1's i32[1]. */
-static bool has_offset(ir_op op)
-{
-    ir_format f = (ir_format)ir_op_format[op];
-    return f == FMT_J || f == FMT_SJ || f == FMT_SSJ || f == FMT_SJL || f == FMT_SSJII;
-}
-
-/* Jump threading, once the code is complete: a jump whose target is an
- * unconditional jump goes straight to the final target, and an
- * unconditional jump to a return becomes the return (a return1 of slot 0,
- * the same size, copies slot 0 onto itself when the results are already in
- * place). */
-static uint32_t final_target(wl_code *c, uint32_t target)
+/* Jump threading: a jump whose target is an unconditional jump goes
+ * straight to the final target, and an unconditional jump to a return
+ * becomes the return (a return1 of slot 0, the same size, copies slot 0
+ * onto itself when the results are already in place). The jump at `pos`
+ * keeps its offset in word 1's i32[1]. */
+static uint32_t final_target(const wl_code *c, uint32_t target)
 {
     for (int hops = 0; hops < 8 && c->ops[target] == IR_JUMP; hops++)
         target += (uint32_t)c->code[target + 1].i32[1];
     return target;
 }
 
-void wl_thread_jumps(wl_code *c)
+static void thread_jump(wl_code *c, uint32_t pos)
 {
-    for (uint32_t pos = 0; pos < c->len;) {
-        ir_op op = (ir_op)c->ops[pos];
-        uint32_t n = words_at(c, pos);
-        if (has_offset(op)) {
-            uint32_t target = final_target(c, pos + (uint32_t)c->code[pos + 1].i32[1]);
-            ir_op t = (ir_op)c->ops[target];
-            if (op == IR_JUMP && (t == IR_RETURN || t == IR_RETURN1)) {
-                c->code[pos].handler = c->words[IR_RETURN1];
-                c->ops[pos] = IR_RETURN1;
-                c->code[pos + 1] = t == IR_RETURN1 ? c->code[target + 1] : (ir_word){ .u64 = 0 };
-            } else {
-                c->code[pos + 1].i32[1] = (int32_t)(target - pos);
-            }
-        }
-        pos += n;
+    uint32_t target = final_target(c, pos + (uint32_t)c->code[pos + 1].i32[1]);
+    ir_op t = (ir_op)c->ops[target];
+    if (c->ops[pos] == IR_JUMP && (t == IR_RETURN || t == IR_RETURN1)) {
+        c->code[pos].handler = c->words[IR_RETURN1];
+        c->ops[pos] = IR_RETURN1;
+        c->code[pos + 1] = t == IR_RETURN1 ? c->code[target + 1] : (ir_word){ .u64 = 0 };
+    } else {
+        c->code[pos + 1].i32[1] = (int32_t)(target - pos);
     }
 }
 
@@ -166,11 +165,12 @@ static ir_op swapped_compare(ir_op op)
  * at `pos` follows the one at `prev`. */
 static void use_accumulator(wl_code *c, uint32_t prev, uint32_t pos)
 {
+    ir_op op = (ir_op)c->ops[pos];
     uint8_t acc = acc_out[c->ops[prev]];
-    if (acc == ACC_NONE)
+    /* Every instruction that can change here has a first accumulator form. */
+    if (acc == ACC_NONE || !acc_forms[op][0].to)
         return;
     uint16_t slot = c->code[prev + 1].u16[0];
-    ir_op op = (ir_op)c->ops[pos];
     ir_word *w = &c->code[pos + 1];
     /* i32.add3 adds in any order: the operand comes first. */
     if (op == IR_I32_ADD3 && acc == ACC_INT && w->u16[1] != slot &&
@@ -201,37 +201,57 @@ static void use_accumulator(wl_code *c, uint32_t prev, uint32_t pos)
 
 /* ---- Pair instructions ------------------------------------------------------------ */
 
-/* The pairs of ir_pairs.def indexed by their first instruction: pairs_of[a]
- * is the first entry of pair_list whose first instruction is a (the entries
- * for one a are consecutive), pair_count[a] how many there are. */
-static uint16_t pairs_of[IR_OP_COUNT], pair_count[IR_OP_COUNT];
-static struct { uint16_t second, op; } pair_list[IR_OP_COUNT];
+/* The pairs of ir_pairs.def in a hash table keyed by their two parts (open
+ * addressing; an entry whose op is 0 is free, as opcode 0 is no pair), and
+ * a filter in front of it: bit b % 64 of pair_seconds[a] is set when some
+ * pair is a then b, so that most instructions need one test to tell that
+ * they pair with nothing. */
+enum { PAIR_SLOTS = 512 };
+static struct { uint16_t a, b, op; } pair_slots[PAIR_SLOTS];
+enum {
+    PAIR_COUNT = 0
+#define IR_PAIR(A, B) + 1
+#include "ir_pairs.def"
+};
+_Static_assert(PAIR_COUNT <= PAIR_SLOTS / 2, "the pair table must stay at most half full");
+static uint64_t pair_seconds[IR_OP_COUNT];
+
+static unsigned pair_hash(unsigned a, unsigned b) { return (a * 977u + b) & (PAIR_SLOTS - 1); }
 
 static void index_pairs(void)
 {
-    for (unsigned op = 0; op < IR_OP_COUNT; op++)
-        if (ir_op_format[op] == FMT_PAIR)
-            pair_count[ir_pair_parts[op][0]]++;
-    uint16_t n = 0;
-    for (unsigned a = 0; a < IR_OP_COUNT; a++) {
-        pairs_of[a] = n;
-        n = (uint16_t)(n + pair_count[a]);
-        pair_count[a] = 0;
+    for (unsigned op = 0; op < IR_OP_COUNT; op++) {
+        if (ir_op_format[op] != FMT_PAIR)
+            continue;
+        unsigned a = ir_pair_parts[op][0], b = ir_pair_parts[op][1], h = pair_hash(a, b);
+        while (pair_slots[h].op)
+            h = (h + 1) & (PAIR_SLOTS - 1);
+        pair_slots[h].a = (uint16_t)a;
+        pair_slots[h].b = (uint16_t)b;
+        pair_slots[h].op = (uint16_t)op;
+        pair_seconds[a] |= UINT64_C(1) << (b & 63);
     }
-    for (unsigned op = 0; op < IR_OP_COUNT; op++)
-        if (ir_op_format[op] == FMT_PAIR) {
-            unsigned a = ir_pair_parts[op][0], k = pairs_of[a] + pair_count[a]++;
-            pair_list[k].second = ir_pair_parts[op][1];
-            pair_list[k].op = (uint16_t)op;
-        }
+}
+
+static void init_tables(void)
+{
+    for (unsigned op = 0; op < IR_OP_COUNT; op++) {
+        ir_format f = (ir_format)ir_op_format[op];
+        op_words[op] = f == FMT_TABLE ? 0 : (uint8_t)ir_format_words(f);
+        op_jump[op] = f == FMT_J || f == FMT_SJ || f == FMT_SSJ || f == FMT_SJL ||
+                      f == FMT_SSJII ? JUMP_OFFSET
+                    : f == FMT_TABLE ? JUMP_TABLE
+                    : f == FMT_TABLE_AT ? JUMP_TABLE_AT : JUMP_NONE;
+    }
+    index_pairs();
 }
 
 /* The pair instruction that runs a then b, or IR_OP_COUNT. */
 static ir_op pair_op(ir_op a, ir_op b)
 {
-    for (unsigned k = pairs_of[a]; k < pairs_of[a] + pair_count[a]; k++)
-        if (pair_list[k].second == b)
-            return (ir_op)pair_list[k].op;
+    for (unsigned h = pair_hash(a, b); pair_slots[h].op; h = (h + 1) & (PAIR_SLOTS - 1))
+        if (pair_slots[h].a == a && pair_slots[h].b == b)
+            return (ir_op)pair_slots[h].op;
     return IR_OP_COUNT;
 }
 
@@ -240,11 +260,11 @@ static ir_op pair_op(ir_op a, ir_op b)
  * instruction start its new position. */
 static void relocate(ir_word *w, ir_op op, uint32_t pos, uint32_t old, const uint32_t *map)
 {
-    if (has_offset(op) || op == IR_JUMP_TABLE_AT)
-        w[1].i32[1] = (int32_t)(map[old + (uint32_t)w[1].i32[1]] - pos);
-    else if (op == IR_JUMP_TABLE)
+    if (op_jump[op] == JUMP_TABLE)
         for (uint32_t k = 0; k <= w[1].u32[1]; k++)
             w[2 + k].i32[0] = (int32_t)(map[old + (uint32_t)w[2 + k].i32[0]] - pos);
+    else
+        w[1].i32[1] = (int32_t)(map[old + (uint32_t)w[1].i32[1]] - pos);
 }
 
 static bool is_table_jump(ir_op op) { return op == IR_JUMP_TABLE || op == IR_JUMP_TABLE_AT; }
@@ -260,18 +280,114 @@ static ir_op pair_at(wl_code *c, uint32_t a, uint32_t b)
     return op;
 }
 
-/* The last pass: the accumulator forms (above), then the pairs. Each A
- * directly followed by a B that nothing jumps to
- * becomes pair A+B when ir_pairs.def has it, one word shorter (its B part
- * keeps B's words, from the word before A's last); then every jump is
- * re-aimed. Where pairs overlap (A+B and B+C both exist) the pass picks the
- * pairs that save the most: a pair saves one dispatch, a table pair (which
- * also keeps the index in a register) counts double, and of equal choices
- * the earlier pair wins. Without memory for the pass the code stays as it
- * is. */
+/* ---- The pass ------------------------------------------------------------------------ */
+
+/* The pass's working memory, one block per function: per instruction
+ * (`count` of them, at most `len`) or per position of the old code. */
+typedef struct pass_mem {
+    uint32_t *start;   /* Old position of instruction k; start[count] = len. */
+    uint32_t *gain;    /* The most the pairs among instructions k... can save. */
+    uint32_t *map;     /* New position of each old instruction start (and len). */
+    uint32_t *jumps;   /* Old positions of the instructions that jump. */
+    uint8_t *mark;     /* PAIR_* flags per old position. */
+} pass_mem;
+
 enum { PAIR_TARGET = 1, PAIR_CAN = 2, PAIR_TABLE = 4 };
 
-void wl_finish(wl_code *c)
+/* Forwards: threads each jump, lists the instruction starts and the jumps,
+ * and marks the labels (jump targets). Returns the instruction count. */
+static uint32_t scan(wl_code *code, pass_mem *p, uint32_t *njumps)
+{
+    /* A copy the compiler knows nothing else writes (a byte store to a mark
+     * could otherwise change the pointers, for all it knows). */
+    wl_code copy = *code, *c = &copy;
+    uint32_t count = 0, nj = 0;
+    for (uint32_t pos = 0; pos < c->len; pos += words_at(c, pos)) {
+        p->start[count++] = pos;
+        uint8_t jump = op_jump[c->ops[pos]];
+        if (jump == JUMP_NONE)
+            continue;
+        if (jump == JUMP_OFFSET) {
+            thread_jump(c, pos);
+            if (c->ops[pos] == IR_RETURN1)
+                continue; /* A jump to a return became the return. */
+            p->mark[pos + (uint32_t)c->code[pos + 1].i32[1]] |= PAIR_TARGET;
+        } else if (jump == JUMP_TABLE) {
+            for (uint32_t k = 0; k <= c->code[pos + 1].u32[1]; k++)
+                p->mark[pos + (uint32_t)c->code[pos + 2 + k].i32[0]] |= PAIR_TARGET;
+        }
+        p->jumps[nj++] = pos;
+    }
+    p->start[count] = c->len;
+    *njumps = nj;
+    return count;
+}
+
+/* Backwards: each instruction's accumulator form, then gain[k]. Where pairs
+ * overlap (A+B and B+C both exist) the pass picks the pairs that save the
+ * most: a pair saves one dispatch, a table pair (which also keeps the index
+ * in a register) counts double, and of equal choices the earlier pair
+ * wins. */
+static void choose(wl_code *code, pass_mem *p, uint32_t count, bool pairs)
+{
+    wl_code copy = *code, *c = &copy; /* As in scan. */
+    uint32_t *start = p->start, *gain = p->gain, len = c->len;
+    uint8_t *mark = p->mark;
+    const uint16_t *ops = c->ops;
+    gain[count] = gain[count + 1] = 0;
+    for (uint32_t k = count; k-- > 0;) {
+        uint32_t a = start[k], b = start[k + 1];
+        if (k > 0 && !(mark[a] & PAIR_TARGET))
+            use_accumulator(c, start[k - 1], a);
+        gain[k] = gain[k + 1];
+        if (!pairs || b == len || !(pair_seconds[ops[a]] >> (ops[b] & 63) & 1) ||
+            (mark[b] & PAIR_TARGET) || pair_at(c, a, b) == IR_OP_COUNT)
+            continue;
+        mark[a] |= PAIR_CAN | (is_table_jump((ir_op)c->ops[b]) ? PAIR_TABLE : 0);
+        uint32_t with = (mark[a] & PAIR_TABLE ? 2 : 1) + gain[k + 2];
+        if (with > gain[k])
+            gain[k] = with;
+    }
+}
+
+/* Forwards: copies the code to `out`, the chosen pairs joined (a pair is
+ * one word shorter than its parts: its B part keeps B's words, from the
+ * word before A's last), and maps old positions to new. Unpaired
+ * instructions are copied in runs: from old position `run` to new position
+ * `run_n`. Returns the new length. */
+static uint32_t join_pairs(wl_code *c, pass_mem *p, uint32_t count, ir_word *out)
+{
+    uint32_t *start = p->start, *gain = p->gain, *map = p->map;
+    uint32_t n = 0, run = 0, run_n = 0;
+    for (uint32_t k = 0; k < count; k++) {
+        uint32_t pos = start[k], next = start[k + 1];
+        map[pos] = n;
+        bool take = (p->mark[pos] & PAIR_CAN) &&
+                    (p->mark[pos] & PAIR_TABLE ? 2 : 1) + gain[k + 2] >= gain[k + 1];
+        if (!take) {
+            n += next - pos;
+            continue;
+        }
+        uint32_t wa = next - pos, wb = start[k + 2] - next;
+        memcpy(out + run_n, c->code + run, (pos - run) * sizeof *out);
+        out[n].handler = c->words[pair_at(c, pos, next)];
+        memcpy(out + n + 1, c->code + pos + 1, (wa - 1) * sizeof *out);
+        memcpy(out + n + wa, c->code + next + 1, (wb - 1) * sizeof *out);
+        map[next] = n + wa - 1;
+        n += wa + wb - 1;
+        k++;
+        run = start[k + 1];
+        run_n = n;
+    }
+    memcpy(out + run_n, c->code + run, (c->len - run) * sizeof *out);
+    map[c->len] = n;
+    return n;
+}
+
+/* The whole pass (lower.h). Jumps are re-aimed last, through the map; a
+ * pair's parts are re-aimed each from its own start (B's is one word before
+ * its words 1...). */
+ir_word *wl_finish(wl_code *c, uint32_t *out_len)
 {
     bool pairs = true;
 #ifdef WEFT_PROFILE
@@ -280,105 +396,41 @@ void wl_finish(wl_code *c)
     pairs = !getenv("WEFT_PROFILE_UNPAIRED");
 #endif
     static pthread_once_t once = PTHREAD_ONCE_INIT;
-    pthread_once(&once, index_pairs);
+    pthread_once(&once, init_tables);
     uint32_t len = c->len;
-    uint8_t *mark = calloc(len + 1, 1);
-    uint32_t *map = malloc((len + 1) * sizeof *map), *old_of = malloc(len * sizeof *old_of);
-    uint32_t *gain = malloc((len + 2) * sizeof *gain);
-    ir_word *code = malloc(len * sizeof *code);
-    uint16_t *ops = malloc(len * sizeof *ops);
-    if (!mark || !map || !old_of || !gain || !code || !ops)
-        goto out;
-    /* The instruction starts (in old_of until the copy) and the jump targets. */
-    uint32_t count = 0;
-    for (uint32_t pos = 0, n; pos < len; pos += n) {
-        ir_op op = (ir_op)c->ops[pos];
-        n = ir_ins_words(op, &c->code[pos]);
-        old_of[count++] = pos;
-        if (has_offset(op))
-            mark[pos + (uint32_t)c->code[pos + 1].i32[1]] |= PAIR_TARGET;
-        else if (op == IR_JUMP_TABLE)
-            for (uint32_t k = 0; k <= c->code[pos + 1].u32[1]; k++)
-                mark[pos + (uint32_t)c->code[pos + 2 + k].i32[0]] |= PAIR_TARGET;
+    pass_mem p;
+    uint32_t *block = malloc((4 * (size_t)len + 4) * sizeof *block + len + 1);
+    ir_word *head = malloc((len + 1) * sizeof *head);
+    if (!block || !head) {
+        free(block);
+        free(head);
+        return NULL;
     }
-    /* Backwards: each instruction's accumulator form, then gain[k], the
-     * most the pairs among instructions k... can save. */
-    gain[count] = gain[count + 1] = 0;
-    for (uint32_t k = count; k-- > 0;) {
-        uint32_t a = old_of[k], b = k + 1 < count ? old_of[k + 1] : len;
-        if (k > 0 && !(mark[a] & PAIR_TARGET))
-            use_accumulator(c, old_of[k - 1], a);
-        gain[k] = gain[k + 1];
-        if (!pairs || b == len || !pair_count[c->ops[a]] || (mark[b] & PAIR_TARGET) ||
-            pair_at(c, a, b) == IR_OP_COUNT)
-            continue;
-        mark[a] |= PAIR_CAN | (is_table_jump((ir_op)c->ops[b]) ? PAIR_TABLE : 0);
-        uint32_t with = (mark[a] & PAIR_TABLE ? 2 : 1) + gain[k + 2];
-        if (with > gain[k])
-            gain[k] = with;
-    }
-    /* Unpaired instructions are copied in runs: from old position `run`
-     * to new position `run_n`. */
-    uint32_t n = 0, run = 0, run_n = 0;
-    for (uint32_t pos = 0, k = 0; pos < len; k++) {
-        ir_op a = (ir_op)c->ops[pos];
-        uint32_t wa = words_at(c, pos), next = pos + wa;
-        bool take = (mark[pos] & PAIR_CAN) &&
-                    (mark[pos] & PAIR_TABLE ? 2 : 1) + gain[k + 2] >= gain[k + 1];
-        map[pos] = n;
-        old_of[n] = pos;
-        if (!take) {
-            ops[n] = (uint16_t)a;
-            n += wa;
-            pos = next;
-            continue;
-        }
-        ir_op pair = pair_at(c, pos, next);
-        k++;
-        memcpy(code + run_n, c->code + run, (pos - run) * sizeof *code);
-        uint32_t wb = words_at(c, next);
-        code[n].handler = c->words[pair];
-        memcpy(code + n + 1, c->code + pos + 1, (wa - 1) * sizeof *code);
-        memcpy(code + n + wa, c->code + next + 1, (wb - 1) * sizeof *code);
-        ops[n] = (uint16_t)pair;
-        map[next] = n + wa - 1;
-        old_of[n + wa - 1] = next;
-        n += wa + wb - 1;
-        pos = next + wb;
-        run = pos;
-        run_n = n;
-    }
-    memcpy(code + run_n, c->code + run, (len - run) * sizeof *code);
-    map[len] = n;
-    for (uint32_t pos = 0; pos < n;) {
-        ir_op op = (ir_op)ops[pos];
-        if (ir_op_format[op] == FMT_PAIR) {
-            ir_op b = (ir_op)ir_pair_parts[op][1];
-            uint32_t bpos = pos + ir_format_words((ir_format)ir_op_format[ir_pair_parts[op][0]]) - 1;
-            relocate(code + pos, (ir_op)ir_pair_parts[op][0], pos, old_of[pos], map);
-            relocate(code + bpos, b, bpos, old_of[bpos], map);
-            pos = bpos + ir_ins_words(b, code + bpos);
-        } else {
-            relocate(code + pos, op, pos, old_of[pos], map);
-            pos += ir_ins_words(op, code + pos);
+    p.start = block;
+    p.gain = p.start + len + 1;
+    p.map = p.gain + len + 2;
+    p.jumps = p.map + len + 1;
+    p.mark = (uint8_t *)(p.jumps + len);
+    memset(p.mark, 0, len + 1);
+    ir_word *out = head + 1;
+    uint32_t njumps, count = scan(c, &p, &njumps);
+    choose(c, &p, count, pairs);
+    uint32_t n = len;
+    if (p.gain[0] == 0) {
+        memcpy(out, c->code, len * sizeof *out); /* No pairs: nothing moves. */
+    } else {
+        n = join_pairs(c, &p, count, out);
+        for (uint32_t j = 0; j < njumps; j++) {
+            uint32_t old = p.jumps[j], pos = p.map[old];
+            relocate(out + pos, (ir_op)c->ops[old], pos, old, p.map);
         }
     }
-    /* The new code replaces the old (its buffers hold len >= n words). */
-    ir_word *old_code = c->code;
-    uint16_t *old_ops = c->ops;
-    c->code = code;
-    c->ops = ops;
-    code = old_code;
-    ops = old_ops;
-    c->cap = len;
-    c->len = n;
-out:
-    free(mark);
-    free(map);
-    free(old_of);
-    free(gain);
-    free(code);
-    free(ops);
+    free(block);
+    if (n < len) {
+        ir_word *shrunk = realloc(head, (n + 1) * sizeof *head);
+        if (shrunk)
+            head = shrunk;
+    }
+    *out_len = n;
+    return head + 1;
 }
-
-

@@ -40,8 +40,9 @@ bool wr_error(wr_reader *r, const char *fmt, ...) __attribute__((format(printf, 
 bool wr_error_status(wr_reader *r, weft_status status, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
-/* The reads below are inline for their common case (one byte, which most
- * indices, small constants and opcodes are) and call the out-of-line
+/* The reads below are inline for their common cases (one byte, which most
+ * indices, small constants and opcodes are, and for LEB128s two: function
+ * indices and constants below 2^13 or 2^14) and call the out-of-line
  * wr_*_slow for the rest, which handles every longer form and every error. */
 
 bool wr_u8_slow(wr_reader *r, uint8_t *out);
@@ -54,6 +55,26 @@ bool wr_s64_slow(wr_reader *r, int64_t *out);
 /* The value of a one-byte signed LEB128 (its continuation bit clear): bit 6
  * is the sign. */
 static inline int64_t wr_sleb_byte(uint8_t b) { return (int64_t)(int8_t)(uint8_t)(b << 1) >> 1; }
+
+/* Whether a LEB128 of exactly two bytes is next (the first has its
+ * continuation bit set, else the one-byte case would have taken it). Any
+ * two-byte LEB128 is a valid u32, s32, u64 or s64. */
+static inline bool wr_two_bytes(const wr_reader *r)
+{
+    return r->end - r->p >= 2 && r->p[1] < 0x80;
+}
+
+/* The 14 bits of the two-byte LEB128 next, unsigned. */
+static inline uint32_t wr_uleb2(const wr_reader *r)
+{
+    return (uint32_t)(r->p[0] & 0x7f) | (uint32_t)r->p[1] << 7;
+}
+
+/* The same, signed: bit 13 is the sign. */
+static inline int64_t wr_sleb2(const wr_reader *r)
+{
+    return (int64_t)((int32_t)(wr_uleb2(r) << 18) >> 18);
+}
 
 static inline bool wr_u8(wr_reader *r, uint8_t *out)
 {
@@ -69,6 +90,11 @@ static inline bool wr_u32(wr_reader *r, uint32_t *out)
 {
     if (__builtin_expect(r->p < r->end && *r->p < 0x80, 1)) {
         *out = *r->p++;
+        return true;
+    }
+    if (wr_two_bytes(r)) {
+        *out = wr_uleb2(r);
+        r->p += 2;
         return true;
     }
     return wr_u32_slow(r, out);
@@ -91,6 +117,11 @@ static inline bool wr_s32(wr_reader *r, int32_t *out)
         *out = (int32_t)wr_sleb_byte(*r->p++);
         return true;
     }
+    if (wr_two_bytes(r)) {
+        *out = (int32_t)wr_sleb2(r);
+        r->p += 2;
+        return true;
+    }
     return wr_s32_slow(r, out);
 }
 
@@ -109,6 +140,11 @@ static inline bool wr_s64(wr_reader *r, int64_t *out)
 {
     if (__builtin_expect(r->p < r->end && *r->p < 0x80, 1)) {
         *out = wr_sleb_byte(*r->p++);
+        return true;
+    }
+    if (wr_two_bytes(r)) {
+        *out = wr_sleb2(r);
+        r->p += 2;
         return true;
     }
     return wr_s64_slow(r, out);

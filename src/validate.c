@@ -1,6 +1,7 @@
 /* validate.c: the spec's validation algorithm: module-level rules, constant
  * expressions and function bodies (value stack + control stack, one pass
- * over each body). The instruction tables it reads are in wasm_ops.c. */
+ * over each body); and the walk over a validated body that drives its
+ * lowering. The instruction tables it reads are in wasm_ops.c. */
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -867,7 +868,7 @@ static bool check_special(wv_ctx *c, wasm_op op, const wv_imm *imm)
          * the function must have been declared (C.refs). */
         if (c->const_expr)
             c->declared[imm->index] = 1;
-        else if (c->declared && !c->declared[imm->index])
+        else if (!c->declared[imm->index])
             return invalid(c, "undeclared function reference %u", imm->index);
         return push(c, VT_FUNCREF);
     default:
@@ -1085,7 +1086,6 @@ static inline __attribute__((always_inline)) bool validate_next(wv_ctx *c, bool 
 static inline __attribute__((always_inline)) bool validate_instrs(wv_ctx *c, bool const_expr)
 {
     wr_reader *r = &c->r;
-    wv_lower_fn lower_op = c->lower_op;
     while (c->nframes > 0) {
         c->op_start = r->p;
         if (wr_eof(r))
@@ -1093,11 +1093,6 @@ static inline __attribute__((always_inline)) bool validate_instrs(wv_ctx *c, boo
         wasm_op op;
         wv_imm imm;
         if (!validate_next(c, const_expr, &op, &imm))
-            return false;
-        /* Lowering, once per instruction: it gets op and imm, and keeps its
-         * own operand stack (local, constant or slot per entry) in step
-         * with c->vals. */
-        if (lower_op && !lower_op(c->lower, c, op, &imm))
             return false;
     }
     if (!wr_eof(r)) {
@@ -1139,18 +1134,6 @@ void wv_free(wv_ctx *c)
     c->declared = NULL;
 }
 
-bool wv_prepare_lowering(wv_ctx *c)
-{
-    /* C.refs was checked when the module was validated; the rest of what
-     * bodies need from the module-level pass is which memories are 64-bit. */
-    free(c->declared);
-    c->declared = NULL;
-    for (uint32_t i = 0; i < c->m->nmemories; i++)
-        if (c->m->memories[i].type.limits.is64)
-            c->any_memory64 = true;
-    return true;
-}
-
 static void start_code(wv_ctx *c, const uint8_t *code, uint32_t len, int section, uint32_t func)
 {
     c->r = wr_init(c->m->bytes, code, code + len, c->err);
@@ -1188,6 +1171,65 @@ bool wm_validate_func(wv_ctx *c, uint32_t index)
     if (!push_ctrl(c, WV_FUNC, 0, NULL, ft->nresults, ft->results))
         return false;
     return validate_code(c);
+}
+
+/* ---- Walking a validated body for lowering ------------------------------ */
+
+/* Lowering runs on bodies that wm_validate accepted when the module loaded,
+ * so it needs the decoding without the checks: each instruction's opcode
+ * and immediates, block types resolved to their types. Nothing in such a
+ * body can fail to decode or to type, and the `end` that closes the
+ * function is its last byte, so the walk ends with the bytes. */
+
+/* Block types name their type by index: the types themselves. */
+static inline void resolve_blocktype(const wv_ctx *c, wv_imm *imm)
+{
+    if (imm->index == UINT32_MAX)
+        return; /* Empty or a single value type. */
+    const wm_functype *ft = &c->m->types[imm->index];
+    imm->bt_nparams = ft->nparams;
+    imm->bt_params = ft->params;
+    imm->bt_nresults = ft->nresults;
+    imm->bt_results = ft->results;
+}
+
+/* Decodes one instruction, setting *op. As in validate_next, the hot
+ * instructions are told apart by their opcode byte, so that their
+ * immediates are read by code for their kind alone. */
+static inline __attribute__((always_inline)) bool walk_next(wv_ctx *c, wasm_op *op, wv_imm *imm)
+{
+    switch (*c->r.p) {
+#define WALK_CASE(id)                                                                  \
+    case CODE_OF_##id:                                                                 \
+        c->r.p++;                                                                      \
+        *op = WOP_##id;                                                                \
+        return read_imm(c, (wasm_imm)IMM_OF_##id, imm);
+    HOT_INSTRUCTIONS(WALK_CASE)
+#undef WALK_CASE
+    default:
+        break;
+    }
+    return read_opcode(c, op) && read_imm(c, (wasm_imm)wasm_op_infos[*op].imm, imm);
+}
+
+bool wv_lower_func(wv_ctx *c, uint32_t index)
+{
+    const wm_func *fn = &c->m->funcs[index];
+    start_code(c, fn->body, fn->body_len, SEC_CODE, index);
+    wr_reader *r = &c->r;
+    wv_lower_fn lower_op = c->lower_op;
+    while (!wr_eof(r)) {
+        c->op_start = r->p;
+        wasm_op op;
+        wv_imm imm;
+        if (!walk_next(c, &op, &imm))
+            return false;
+        if (op == WOP_BLOCK || op == WOP_LOOP || op == WOP_IF)
+            resolve_blocktype(c, &imm);
+        if (!lower_op(c->lower, c, op, &imm))
+            return false;
+    }
+    return true;
 }
 
 /* Validates a constant expression whose value must have type `type`. */

@@ -1,5 +1,5 @@
-/* validate.h: the validator's state, shared with the code that will lower
- * function bodies while they are validated. */
+/* validate.h: the validator's state, shared with the lowering, which the
+ * walk over a validated body (wv_lower_func) drives. */
 #ifndef WEFT_VALIDATE_H
 #define WEFT_VALIDATE_H
 
@@ -63,10 +63,9 @@ typedef struct wv_imm {
 
 typedef struct wv_ctx wv_ctx;
 
-/* The lowering hook: called once per instruction, after the instruction has
- * been validated (so its immediates are checked and block types resolved),
- * with `user` = wv_ctx.lower. Returns false to stop, having filled the
- * error. */
+/* The lowering hook: called by wv_lower_func once per instruction, with its
+ * immediates decoded (block types resolved), with `user` = wv_ctx.lower.
+ * Returns false to stop, having filled the error. */
 typedef bool (*wv_lower_fn)(void *user, wv_ctx *c, wasm_op op, const wv_imm *imm);
 
 /* The validator's working state. One context validates a whole module; its
@@ -103,11 +102,11 @@ struct wv_ctx {
     /* Some memory is 64-bit, so memory instructions' types need adjusting. */
     bool any_memory64;
 
-    /* C.refs: functions that ref.func may name inside function bodies.
-     * NULL after wv_prepare_lowering: the module was validated whole. */
+    /* C.refs: functions that ref.func may name inside function bodies
+     * (NULL when the context only walks bodies for lowering). */
     uint8_t *declared;             /* One byte per function. */
 
-    /* Lowering, when set (see wv_lower_fn). */
+    /* Lowering (wv_lower_func; see wv_lower_fn). */
     wv_lower_fn lower_op;
     void *lower;
 };
@@ -118,14 +117,13 @@ void wv_init(wv_ctx *c, wm_module *m, weft_error *err);
 /* Frees the context's buffers. */
 void wv_free(wv_ctx *c);
 
-/* Prepares a fresh context to validate (and lower) single bodies of a
- * module that wm_validate has already accepted, without repeating the
- * module-level checks. */
-bool wv_prepare_lowering(wv_ctx *c);
-
 /* Validates the body of defined function `index` (in the function index
- * space), calling c->lower_op per instruction when set. The module-level
- * checks (or wv_prepare_lowering) must have been done. */
+ * space). The module-level checks must have been done. */
 bool wm_validate_func(wv_ctx *c, uint32_t index);
+
+/* Walks the body of defined function `index` of a module that wm_validate
+ * has accepted, calling c->lower_op for each instruction. The body is not
+ * validated again: the walk only decodes it. */
+bool wv_lower_func(wv_ctx *c, uint32_t index);
 
 #endif
