@@ -228,6 +228,7 @@ BODY(COPY) { wx_slot v = fp[S1]; fp[S0] = v; acc->i = v.u64; }
 BODY(COPY2) { fp[S0] = fp[S1]; fp[S2] = fp[S3]; }
 BODY(CONST32) { fp[S0].u64 = IMM; acc->i = IMM; }
 BODY(SELECT) { wx_slot v = fp[S3].u32 ? fp[S1] : fp[S2]; fp[S0] = v; acc->i = v.u64; }
+BODY(SELECT_KK) { uint32_t v = SLOT_I32(S1) ? IMM_W2 : IMM2_W2; fp[S0].u64 = v; acc->i = v; }
 BODY(V128_LOAD_ADD) { SET_V128(S0, simd_get(EA_GUARDED(ADD_ADDR(), 0, 16))); }
 /* Moves in memory: [op][to from -][offset_to offset_from]. */
 #define MOVE(M, ea_to, ea_from) do { M v_; memcpy(&v_, (ea_from), sizeof v_); memcpy((ea_to), &v_, sizeof v_); } while (0)

@@ -222,6 +222,7 @@ FORM(CONST32, 2)
 OP(CONST64) { fp[S0].u64 = acc_i = ip[2].u64; NEXT(3); }
 OP(CONST_V128) { fp[S0].u64 = ip[2].u64; fp[S0 + 1].u64 = ip[3].u64; NEXT(4); }
 FORM(SELECT, 2)
+FORM(SELECT_KK, 3)
 OP(SELECT_V128) {
     uint16_t from = fp[S3].u32 ? S1 : S2;
     wx_slot lo = fp[from], hi = fp[from + 1];

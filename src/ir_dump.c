@@ -51,6 +51,10 @@ static unsigned dump_ins(FILE *out, uint64_t op, const ir_word *ip, uint64_t pos
         fprintf(out, " [r%u + %u] = [r%u + %u]\n", s[0], ip[2].u32[0], s[1], ip[2].u32[1]);
         return 3;
     }
+    if (op == IR_SELECT_KK) {
+        fprintf(out, " r%u, r%u ? %u : %u\n", s[0], s[1], ip[2].u32[0], ip[2].u32[1]);
+        return 3;
+    }
     if (f == FMT_SSSSII) { /* The vector updates: mem[p] += y * mem[q]. */
         fprintf(out, " [r%u + %u] += r%u * [r%u + %u%s]\n", s[0], ip[2].u32[0], s[1], s[2],
                 ip[2].u32[1], s[3] ? ", wrapping" : "");

@@ -1799,6 +1799,21 @@ static __attribute__((noinline)) bool lower_instr(lw_ctx *l, wasm_op op, const w
             }
             break;
         }
+        lw_val *ka = peek(l, 2), *kb = peek(l, 1);
+        if (ka->kind == LV_CONST && kb->kind == LV_CONST && (t == VT_I32 || t == VT_F32)) {
+            /* Two 32-bit constants (x < y ? -1 : 1) go in the instruction. */
+            uint32_t va = (uint32_t)ka->bits, vb = (uint32_t)kb->bits;
+            uint16_t cond = operand(l, 0);
+            pop(l); pop(l); pop(l);
+            uint16_t dst = push_temp(l, t);
+            uint32_t pos = emit_s(l, IR_SELECT_KK, 3, dst, cond, 0, 0);
+            if (l->len) {
+                at(l, pos + 2)->u32[0] = va;
+                at(l, pos + 2)->u32[1] = vb;
+            }
+            has_dst(l);
+            break;
+        }
         uint16_t cond = operand(l, 0), b = operand(l, 1), a = operand(l, 2);
         pop(l); pop(l); pop(l);
         uint16_t dst = push_temp(l, t);

@@ -187,8 +187,10 @@
       local.tee 0
       br_if 0
     end
-    local.get 1))
-
+    local.get 1)
+  ;; A select of two 32-bit constants carries them: select.kk.
+  (func $select_constants (param i32 i32) (result i32)
+    (select (i32.const -1) (i32.const 1) (i32.lt_s (local.get 0) (local.get 1)))))
 ;;| func 0 load_add:
 ;;|     0  i32.load/add             r0, r0, 1296
 ;;|     2  return                  
@@ -267,3 +269,7 @@
 ;;|     0  add.jump.if.lt_u         r1, r1 + 1, 0x64, @0
 ;;|     3  add.jump.if.ne           r0, r0 + -1, 0x0, @3
 ;;|     6  return1                  r1
+;;| func 15 select_constants:
+;;|     0  i32.lt_s                 r4, r0, r1
+;;|     2  select.kk                r0, r4 ? 4294967295 : 1
+;;|     5  return                  

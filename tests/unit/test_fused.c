@@ -1,15 +1,20 @@
-/* test_update.c: the instructions that lowering makes of memory accesses
- * in a row. Moves (move32/64/128): a load whose value only goes to a store
- * of the same width copies in memory, overlapping or not, and traps on
- * either address as the two instructions would, the destination untouched
- * when the source is out of bounds. The vector updates of memory,
- * mem[p] += y * mem[q], that lowering makes of a v128.load, a multiply-add of a second v128.load and
- * a v128.store back (fuse_update in lower.c). In every strategy and bounds
- * mode: the results match the instructions' own, with static offsets and
- * with an added address that wraps, with an integer step between the
- * loads, and where the address's local is written between them (nothing is
- * fused then: tests/ir/update.wat shows which are); an out-of-bounds
- * address on either side traps and leaves memory as it was. */
+/* test_fused.c: instructions that lowering makes of several Wasm
+ * instructions, in every strategy and bounds mode.
+ *
+ * - select.kk: a select of two 32-bit constants picks the right one (i32
+ *   and f32 bits alike, a NaN's payload kept).
+ * - Moves (move32/64/128): a load whose value only goes to a store of the
+ *   same width copies in memory, overlapping or not, and traps on either
+ *   address as the two instructions would, the destination untouched when
+ *   the source is out of bounds.
+ * - Vector updates of memory, mem[p] += y * mem[q], made of a v128.load, a
+ *   multiply-add of a second v128.load and a v128.store back (fuse_update
+ *   in lower.c): the results match the instructions' own, with static
+ *   offsets, with an added address that wraps, with an integer step
+ *   between the loads, and where the address's local is written between
+ *   them (nothing is fused then: tests/ir/update.wat shows which are); an
+ *   out-of-bounds address on either side traps and leaves memory as it
+ *   was. */
 #include <criterion/criterion.h>
 #include <stdio.h>
 #include <string.h>
@@ -138,7 +143,7 @@ static void expect_f64s(run *r, const char *what, uint32_t at, const double *wan
 
 static const double xs[4] = { 1.5, 2.5, 3.5, 4.5 }, bs[4] = { 10, 20, 30, 40 };
 
-Test(update, results_and_traps_in_every_mode)
+Test(fused, results_and_traps_in_every_mode)
 {
     weft_module *m = wat(update_wat);
     for (size_t k = 0; k < NMODES; k++) {
@@ -256,7 +261,7 @@ static void expect_bytes(run *r, const char *what, uint32_t at, uint8_t base, in
                      r->name, k, r->mem[at + k], (uint8_t)(base + k));
 }
 
-Test(update, moves_in_every_mode)
+Test(fused, moves_in_every_mode)
 {
     weft_module *m = wat(move_wat);
     for (size_t k = 0; k < NMODES; k++) {
@@ -293,6 +298,44 @@ Test(update, moves_in_every_mode)
         move_traps(&r, "i64", 65536 - 4, 1000);
         move_traps(&r, "f64", 65536 - 15, 1000);
         move_traps(&r, "v128", -1, 1000);
+        weft_engine_free(r.e);
+    }
+    weft_module_free(m);
+}
+
+static const char *select_wat =
+    "(module\n"
+    "  (func (export \"sign\") (param $a i32) (param $b i32) (result i32)\n"
+    "    (select (i32.const -1) (i32.const 1) (i32.lt_s (local.get $a) (local.get $b))))\n"
+    "  (func (export \"bits\") (param $c i32) (result i32)\n"
+    "    (i32.reinterpret_f32 (select (f32.const -0.0) (f32.const nan:0x123) (local.get $c)))))\n";
+
+Test(fused, select_of_two_constants)
+{
+    weft_module *m = wat(select_wat);
+    for (size_t k = 0; k < NMODES; k++) {
+        if (!weft_dispatch_available(modes[k].dispatch))
+            continue;
+        run r = { .md = &modes[k] };
+        r.e = engine_with(modes[k].dispatch, modes[k].bounds);
+        r.inst = instantiate(r.e, m);
+        const char *name = weft_dispatch_name(modes[k].dispatch);
+        struct { const char *f; int32_t a, b, want; } cases[] = {
+            { "sign", 1, 2, -1 }, { "sign", 2, 1, 1 }, { "sign", -5, -5, 1 },
+            { "bits", 1, 0, (int32_t)0x80000000u }, { "bits", 0, 0, 0x7f800123 },
+            { "bits", -7, 0, (int32_t)0x80000000u },
+        };
+        for (size_t c = 0; c < sizeof cases / sizeof *cases; c++) {
+            weft_value args[2] = { i32(cases[c].a), i32(cases[c].b) }, res;
+            weft_error err;
+            weft_func *f = func_of(r.inst, cases[c].f);
+            size_t n = weft_func_param_count(f);
+            cr_assert_eq(weft_call(r.e, f, args, n, &res, 1, &err), WEFT_OK, "%s (%s): %s",
+                         cases[c].f, name, err.message);
+            cr_expect_eq(res.of.i32, cases[c].want, "%s(%d, %d) (%s) is 0x%x, not 0x%x",
+                         cases[c].f, cases[c].a, cases[c].b, name, (unsigned)res.of.i32,
+                         (unsigned)cases[c].want);
+        }
         weft_engine_free(r.e);
     }
     weft_module_free(m);
