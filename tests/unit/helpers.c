@@ -109,3 +109,18 @@ weft_value ref(weft_valkind kind, void *p)
 {
     return (weft_value){ .kind = kind, .of.ref = p };
 }
+
+const mode modes[8] = {
+    { WEFT_DISPATCH_DIRECT, WEFT_BOUNDS_GUARD }, { WEFT_DISPATCH_DIRECT, WEFT_BOUNDS_EXPLICIT },
+    { WEFT_DISPATCH_INDIRECT, WEFT_BOUNDS_GUARD }, { WEFT_DISPATCH_INDIRECT, WEFT_BOUNDS_EXPLICIT },
+    { WEFT_DISPATCH_SWITCH, WEFT_BOUNDS_GUARD }, { WEFT_DISPATCH_SWITCH, WEFT_BOUNDS_EXPLICIT },
+    { WEFT_DISPATCH_TAIL, WEFT_BOUNDS_GUARD }, { WEFT_DISPATCH_TAIL, WEFT_BOUNDS_EXPLICIT },
+};
+
+const char *mode_name(const mode *md)
+{
+    static char buf[64];
+    snprintf(buf, sizeof buf, "%s/%s", weft_dispatch_name(md->dispatch),
+             md->bounds == WEFT_BOUNDS_GUARD ? "guard" : "explicit");
+    return buf;
+}

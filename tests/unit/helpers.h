@@ -43,6 +43,20 @@ weft_func *func_of(const weft_instance *inst, const char *name);
 bool resolve_to(void *user, const char *module, size_t module_len, const char *field,
                 size_t field_len, weft_extern *out);
 
+/* A dispatch strategy and a bounds mode, for tests that run in each. */
+typedef struct mode {
+    weft_dispatch dispatch;
+    weft_bounds bounds;
+} mode;
+
+/* Every strategy in both bounds modes (a test skips the strategies that
+ * weft_dispatch_available says this build lacks). */
+extern const mode modes[8];
+#define NMODES (sizeof modes / sizeof *modes)
+
+/* "direct/guard" and so on, in a buffer the next call reuses. */
+const char *mode_name(const mode *md);
+
 /* Values of each kind the tests pass, made in one expression. */
 weft_value i32(int32_t v);
 weft_value i64(int64_t v);

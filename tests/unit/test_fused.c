@@ -67,19 +67,6 @@ static const char *update_wat =
     "                 (f64x2.mul (local.get $y)\n"
     "                            (v128.load (i32.add (local.get $q) (i32.const 16))))))))\n";
 
-typedef struct mode {
-    weft_dispatch dispatch;
-    weft_bounds bounds;
-} mode;
-
-static const mode modes[] = {
-    { WEFT_DISPATCH_DIRECT, WEFT_BOUNDS_GUARD }, { WEFT_DISPATCH_DIRECT, WEFT_BOUNDS_EXPLICIT },
-    { WEFT_DISPATCH_INDIRECT, WEFT_BOUNDS_GUARD }, { WEFT_DISPATCH_INDIRECT, WEFT_BOUNDS_EXPLICIT },
-    { WEFT_DISPATCH_SWITCH, WEFT_BOUNDS_GUARD }, { WEFT_DISPATCH_SWITCH, WEFT_BOUNDS_EXPLICIT },
-    { WEFT_DISPATCH_TAIL, WEFT_BOUNDS_GUARD }, { WEFT_DISPATCH_TAIL, WEFT_BOUNDS_EXPLICIT },
-};
-#define NMODES (sizeof modes / sizeof *modes)
-
 /* One instance in one mode, and its memory. */
 typedef struct run {
     const mode *md;
@@ -92,8 +79,7 @@ typedef struct run {
 static run start(weft_module *m, const mode *md)
 {
     run r = { .md = md };
-    snprintf(r.name, sizeof r.name, "%s/%s", weft_dispatch_name(md->dispatch),
-             md->bounds == WEFT_BOUNDS_GUARD ? "guard" : "explicit");
+    snprintf(r.name, sizeof r.name, "%s", mode_name(md));
     r.e = engine_with(md->dispatch, md->bounds);
     r.inst = instantiate(r.e, m);
     r.mem = weft_memory_data(export_of(r.inst, "mem", WEFT_EXTERN_MEMORY).of.memory);

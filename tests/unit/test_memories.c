@@ -13,28 +13,6 @@
 
 #define PROPOSALS "--enable-multi-memory --enable-memory64"
 
-/* Every strategy this build has, in both bounds modes. */
-typedef struct mode {
-    weft_dispatch dispatch;
-    weft_bounds bounds;
-} mode;
-
-static const mode modes[] = {
-    { WEFT_DISPATCH_DIRECT, WEFT_BOUNDS_GUARD }, { WEFT_DISPATCH_DIRECT, WEFT_BOUNDS_EXPLICIT },
-    { WEFT_DISPATCH_INDIRECT, WEFT_BOUNDS_GUARD }, { WEFT_DISPATCH_INDIRECT, WEFT_BOUNDS_EXPLICIT },
-    { WEFT_DISPATCH_SWITCH, WEFT_BOUNDS_GUARD }, { WEFT_DISPATCH_SWITCH, WEFT_BOUNDS_EXPLICIT },
-    { WEFT_DISPATCH_TAIL, WEFT_BOUNDS_GUARD }, { WEFT_DISPATCH_TAIL, WEFT_BOUNDS_EXPLICIT },
-};
-#define NMODES (sizeof modes / sizeof *modes)
-
-static const char *mode_name(const mode *md)
-{
-    static char buf[64];
-    snprintf(buf, sizeof buf, "%s/%s", weft_dispatch_name(md->dispatch),
-             md->bounds == WEFT_BOUNDS_GUARD ? "guard" : "explicit");
-    return buf;
-}
-
 /* Calls export `name` with `n` arguments; on success its one result (or
  * nothing) is in *result. */
 static weft_status call(weft_engine *e, weft_instance *inst, const char *name,
