@@ -89,27 +89,29 @@ static run start(weft_module *m, const mode *md)
 static weft_value f64(double v) { return (weft_value){ .kind = WEFT_F64, .of.f64 = v }; }
 static weft_value f32(float v) { return (weft_value){ .kind = WEFT_F32, .of.f32 = v }; }
 
-/* Calls `name`(p, q, a); the status, and the message in *err. */
-static weft_status call(run *r, const char *name, int32_t p, int32_t q, weft_value a,
-                        weft_error *err)
-{
-    weft_value args[3] = { i32(p), i32(q), a };
-    return weft_call(r->e, func_of(r->inst, name), args, 3, NULL, 0, err);
-}
-
-static void ok(run *r, const char *name, int32_t p, int32_t q, weft_value a)
+/* Calls `name` with `n` arguments: it must return, or (`trap`) trap with
+ * "out of bounds memory access". */
+static void expect_call(run *r, const char *name, const weft_value *args, size_t n, bool trap)
 {
     weft_error err;
-    cr_assert_eq(call(r, name, p, q, a, &err), WEFT_OK, "%s (%s): %s", name, r->name,
-                 err.message);
+    weft_status s = weft_call(r->e, func_of(r->inst, name), args, n, NULL, 0, &err);
+    if (!trap) {
+        cr_assert_eq(s, WEFT_OK, "%s (%s): %s", name, r->name, err.message);
+        return;
+    }
+    cr_assert_eq(s, WEFT_ERR_TRAP, "%s (%s) did not trap", name, r->name);
+    cr_assert_str_eq(err.message, "out of bounds memory access", "%s (%s)", name, r->name);
+}
+
+/* `name`(p, q, a) of the update functions returns, or traps. */
+static void ok(run *r, const char *name, int32_t p, int32_t q, weft_value a)
+{
+    expect_call(r, name, (const weft_value[]){ i32(p), i32(q), a }, 3, false);
 }
 
 static void traps(run *r, const char *name, int32_t p, int32_t q, weft_value a)
 {
-    weft_error err;
-    cr_assert_eq(call(r, name, p, q, a, &err), WEFT_ERR_TRAP, "%s (%s) did not trap", name,
-                 r->name);
-    cr_assert_str_eq(err.message, "out of bounds memory access", "%s (%s)", name, r->name);
+    expect_call(r, name, (const weft_value[]){ i32(p), i32(q), a }, 3, true);
 }
 
 static void put_f64s(run *r, uint32_t at, const double *v, size_t n)
@@ -211,26 +213,15 @@ static const char *move_wat =
     "  (func (export \"v128\") (param $to i32) (param $from i32)\n"
     "    (v128.store (local.get $to) (v128.load offset=16 (local.get $from)))))\n";
 
-/* Calls `name`(to, from); the status, and the message in *err. */
-static weft_status move(run *r, const char *name, int32_t to, int32_t from, weft_error *err)
-{
-    weft_value args[2] = { i32(to), i32(from) };
-    return weft_call(r->e, func_of(r->inst, name), args, 2, NULL, 0, err);
-}
-
+/* `name`(to, from) of the move functions returns, or traps. */
 static void move_ok(run *r, const char *name, int32_t to, int32_t from)
 {
-    weft_error err;
-    cr_assert_eq(move(r, name, to, from, &err), WEFT_OK, "%s (%s): %s", name, r->name,
-                 err.message);
+    expect_call(r, name, (const weft_value[]){ i32(to), i32(from) }, 2, false);
 }
 
 static void move_traps(run *r, const char *name, int32_t to, int32_t from)
 {
-    weft_error err;
-    cr_assert_eq(move(r, name, to, from, &err), WEFT_ERR_TRAP, "%s (%s) did not trap", name,
-                 r->name);
-    cr_assert_str_eq(err.message, "out of bounds memory access", "%s (%s)", name, r->name);
+    expect_call(r, name, (const weft_value[]){ i32(to), i32(from) }, 2, true);
 }
 
 /* The 32 bytes at `at` are 0, 1, ..., 31 plus `base`. */
