@@ -1273,14 +1273,12 @@ static ir_op move_op(ir_op load, ir_op store)
 static bool fuse_move(lw_ctx *l, const lw_map *map, const wv_imm *imm)
 {
     lw_val *v = peek(l, 0), *a = peek(l, 1);
-    if (v->kind != LV_TEMP || a->kind == LV_CONST || imm->offset > UINT32_MAX || !l->last_valid ||
-        !l->last_has_dst || !l->len)
+    if (a->kind == LV_CONST || imm->offset > UINT32_MAX || !just_computed(l, v, l->last_op))
         return false;
-    ir_op load = (ir_op)(l->last_op - l->checked);
-    ir_op move = move_op(load, (ir_op)map->op);
+    ir_op move = move_op((ir_op)(l->last_op - l->checked), (ir_op)map->op);
+    if (move == IR_OP_COUNT)
+        return false;
     ir_word w = *at(l, l->last_pos + 1);
-    if (move == IR_OP_COUNT || !just_computed(l, v, l->last_op))
-        return false;
     uint16_t to = a->slot;
     pop(l);
     pop(l);
