@@ -44,6 +44,14 @@ static inline wx_trap wx_trap_from_num(num_trap k)
 #define SLOT_I64(s) (fp[s].u64)
 #define SLOT_F32(s) (fp[s].f32)
 #define SLOT_F64(s) (fp[s].f64)
+/* A slot written as one of them. A 32-bit value goes in zero-extended, as
+ * all eight bytes: a copy of the whole slot that follows closely (a copy, a
+ * call's return value) then reads what the store wrote in full, where a
+ * narrower store would make the processor wait for it to reach the cache. */
+#define SET_I32(s, v) (fp[s].u64 = (uint32_t)(v))
+#define SET_I64(s, v) (fp[s].u64 = (v))
+#define SET_F32(s, v) (fp[s].u64 = num_f32_bits(v))
+#define SET_F64(s, v) (fp[s].f64 = (v))
 
 /* The constant operand of a (slot, constant) form, and the form's size. A
  * 32-bit constant sits in word 1, a 64-bit one in word 2. */
@@ -79,7 +87,7 @@ typedef struct wx_acc {
 #define SET_ACC_F32(v) (acc->f32 = (v))
 #define SET_ACC_F64(v) (acc->f64 = (v))
 /* Puts a result of type T in slot s and in the accumulator. */
-#define PUT(T, s, v) do { IR_CTYPE_##T r_ = (v); SLOT_##T(s) = r_; SET_ACC_##T(r_); } while (0)
+#define PUT(T, s, v) do { IR_CTYPE_##T r_ = (v); SET_##T(s, r_); SET_ACC_##T(r_); } while (0)
 
 /* A body: what instruction N does to the frame and the accumulator (and,
  * for a memory access, to guarded memory 0 at `mem`). */
@@ -293,7 +301,7 @@ TAKEN(JUMP_Z_ACC) { return ACC_I32 == 0; }
  * sum with a constant. */
 #define ADD_JUMP(cond)                                                          \
     uint32_t a = fp[S1].u32 + ip[2].u32[0], b = ip[2].u32[1];                   \
-    fp[S0].u32 = a;                                                             \
+    SET_I32(S0, a);                                                             \
     return cond
 TAKEN(ADD_JUMP_NE) { ADD_JUMP(a != b); }
 TAKEN(ADD_JUMP_LT_U) { ADD_JUMP(a < b); }

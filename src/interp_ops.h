@@ -25,7 +25,7 @@
 #define TEST(N) ({ ACC_LOAD; taken_##N(ip, fp, &a_); })
 #define VALUE_OF(N) ({ ACC_LOAD; value_##N(ip, fp, mem, &a_); })
 /* A handler's result of type T: into slot s0 and the accumulator. */
-#define RESULT(T, v) do { IR_CTYPE_##T r_ = (v); SLOT_##T(S0) = r_; HANDLER_ACC_##T(r_); } while (0)
+#define RESULT(T, v) do { IR_CTYPE_##T r_ = (v); SET_##T(S0, r_); HANDLER_ACC_##T(r_); } while (0)
 #define HANDLER_ACC_I32(v) (acc_i = (uint32_t)(v))
 #define HANDLER_ACC_I64(v) (acc_i = (v))
 #define HANDLER_ACC_F32(v) (acc_f32 = (v))
@@ -119,7 +119,7 @@
     OP(N) { SET_V128(S0, fn(SLOT_V128(S1), SLOT_I32(S2))); NEXT(2); }          \
     OP(N##_RI) { SET_V128(S0, fn(SLOT_V128(S1), IMM)); NEXT(2); }
 #define IR_V_SPLAT(N, t, IN, fn) OP(N) { SET_V128(S0, fn(SLOT_##IN(S1))); NEXT(2); }
-#define IR_V_TEST(N, t, fn) OP(N) { SLOT_I32(S0) = fn(SLOT_V128(S1)); NEXT(2); }
+#define IR_V_TEST(N, t, fn) OP(N) { SET_I32(S0, fn(SLOT_V128(S1))); NEXT(2); }
 #define IR_V_EXTRACT(N, t, OUT, fn) FORM(N, 2)
 #define IR_V_REPLACE(N, t, IN, fn)                                              \
     OP(N) { SET_V128(S0, fn(SLOT_V128(S1), IMM_W2, SLOT_##IN(S2))); NEXT(3); }
@@ -512,7 +512,7 @@ OP(CHECK_INTERRUPT) {
 #define IR_PAIR_TABLE(A, B)                                                     \
     OP(A##__##B) {                                                              \
         uint32_t index_ = VALUE_OF(A);                                          \
-        SLOT_I32(S0) = index_;                                                  \
+        SET_I32(S0, index_);                                                    \
         ip = table_jump_##B(ip + IR_WORDS_##A - 1, index_);                     \
         DISPATCH();                                                             \
     }

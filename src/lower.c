@@ -1493,7 +1493,11 @@ static void lower_local_set(lw_ctx *l, uint32_t index, bool tee)
     bool still_zero = index < 64 && (l->zero_locals >> index & 1);
     if (index < 64)
         l->zero_locals &= ~(UINT64_C(1) << index);
-    if (still_zero && v->kind == LV_CONST && v->bits == 0) {
+    if (v->kind == LV_LOCAL && v->local == index) {
+        /* The local written with its own value: nothing changes. */
+        if (still_zero)
+            l->zero_locals |= UINT64_C(1) << index;
+    } else if (still_zero && v->kind == LV_CONST && v->bits == 0) {
         /* A zero written to a local that entry zeroed: nothing to do. */
         l->zero_locals |= UINT64_C(1) << index;
     } else if (v->kind == LV_TEMP && l->last_valid && l->last_has_dst && !l->locals[index].refs &&
