@@ -126,7 +126,7 @@ typedef struct wx_acc {
 #define LOAD_VALUE(OUT, M, ea)                                                  \
     do { M v_; memcpy(&v_, (ea), sizeof v_); return (IR_CTYPE_##OUT)v_; } while (0)
 #define LOAD_INTO(OUT, M, ea)                                                   \
-    do { M v_; memcpy(&v_, (ea), sizeof v_); SLOT_##OUT(S0) = (IR_CTYPE_##OUT)v_; } while (0)
+    do { M v_; memcpy(&v_, (ea), sizeof v_); SET_##OUT(S0, (IR_CTYPE_##OUT)v_); } while (0)
 #define STORE_VALUE(M, v, ea) do { M v_ = (M)(v); memcpy((ea), &v_, sizeof v_); } while (0)
 #define STORE_FROM(IN, M, ea) STORE_VALUE(M, SLOT_##IN(S1), ea)
 /* Absolute forms, [op][dst - addr] and [op][value - addr]: a constant
@@ -195,7 +195,7 @@ typedef struct wx_acc {
 #define IR_V_SHIFT(N, t, fn)
 #define IR_V_SPLAT(N, t, IN, fn)
 #define IR_V_TEST(N, t, fn)
-#define IR_V_EXTRACT(N, t, OUT, fn) BODY(N) { SLOT_##OUT(S0) = fn(SLOT_V128(S1), IMM); }
+#define IR_V_EXTRACT(N, t, OUT, fn) BODY(N) { SET_##OUT(S0, fn(SLOT_V128(S1), IMM)); }
 #define IR_V_REPLACE(N, t, IN, fn)
 #define IR_V_LOAD(N, t, W, fn) BODY(N) { SET_V128(S0, fn(EA_GUARDED(SLOT_I32(S1), IMM, W))); }
 #define IR_V_STORE(N, t, W, fn) BODY(N) { fn(EA_GUARDED(SLOT_I32(S0), IMM, W), SLOT_V128(S1)); }
