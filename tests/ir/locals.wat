@@ -4,7 +4,9 @@
 ;; code lowered later jumps back to (forward branches only reach code
 ;; lowered after what they leave, where no more was known). A result just
 ;; computed before a return is written to slot 0 directly, and a result
-;; already in slot 0 (a call's, or parameter 0) needs no copy.
+;; already in slot 0 (a call's, or parameter 0) needs no copy. A local set
+;; to its own value (clang emits `local.set 3 (local.get 3)` at times)
+;; emits nothing.
 (module
   (func $sum (param i32) (result i32)
     (local i32 i32)
@@ -43,7 +45,14 @@
     i32.const 5
     call $written)
   (func $param (param i32) (result i32)
-    local.get 0))
+    local.get 0)
+  (func $self (param i32 i32) (result i32)
+    local.get 1
+    local.set 1
+    local.get 0
+    local.get 0
+    local.tee 0
+    i32.add))
 ;;| func 0 sum:
 ;;|     0  const32                  r1, 0
 ;;|     2  i32.add                  r2, r2, r0
@@ -59,3 +68,6 @@
 ;;|     4  return                  
 ;;| func 3 param:
 ;;|     0  return                  
+;;| func 4 self:
+;;|     0  i32.add                  r0, r0, r0
+;;|     1+ return                  
