@@ -1491,15 +1491,12 @@ static void lower_local_set(lw_ctx *l, uint32_t index, bool tee)
     uint16_t slot = l->locals[index].slot;
     lw_val *v = peek(l, 0);
     bool still_zero = index < 64 && (l->zero_locals >> index & 1);
-    if (index < 64)
+    bool same = (v->kind == LV_LOCAL && v->local == index) || /* its own value */
+                (still_zero && v->kind == LV_CONST && v->bits == 0); /* zero, as entry left it */
+    if (!same && index < 64)
         l->zero_locals &= ~(UINT64_C(1) << index);
-    if (v->kind == LV_LOCAL && v->local == index) {
-        /* The local written with its own value: nothing changes. */
-        if (still_zero)
-            l->zero_locals |= UINT64_C(1) << index;
-    } else if (still_zero && v->kind == LV_CONST && v->bits == 0) {
-        /* A zero written to a local that entry zeroed: nothing to do. */
-        l->zero_locals |= UINT64_C(1) << index;
+    if (same) {
+        /* The local keeps the value it has: nothing to do. */
     } else if (v->kind == LV_TEMP && l->last_valid && l->last_has_dst && !l->locals[index].refs &&
         l->len && at(l, l->last_pos + 1)->u16[0] == v->home) {
         at(l, l->last_pos + 1)->u16[0] = slot;
