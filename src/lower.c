@@ -1,5 +1,5 @@
-/* lower.c: lowering a function body to the register IR while validate.c's
- * walk (wv_lower_func) decodes it. The operand stack is simulated: an entry
+/* lower.c: lowering a function body to the register IR while a walk over
+ * the validated body decodes it (decode_instr.h). The operand stack is simulated: an entry
  * is a local, a constant or a temporary in its home slot, so local.get and
  * constants emit no code and most instructions read their operands
  * straight from locals. */
@@ -9,7 +9,7 @@
 
 #include "interp.h"
 #include "lower.h"
-#include "validate.h"
+#include "decode_instr.h"
 
 /* ---- Canonical function types ------------------------------------------------ */
 
@@ -1515,9 +1515,11 @@ static void lower_local_set(lw_ctx *l, uint32_t index, bool tee)
     }
 }
 
-/* Control instructions. */
-static void lower_block(lw_ctx *l, uint8_t kind, const wv_imm *imm)
+/* Control instructions. A block type names its type by index until
+ * resolved here. */
+static void lower_block(lw_ctx *l, uint8_t kind, const wv_ctx *c, wv_imm *imm)
 {
+    resolve_blocktype(c, imm);
     if (kind == WV_IF) {
         /* The condition leaves the stack, but the jump still reads it: no
          * local is written in between. A constant condition needs no jump:
@@ -1945,7 +1947,7 @@ static __attribute__((noinline)) bool lower_instr(lw_ctx *l, wasm_op op, const w
  * nothing but the rare push_slow, and needs no stack frame for the
  * instructions it handles inline.) */
 #define LOWER_CASE(name, body)                                                         \
-    static __attribute__((noinline)) bool name(lw_ctx *l, wv_ctx *c, const wv_imm *imm) \
+    static __attribute__((noinline)) bool name(lw_ctx *l, wv_ctx *c, wv_imm *imm)       \
     {                                                                                  \
         (void)c, (void)imm;                                                            \
         body;                                                                          \
@@ -1963,9 +1965,9 @@ LOWER_CASE(op_unreachable, {
     emit(l, IR_UNREACHABLE, 1);
     set_dead(l);
 })
-LOWER_CASE(op_block, lower_block(l, WV_BLOCK, imm))
-LOWER_CASE(op_loop, lower_block(l, WV_LOOP, imm))
-LOWER_CASE(op_if, lower_block(l, WV_IF, imm))
+LOWER_CASE(op_block, lower_block(l, WV_BLOCK, c, imm))
+LOWER_CASE(op_loop, lower_block(l, WV_LOOP, c, imm))
+LOWER_CASE(op_if, lower_block(l, WV_IF, c, imm))
 LOWER_CASE(op_else, lower_else(l))
 LOWER_CASE(op_end, lower_end(l))
 LOWER_CASE(op_br, {
@@ -1985,12 +1987,14 @@ LOWER_CASE(op_call,
            lower_call(l, IR_CALL, wm_func_type(l->m, imm->index), imm->index, false, 0, 0))
 #undef LOWER_CASE
 
-/* The lowering hook (see wv_lower_fn). The most frequent instructions, those
- * that only change the simulated stack, are handled here; the others jump
- * to their functions above or to lower_instr. */
-static bool lower_op(void *user, wv_ctx *c, wasm_op op, const wv_imm *imm)
+/* One instruction. The most frequent instructions, those that only change
+ * the simulated stack, are handled here; the others jump to their
+ * functions above or to lower_instr. Inline into the walk (below), where
+ * the hot instructions' opcodes are constants: each of them keeps only its
+ * own case. */
+static inline __attribute__((always_inline)) bool lower_op(lw_ctx *l, wv_ctx *c, wasm_op op,
+                                                           wv_imm *imm)
 {
-    lw_ctx *l = user;
     if (l->top->dead)
         return lower_dead(l, op);
     l->region_ops++;
@@ -2033,6 +2037,42 @@ static bool lower_op(void *user, wv_ctx *c, wasm_op op, const wv_imm *imm)
 }
 
 /* ---- Lowering a function ---------------------------------------------------------- */
+
+/* The walk over a body that wm_validate accepted when the module loaded: it
+ * only decodes, each instruction's opcode and immediates, and lowers them.
+ * Nothing in such a body can fail to decode, and the `end` that closes the
+ * function is its last byte, so the walk ends with the bytes. As in the
+ * validator's loop, the hot instructions are told apart by their opcode
+ * byte, so that their immediates are read, and they are lowered, by code
+ * for them alone. */
+static bool walk_body(lw_ctx *l, wv_ctx *c, const wm_func *fn)
+{
+    c->r = wr_init(c->m->bytes, fn->body, fn->body + fn->body_len, c->err);
+    c->op_start = fn->body; /* No error is expected: any would point here. */
+    wr_reader *r = &c->r;
+    while (!wr_eof(r)) {
+        wv_imm imm;
+        bool ok;
+        switch (*r->p) {
+#define WALK_CASE(id)                                                                  \
+        case CODE_OF_##id:                                                             \
+            r->p++;                                                                    \
+            ok = read_imm(c, (wasm_imm)IMM_OF_##id, &imm) && lower_op(l, c, WOP_##id, &imm); \
+            break;
+        HOT_INSTRUCTIONS(WALK_CASE)
+#undef WALK_CASE
+        default: {
+            wasm_op op;
+            ok = read_opcode(c, &op) && read_imm(c, (wasm_imm)wasm_op_infos[op].imm, &imm) &&
+                 lower_op(l, c, op, &imm);
+            break;
+        }
+        }
+        if (!ok)
+            return false;
+    }
+    return true;
+}
 
 const ir_word *wl_lower(const wm_module *m, uint32_t index, wx_dispatch dispatch,
                         bool explicit_bounds, wx_metering metering, weft_error *err)
@@ -2103,9 +2143,9 @@ const ir_word *wl_lower(const wm_module *m, uint32_t index, wx_dispatch dispatch
      * lowering only decodes the body. */
     wv_ctx c;
     wv_init(&c, (wm_module *)m, err);
-    c.lower_op = lower_op;
-    c.lower = &l;
-    bool ok = wv_lower_func(&c, index);
+    c.func = index;
+    c.section = SEC_CODE;
+    bool ok = walk_body(&l, &c, fn);
     wv_free(&c);
     if (!ok || l.failed) {
         if (!l.failed && err && err->status == WEFT_OK)

@@ -1,7 +1,7 @@
 /* lower_pass.c: lowering's pass over a function's finished code: jump
  * threading, the accumulator forms and the pair instructions. It works on
  * the code and the opcode of each position (wl_code, lower.h), after the
- * walk over the body (wv_lower_func) has lowered every instruction. */
+ * walk over the body (lower.c) has lowered every instruction. */
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
