@@ -186,8 +186,8 @@ typedef struct lw_ctx {
     bool last_valid;            /* Nothing (no label) came after it. */
     bool last_has_dst;          /* Its destination is the u16 at word 1 [0]. */
     bool last_is_compare;
-    lw_compare cmp;
     bool copy_open;             /* It is a one-slot copy that a next copy may join. */
+    lw_compare cmp;
     uint32_t label_at;          /* Where the last label is: code from there on runs straight. */
 
     /* Metering (metered variants only): the check instruction, the open
@@ -256,8 +256,10 @@ static inline uint32_t emit(lw_ctx *l, ir_op op, unsigned n)
         return 0;
     }
     uint32_t pos = l->len;
-    memset(l->code + pos, 0, n * sizeof *l->code);
-    l->code[pos].handler = l->words[op];
+    ir_word *w = l->code + pos;
+    w[0].handler = l->words[op];
+    for (unsigned i = 1; i < n; i++)
+        w[i].u64 = 0;
     l->ops[pos] = (uint16_t)op;
     if (op == IR_I32_ADD_RI || op == IR_I32_SUB_RI)
         l->add_pos = pos;
@@ -278,13 +280,8 @@ static inline uint32_t emit_s(lw_ctx *l, ir_op op, unsigned n, uint16_t s0, uint
                               uint16_t s2, uint16_t s3)
 {
     uint32_t pos = emit(l, op, n);
-    if (l->len) {
-        ir_word *w = at(l, pos + 1);
-        w->u16[0] = s0;
-        w->u16[1] = s1;
-        w->u16[2] = s2;
-        w->u16[3] = s3;
-    }
+    if (l->len)
+        *at(l, pos + 1) = (ir_word){ .u16 = { s0, s1, s2, s3 } };
     return pos;
 }
 
@@ -439,6 +436,15 @@ static lw_val pop(lw_ctx *l)
     if (v.kind == LV_LOCAL)
         l->locals[v.local].refs--;
     return v;
+}
+
+/* pop when the entry itself is not needed. */
+static inline void drop(lw_ctx *l)
+{
+    const lw_val *v = &l->vals[--l->nvals];
+    l->free_home = v->home;
+    if (v->kind == LV_LOCAL)
+        l->locals[v->local].refs--;
 }
 
 static inline lw_val *peek(lw_ctx *l, uint32_t depth) { return &l->vals[l->nvals - 1 - depth]; }
@@ -813,7 +819,7 @@ static inline lw_frame *push_frame(lw_ctx *l, uint8_t kind, uint32_t nparams, co
 static void reset_stack(lw_ctx *l, lw_frame *f, uint32_t n, const uint8_t *types)
 {
     while (l->nvals > f->height)
-        pop(l);
+        drop(l);
     for (uint32_t j = 0; j < n; j++)
         push_temp(l, types[j]);
 }
@@ -1060,12 +1066,12 @@ static void lower_unary(lw_ctx *l, const lw_map *map, uint8_t result)
 {
     uint64_t folded;
     if (peek(l, 0)->kind == LV_CONST && wl_fold_unary((ir_op)map->op, peek(l, 0)->bits, &folded)) {
-        pop(l);
+        drop(l);
         push_const(l, result, folded);
         return;
     }
     uint16_t s = slot_of(l, peek(l, 0));
-    pop(l);
+    drop(l);
     uint16_t dst = push_temp(l, result);
     emit_s(l, (ir_op)map->op, 2, dst, s, 0, 0);
     has_dst(l);
@@ -1111,7 +1117,7 @@ static void lower_load(lw_ctx *l, const lw_map *map, const wv_imm *imm, uint8_t 
         ir_word w = *at(l, l->last_pos + 1);
         uint16_t shift = l->last_op == IR_I32_ADD_SHL ? w.u16[3] : 0;
         l->len = l->last_pos;
-        pop(l);
+        drop(l);
         uint16_t dst = push_temp(l, result);
         uint32_t pos = emit_s(l, (ir_op)(map->op + 2 + l->checked), 3, dst, w.u16[1], w.u16[2],
                               shift);
@@ -1126,7 +1132,7 @@ static void lower_load(lw_ctx *l, const lw_map *map, const wv_imm *imm, uint8_t 
     uint32_t k;
     bool v128 = map->op == IR_V128_LOAD;
     if ((map->kind == MAP_LOAD_IDX || v128) && imm->offset == 0 && added_address(l, a, &base, &k)) {
-        pop(l);
+        drop(l);
         uint16_t dst = push_temp(l, result);
         ir_op op = v128 ? IR_V128_LOAD_ADD : (ir_op)(map->op + 4);
         emit_ssi(l, (ir_op)(op + l->checked), dst, base, k);
@@ -1135,14 +1141,14 @@ static void lower_load(lw_ctx *l, const lw_map *map, const wv_imm *imm, uint8_t 
     }
     uint32_t ea;
     if (map->kind == MAP_LOAD_IDX && absolute_address(a, imm, &ea)) {
-        pop(l);
+        drop(l);
         uint16_t dst = push_temp(l, result);
         emit_ssi(l, (ir_op)(map->op + 6 + l->checked), dst, 0, ea);
         has_dst(l);
         return;
     }
     uint16_t addr = operand(l, 0);
-    pop(l);
+    drop(l);
     uint16_t dst = push_temp(l, result);
     emit_ssi(l, (ir_op)(map->op + l->checked), dst, addr, (uint32_t)imm->offset);
     has_dst(l);
@@ -1244,8 +1250,8 @@ static bool fuse_update(lw_ctx *l, const wv_imm *imm)
     if (l->add_pos != UINT32_MAX && l->add_pos > xpos)
         l->add_pos = l->add_pos < ypos ? l->add_pos - 2 : UINT32_MAX;
     l->len = ypos - 2;
-    pop(l);
-    pop(l);
+    drop(l);
+    drop(l);
     uint32_t pos = emit_s(l, (ir_op)(fused + l->checked), 3, p, y, q, yop == load_add);
     if (l->len) {
         at(l, pos + 2)->u32[0] = (uint32_t)imm->offset;
@@ -1280,8 +1286,8 @@ static bool fuse_move(lw_ctx *l, const lw_map *map, const wv_imm *imm)
         return false;
     ir_word w = *at(l, l->last_pos + 1);
     uint16_t to = a->slot;
-    pop(l);
-    pop(l);
+    drop(l);
+    drop(l);
     l->len = l->last_pos;
     uint32_t pos = emit_s(l, (ir_op)(move + l->checked), 3, to, w.u16[1], 0, 0);
     if (l->len) {
@@ -1306,8 +1312,8 @@ static void lower_store(lw_ctx *l, const lw_map *map, const wv_imm *imm)
     if ((map->kind == MAP_STORE_ADD || v128) && imm->offset == 0 && peek(l, 0)->kind != LV_CONST &&
         added_address(l, peek(l, 1), &base, &k)) {
         uint16_t value = peek(l, 0)->slot;
-        pop(l);
-        pop(l);
+        drop(l);
+        drop(l);
         ir_op op = v128 ? IR_V128_STORE_ADD : (ir_op)(map->op + 2);
         emit_ssi(l, (ir_op)(op + l->checked), base, value, k);
         return;
@@ -1317,8 +1323,8 @@ static void lower_store(lw_ctx *l, const lw_map *map, const wv_imm *imm)
     if (peek(l, 0)->kind == LV_CONST && k_op != IR_OP_COUNT) {
         uint64_t bits = peek(l, 0)->bits;
         uint16_t addr = operand(l, 1);
-        pop(l);
-        pop(l);
+        drop(l);
+        drop(l);
         if (ir_op_format[k_op] == FMT_SHI) {
             emit_ssi(l, (ir_op)(k_op + l->checked), addr, (uint16_t)imm->offset, (uint32_t)bits);
             return;
@@ -1333,14 +1339,14 @@ static void lower_store(lw_ctx *l, const lw_map *map, const wv_imm *imm)
     uint32_t ea;
     if (map->kind == MAP_STORE_ADD && absolute_address(peek(l, 1), imm, &ea)) {
         uint16_t value = operand(l, 0);
-        pop(l);
-        pop(l);
+        drop(l);
+        drop(l);
         emit_ssi(l, (ir_op)(map->op + 4 + l->checked), value, 0, ea);
         return;
     }
     uint16_t value = operand(l, 0), addr = operand(l, 1);
-    pop(l);
-    pop(l);
+    drop(l);
+    drop(l);
     emit_ssi(l, (ir_op)(map->op + l->checked), addr, value, (uint32_t)imm->offset);
 }
 
@@ -1353,15 +1359,15 @@ static void lower_v_binary(lw_ctx *l, const lw_map *map, uint8_t result)
     /* f32x4/f64x2 add and subtract fold a product just computed, as scalars
      * do. */
     if (fuse_multiply(l, (ir_op)map->op, peek(l, 1), peek(l, 0), peek(l, 1)->home)) {
-        pop(l);
-        pop(l);
+        drop(l);
+        drop(l);
         push_temp(l, VT_V128);
         has_dst(l);
         return;
     }
     uint16_t b = operand(l, 0), a = operand(l, 1);
-    pop(l);
-    pop(l);
+    drop(l);
+    drop(l);
     uint16_t dst = push_temp(l, result);
     emit_s(l, (ir_op)map->op, 2, dst, a, b, 0);
     has_dst(l);
@@ -1377,9 +1383,9 @@ static void lower_v_shift(lw_ctx *l, const lw_map *map)
         return;
     }
     uint32_t count = (uint32_t)n->bits;
-    pop(l);
+    drop(l);
     uint16_t a = operand(l, 0);
-    pop(l);
+    drop(l);
     uint16_t dst = push_temp(l, VT_V128);
     emit_ssi(l, (ir_op)(map->op + 1), dst, a, count);
     has_dst(l);
@@ -1389,9 +1395,9 @@ static void lower_v_shift(lw_ctx *l, const lw_map *map)
 static void lower_v_ternary(lw_ctx *l, const lw_map *map)
 {
     uint16_t c = operand(l, 0), b = operand(l, 1), a = operand(l, 2);
-    pop(l);
-    pop(l);
-    pop(l);
+    drop(l);
+    drop(l);
+    drop(l);
     uint16_t dst = push_temp(l, VT_V128);
     emit_s(l, (ir_op)map->op, 2, dst, a, b, c);
     has_dst(l);
@@ -1400,7 +1406,7 @@ static void lower_v_ternary(lw_ctx *l, const lw_map *map)
 static void lower_v_extract(lw_ctx *l, const lw_map *map, const wv_imm *imm, uint8_t result)
 {
     uint16_t v = operand(l, 0);
-    pop(l);
+    drop(l);
     uint16_t dst = push_temp(l, result);
     emit_ssi(l, (ir_op)map->op, dst, v, imm->lane);
     has_dst(l);
@@ -1410,8 +1416,8 @@ static void lower_v_extract(lw_ctx *l, const lw_map *map, const wv_imm *imm, uin
 static void lower_v_replace(lw_ctx *l, const lw_map *map, const wv_imm *imm)
 {
     uint16_t x = operand(l, 0), v = operand(l, 1);
-    pop(l);
-    pop(l);
+    drop(l);
+    drop(l);
     uint16_t dst = push_temp(l, VT_V128);
     uint32_t pos = emit_s(l, (ir_op)map->op, 3, dst, v, x, 0);
     if (l->len)
@@ -1424,8 +1430,8 @@ static void lower_v_replace(lw_ctx *l, const lw_map *map, const wv_imm *imm)
 static void lower_v_lane(lw_ctx *l, const lw_map *map, const wv_imm *imm, bool load)
 {
     uint16_t v = operand(l, 0), addr = operand(l, 1);
-    pop(l);
-    pop(l);
+    drop(l);
+    drop(l);
     ir_op op = (ir_op)(map->op + l->checked);
     uint32_t pos;
     if (load) {
@@ -1446,8 +1452,8 @@ static void lower_v_lane(lw_ctx *l, const lw_map *map, const wv_imm *imm, bool l
 static void lower_v_shuffle(lw_ctx *l, const wv_imm *imm)
 {
     uint16_t b = operand(l, 0), a = operand(l, 1);
-    pop(l);
-    pop(l);
+    drop(l);
+    drop(l);
     uint16_t dst = push_temp(l, VT_V128);
     uint32_t pos = emit_s(l, IR_I8X16_SHUFFLE, 4, dst, a, b, 0);
     if (l->len)
@@ -1465,7 +1471,7 @@ static void lower_call(lw_ctx *l, ir_op op, const wm_functype *ft, uint32_t func
         materialize(l, peek(l, extra + j));
     uint16_t index = indirect ? operand(l, 0) : 0;
     if (indirect)
-        pop(l);
+        drop(l);
     uint32_t first = l->nvals - ft->nparams;
     uint16_t args = first < l->nvals ? l->vals[first].home : next_home(l);
     uint32_t pos;
@@ -1479,7 +1485,7 @@ static void lower_call(lw_ctx *l, ir_op op, const wm_functype *ft, uint32_t func
         emit_ssi(l, op, args, 0, func);
     }
     for (uint32_t j = 0; j < ft->nparams; j++)
-        pop(l);
+        drop(l);
     for (uint32_t j = 0; j < ft->nresults; j++)
         push_temp(l, ft->results[j]);
 }
@@ -1631,7 +1637,7 @@ static void lower_br_table(lw_ctx *l, const wv_imm *imm, const uint8_t *imm_end)
         /* A constant index: a br to its target (the last, the default, for
          * any index past the others). */
         uint64_t index = peek(l, 0)->bits;
-        pop(l);
+        drop(l);
         wr_reader r = wr_init(imm->targets, imm->targets, imm_end, NULL);
         uint32_t depth = 0;
         for (uint32_t k = 0; k <= imm->ntargets && k <= index; k++)
@@ -1641,7 +1647,7 @@ static void lower_br_table(lw_ctx *l, const wv_imm *imm, const uint8_t *imm_end)
         return;
     }
     uint16_t index = operand(l, 0);
-    pop(l);
+    drop(l);
     uint32_t n = imm->ntargets;
     uint32_t pos = emit(l, IR_JUMP_TABLE, 2 + n + 1);
     l->in_br_table = true;
@@ -1784,7 +1790,7 @@ static __attribute__((noinline)) bool lower_instr(lw_ctx *l, wasm_op op, const w
              * place on the stack, moved there if it is the second's
              * temporary. */
             bool first = peek(l, 0)->bits != 0;
-            pop(l);
+            drop(l);
             lw_val b = pop(l), a = pop(l);
             lw_val v = first ? a : b;
             if (v.kind == LV_TEMP && v.home != a.home) {
@@ -1804,7 +1810,7 @@ static __attribute__((noinline)) bool lower_instr(lw_ctx *l, wasm_op op, const w
             /* Two 32-bit constants (x < y ? -1 : 1) go in the instruction. */
             uint32_t va = (uint32_t)ka->bits, vb = (uint32_t)kb->bits;
             uint16_t cond = operand(l, 0);
-            pop(l); pop(l); pop(l);
+            drop(l); drop(l); drop(l);
             uint16_t dst = push_temp(l, t);
             uint32_t pos = emit_s(l, IR_SELECT_KK, 3, dst, cond, 0, 0);
             if (l->len) {
@@ -1815,7 +1821,7 @@ static __attribute__((noinline)) bool lower_instr(lw_ctx *l, wasm_op op, const w
             break;
         }
         uint16_t cond = operand(l, 0), b = operand(l, 1), a = operand(l, 2);
-        pop(l); pop(l); pop(l);
+        drop(l); drop(l); drop(l);
         uint16_t dst = push_temp(l, t);
         emit_s(l, t == VT_V128 ? IR_SELECT_V128 : IR_SELECT, 2, dst, a, b, cond);
         has_dst(l);
@@ -1824,7 +1830,7 @@ static __attribute__((noinline)) bool lower_instr(lw_ctx *l, wasm_op op, const w
     case WOP_GLOBAL_SET: {
         uint8_t t = type_at(l, 0);
         uint16_t s = operand(l, 0);
-        pop(l);
+        drop(l);
         emit_ssi(l, t == VT_V128 ? IR_GLOBAL_SET_V128 : IR_GLOBAL_SET, s, 0, imm->index);
         break;
     }
@@ -1850,7 +1856,7 @@ static __attribute__((noinline)) bool lower_instr(lw_ctx *l, wasm_op op, const w
     }
     case WOP_MEMORY_GROW: {
         uint16_t delta = operand(l, 0);
-        pop(l);
+        drop(l);
         uint16_t dst = push_temp(l, VT_I32);
         emit_ssi(l, IR_MEMORY_GROW, dst, delta, imm->index);
         has_dst(l);
@@ -1859,7 +1865,7 @@ static __attribute__((noinline)) bool lower_instr(lw_ctx *l, wasm_op op, const w
     case WOP_MEMORY_FILL: case WOP_MEMORY_COPY: case WOP_MEMORY_INIT:
     case WOP_TABLE_COPY: case WOP_TABLE_INIT: case WOP_TABLE_FILL: {
         uint16_t s2 = operand(l, 0), s1 = operand(l, 1), s0 = operand(l, 2);
-        pop(l); pop(l); pop(l);
+        drop(l); drop(l); drop(l);
         ir_op iop = op == WOP_MEMORY_FILL ? IR_MEMORY_FILL : op == WOP_MEMORY_COPY ? IR_MEMORY_COPY
                   : op == WOP_MEMORY_INIT ? IR_MEMORY_INIT : op == WOP_TABLE_COPY ? IR_TABLE_COPY
                   : op == WOP_TABLE_INIT ? IR_TABLE_INIT : IR_TABLE_FILL;
@@ -1879,7 +1885,7 @@ static __attribute__((noinline)) bool lower_instr(lw_ctx *l, wasm_op op, const w
     case WOP_ELEM_DROP: emit_ssi(l, IR_ELEM_DROP, 0, 0, imm->index); break;
     case WOP_TABLE_GET: {
         uint16_t i = operand(l, 0);
-        pop(l);
+        drop(l);
         uint16_t dst = push_temp(l, l->m->tables[imm->index].type.elem);
         emit_ssi(l, IR_TABLE_GET, dst, i, imm->index);
         has_dst(l);
@@ -1887,7 +1893,7 @@ static __attribute__((noinline)) bool lower_instr(lw_ctx *l, wasm_op op, const w
     }
     case WOP_TABLE_SET: {
         uint16_t v = operand(l, 0), i = operand(l, 1);
-        pop(l); pop(l);
+        drop(l); drop(l);
         emit_ssi(l, IR_TABLE_SET, i, v, imm->index);
         break;
     }
@@ -1899,7 +1905,7 @@ static __attribute__((noinline)) bool lower_instr(lw_ctx *l, wasm_op op, const w
     }
     case WOP_TABLE_GROW: {
         uint16_t delta = operand(l, 0), init = operand(l, 1);
-        pop(l); pop(l);
+        drop(l); drop(l);
         uint16_t dst = push_temp(l, VT_I32);
         uint32_t pos = emit_s(l, IR_TABLE_GROW, 3, dst, init, delta, 0);
         if (l->len)
@@ -1910,7 +1916,7 @@ static __attribute__((noinline)) bool lower_instr(lw_ctx *l, wasm_op op, const w
     case WOP_REF_NULL: push_const(l, imm->type, 0); break;
     case WOP_REF_IS_NULL: {
         uint16_t s = operand(l, 0);
-        pop(l);
+        drop(l);
         uint16_t dst = push_temp(l, VT_I32);
         emit_s(l, IR_REF_IS_NULL, 2, dst, s, 0, 0);
         has_dst(l);
@@ -1930,7 +1936,7 @@ static __attribute__((noinline)) bool lower_instr(lw_ctx *l, wasm_op op, const w
         if (info->sig != WS_SPECIAL) {
             const wasm_sig *s = &wasm_sigs[info->sig];
             for (unsigned j = 0; j < s->nparams; j++)
-                pop(l);
+                drop(l);
             if (s->result)
                 push_temp(l, s->result);
         } else {
@@ -2006,7 +2012,7 @@ static inline __attribute__((always_inline)) bool lower_op(lw_ctx *l, wv_ctx *c,
     case WOP_I64_CONST: push_const(l, VT_I64, imm->bits); break;
     case WOP_F32_CONST: push_const(l, VT_F32, (uint32_t)imm->bits); break;
     case WOP_F64_CONST: push_const(l, VT_F64, imm->bits); break;
-    case WOP_DROP: pop(l); break;
+    case WOP_DROP: drop(l); break;
     case WOP_I32_WRAP_I64: {
         /* An i32 reads the low half of a slot, so wrapping costs nothing:
          * the entry is only read as an i32 from now on. */
