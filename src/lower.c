@@ -1720,7 +1720,8 @@ static const uint8_t op_result[WOP_COUNT] = {
 };
 
 /* Any reachable instruction but those lower_op handles itself. */
-static __attribute__((noinline)) bool lower_instr(lw_ctx *l, wasm_op op, const wv_imm *imm)
+static inline __attribute__((always_inline)) bool lower_instr(lw_ctx *l, wasm_op op,
+                                                              const wv_imm *imm)
 {
     const wasm_op_info *info = &wasm_op_infos[op];
     const lw_map *map = &op_map[op];
@@ -1949,11 +1950,11 @@ static __attribute__((noinline)) bool lower_instr(lw_ctx *l, wasm_op op, const w
 }
 
 /* The control instructions, calls, local.set and global.get, each in a
- * function of its own that lower_op jumps to. (lower_op itself then calls
- * nothing but the rare push_slow, and needs no stack frame for the
- * instructions it handles inline.) */
+ * function of its own for lower_op, inline: the walk (below) that lower_op
+ * is inline into has one stack frame per body, where a call per
+ * instruction would set one up each time. */
 #define LOWER_CASE(name, body)                                                         \
-    static __attribute__((noinline)) bool name(lw_ctx *l, wv_ctx *c, wv_imm *imm)       \
+    static inline __attribute__((always_inline)) bool name(lw_ctx *l, wv_ctx *c, wv_imm *imm) \
     {                                                                                  \
         (void)c, (void)imm;                                                            \
         body;                                                                          \
