@@ -238,15 +238,25 @@ static inline bool grow(lw_ctx *l, void **buf, uint32_t *cap, uint32_t need, siz
 
 /* ---- Emitting code -------------------------------------------------------------- */
 
+/* Grows the code and the opcodes to hold `need` words. The code's buffer
+ * starts one word before it, where the finished code records its length
+ * (wl_code_length): the buffer becomes the finished code's. */
+static __attribute__((noinline)) bool grow_code(lw_ctx *l, uint32_t need)
+{
+    uint32_t n = l->cap ? l->cap : 64;
+    while (n < need)
+        n *= 2;
+    ir_word *buf = realloc(l->code ? l->code - 1 : NULL, ((size_t)n + 1) * sizeof *buf);
+    if (!buf)
+        return fail(l, WEFT_ERR_NOMEM, "out of memory while lowering");
+    l->code = buf + 1;
+    l->cap = n;
+    return grow(l, (void **)&l->ops, &l->ops_cap, need, sizeof *l->ops);
+}
+
 /* Appends an instruction of `n` words, zeroed but for word 0, and returns
  * its position. The stacks keep working on failure; `failed` stops the end
  * result. */
-/* Grows the code and the opcodes to hold `need` words. */
-static __attribute__((noinline)) bool grow_code(lw_ctx *l, uint32_t need)
-{
-    return grow_slow(l, (void **)&l->code, &l->cap, need, sizeof *l->code) &&
-           grow(l, (void **)&l->ops, &l->ops_cap, need, sizeof *l->ops);
-}
 
 static inline uint32_t emit(lw_ctx *l, ir_op op, unsigned n)
 {
@@ -2134,8 +2144,7 @@ const ir_word *wl_lower(const wm_module *m, uint32_t index, wx_dispatch dispatch
      * (Capped, so that doubling up to it cannot overflow: a larger body
      * grows the buffers as it goes.) */
     uint32_t expected = (fn->body_len < (1u << 30) ? fn->body_len : 1u << 30) / 2 + 64;
-    if (!grow(&l, (void **)&l.code, &l.cap, expected, sizeof *l.code) ||
-        !grow(&l, (void **)&l.ops, &l.ops_cap, expected, sizeof *l.ops))
+    if (!grow_code(&l, expected))
         goto out;
 
     /* Calls zero the declared locals (ENTER_FRAME in interp_ops.h): the
@@ -2162,14 +2171,16 @@ const ir_word *wl_lower(const wm_module *m, uint32_t index, wx_dispatch dispatch
     }
     close_region(&l);
     wl_code wc = { l.code, l.ops, l.len, l.words };
-    uint32_t len;
-    ir_word *code = wl_finish(&wc, &len);
-    if (!code) {
+    if (!wl_finish(&wc)) {
         fail(&l, WEFT_ERR_NOMEM, "out of memory while lowering");
         goto out;
     }
-    /* The word before the code records its length, for the disassembler. */
-    code[-1].u64 = len;
+    /* The code keeps its buffer, cut to its length; the word before it
+     * records the length, for the disassembler. */
+    ir_word *buf = realloc(l.code - 1, ((size_t)wc.len + 1) * sizeof *buf);
+    ir_word *code = buf ? buf + 1 : l.code;
+    l.code = NULL;
+    code[-1].u64 = wc.len;
     pthread_mutex_lock(&cache_lock);
     if (cache[index]) {
         free(code - 1); /* Another thread won the race. */
@@ -2178,7 +2189,7 @@ const ir_word *wl_lower(const wm_module *m, uint32_t index, wx_dispatch dispatch
     }
     pthread_mutex_unlock(&cache_lock);
 out:
-    free(l.code);
+    free(l.code ? l.code - 1 : NULL);
     free(l.ops);
     free(l.vals);
     free(l.frames);

@@ -345,14 +345,16 @@ static inline unsigned pair_weight(uint8_t mark) { return mark & PAIR_TABLE ? 2 
 /* Settles the chain of instructions r0...k (k, its last, pairs with nothing
  * after it): gain[j] is the most the pairs among instructions j...k can
  * save, worked out backwards; then, forwards, a pair is taken wherever it
- * is part of the best. Copies the code up to the chain's end to `out` with
+ * is part of the best. Moves the code up to the chain's end into place with
  * the taken pairs joined (a pair is one word shorter than its parts: its B
  * part keeps B's words, from the word before A's last), and maps old
- * positions to new. Unpaired instructions are copied in runs, from old
- * position *run, and move up by *shift words, the pairs joined before. */
-static void join_chain(wl_code *c, pass_mem *p, uint32_t r0, uint32_t k, ir_word *out,
-                       uint32_t *run, uint32_t *shift)
+ * positions to new. Unpaired instructions move in runs, from old position
+ * *run, up by *shift words, the pairs joined before. (Code only moves up,
+ * into words already moved, so it can move in place.) */
+static void join_chain(wl_code *c, pass_mem *p, uint32_t r0, uint32_t k, uint32_t *run,
+                       uint32_t *shift)
 {
+    ir_word *code = c->code;
     uint32_t *start = p->start, *gain = p->gain, *map = p->map;
     uint8_t *mark = p->mark;
     gain[k] = gain[k + 1] = 0;
@@ -368,10 +370,12 @@ static void join_chain(wl_code *c, pass_mem *p, uint32_t r0, uint32_t k, ir_word
             continue;
         }
         uint32_t next = start[j + 1], wa = next - pos, wb = start[j + 2] - next;
-        memcpy(out + *run - *shift, c->code + *run, (pos - *run) * sizeof *out);
-        out[n].handler = c->words[pair_at(c, pos, next)];
-        memcpy(out + n + 1, c->code + pos + 1, (wa - 1) * sizeof *out);
-        memcpy(out + n + wa, c->code + next + 1, (wb - 1) * sizeof *out);
+        const void *handler = c->words[pair_at(c, pos, next)];
+        if (*shift)
+            memmove(code + *run - *shift, code + *run, (pos - *run) * sizeof *code);
+        code[n].handler = handler;
+        memmove(code + n + 1, code + pos + 1, (wa - 1) * sizeof *code);
+        memmove(code + n + wa, code + next + 1, (wb - 1) * sizeof *code);
         map[next] = n + wa - 1;
         *shift += 1;
         j += 2;
@@ -381,8 +385,8 @@ static void join_chain(wl_code *c, pass_mem *p, uint32_t r0, uint32_t k, ir_word
 
 /* Forwards: each instruction's accumulator form, then whether it pairs
  * with the one before; each chain of pairs is joined when it ends (see
- * join_chain), and the code copied to `out`. Returns the new length. */
-static uint32_t join_pairs(wl_code *code, pass_mem *p, uint32_t count, bool pairs, ir_word *out)
+ * join_chain), and the code moved into place. Returns the new length. */
+static uint32_t join_pairs(wl_code *code, pass_mem *p, uint32_t count, bool pairs)
 {
     wl_code copy = *code, *c = &copy; /* As in scan. */
     uint32_t *start = p->start, *map = p->map, len = c->len;
@@ -409,10 +413,11 @@ static uint32_t join_pairs(wl_code *code, pass_mem *p, uint32_t count, bool pair
             map[a] = a - shift;
             continue;
         }
-        join_chain(c, p, r0, k, out, &run, &shift);
+        join_chain(c, p, r0, k, &run, &shift);
         r0 = UINT32_MAX;
     }
-    memcpy(out + run - shift, c->code + run, (len - run) * sizeof *out);
+    if (shift)
+        memmove(c->code + run - shift, c->code + run, (len - run) * sizeof *c->code);
     map[len] = len - shift;
     return len - shift;
 }
@@ -420,7 +425,7 @@ static uint32_t join_pairs(wl_code *code, pass_mem *p, uint32_t count, bool pair
 /* The whole pass (lower.h). Jumps are re-aimed last, through the map; a
  * pair's parts are re-aimed each from its own start (B's is one word before
  * its words 1...). */
-ir_word *wl_finish(wl_code *c, uint32_t *out_len)
+bool wl_finish(wl_code *c)
 {
     bool pairs = true;
 #ifdef WEFT_PROFILE
@@ -433,32 +438,22 @@ ir_word *wl_finish(wl_code *c, uint32_t *out_len)
     uint32_t len = c->len;
     pass_mem p;
     uint32_t *block = malloc((4 * (size_t)len + 4) * sizeof *block + len + 1);
-    ir_word *head = malloc((len + 1) * sizeof *head);
-    if (!block || !head) {
-        free(block);
-        free(head);
-        return NULL;
-    }
+    if (!block)
+        return false;
     p.start = block;
     p.gain = p.start + len + 1;
     p.map = p.gain + len + 2;
     p.jumps = p.map + len + 1;
     p.mark = (uint8_t *)(p.jumps + len);
     memset(p.mark, 0, len + 1);
-    ir_word *out = head + 1;
     uint32_t njumps, count = scan(c, &p, &njumps);
-    uint32_t n = join_pairs(c, &p, count, pairs, out);
+    uint32_t n = join_pairs(c, &p, count, pairs);
     /* With no pairs, nothing moved. */
     for (uint32_t j = 0; n < len && j < njumps; j++) {
         uint32_t old = p.jumps[j], pos = p.map[old];
-        relocate(out + pos, (ir_op)c->ops[old], pos, old, p.map);
+        relocate(c->code + pos, (ir_op)c->ops[old], pos, old, p.map);
     }
     free(block);
-    if (n < len) {
-        ir_word *shrunk = realloc(head, (n + 1) * sizeof *head);
-        if (shrunk)
-            head = shrunk;
-    }
-    *out_len = n;
-    return head + 1;
+    c->len = n;
+    return true;
 }
