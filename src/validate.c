@@ -544,7 +544,8 @@ static uint8_t table_elem(const wv_ctx *c, uint32_t index)
 }
 
 /* The instructions whose SIG is SPECIAL. */
-static bool check_special(wv_ctx *c, wasm_op op, const wv_imm *imm)
+static inline __attribute__((always_inline)) bool check_special(wv_ctx *c, wasm_op op,
+                                                                const wv_imm *imm)
 {
     wm_module *m = c->m;
     const wm_functype *ft = NULL;
