@@ -698,7 +698,7 @@ static const wasm_sig sigs[WS_COUNT] = {
 };
 
 /* A simple instruction: pop the SIG's params, push its result. */
-static inline bool check_sig(wv_ctx *c, const wasm_sig *s)
+static inline __attribute__((always_inline)) bool check_sig(wv_ctx *c, const wasm_sig *s)
 {
     if (!pop_vals(c, s->nparams, s->params))
         return false;
