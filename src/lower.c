@@ -1691,8 +1691,9 @@ static void lower_br_table(lw_ctx *l, const wv_imm *imm, const uint8_t *imm_end)
 static uint8_t type_at(lw_ctx *l, uint32_t depth) { return peek(l, depth)->type; }
 
 /* An instruction in unreachable code, where only the block structure
- * matters. */
-static __attribute__((noinline)) bool lower_dead(lw_ctx *l, wasm_op op)
+ * matters. Inline: for the walk's hot instructions, whose opcodes are
+ * constants there, all but one case of the switch fold away. */
+static inline __attribute__((always_inline)) bool lower_dead(lw_ctx *l, wasm_op op)
 {
     switch (op) {
     case WOP_BLOCK: case WOP_LOOP: case WOP_IF: {
