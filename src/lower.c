@@ -1502,7 +1502,8 @@ static void lower_call(lw_ctx *l, ir_op op, const wm_functype *ft, uint32_t func
 
 /* local.set / local.tee: forward the last result straight into the local
  * when it was just computed into a temporary, else copy. */
-static void lower_local_set(lw_ctx *l, uint32_t index, bool tee)
+static inline __attribute__((always_inline)) void lower_local_set(lw_ctx *l, uint32_t index,
+                                                                 bool tee)
 {
     uint16_t slot = l->locals[index].slot;
     lw_val *v = peek(l, 0);
