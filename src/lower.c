@@ -1534,7 +1534,8 @@ static inline __attribute__((always_inline)) void lower_local_set(lw_ctx *l, uin
 
 /* Control instructions. A block type names its type by index until
  * resolved here. */
-static void lower_block(lw_ctx *l, uint8_t kind, const wv_ctx *c, wv_imm *imm)
+static inline __attribute__((always_inline)) void lower_block(lw_ctx *l, uint8_t kind,
+                                                             const wv_ctx *c, wv_imm *imm)
 {
     resolve_blocktype(c, imm);
     if (kind == WV_IF) {
@@ -1594,7 +1595,7 @@ static void pop_frame(lw_ctx *l)
     l->top = l->nframes ? &l->frames[l->nframes - 1] : NULL;
 }
 
-static void lower_end(lw_ctx *l)
+static inline __attribute__((always_inline)) void lower_end(lw_ctx *l)
 {
     lw_frame *f = frame_at(l, 0);
     if (f->kind == WV_FUNC) {
