@@ -308,27 +308,35 @@ enum { PAIR_TARGET = 1, PAIR_CAN = 2, PAIR_TABLE = 4 };
  * and marks the labels (jump targets). Returns the instruction count. */
 static uint32_t scan(wl_code *code, pass_mem *p, uint32_t *njumps)
 {
-    /* A copy the compiler knows nothing else writes (a byte store to a mark
+    /* Copies the compiler knows nothing else writes (a byte store to a mark
      * could otherwise change the pointers, for all it knows). */
     wl_code copy = *code, *c = &copy;
+    uint32_t *start = p->start, *jumps = p->jumps, len = c->len;
+    uint8_t *mark = p->mark;
     uint32_t count = 0, nj = 0;
-    for (uint32_t pos = 0; pos < c->len; pos += words_at(c, pos)) {
-        p->start[count++] = pos;
-        uint8_t jump = op_jump[c->ops[pos]];
-        if (jump == JUMP_NONE)
+    for (uint32_t pos = 0; pos < len;) {
+        start[count++] = pos;
+        ir_op op = (ir_op)c->ops[pos];
+        uint8_t jump = op_jump[op];
+        if (jump == JUMP_NONE) {
+            pos += op_words[op]; /* Never 0: a jump table is a jump. */
             continue;
+        }
         if (jump == JUMP_OFFSET) {
             thread_jump(c, pos);
-            if (c->ops[pos] == IR_RETURN1)
+            if (c->ops[pos] == IR_RETURN1) {
+                pos += op_words[IR_RETURN1];
                 continue; /* A jump to a return became the return. */
-            p->mark[pos + (uint32_t)c->code[pos + 1].i32[1]] |= PAIR_TARGET;
+            }
+            mark[pos + (uint32_t)c->code[pos + 1].i32[1]] |= PAIR_TARGET;
         } else if (jump == JUMP_TABLE) {
             for (uint32_t k = 0; k <= c->code[pos + 1].u32[1]; k++)
-                p->mark[pos + (uint32_t)c->code[pos + 2 + k].i32[0]] |= PAIR_TARGET;
+                mark[pos + (uint32_t)c->code[pos + 2 + k].i32[0]] |= PAIR_TARGET;
         }
-        p->jumps[nj++] = pos;
+        jumps[nj++] = pos;
+        pos += words_at(c, pos);
     }
-    p->start[count] = c->len;
+    start[count] = len;
     *njumps = nj;
     return count;
 }
@@ -394,12 +402,13 @@ static uint32_t join_pairs(wl_code *code, pass_mem *p, uint32_t count, bool pair
     const uint16_t *ops = c->ops;
     uint32_t run = 0, shift = 0, r0 = UINT32_MAX;
     ir_op op_a = count ? (ir_op)ops[0] : IR_OP_COUNT; /* The opcode at a, final. */
+    mark[len] |= PAIR_TARGET; /* The end pairs with nothing, as a label does not. */
     for (uint32_t k = 0; k < count; k++) {
         uint32_t a = start[k], b = start[k + 1];
         ir_op op = op_a;
-        if (b != len && (mark[b] & PAIR_TARGET)) {
-            op_a = (ir_op)ops[b];
-        } else if (b != len) {
+        if (mark[b] & PAIR_TARGET) {
+            op_a = b != len ? (ir_op)ops[b] : IR_OP_COUNT;
+        } else {
             op_a = use_accumulator(c, op, a, b);
             if (pairs && (pair_seconds[op] >> (op_a & 63) & 1) &&
                 pair_at(c, a, b) != IR_OP_COUNT) {
