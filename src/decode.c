@@ -239,6 +239,10 @@ static bool make_space(wr_reader *r, wm_module *m, uint8_t kind, uint32_t ndefin
         m->funcs = alloc_space(r, a, m->nimported_funcs, ndefined, sizeof *m->funcs, &m->nfuncs);
         if (!m->funcs)
             return false;
+        m->func_types = alloc_space(r, a, m->nimported_funcs, ndefined, sizeof *m->func_types,
+                                    &m->nfuncs);
+        if (!m->func_types)
+            return false;
         break;
     case EXT_TABLE:
         m->tables = alloc_space(r, a, m->nimported_tables, ndefined, sizeof *m->tables, &m->ntables);
@@ -264,7 +268,10 @@ static bool make_space(wr_reader *r, wm_module *m, uint8_t kind, uint32_t ndefin
         if (im->kind != kind)
             continue;
         switch (kind) {
-        case EXT_FUNC: m->funcs[k] = (wm_func){ .type = im->u.type, .imported = true }; break;
+        case EXT_FUNC:
+            m->funcs[k] = (wm_func){ .type = im->u.type, .imported = true };
+            m->func_types[k] = im->u.type;
+            break;
         case EXT_TABLE: m->tables[k] = (wm_table){ .type = im->u.table, .imported = true }; break;
         case EXT_MEMORY:
             m->memories[k] = (wm_memory){ .type = im->u.memory, .imported = true };
@@ -363,9 +370,12 @@ static bool decode_functions(decoder *d, wr_reader *r)
     if (!read_count(r, &n) || !make_space(r, m, EXT_FUNC, n))
         return false;
     d->nfunc_decls = n;
-    for (uint32_t i = 0; i < n; i++)
-        if (!wr_u32(r, &m->funcs[m->nimported_funcs + i].type))
+    for (uint32_t i = 0; i < n; i++) {
+        uint32_t k = m->nimported_funcs + i;
+        if (!wr_u32(r, &m->funcs[k].type))
             return false;
+        m->func_types[k] = m->funcs[k].type;
+    }
     return true;
 }
 

@@ -1,5 +1,5 @@
-/* lower.c: lowering a function body to the register IR while validate.c's
- * walk (wv_lower_func) decodes it. The operand stack is simulated: an entry
+/* lower.c: lowering a function body to the register IR while a walk over
+ * the validated body decodes it (decode_instr.h). The operand stack is simulated: an entry
  * is a local, a constant or a temporary in its home slot, so local.get and
  * constants emit no code and most instructions read their operands
  * straight from locals. */
@@ -9,7 +9,7 @@
 
 #include "interp.h"
 #include "lower.h"
-#include "validate.h"
+#include "decode_instr.h"
 
 /* ---- Canonical function types ------------------------------------------------ */
 
@@ -186,8 +186,8 @@ typedef struct lw_ctx {
     bool last_valid;            /* Nothing (no label) came after it. */
     bool last_has_dst;          /* Its destination is the u16 at word 1 [0]. */
     bool last_is_compare;
-    lw_compare cmp;
     bool copy_open;             /* It is a one-slot copy that a next copy may join. */
+    lw_compare cmp;
     uint32_t label_at;          /* Where the last label is: code from there on runs straight. */
 
     /* Metering (metered variants only): the check instruction, the open
@@ -238,15 +238,25 @@ static inline bool grow(lw_ctx *l, void **buf, uint32_t *cap, uint32_t need, siz
 
 /* ---- Emitting code -------------------------------------------------------------- */
 
+/* Grows the code and the opcodes to hold `need` words. The code's buffer
+ * starts one word before it, where the finished code records its length
+ * (wl_code_length): the buffer becomes the finished code's. */
+static __attribute__((noinline)) bool grow_code(lw_ctx *l, uint32_t need)
+{
+    uint32_t n = l->cap ? l->cap : 64;
+    while (n < need)
+        n *= 2;
+    ir_word *buf = realloc(l->code ? l->code - 1 : NULL, ((size_t)n + 1) * sizeof *buf);
+    if (!buf)
+        return fail(l, WEFT_ERR_NOMEM, "out of memory while lowering");
+    l->code = buf + 1;
+    l->cap = n;
+    return grow(l, (void **)&l->ops, &l->ops_cap, need, sizeof *l->ops);
+}
+
 /* Appends an instruction of `n` words, zeroed but for word 0, and returns
  * its position. The stacks keep working on failure; `failed` stops the end
  * result. */
-/* Grows the code and the opcodes to hold `need` words. */
-static __attribute__((noinline)) bool grow_code(lw_ctx *l, uint32_t need)
-{
-    return grow_slow(l, (void **)&l->code, &l->cap, need, sizeof *l->code) &&
-           grow(l, (void **)&l->ops, &l->ops_cap, need, sizeof *l->ops);
-}
 
 static inline uint32_t emit(lw_ctx *l, ir_op op, unsigned n)
 {
@@ -256,8 +266,10 @@ static inline uint32_t emit(lw_ctx *l, ir_op op, unsigned n)
         return 0;
     }
     uint32_t pos = l->len;
-    memset(l->code + pos, 0, n * sizeof *l->code);
-    l->code[pos].handler = l->words[op];
+    ir_word *w = l->code + pos;
+    w[0].handler = l->words[op];
+    for (unsigned i = 1; i < n; i++)
+        w[i].u64 = 0;
     l->ops[pos] = (uint16_t)op;
     if (op == IR_I32_ADD_RI || op == IR_I32_SUB_RI)
         l->add_pos = pos;
@@ -278,13 +290,8 @@ static inline uint32_t emit_s(lw_ctx *l, ir_op op, unsigned n, uint16_t s0, uint
                               uint16_t s2, uint16_t s3)
 {
     uint32_t pos = emit(l, op, n);
-    if (l->len) {
-        ir_word *w = at(l, pos + 1);
-        w->u16[0] = s0;
-        w->u16[1] = s1;
-        w->u16[2] = s2;
-        w->u16[3] = s3;
-    }
+    if (l->len)
+        *at(l, pos + 1) = (ir_word){ .u16 = { s0, s1, s2, s3 } };
     return pos;
 }
 
@@ -439,6 +446,15 @@ static lw_val pop(lw_ctx *l)
     if (v.kind == LV_LOCAL)
         l->locals[v.local].refs--;
     return v;
+}
+
+/* pop when the entry itself is not needed. */
+static inline void drop(lw_ctx *l)
+{
+    const lw_val *v = &l->vals[--l->nvals];
+    l->free_home = v->home;
+    if (v->kind == LV_LOCAL)
+        l->locals[v->local].refs--;
 }
 
 static inline lw_val *peek(lw_ctx *l, uint32_t depth) { return &l->vals[l->nvals - 1 - depth]; }
@@ -813,7 +829,7 @@ static inline lw_frame *push_frame(lw_ctx *l, uint8_t kind, uint32_t nparams, co
 static void reset_stack(lw_ctx *l, lw_frame *f, uint32_t n, const uint8_t *types)
 {
     while (l->nvals > f->height)
-        pop(l);
+        drop(l);
     for (uint32_t j = 0; j < n; j++)
         push_temp(l, types[j]);
 }
@@ -1060,12 +1076,12 @@ static void lower_unary(lw_ctx *l, const lw_map *map, uint8_t result)
 {
     uint64_t folded;
     if (peek(l, 0)->kind == LV_CONST && wl_fold_unary((ir_op)map->op, peek(l, 0)->bits, &folded)) {
-        pop(l);
+        drop(l);
         push_const(l, result, folded);
         return;
     }
     uint16_t s = slot_of(l, peek(l, 0));
-    pop(l);
+    drop(l);
     uint16_t dst = push_temp(l, result);
     emit_s(l, (ir_op)map->op, 2, dst, s, 0, 0);
     has_dst(l);
@@ -1111,7 +1127,7 @@ static void lower_load(lw_ctx *l, const lw_map *map, const wv_imm *imm, uint8_t 
         ir_word w = *at(l, l->last_pos + 1);
         uint16_t shift = l->last_op == IR_I32_ADD_SHL ? w.u16[3] : 0;
         l->len = l->last_pos;
-        pop(l);
+        drop(l);
         uint16_t dst = push_temp(l, result);
         uint32_t pos = emit_s(l, (ir_op)(map->op + 2 + l->checked), 3, dst, w.u16[1], w.u16[2],
                               shift);
@@ -1126,7 +1142,7 @@ static void lower_load(lw_ctx *l, const lw_map *map, const wv_imm *imm, uint8_t 
     uint32_t k;
     bool v128 = map->op == IR_V128_LOAD;
     if ((map->kind == MAP_LOAD_IDX || v128) && imm->offset == 0 && added_address(l, a, &base, &k)) {
-        pop(l);
+        drop(l);
         uint16_t dst = push_temp(l, result);
         ir_op op = v128 ? IR_V128_LOAD_ADD : (ir_op)(map->op + 4);
         emit_ssi(l, (ir_op)(op + l->checked), dst, base, k);
@@ -1135,14 +1151,14 @@ static void lower_load(lw_ctx *l, const lw_map *map, const wv_imm *imm, uint8_t 
     }
     uint32_t ea;
     if (map->kind == MAP_LOAD_IDX && absolute_address(a, imm, &ea)) {
-        pop(l);
+        drop(l);
         uint16_t dst = push_temp(l, result);
         emit_ssi(l, (ir_op)(map->op + 6 + l->checked), dst, 0, ea);
         has_dst(l);
         return;
     }
     uint16_t addr = operand(l, 0);
-    pop(l);
+    drop(l);
     uint16_t dst = push_temp(l, result);
     emit_ssi(l, (ir_op)(map->op + l->checked), dst, addr, (uint32_t)imm->offset);
     has_dst(l);
@@ -1244,8 +1260,8 @@ static bool fuse_update(lw_ctx *l, const wv_imm *imm)
     if (l->add_pos != UINT32_MAX && l->add_pos > xpos)
         l->add_pos = l->add_pos < ypos ? l->add_pos - 2 : UINT32_MAX;
     l->len = ypos - 2;
-    pop(l);
-    pop(l);
+    drop(l);
+    drop(l);
     uint32_t pos = emit_s(l, (ir_op)(fused + l->checked), 3, p, y, q, yop == load_add);
     if (l->len) {
         at(l, pos + 2)->u32[0] = (uint32_t)imm->offset;
@@ -1280,8 +1296,8 @@ static bool fuse_move(lw_ctx *l, const lw_map *map, const wv_imm *imm)
         return false;
     ir_word w = *at(l, l->last_pos + 1);
     uint16_t to = a->slot;
-    pop(l);
-    pop(l);
+    drop(l);
+    drop(l);
     l->len = l->last_pos;
     uint32_t pos = emit_s(l, (ir_op)(move + l->checked), 3, to, w.u16[1], 0, 0);
     if (l->len) {
@@ -1306,8 +1322,8 @@ static void lower_store(lw_ctx *l, const lw_map *map, const wv_imm *imm)
     if ((map->kind == MAP_STORE_ADD || v128) && imm->offset == 0 && peek(l, 0)->kind != LV_CONST &&
         added_address(l, peek(l, 1), &base, &k)) {
         uint16_t value = peek(l, 0)->slot;
-        pop(l);
-        pop(l);
+        drop(l);
+        drop(l);
         ir_op op = v128 ? IR_V128_STORE_ADD : (ir_op)(map->op + 2);
         emit_ssi(l, (ir_op)(op + l->checked), base, value, k);
         return;
@@ -1317,8 +1333,8 @@ static void lower_store(lw_ctx *l, const lw_map *map, const wv_imm *imm)
     if (peek(l, 0)->kind == LV_CONST && k_op != IR_OP_COUNT) {
         uint64_t bits = peek(l, 0)->bits;
         uint16_t addr = operand(l, 1);
-        pop(l);
-        pop(l);
+        drop(l);
+        drop(l);
         if (ir_op_format[k_op] == FMT_SHI) {
             emit_ssi(l, (ir_op)(k_op + l->checked), addr, (uint16_t)imm->offset, (uint32_t)bits);
             return;
@@ -1333,14 +1349,14 @@ static void lower_store(lw_ctx *l, const lw_map *map, const wv_imm *imm)
     uint32_t ea;
     if (map->kind == MAP_STORE_ADD && absolute_address(peek(l, 1), imm, &ea)) {
         uint16_t value = operand(l, 0);
-        pop(l);
-        pop(l);
+        drop(l);
+        drop(l);
         emit_ssi(l, (ir_op)(map->op + 4 + l->checked), value, 0, ea);
         return;
     }
     uint16_t value = operand(l, 0), addr = operand(l, 1);
-    pop(l);
-    pop(l);
+    drop(l);
+    drop(l);
     emit_ssi(l, (ir_op)(map->op + l->checked), addr, value, (uint32_t)imm->offset);
 }
 
@@ -1353,15 +1369,15 @@ static void lower_v_binary(lw_ctx *l, const lw_map *map, uint8_t result)
     /* f32x4/f64x2 add and subtract fold a product just computed, as scalars
      * do. */
     if (fuse_multiply(l, (ir_op)map->op, peek(l, 1), peek(l, 0), peek(l, 1)->home)) {
-        pop(l);
-        pop(l);
+        drop(l);
+        drop(l);
         push_temp(l, VT_V128);
         has_dst(l);
         return;
     }
     uint16_t b = operand(l, 0), a = operand(l, 1);
-    pop(l);
-    pop(l);
+    drop(l);
+    drop(l);
     uint16_t dst = push_temp(l, result);
     emit_s(l, (ir_op)map->op, 2, dst, a, b, 0);
     has_dst(l);
@@ -1377,9 +1393,9 @@ static void lower_v_shift(lw_ctx *l, const lw_map *map)
         return;
     }
     uint32_t count = (uint32_t)n->bits;
-    pop(l);
+    drop(l);
     uint16_t a = operand(l, 0);
-    pop(l);
+    drop(l);
     uint16_t dst = push_temp(l, VT_V128);
     emit_ssi(l, (ir_op)(map->op + 1), dst, a, count);
     has_dst(l);
@@ -1389,9 +1405,9 @@ static void lower_v_shift(lw_ctx *l, const lw_map *map)
 static void lower_v_ternary(lw_ctx *l, const lw_map *map)
 {
     uint16_t c = operand(l, 0), b = operand(l, 1), a = operand(l, 2);
-    pop(l);
-    pop(l);
-    pop(l);
+    drop(l);
+    drop(l);
+    drop(l);
     uint16_t dst = push_temp(l, VT_V128);
     emit_s(l, (ir_op)map->op, 2, dst, a, b, c);
     has_dst(l);
@@ -1400,7 +1416,7 @@ static void lower_v_ternary(lw_ctx *l, const lw_map *map)
 static void lower_v_extract(lw_ctx *l, const lw_map *map, const wv_imm *imm, uint8_t result)
 {
     uint16_t v = operand(l, 0);
-    pop(l);
+    drop(l);
     uint16_t dst = push_temp(l, result);
     emit_ssi(l, (ir_op)map->op, dst, v, imm->lane);
     has_dst(l);
@@ -1410,8 +1426,8 @@ static void lower_v_extract(lw_ctx *l, const lw_map *map, const wv_imm *imm, uin
 static void lower_v_replace(lw_ctx *l, const lw_map *map, const wv_imm *imm)
 {
     uint16_t x = operand(l, 0), v = operand(l, 1);
-    pop(l);
-    pop(l);
+    drop(l);
+    drop(l);
     uint16_t dst = push_temp(l, VT_V128);
     uint32_t pos = emit_s(l, (ir_op)map->op, 3, dst, v, x, 0);
     if (l->len)
@@ -1424,8 +1440,8 @@ static void lower_v_replace(lw_ctx *l, const lw_map *map, const wv_imm *imm)
 static void lower_v_lane(lw_ctx *l, const lw_map *map, const wv_imm *imm, bool load)
 {
     uint16_t v = operand(l, 0), addr = operand(l, 1);
-    pop(l);
-    pop(l);
+    drop(l);
+    drop(l);
     ir_op op = (ir_op)(map->op + l->checked);
     uint32_t pos;
     if (load) {
@@ -1446,8 +1462,8 @@ static void lower_v_lane(lw_ctx *l, const lw_map *map, const wv_imm *imm, bool l
 static void lower_v_shuffle(lw_ctx *l, const wv_imm *imm)
 {
     uint16_t b = operand(l, 0), a = operand(l, 1);
-    pop(l);
-    pop(l);
+    drop(l);
+    drop(l);
     uint16_t dst = push_temp(l, VT_V128);
     uint32_t pos = emit_s(l, IR_I8X16_SHUFFLE, 4, dst, a, b, 0);
     if (l->len)
@@ -1465,7 +1481,7 @@ static void lower_call(lw_ctx *l, ir_op op, const wm_functype *ft, uint32_t func
         materialize(l, peek(l, extra + j));
     uint16_t index = indirect ? operand(l, 0) : 0;
     if (indirect)
-        pop(l);
+        drop(l);
     uint32_t first = l->nvals - ft->nparams;
     uint16_t args = first < l->nvals ? l->vals[first].home : next_home(l);
     uint32_t pos;
@@ -1479,14 +1495,15 @@ static void lower_call(lw_ctx *l, ir_op op, const wm_functype *ft, uint32_t func
         emit_ssi(l, op, args, 0, func);
     }
     for (uint32_t j = 0; j < ft->nparams; j++)
-        pop(l);
+        drop(l);
     for (uint32_t j = 0; j < ft->nresults; j++)
         push_temp(l, ft->results[j]);
 }
 
 /* local.set / local.tee: forward the last result straight into the local
  * when it was just computed into a temporary, else copy. */
-static void lower_local_set(lw_ctx *l, uint32_t index, bool tee)
+static inline __attribute__((always_inline)) void lower_local_set(lw_ctx *l, uint32_t index,
+                                                                 bool tee)
 {
     uint16_t slot = l->locals[index].slot;
     lw_val *v = peek(l, 0);
@@ -1516,9 +1533,12 @@ static void lower_local_set(lw_ctx *l, uint32_t index, bool tee)
     }
 }
 
-/* Control instructions. */
-static void lower_block(lw_ctx *l, uint8_t kind, const wv_imm *imm)
+/* Control instructions. A block type names its type by index until
+ * resolved here. */
+static inline __attribute__((always_inline)) void lower_block(lw_ctx *l, uint8_t kind,
+                                                             const wv_ctx *c, wv_imm *imm)
 {
+    resolve_blocktype(c, imm);
     if (kind == WV_IF) {
         /* The condition leaves the stack, but the jump still reads it: no
          * local is written in between. A constant condition needs no jump:
@@ -1576,7 +1596,7 @@ static void pop_frame(lw_ctx *l)
     l->top = l->nframes ? &l->frames[l->nframes - 1] : NULL;
 }
 
-static void lower_end(lw_ctx *l)
+static inline __attribute__((always_inline)) void lower_end(lw_ctx *l)
 {
     lw_frame *f = frame_at(l, 0);
     if (f->kind == WV_FUNC) {
@@ -1630,7 +1650,7 @@ static void lower_br_table(lw_ctx *l, const wv_imm *imm, const uint8_t *imm_end)
         /* A constant index: a br to its target (the last, the default, for
          * any index past the others). */
         uint64_t index = peek(l, 0)->bits;
-        pop(l);
+        drop(l);
         wr_reader r = wr_init(imm->targets, imm->targets, imm_end, NULL);
         uint32_t depth = 0;
         for (uint32_t k = 0; k <= imm->ntargets && k <= index; k++)
@@ -1640,7 +1660,7 @@ static void lower_br_table(lw_ctx *l, const wv_imm *imm, const uint8_t *imm_end)
         return;
     }
     uint16_t index = operand(l, 0);
-    pop(l);
+    drop(l);
     uint32_t n = imm->ntargets;
     uint32_t pos = emit(l, IR_JUMP_TABLE, 2 + n + 1);
     l->in_br_table = true;
@@ -1674,8 +1694,9 @@ static void lower_br_table(lw_ctx *l, const wv_imm *imm, const uint8_t *imm_end)
 static uint8_t type_at(lw_ctx *l, uint32_t depth) { return peek(l, depth)->type; }
 
 /* An instruction in unreachable code, where only the block structure
- * matters. */
-static __attribute__((noinline)) bool lower_dead(lw_ctx *l, wasm_op op)
+ * matters. Inline: for the walk's hot instructions, whose opcodes are
+ * constants there, all but one case of the switch fold away. */
+static inline __attribute__((always_inline)) bool lower_dead(lw_ctx *l, wasm_op op)
 {
     switch (op) {
     case WOP_BLOCK: case WOP_LOOP: case WOP_IF: {
@@ -1713,7 +1734,8 @@ static const uint8_t op_result[WOP_COUNT] = {
 };
 
 /* Any reachable instruction but those lower_op handles itself. */
-static __attribute__((noinline)) bool lower_instr(lw_ctx *l, wasm_op op, const wv_imm *imm)
+static inline __attribute__((always_inline)) bool lower_instr(lw_ctx *l, wasm_op op,
+                                                              const wv_imm *imm)
 {
     const wasm_op_info *info = &wasm_op_infos[op];
     const lw_map *map = &op_map[op];
@@ -1783,7 +1805,7 @@ static __attribute__((noinline)) bool lower_instr(lw_ctx *l, wasm_op op, const w
              * place on the stack, moved there if it is the second's
              * temporary. */
             bool first = peek(l, 0)->bits != 0;
-            pop(l);
+            drop(l);
             lw_val b = pop(l), a = pop(l);
             lw_val v = first ? a : b;
             if (v.kind == LV_TEMP && v.home != a.home) {
@@ -1803,7 +1825,7 @@ static __attribute__((noinline)) bool lower_instr(lw_ctx *l, wasm_op op, const w
             /* Two 32-bit constants (x < y ? -1 : 1) go in the instruction. */
             uint32_t va = (uint32_t)ka->bits, vb = (uint32_t)kb->bits;
             uint16_t cond = operand(l, 0);
-            pop(l); pop(l); pop(l);
+            drop(l); drop(l); drop(l);
             uint16_t dst = push_temp(l, t);
             uint32_t pos = emit_s(l, IR_SELECT_KK, 3, dst, cond, 0, 0);
             if (l->len) {
@@ -1814,7 +1836,7 @@ static __attribute__((noinline)) bool lower_instr(lw_ctx *l, wasm_op op, const w
             break;
         }
         uint16_t cond = operand(l, 0), b = operand(l, 1), a = operand(l, 2);
-        pop(l); pop(l); pop(l);
+        drop(l); drop(l); drop(l);
         uint16_t dst = push_temp(l, t);
         emit_s(l, t == VT_V128 ? IR_SELECT_V128 : IR_SELECT, 2, dst, a, b, cond);
         has_dst(l);
@@ -1823,7 +1845,7 @@ static __attribute__((noinline)) bool lower_instr(lw_ctx *l, wasm_op op, const w
     case WOP_GLOBAL_SET: {
         uint8_t t = type_at(l, 0);
         uint16_t s = operand(l, 0);
-        pop(l);
+        drop(l);
         emit_ssi(l, t == VT_V128 ? IR_GLOBAL_SET_V128 : IR_GLOBAL_SET, s, 0, imm->index);
         break;
     }
@@ -1849,7 +1871,7 @@ static __attribute__((noinline)) bool lower_instr(lw_ctx *l, wasm_op op, const w
     }
     case WOP_MEMORY_GROW: {
         uint16_t delta = operand(l, 0);
-        pop(l);
+        drop(l);
         uint16_t dst = push_temp(l, VT_I32);
         emit_ssi(l, IR_MEMORY_GROW, dst, delta, imm->index);
         has_dst(l);
@@ -1858,12 +1880,14 @@ static __attribute__((noinline)) bool lower_instr(lw_ctx *l, wasm_op op, const w
     case WOP_MEMORY_FILL: case WOP_MEMORY_COPY: case WOP_MEMORY_INIT:
     case WOP_TABLE_COPY: case WOP_TABLE_INIT: case WOP_TABLE_FILL: {
         uint16_t s2 = operand(l, 0), s1 = operand(l, 1), s0 = operand(l, 2);
-        pop(l); pop(l); pop(l);
+        drop(l); drop(l); drop(l);
         ir_op iop = op == WOP_MEMORY_FILL ? IR_MEMORY_FILL : op == WOP_MEMORY_COPY ? IR_MEMORY_COPY
                   : op == WOP_MEMORY_INIT ? IR_MEMORY_INIT : op == WOP_TABLE_COPY ? IR_TABLE_COPY
                   : op == WOP_TABLE_INIT ? IR_TABLE_INIT : IR_TABLE_FILL;
         uint32_t pos = emit_s(l, iop, 3, s0, s1, s2, 0);
-        uint32_t a = imm->index, b = imm->index2;
+        /* The fills have one index; the second word half stays zero. */
+        bool fill = op == WOP_MEMORY_FILL || op == WOP_TABLE_FILL;
+        uint32_t a = imm->index, b = fill ? 0 : imm->index2;
         if (op == WOP_MEMORY_INIT || op == WOP_TABLE_INIT) {
             a = imm->index2; /* Memory or table first, then the segment. */
             b = imm->index;
@@ -1878,7 +1902,7 @@ static __attribute__((noinline)) bool lower_instr(lw_ctx *l, wasm_op op, const w
     case WOP_ELEM_DROP: emit_ssi(l, IR_ELEM_DROP, 0, 0, imm->index); break;
     case WOP_TABLE_GET: {
         uint16_t i = operand(l, 0);
-        pop(l);
+        drop(l);
         uint16_t dst = push_temp(l, l->m->tables[imm->index].type.elem);
         emit_ssi(l, IR_TABLE_GET, dst, i, imm->index);
         has_dst(l);
@@ -1886,7 +1910,7 @@ static __attribute__((noinline)) bool lower_instr(lw_ctx *l, wasm_op op, const w
     }
     case WOP_TABLE_SET: {
         uint16_t v = operand(l, 0), i = operand(l, 1);
-        pop(l); pop(l);
+        drop(l); drop(l);
         emit_ssi(l, IR_TABLE_SET, i, v, imm->index);
         break;
     }
@@ -1898,7 +1922,7 @@ static __attribute__((noinline)) bool lower_instr(lw_ctx *l, wasm_op op, const w
     }
     case WOP_TABLE_GROW: {
         uint16_t delta = operand(l, 0), init = operand(l, 1);
-        pop(l); pop(l);
+        drop(l); drop(l);
         uint16_t dst = push_temp(l, VT_I32);
         uint32_t pos = emit_s(l, IR_TABLE_GROW, 3, dst, init, delta, 0);
         if (l->len)
@@ -1909,7 +1933,7 @@ static __attribute__((noinline)) bool lower_instr(lw_ctx *l, wasm_op op, const w
     case WOP_REF_NULL: push_const(l, imm->type, 0); break;
     case WOP_REF_IS_NULL: {
         uint16_t s = operand(l, 0);
-        pop(l);
+        drop(l);
         uint16_t dst = push_temp(l, VT_I32);
         emit_s(l, IR_REF_IS_NULL, 2, dst, s, 0, 0);
         has_dst(l);
@@ -1929,7 +1953,7 @@ static __attribute__((noinline)) bool lower_instr(lw_ctx *l, wasm_op op, const w
         if (info->sig != WS_SPECIAL) {
             const wasm_sig *s = &wasm_sigs[info->sig];
             for (unsigned j = 0; j < s->nparams; j++)
-                pop(l);
+                drop(l);
             if (s->result)
                 push_temp(l, s->result);
         } else {
@@ -1942,11 +1966,11 @@ static __attribute__((noinline)) bool lower_instr(lw_ctx *l, wasm_op op, const w
 }
 
 /* The control instructions, calls, local.set and global.get, each in a
- * function of its own that lower_op jumps to. (lower_op itself then calls
- * nothing but the rare push_slow, and needs no stack frame for the
- * instructions it handles inline.) */
+ * function of its own for lower_op, inline: the walk (below) that lower_op
+ * is inline into has one stack frame per body, where a call per
+ * instruction would set one up each time. */
 #define LOWER_CASE(name, body)                                                         \
-    static __attribute__((noinline)) bool name(lw_ctx *l, wv_ctx *c, const wv_imm *imm) \
+    static inline __attribute__((always_inline)) bool name(lw_ctx *l, wv_ctx *c, wv_imm *imm) \
     {                                                                                  \
         (void)c, (void)imm;                                                            \
         body;                                                                          \
@@ -1964,9 +1988,9 @@ LOWER_CASE(op_unreachable, {
     emit(l, IR_UNREACHABLE, 1);
     set_dead(l);
 })
-LOWER_CASE(op_block, lower_block(l, WV_BLOCK, imm))
-LOWER_CASE(op_loop, lower_block(l, WV_LOOP, imm))
-LOWER_CASE(op_if, lower_block(l, WV_IF, imm))
+LOWER_CASE(op_block, lower_block(l, WV_BLOCK, c, imm))
+LOWER_CASE(op_loop, lower_block(l, WV_LOOP, c, imm))
+LOWER_CASE(op_if, lower_block(l, WV_IF, c, imm))
 LOWER_CASE(op_else, lower_else(l))
 LOWER_CASE(op_end, lower_end(l))
 LOWER_CASE(op_br, {
@@ -1986,12 +2010,14 @@ LOWER_CASE(op_call,
            lower_call(l, IR_CALL, wm_func_type(l->m, imm->index), imm->index, false, 0, 0))
 #undef LOWER_CASE
 
-/* The lowering hook (see wv_lower_fn). The most frequent instructions, those
- * that only change the simulated stack, are handled here; the others jump
- * to their functions above or to lower_instr. */
-static bool lower_op(void *user, wv_ctx *c, wasm_op op, const wv_imm *imm)
+/* One instruction. The most frequent instructions, those that only change
+ * the simulated stack, are handled here; the others jump to their
+ * functions above or to lower_instr. Inline into the walk (below), where
+ * the hot instructions' opcodes are constants: each of them keeps only its
+ * own case. */
+static inline __attribute__((always_inline)) bool lower_op(lw_ctx *l, wv_ctx *c, wasm_op op,
+                                                           wv_imm *imm)
 {
-    lw_ctx *l = user;
     if (l->top->dead)
         return lower_dead(l, op);
     l->region_ops++;
@@ -2003,7 +2029,7 @@ static bool lower_op(void *user, wv_ctx *c, wasm_op op, const wv_imm *imm)
     case WOP_I64_CONST: push_const(l, VT_I64, imm->bits); break;
     case WOP_F32_CONST: push_const(l, VT_F32, (uint32_t)imm->bits); break;
     case WOP_F64_CONST: push_const(l, VT_F64, imm->bits); break;
-    case WOP_DROP: pop(l); break;
+    case WOP_DROP: drop(l); break;
     case WOP_I32_WRAP_I64: {
         /* An i32 reads the low half of a slot, so wrapping costs nothing:
          * the entry is only read as an i32 from now on. */
@@ -2034,6 +2060,42 @@ static bool lower_op(void *user, wv_ctx *c, wasm_op op, const wv_imm *imm)
 }
 
 /* ---- Lowering a function ---------------------------------------------------------- */
+
+/* The walk over a body that wm_validate accepted when the module loaded: it
+ * only decodes, each instruction's opcode and immediates, and lowers them.
+ * Nothing in such a body can fail to decode, and the `end` that closes the
+ * function is its last byte, so the walk ends with the bytes. As in the
+ * validator's loop, the hot instructions are told apart by their opcode
+ * byte, so that their immediates are read, and they are lowered, by code
+ * for them alone. */
+static bool walk_body(lw_ctx *l, wv_ctx *c, const wm_func *fn)
+{
+    c->r = wr_init(c->m->bytes, fn->body, fn->body + fn->body_len, c->err);
+    c->op_start = fn->body; /* No error is expected: any would point here. */
+    wr_reader *r = &c->r;
+    while (!wr_eof(r)) {
+        wv_imm imm;
+        bool ok;
+        switch (*r->p) {
+#define WALK_CASE(id)                                                                  \
+        case CODE_OF_##id:                                                             \
+            r->p++;                                                                    \
+            ok = read_imm(c, (wasm_imm)IMM_OF_##id, &imm) && lower_op(l, c, WOP_##id, &imm); \
+            break;
+        HOT_INSTRUCTIONS(WALK_CASE)
+#undef WALK_CASE
+        default: {
+            wasm_op op;
+            ok = read_opcode(c, &op) && read_imm(c, (wasm_imm)wasm_op_infos[op].imm, &imm) &&
+                 lower_op(l, c, op, &imm);
+            break;
+        }
+        }
+        if (!ok)
+            return false;
+    }
+    return true;
+}
 
 const ir_word *wl_lower(const wm_module *m, uint32_t index, wx_dispatch dispatch,
                         bool explicit_bounds, wx_metering metering, weft_error *err)
@@ -2088,8 +2150,7 @@ const ir_word *wl_lower(const wm_module *m, uint32_t index, wx_dispatch dispatch
      * (Capped, so that doubling up to it cannot overflow: a larger body
      * grows the buffers as it goes.) */
     uint32_t expected = (fn->body_len < (1u << 30) ? fn->body_len : 1u << 30) / 2 + 64;
-    if (!grow(&l, (void **)&l.code, &l.cap, expected, sizeof *l.code) ||
-        !grow(&l, (void **)&l.ops, &l.ops_cap, expected, sizeof *l.ops))
+    if (!grow_code(&l, expected))
         goto out;
 
     /* Calls zero the declared locals (ENTER_FRAME in interp_ops.h): the
@@ -2104,9 +2165,9 @@ const ir_word *wl_lower(const wm_module *m, uint32_t index, wx_dispatch dispatch
      * lowering only decodes the body. */
     wv_ctx c;
     wv_init(&c, (wm_module *)m, err);
-    c.lower_op = lower_op;
-    c.lower = &l;
-    bool ok = wv_lower_func(&c, index);
+    c.func = index;
+    c.section = SEC_CODE;
+    bool ok = walk_body(&l, &c, fn);
     wv_free(&c);
     if (!ok || l.failed) {
         if (!l.failed && err && err->status == WEFT_OK)
@@ -2116,14 +2177,16 @@ const ir_word *wl_lower(const wm_module *m, uint32_t index, wx_dispatch dispatch
     }
     close_region(&l);
     wl_code wc = { l.code, l.ops, l.len, l.words };
-    uint32_t len;
-    ir_word *code = wl_finish(&wc, &len);
-    if (!code) {
+    if (!wl_finish(&wc)) {
         fail(&l, WEFT_ERR_NOMEM, "out of memory while lowering");
         goto out;
     }
-    /* The word before the code records its length, for the disassembler. */
-    code[-1].u64 = len;
+    /* The code keeps its buffer, cut to its length; the word before it
+     * records the length, for the disassembler. */
+    ir_word *buf = realloc(l.code - 1, ((size_t)wc.len + 1) * sizeof *buf);
+    ir_word *code = buf ? buf + 1 : l.code;
+    l.code = NULL;
+    code[-1].u64 = wc.len;
     pthread_mutex_lock(&cache_lock);
     if (cache[index]) {
         free(code - 1); /* Another thread won the race. */
@@ -2132,7 +2195,7 @@ const ir_word *wl_lower(const wm_module *m, uint32_t index, wx_dispatch dispatch
     }
     pthread_mutex_unlock(&cache_lock);
 out:
-    free(l.code);
+    free(l.code ? l.code - 1 : NULL);
     free(l.ops);
     free(l.vals);
     free(l.frames);

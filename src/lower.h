@@ -34,13 +34,11 @@ typedef struct wl_code {
 } wl_code;
 
 /* The pass over finished code (lower_pass.c), which changes c's code and
- * opcodes in place and then copies the result to a new buffer: jumps to
- * jumps go to the final target; operands just computed are read from the
- * accumulator; frequent adjacent pairs become pair instructions. Returns
- * the finished code, its length in *len, in a buffer of its own that starts
- * one word before it (for wl_lower to record the length in); NULL when out
- * of memory. */
-ir_word *wl_finish(wl_code *c, uint32_t *len);
+ * opcodes in place: jumps to jumps go to the final target; operands just
+ * computed are read from the accumulator; frequent adjacent pairs become
+ * pair instructions, which shortens the code (c->len becomes its new
+ * length; c->ops is left as it was). Returns false when out of memory. */
+bool wl_finish(wl_code *c);
 
 /* Constant folding (lower_fold.c): the bits of operator `op` (a binary
  * operator's or compare's _RR form, or a unary operator) applied to

@@ -45,19 +45,19 @@ static bool lower_memory_access(lw_ctx *l, const lw_map *map, const wv_imm *imm,
     uint32_t pos;
     if (map->kind == MAP_LOAD || map->kind == MAP_LOAD_IDX) {
         uint16_t addr = operand(l, 0);
-        pop(l);
+        drop(l);
         uint16_t dst = push_temp(l, result);
         pos = emit_s(l, op, 3, dst, addr, 0, 0);
     } else if (map->kind == MAP_V_LOAD_LANE) {
         uint16_t v = operand(l, 0), addr = operand(l, 1);
-        pop(l);
-        pop(l);
+        drop(l);
+        drop(l);
         uint16_t dst = push_temp(l, VT_V128);
         pos = emit_s(l, op, 4, dst, addr, v, 0);
     } else {
         uint16_t value = operand(l, 0), addr = operand(l, 1);
-        pop(l);
-        pop(l);
+        drop(l);
+        drop(l);
         pos = emit_s(l, op, lane ? 4 : 3, addr, value, 0, 0);
     }
     if (l->len) {
@@ -105,7 +105,7 @@ static bool lower_memory64(lw_ctx *l, wasm_op op, const wv_imm *imm)
     }
     case WOP_MEMORY_GROW: {
         uint16_t delta = operand(l, 0);
-        pop(l);
+        drop(l);
         uint16_t dst = push_temp(l, VT_I64);
         emit_ssi(l, IR_MEMORY_GROW64, dst, delta, imm->index);
         has_dst(l);
@@ -115,9 +115,9 @@ static bool lower_memory64(lw_ctx *l, wasm_op op, const wv_imm *imm)
         /* fill, copy and init: [op][s0 s1 s2 -][a b], copy's s3 saying
          * which operands are i64 (ir_mem_ops.def). */
         uint16_t s2 = operand(l, 0), s1 = operand(l, 1), s0 = operand(l, 2);
-        pop(l);
-        pop(l);
-        pop(l);
+        drop(l);
+        drop(l);
+        drop(l);
         ir_op iop = op == WOP_MEMORY_FILL ? IR_MEMORY_FILL64
                   : op == WOP_MEMORY_COPY ? IR_MEMORY_COPY64 : IR_MEMORY_INIT64;
         uint16_t wide = 0;
@@ -126,7 +126,7 @@ static bool lower_memory64(lw_ctx *l, wasm_op op, const wv_imm *imm)
             wide = (uint16_t)(dst64 | src64 << 1 | (dst64 && src64) << 2);
         }
         uint32_t pos = emit_s(l, iop, 3, s0, s1, s2, wide);
-        uint32_t a = imm->index, b = imm->index2;
+        uint32_t a = imm->index, b = op == WOP_MEMORY_FILL ? 0 : imm->index2;
         if (op == WOP_MEMORY_INIT) {
             a = imm->index2; /* The memory first, then the segment. */
             b = imm->index;

@@ -1,7 +1,7 @@
 /* lower_pass.c: lowering's pass over a function's finished code: jump
  * threading, the accumulator forms and the pair instructions. It works on
  * the code and the opcode of each position (wl_code, lower.h), after the
- * walk over the body (wv_lower_func) has lowered every instruction. */
+ * walk over the body (lower.c) has lowered every instruction. */
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -129,6 +129,10 @@ static const acc_form acc_forms[IR_OP_COUNT][2] = {
     [IR_JUMP_Z] = { { IR_JUMP_Z_ACC, 0, ACC_INT } },
 };
 
+/* Bit `acc` of acc_reads[op] is set when one of op's accumulator forms
+ * reads accumulator `acc` (never ACC_NONE). Filled in by init_tables. */
+static uint8_t acc_reads[IR_OP_COUNT];
+
 /* The compare-and-branch forms on two slots, and their compares' _RR
  * opcodes plus one (zero for the other instructions). */
 static const uint16_t compare_of[IR_OP_COUNT] = {
@@ -163,14 +167,15 @@ static ir_op swapped_compare(ir_op op)
  * operand's slot, which still holds the value), so this only changes
  * opcodes; and an instruction's accumulator form leaves what its own form
  * would, so the instructions can be taken in any order. The instruction
- * at `pos` follows the one at `prev`. */
-static void use_accumulator(wl_code *c, uint32_t prev, uint32_t pos)
+ * at `pos` follows the one at `prev`, whose opcode is `prev_op`; returns
+ * the opcode at `pos`. */
+static inline ir_op use_accumulator(wl_code *c, ir_op prev_op, uint32_t prev, uint32_t pos)
 {
     ir_op op = (ir_op)c->ops[pos];
-    uint8_t acc = acc_out[c->ops[prev]];
-    /* Every instruction that can change here has a first accumulator form. */
-    if (acc == ACC_NONE || !acc_forms[op][0].to)
-        return;
+    uint8_t acc = acc_out[prev_op];
+    /* Most instructions have no form that reads this accumulator. */
+    if (!(acc_reads[op] >> acc & 1))
+        return op;
     uint16_t slot = c->code[prev + 1].u16[0];
     ir_word *w = &c->code[pos + 1];
     /* i32.add3 adds in any order: the operand comes first. */
@@ -198,6 +203,7 @@ static void use_accumulator(wl_code *c, uint32_t prev, uint32_t pos)
     }
     c->ops[pos] = (uint16_t)op;
     c->code[pos].handler = c->words[op];
+    return op;
 }
 
 /* ---- Pair instructions ------------------------------------------------------------ */
@@ -243,6 +249,9 @@ static void init_tables(void)
                       f == FMT_SSJII ? JUMP_OFFSET
                     : f == FMT_TABLE ? JUMP_TABLE
                     : f == FMT_TABLE_AT ? JUMP_TABLE_AT : JUMP_NONE;
+        for (unsigned k = 0; k < 2; k++)
+            if (acc_forms[op][k].to)
+                acc_reads[op] |= (uint8_t)(1u << acc_forms[op][k].acc);
     }
     index_pairs();
 }
@@ -287,7 +296,7 @@ static ir_op pair_at(wl_code *c, uint32_t a, uint32_t b)
  * (`count` of them, at most `len`) or per position of the old code. */
 typedef struct pass_mem {
     uint32_t *start;   /* Old position of instruction k; start[count] = len. */
-    uint32_t *gain;    /* The most the pairs among instructions k... can save. */
+    uint32_t *gain;    /* The most the pairs among instructions k... of a chain can save. */
     uint32_t *map;     /* New position of each old instruction start (and len). */
     uint32_t *jumps;   /* Old positions of the instructions that jump. */
     uint8_t *mark;     /* PAIR_* flags per old position. */
@@ -299,96 +308,133 @@ enum { PAIR_TARGET = 1, PAIR_CAN = 2, PAIR_TABLE = 4 };
  * and marks the labels (jump targets). Returns the instruction count. */
 static uint32_t scan(wl_code *code, pass_mem *p, uint32_t *njumps)
 {
-    /* A copy the compiler knows nothing else writes (a byte store to a mark
+    /* Copies the compiler knows nothing else writes (a byte store to a mark
      * could otherwise change the pointers, for all it knows). */
     wl_code copy = *code, *c = &copy;
+    uint32_t *start = p->start, *jumps = p->jumps, len = c->len;
+    uint8_t *mark = p->mark;
     uint32_t count = 0, nj = 0;
-    for (uint32_t pos = 0; pos < c->len; pos += words_at(c, pos)) {
-        p->start[count++] = pos;
-        uint8_t jump = op_jump[c->ops[pos]];
-        if (jump == JUMP_NONE)
+    for (uint32_t pos = 0; pos < len;) {
+        start[count++] = pos;
+        ir_op op = (ir_op)c->ops[pos];
+        uint8_t jump = op_jump[op];
+        if (jump == JUMP_NONE) {
+            pos += op_words[op]; /* Never 0: a jump table is a jump. */
             continue;
+        }
         if (jump == JUMP_OFFSET) {
             thread_jump(c, pos);
-            if (c->ops[pos] == IR_RETURN1)
+            if (c->ops[pos] == IR_RETURN1) {
+                pos += op_words[IR_RETURN1];
                 continue; /* A jump to a return became the return. */
-            p->mark[pos + (uint32_t)c->code[pos + 1].i32[1]] |= PAIR_TARGET;
+            }
+            mark[pos + (uint32_t)c->code[pos + 1].i32[1]] |= PAIR_TARGET;
         } else if (jump == JUMP_TABLE) {
             for (uint32_t k = 0; k <= c->code[pos + 1].u32[1]; k++)
-                p->mark[pos + (uint32_t)c->code[pos + 2 + k].i32[0]] |= PAIR_TARGET;
+                mark[pos + (uint32_t)c->code[pos + 2 + k].i32[0]] |= PAIR_TARGET;
         }
-        p->jumps[nj++] = pos;
+        jumps[nj++] = pos;
+        pos += words_at(c, pos);
     }
-    p->start[count] = c->len;
+    start[count] = len;
     *njumps = nj;
     return count;
 }
 
-/* Backwards: each instruction's accumulator form, then gain[k]. Where pairs
- * overlap (A+B and B+C both exist) the pass picks the pairs that save the
- * most: a pair saves one dispatch, a table pair (which also keeps the index
- * in a register) counts double, and of equal choices the earlier pair
- * wins. */
-static void choose(wl_code *code, pass_mem *p, uint32_t count, bool pairs)
+/* The pairs the pass joins. Where pairs overlap (A+B and B+C both exist)
+ * it picks the pairs that save the most: a pair saves one dispatch, a table
+ * pair (which also keeps the index in a register) counts double, and of
+ * equal choices the earlier pair wins. Overlapping pairs make chains
+ * (instructions k...j where each pairs with the next), and what is best in
+ * one chain does not depend on the code around it, so each chain is
+ * settled as soon as its end is known. */
+static inline unsigned pair_weight(uint8_t mark) { return mark & PAIR_TABLE ? 2 : 1; }
+
+/* Settles the chain of instructions r0...k (k, its last, pairs with nothing
+ * after it): gain[j] is the most the pairs among instructions j...k can
+ * save, worked out backwards; then, forwards, a pair is taken wherever it
+ * is part of the best. Moves the code up to the chain's end into place with
+ * the taken pairs joined (a pair is one word shorter than its parts: its B
+ * part keeps B's words, from the word before A's last), and maps old
+ * positions to new. Unpaired instructions move in runs, from old position
+ * *run, up by *shift words, the pairs joined before. (Code only moves up,
+ * into words already moved, so it can move in place.) */
+static void join_chain(wl_code *c, pass_mem *p, uint32_t r0, uint32_t k, uint32_t *run,
+                       uint32_t *shift)
 {
-    wl_code copy = *code, *c = &copy; /* As in scan. */
-    uint32_t *start = p->start, *gain = p->gain, len = c->len;
+    ir_word *code = c->code;
+    uint32_t *start = p->start, *gain = p->gain, *map = p->map;
     uint8_t *mark = p->mark;
-    const uint16_t *ops = c->ops;
-    gain[count] = gain[count + 1] = 0;
-    for (uint32_t k = count; k-- > 0;) {
-        uint32_t a = start[k], b = start[k + 1];
-        if (k > 0 && !(mark[a] & PAIR_TARGET))
-            use_accumulator(c, start[k - 1], a);
-        gain[k] = gain[k + 1];
-        if (!pairs || b == len || !(pair_seconds[ops[a]] >> (ops[b] & 63) & 1) ||
-            (mark[b] & PAIR_TARGET) || pair_at(c, a, b) == IR_OP_COUNT)
+    gain[k] = gain[k + 1] = 0;
+    for (uint32_t j = k; j-- > r0;) {
+        uint32_t with = pair_weight(mark[start[j]]) + gain[j + 2];
+        gain[j] = with > gain[j + 1] ? with : gain[j + 1];
+    }
+    for (uint32_t j = r0; j <= k;) {
+        uint32_t pos = start[j], n = pos - *shift;
+        map[pos] = n;
+        if (j == k || pair_weight(mark[pos]) + gain[j + 2] < gain[j + 1]) {
+            j++;
             continue;
-        mark[a] |= PAIR_CAN | (is_table_jump((ir_op)c->ops[b]) ? PAIR_TABLE : 0);
-        uint32_t with = (mark[a] & PAIR_TABLE ? 2 : 1) + gain[k + 2];
-        if (with > gain[k])
-            gain[k] = with;
+        }
+        uint32_t next = start[j + 1], wa = next - pos, wb = start[j + 2] - next;
+        const void *handler = c->words[pair_at(c, pos, next)];
+        if (*shift)
+            memmove(code + *run - *shift, code + *run, (pos - *run) * sizeof *code);
+        code[n].handler = handler;
+        memmove(code + n + 1, code + pos + 1, (wa - 1) * sizeof *code);
+        memmove(code + n + wa, code + next + 1, (wb - 1) * sizeof *code);
+        map[next] = n + wa - 1;
+        *shift += 1;
+        j += 2;
+        *run = start[j];
     }
 }
 
-/* Forwards: copies the code to `out`, the chosen pairs joined (a pair is
- * one word shorter than its parts: its B part keeps B's words, from the
- * word before A's last), and maps old positions to new. Unpaired
- * instructions are copied in runs: from old position `run` to new position
- * `run_n`. Returns the new length. */
-static uint32_t join_pairs(wl_code *c, pass_mem *p, uint32_t count, ir_word *out)
+/* Forwards: each instruction's accumulator form, then whether it pairs
+ * with the one before; each chain of pairs is joined when it ends (see
+ * join_chain), and the code moved into place. Returns the new length. */
+static uint32_t join_pairs(wl_code *code, pass_mem *p, uint32_t count, bool pairs)
 {
-    uint32_t *start = p->start, *gain = p->gain, *map = p->map;
-    uint32_t n = 0, run = 0, run_n = 0;
+    wl_code copy = *code, *c = &copy; /* As in scan. */
+    uint32_t *start = p->start, *map = p->map, len = c->len;
+    uint8_t *mark = p->mark;
+    const uint16_t *ops = c->ops;
+    uint32_t run = 0, shift = 0, r0 = UINT32_MAX;
+    ir_op op_a = count ? (ir_op)ops[0] : IR_OP_COUNT; /* The opcode at a, final. */
+    mark[len] |= PAIR_TARGET; /* The end pairs with nothing, as a label does not. */
     for (uint32_t k = 0; k < count; k++) {
-        uint32_t pos = start[k], next = start[k + 1];
-        map[pos] = n;
-        bool take = (p->mark[pos] & PAIR_CAN) &&
-                    (p->mark[pos] & PAIR_TABLE ? 2 : 1) + gain[k + 2] >= gain[k + 1];
-        if (!take) {
-            n += next - pos;
+        uint32_t a = start[k], b = start[k + 1];
+        ir_op op = op_a;
+        if (mark[b] & PAIR_TARGET) {
+            op_a = b != len ? (ir_op)ops[b] : IR_OP_COUNT;
+        } else {
+            op_a = use_accumulator(c, op, a, b);
+            if (pairs && (pair_seconds[op] >> (op_a & 63) & 1) &&
+                pair_at(c, a, b) != IR_OP_COUNT) {
+                mark[a] |= PAIR_CAN | (is_table_jump((ir_op)ops[b]) ? PAIR_TABLE : 0);
+                if (r0 == UINT32_MAX)
+                    r0 = k;
+                continue;
+            }
+        }
+        if (r0 == UINT32_MAX) {
+            map[a] = a - shift;
             continue;
         }
-        uint32_t wa = next - pos, wb = start[k + 2] - next;
-        memcpy(out + run_n, c->code + run, (pos - run) * sizeof *out);
-        out[n].handler = c->words[pair_at(c, pos, next)];
-        memcpy(out + n + 1, c->code + pos + 1, (wa - 1) * sizeof *out);
-        memcpy(out + n + wa, c->code + next + 1, (wb - 1) * sizeof *out);
-        map[next] = n + wa - 1;
-        n += wa + wb - 1;
-        k++;
-        run = start[k + 1];
-        run_n = n;
+        join_chain(c, p, r0, k, &run, &shift);
+        r0 = UINT32_MAX;
     }
-    memcpy(out + run_n, c->code + run, (c->len - run) * sizeof *out);
-    map[c->len] = n;
-    return n;
+    if (shift)
+        memmove(c->code + run - shift, c->code + run, (len - run) * sizeof *c->code);
+    map[len] = len - shift;
+    return len - shift;
 }
 
 /* The whole pass (lower.h). Jumps are re-aimed last, through the map; a
  * pair's parts are re-aimed each from its own start (B's is one word before
  * its words 1...). */
-ir_word *wl_finish(wl_code *c, uint32_t *out_len)
+bool wl_finish(wl_code *c)
 {
     bool pairs = true;
 #ifdef WEFT_PROFILE
@@ -401,37 +447,22 @@ ir_word *wl_finish(wl_code *c, uint32_t *out_len)
     uint32_t len = c->len;
     pass_mem p;
     uint32_t *block = malloc((4 * (size_t)len + 4) * sizeof *block + len + 1);
-    ir_word *head = malloc((len + 1) * sizeof *head);
-    if (!block || !head) {
-        free(block);
-        free(head);
-        return NULL;
-    }
+    if (!block)
+        return false;
     p.start = block;
     p.gain = p.start + len + 1;
     p.map = p.gain + len + 2;
     p.jumps = p.map + len + 1;
     p.mark = (uint8_t *)(p.jumps + len);
     memset(p.mark, 0, len + 1);
-    ir_word *out = head + 1;
     uint32_t njumps, count = scan(c, &p, &njumps);
-    choose(c, &p, count, pairs);
-    uint32_t n = len;
-    if (p.gain[0] == 0) {
-        memcpy(out, c->code, len * sizeof *out); /* No pairs: nothing moves. */
-    } else {
-        n = join_pairs(c, &p, count, out);
-        for (uint32_t j = 0; j < njumps; j++) {
-            uint32_t old = p.jumps[j], pos = p.map[old];
-            relocate(out + pos, (ir_op)c->ops[old], pos, old, p.map);
-        }
+    uint32_t n = join_pairs(c, &p, count, pairs);
+    /* With no pairs, nothing moved. */
+    for (uint32_t j = 0; n < len && j < njumps; j++) {
+        uint32_t old = p.jumps[j], pos = p.map[old];
+        relocate(c->code + pos, (ir_op)c->ops[old], pos, old, p.map);
     }
     free(block);
-    if (n < len) {
-        ir_word *shrunk = realloc(head, (n + 1) * sizeof *head);
-        if (shrunk)
-            head = shrunk;
-    }
-    *out_len = n;
-    return head + 1;
+    c->len = n;
+    return true;
 }

@@ -170,6 +170,9 @@ typedef struct wm_module {
     wm_functype *types;     uint32_t ntypes;
     wm_import *imports;     uint32_t nimports;
     wm_func *funcs;         uint32_t nfuncs, nimported_funcs;
+    /* funcs[i].type again, packed: what a call looks up. Lowering a call
+     * in a large module would otherwise miss the cache on funcs[i]. */
+    uint32_t *func_types;
     wm_table *tables;       uint32_t ntables, nimported_tables;
     wm_memory *memories;    uint32_t nmemories, nimported_memories;
     wm_global *globals;     uint32_t nglobals, nimported_globals;
@@ -201,7 +204,7 @@ bool wm_validate(wm_module *m, weft_error *err);
 /* The function type of function `index`. */
 static inline const wm_functype *wm_func_type(const wm_module *m, uint32_t index)
 {
-    return &m->types[m->funcs[index].type];
+    return &m->types[m->func_types[index]];
 }
 
 /* Fills `err` with the given status and position and a printf-style message.

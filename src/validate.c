@@ -1,7 +1,7 @@
 /* validate.c: the spec's validation algorithm: module-level rules, constant
  * expressions and function bodies (value stack + control stack, one pass
- * over each body); and the walk over a validated body that drives its
- * lowering. The instruction tables it reads are in wasm_ops.c. */
+ * over each body). Instructions are decoded by decode_instr.h; the
+ * instruction tables it reads are in wasm_ops.c. */
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -9,13 +9,11 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "validate.h"
+#include "decode_instr.h"
 
 /* ---- Small helpers ----------------------------------------------------- */
 
-/* one_type[t] == t: lets a single value type serve as a one-element type
- * list without storage of its own (block types, locals, globals). */
-static const uint8_t one_type[256] = {
+const uint8_t wv_one_type[256] = {
 #define T4(n) n, n + 1, n + 2, n + 3
 #define T16(n) T4(n), T4(n + 4), T4(n + 8), T4(n + 12)
 #define T64(n) T16(n), T16(n + 16), T16(n + 32), T16(n + 48)
@@ -38,13 +36,6 @@ static const char *type_name(uint8_t t)
     case VT_UNKNOWN: return "unknown";
     }
     return "invalid type";
-}
-
-static bool is_ref(uint8_t t) { return t == VT_FUNCREF || t == VT_EXTERNREF; }
-
-static bool is_valtype(uint8_t t)
-{
-    return (t >= VT_V128 && t <= VT_I32) || is_ref(t);
 }
 
 static bool same_types(uint32_t n1, const uint8_t *t1, uint32_t n2, const uint8_t *t2)
@@ -78,7 +69,7 @@ __attribute__((format(printf, 2, 3))) static bool invalid(wv_ctx *c, const char 
 }
 
 /* A malformed encoding at the current instruction. */
-__attribute__((format(printf, 2, 3))) static bool malformed(wv_ctx *c, const char *fmt, ...)
+bool wv_malformed(wv_ctx *c, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
@@ -280,225 +271,6 @@ static void set_unreachable(wv_ctx *c)
     f->unreachable = true;
 }
 
-/* ---- Immediates: decoding ----------------------------------------------- */
-
-/* read_imm only decodes: every error it reports is a malformed encoding.
- * check_imm then applies the validation rules to what was read. Keeping the
- * two apart lets a body be scanned for malformed encodings alone (see
- * find_malformed), since the spec decodes the whole module before it
- * validates any of it. */
-
-/* Most indices fit in one LEB128 byte: read those inline. */
-static inline bool read_u32(wv_ctx *c, uint32_t *out)
-{
-    wr_reader *r = &c->r;
-    if (r->p < r->end && !(*r->p & 0x80)) {
-        *out = *r->p++;
-        return true;
-    }
-    return wr_u32(r, out);
-}
-
-static inline bool read_u8(wv_ctx *c, uint8_t *out)
-{
-    wr_reader *r = &c->r;
-    if (r->p < r->end) {
-        *out = *r->p++;
-        return true;
-    }
-    return wr_u8(r, out);
-}
-
-/* A memory index: a single zero byte in 2.0, a u32 with multi-memory. */
-static bool read_memidx(wv_ctx *c, uint32_t *out)
-{
-    if (c->features.multi_memory)
-        return read_u32(c, out);
-    uint8_t b;
-    if (!read_u8(c, &b))
-        return false;
-    if (b != 0)
-        return malformed(c, "zero byte expected");
-    *out = 0;
-    return true;
-}
-
-static inline __attribute__((always_inline)) bool read_memarg(wv_ctx *c, wv_imm *imm)
-{
-    uint32_t align, mem = 0;
-    uint64_t offset;
-    if (!read_u32(c, &align))
-        return false;
-    /* Multi-memory: bit 6 of the alignment field says a memory index follows. */
-    if (c->features.multi_memory && (align & 0x40)) {
-        align &= ~0x40u;
-        if (!read_u32(c, &mem))
-            return false;
-    }
-    /* memory64 widens every offset to u64; check_memarg bounds it for
-     * 32-bit memories. */
-    if (c->features.memory64) {
-        if (!wr_u64(&c->r, &offset))
-            return false;
-    } else {
-        uint32_t off32;
-        if (!read_u32(c, &off32))
-            return false;
-        offset = off32;
-    }
-    imm->align = align;
-    imm->offset = offset;
-    imm->index = mem;
-    return true;
-}
-
-/* Block types: 0x40 (none), a value type, or a non-negative s33 type index
- * (resolved by check_blocktype). */
-static bool read_blocktype(wv_ctx *c, wv_imm *imm)
-{
-    wr_reader *r = &c->r;
-    if (wr_eof(r))
-        return malformed(c, "unexpected end");
-    uint8_t b = *r->p;
-    imm->bt_nparams = 0;
-    imm->bt_params = NULL;
-    imm->bt_nresults = 0;
-    imm->bt_results = NULL;
-    imm->index = UINT32_MAX;
-    if ((b & 0xc0) == 0x40) {
-        /* A one-byte negative s33: the empty type or a value type. */
-        r->p++;
-        if (b == 0x40)
-            return true;
-        if (!is_valtype(b))
-            return malformed(c, "malformed value type");
-        imm->bt_nresults = 1;
-        imm->bt_results = &one_type[b];
-        return true;
-    }
-    int64_t x;
-    if (!wr_s33(r, &x))
-        return false;
-    if (x < 0)
-        return malformed(c, "malformed block type");
-    imm->index = x > UINT32_MAX ? UINT32_MAX - 1 : (uint32_t)x;
-    return true;
-}
-
-static bool read_br_table(wv_ctx *c, wv_imm *imm)
-{
-    uint32_t n, label, max = 0;
-    if (!read_u32(c, &n))
-        return false;
-    imm->ntargets = n;
-    imm->targets = c->r.p;
-    /* n + 1 labels follow; each takes at least one byte, so this loop is
-     * bounded by the body's length. */
-    for (uint64_t i = 0; i <= n; i++) {
-        if (!read_u32(c, &label))
-            return false;
-        if (label > max)
-            max = label;
-    }
-    imm->index = label; /* The default target. */
-    imm->index2 = max;  /* The deepest target, for check_imm. */
-    return true;
-}
-
-static bool read_select_t(wv_ctx *c, wv_imm *imm)
-{
-    uint32_t n;
-    if (!read_u32(c, &n))
-        return false;
-    imm->ntargets = n; /* The arity, which check_imm requires to be 1. */
-    imm->type = VT_UNKNOWN;
-    for (uint64_t i = 0; i < n; i++) {
-        uint8_t t;
-        if (!wr_u8(&c->r, &t))
-            return false;
-        if (!is_valtype(t))
-            return malformed(c, "malformed value type");
-        if (i == 0)
-            imm->type = t;
-    }
-    return true;
-}
-
-/* Without a data count section, a body cannot refer to data segments: the
- * binary format requires it so that bodies can be validated in one pass
- * before the data section is read. */
-static bool need_datacount(wv_ctx *c)
-{
-    if (!c->m->has_datacount)
-        return malformed(c, "data count section required");
-    return true;
-}
-
-/* Decodes the immediates of one instruction, of kind `kind`, into `imm`.
- * Inline everywhere: the instruction loop calls it with a constant kind,
- * leaving only that kind's code. */
-static inline __attribute__((always_inline)) bool read_imm(wv_ctx *c, wasm_imm kind, wv_imm *imm)
-{
-    wr_reader *r = &c->r;
-    switch (kind) {
-    case IMM_NONE:
-        return true;
-    case IMM_BLOCKTYPE:
-        return read_blocktype(c, imm);
-    case IMM_LABEL: case IMM_FUNC: case IMM_LOCAL: case IMM_GLOBAL: case IMM_TABLE:
-    case IMM_ELEM:
-        return read_u32(c, &imm->index);
-    case IMM_BR_TABLE:
-        return read_br_table(c, imm);
-    case IMM_CALL_INDIRECT: case IMM_TABLE_INIT: case IMM_TABLE_COPY:
-        return read_u32(c, &imm->index) && read_u32(c, &imm->index2);
-    case IMM_MEMARG:
-        return read_memarg(c, imm);
-    case IMM_MEMIDX:
-        return read_memidx(c, &imm->index);
-    case IMM_I32: {
-        int32_t v;
-        if (!wr_s32(r, &v))
-            return false;
-        imm->bits = (uint64_t)(int64_t)v;
-        return true;
-    }
-    case IMM_I64:
-        return wr_s64(r, (int64_t *)&imm->bits);
-    case IMM_F32: {
-        uint32_t v;
-        if (!wr_fixed32(r, &v))
-            return false;
-        imm->bits = v;
-        return true;
-    }
-    case IMM_F64:
-        return wr_fixed64(r, &imm->bits);
-    case IMM_V128: case IMM_SHUFFLE:
-        return wr_bytes(r, 16, &imm->bytes);
-    case IMM_LANE:
-        return read_u8(c, &imm->lane);
-    case IMM_MEMARG_LANE:
-        return read_memarg(c, imm) && read_u8(c, &imm->lane);
-    case IMM_SELECT_T:
-        return read_select_t(c, imm);
-    case IMM_REFTYPE:
-        if (!wr_u8(r, &imm->type))
-            return false;
-        if (!is_ref(imm->type))
-            return malformed(c, "malformed reference type");
-        return true;
-    case IMM_MEMORY_INIT:
-        return read_u32(c, &imm->index) && read_memidx(c, &imm->index2) &&
-               need_datacount(c);
-    case IMM_MEMORY_COPY:
-        return read_memidx(c, &imm->index) && read_memidx(c, &imm->index2);
-    case IMM_DATA:
-        return read_u32(c, &imm->index) && need_datacount(c);
-    }
-    return malformed(c, "unknown immediate kind");
-}
-
 /* ---- Immediates: validation ---------------------------------------------- */
 
 static bool check_memory(wv_ctx *c, uint32_t index)
@@ -679,7 +451,7 @@ static inline bool check_end(wv_ctx *c)
 static bool check_else(wv_ctx *c)
 {
     if (top_frame(c)->kind != WV_IF)
-        return malformed(c, "else without matching if");
+        return wv_malformed(c, "else without matching if");
     wv_frame f = { 0 };
     if (!pop_ctrl(c, &f))
         return false;
@@ -742,7 +514,7 @@ static bool check_call_indirect(wv_ctx *c, const wv_imm *imm, const wm_functype 
 static bool check_return_call(wv_ctx *c, const wm_functype *ft)
 {
     if (!c->features.tail_call)
-        return malformed(c, "illegal opcode");
+        return wv_malformed(c, "illegal opcode");
     const wv_frame *fn = &c->frames[0];
     if (!same_types(ft->nresults, ft->results, fn->nresults, fn->results))
         return invalid(c, "type mismatch: tail call results differ from the caller's");
@@ -772,7 +544,8 @@ static uint8_t table_elem(const wv_ctx *c, uint32_t index)
 }
 
 /* The instructions whose SIG is SPECIAL. */
-static bool check_special(wv_ctx *c, wasm_op op, const wv_imm *imm)
+static inline __attribute__((always_inline)) bool check_special(wv_ctx *c, wasm_op op,
+                                                                const wv_imm *imm)
 {
     wm_module *m = c->m;
     const wm_functype *ft = NULL;
@@ -872,7 +645,7 @@ static bool check_special(wv_ctx *c, wasm_op op, const wv_imm *imm)
             return invalid(c, "undeclared function reference %u", imm->index);
         return push(c, VT_FUNCREF);
     default:
-        return malformed(c, "instruction %s has no type rule", wasm_op_infos[op].name);
+        return wv_malformed(c, "instruction %s has no type rule", wasm_op_infos[op].name);
     }
 }
 
@@ -925,7 +698,7 @@ static const wasm_sig sigs[WS_COUNT] = {
 };
 
 /* A simple instruction: pop the SIG's params, push its result. */
-static inline bool check_sig(wv_ctx *c, const wasm_sig *s)
+static inline __attribute__((always_inline)) bool check_sig(wv_ctx *c, const wasm_sig *s)
 {
     if (!pop_vals(c, s->nparams, s->params))
         return false;
@@ -950,27 +723,6 @@ static bool is_const_op(const wv_ctx *c, wasm_op op)
     }
 }
 
-/* Reads an opcode: one byte, or a prefix byte and a u32 sub-opcode. The
- * caller has checked that a byte is left. */
-static inline __attribute__((always_inline)) bool read_opcode(wv_ctx *c, wasm_op *op)
-{
-    uint8_t b = *c->r.p++;
-    *op = (wasm_op)wasm_op_slots[b];
-    if (__builtin_expect(*op != WOP_ILLEGAL, 1))
-        return true;
-    /* The prefix bytes have no slot of their own. */
-    if (b == 0xFC || b == 0xFD) {
-        uint32_t code;
-        if (!wr_u32(&c->r, &code))
-            return false;
-        *op = wasm_op_lookup(b, code);
-        if (*op == WOP_ILLEGAL)
-            return malformed(c, "illegal opcode 0x%02x %u", b, code);
-        return true;
-    }
-    return malformed(c, "illegal opcode 0x%02x", b);
-}
-
 /* One instruction after its opcode: read its immediates by IMM kind, check
  * them, then type it by SIG or by hand. The callers pass the instruction's
  * columns of wasm_ops.def as constants, so that only that instruction's
@@ -990,16 +742,6 @@ validate_instr(wv_ctx *c, wasm_op op, wasm_imm kind, wasm_sig_id sig, uint8_t wi
     return check_sig(c, &sigs[sig]);
 }
 
-/* Every instruction's columns of wasm_ops.def by name, as constants:
- * PREFIX_OF_<ID>, CODE_OF_<ID>, IMM_OF_<ID>, SIG_OF_<ID>, WIDTH_OF_<ID>. */
-enum {
-#define WASM_OP(id, name, prefix, code, imm, sig, width)                                  \
-    PREFIX_OF_##id = prefix, CODE_OF_##id = code, IMM_OF_##id = imm, SIG_OF_##id = WS_##sig, \
-    WIDTH_OF_##id = width,
-#include "wasm_ops.def"
-#undef WASM_OP
-};
-
 /* validate_instr for instruction ID, with its columns. */
 #define VALIDATE_INSTR(id)                                                             \
     validate_instr(c, WOP_##id, (wasm_imm)IMM_OF_##id, (wasm_sig_id)SIG_OF_##id,       \
@@ -1017,25 +759,9 @@ static __attribute__((noinline)) bool validate_any(wv_ctx *c, wasm_op op, wv_imm
 #include "wasm_ops.def"
 #undef WASM_OP
     default:
-        return malformed(c, "illegal opcode");
+        return wv_malformed(c, "illegal opcode");
     }
 }
-
-/* The instructions that make up most code, which the loop validates inline:
- * in the function bodies compilers emit, locals, constants, blocks,
- * branches, calls, plain loads and stores and i32 address arithmetic are
- * well over half of all instructions (i32.add alone is one in twelve in the
- * benchmark programs). All are one-byte opcodes. More is not better: with
- * f64.const, else, i32.and and i32.eqz too, lowering the 10 MiB module took
- * more instructions, not fewer. */
-#define HOT_INSTRUCTIONS(X)                                                    \
-    X(LOCAL_GET) X(LOCAL_SET) X(LOCAL_TEE) X(GLOBAL_GET) X(GLOBAL_SET)         \
-    X(I32_CONST) X(I64_CONST) X(BLOCK) X(LOOP) X(IF) X(END) X(BR) X(BR_IF)     \
-    X(CALL) X(DROP) X(I32_LOAD) X(I32_STORE) X(I32_ADD) X(I32_SUB)
-
-#define HOT_IS_ONE_BYTE(id) _Static_assert(PREFIX_OF_##id == 0, #id " must be a one-byte opcode");
-HOT_INSTRUCTIONS(HOT_IS_ONE_BYTE)
-#undef HOT_IS_ONE_BYTE
 
 /* Any instruction but a hot one: the simple ones (no immediate, typed by
  * SIG alone) by their signature, the rest in validate_any. */
@@ -1089,7 +815,7 @@ static inline __attribute__((always_inline)) bool validate_instrs(wv_ctx *c, boo
     while (c->nframes > 0) {
         c->op_start = r->p;
         if (wr_eof(r))
-            return malformed(c, "END opcode expected");
+            return wv_malformed(c, "END opcode expected");
         wasm_op op;
         wv_imm imm;
         if (!validate_next(c, const_expr, &op, &imm))
@@ -1097,7 +823,7 @@ static inline __attribute__((always_inline)) bool validate_instrs(wv_ctx *c, boo
     }
     if (!wr_eof(r)) {
         c->op_start = r->p;
-        return malformed(c, "section size mismatch: bytes after the final end");
+        return wv_malformed(c, "section size mismatch: bytes after the final end");
     }
     return true;
 }
@@ -1173,65 +899,6 @@ bool wm_validate_func(wv_ctx *c, uint32_t index)
     return validate_code(c);
 }
 
-/* ---- Walking a validated body for lowering ------------------------------ */
-
-/* Lowering runs on bodies that wm_validate accepted when the module loaded,
- * so it needs the decoding without the checks: each instruction's opcode
- * and immediates, block types resolved to their types. Nothing in such a
- * body can fail to decode or to type, and the `end` that closes the
- * function is its last byte, so the walk ends with the bytes. */
-
-/* Block types name their type by index: the types themselves. */
-static inline void resolve_blocktype(const wv_ctx *c, wv_imm *imm)
-{
-    if (imm->index == UINT32_MAX)
-        return; /* Empty or a single value type. */
-    const wm_functype *ft = &c->m->types[imm->index];
-    imm->bt_nparams = ft->nparams;
-    imm->bt_params = ft->params;
-    imm->bt_nresults = ft->nresults;
-    imm->bt_results = ft->results;
-}
-
-/* Decodes one instruction, setting *op. As in validate_next, the hot
- * instructions are told apart by their opcode byte, so that their
- * immediates are read by code for their kind alone. */
-static inline __attribute__((always_inline)) bool walk_next(wv_ctx *c, wasm_op *op, wv_imm *imm)
-{
-    switch (*c->r.p) {
-#define WALK_CASE(id)                                                                  \
-    case CODE_OF_##id:                                                                 \
-        c->r.p++;                                                                      \
-        *op = WOP_##id;                                                                \
-        return read_imm(c, (wasm_imm)IMM_OF_##id, imm);
-    HOT_INSTRUCTIONS(WALK_CASE)
-#undef WALK_CASE
-    default:
-        break;
-    }
-    return read_opcode(c, op) && read_imm(c, (wasm_imm)wasm_op_infos[*op].imm, imm);
-}
-
-bool wv_lower_func(wv_ctx *c, uint32_t index)
-{
-    const wm_func *fn = &c->m->funcs[index];
-    start_code(c, fn->body, fn->body_len, SEC_CODE, index);
-    wr_reader *r = &c->r;
-    wv_lower_fn lower_op = c->lower_op;
-    while (!wr_eof(r)) {
-        c->op_start = r->p;
-        wasm_op op;
-        wv_imm imm;
-        if (!walk_next(c, &op, &imm))
-            return false;
-        if (op == WOP_BLOCK || op == WOP_LOOP || op == WOP_IF)
-            resolve_blocktype(c, &imm);
-        if (!lower_op(c->lower, c, op, &imm))
-            return false;
-    }
-    return true;
-}
-
 /* Validates a constant expression whose value must have type `type`. */
 static bool validate_const(wv_ctx *c, const wm_expr *e, uint8_t type, int section)
 {
@@ -1240,7 +907,7 @@ static bool validate_const(wv_ctx *c, const wm_expr *e, uint8_t type, int sectio
     /* WebAssembly 2.0: constant expressions may read imported globals only. */
     c->const_globals = c->m->nimported_globals;
     c->nparams = c->nlocals = 0;
-    if (!push_ctrl(c, WV_FUNC, 0, NULL, 1, &one_type[type]))
+    if (!push_ctrl(c, WV_FUNC, 0, NULL, 1, &wv_one_type[type]))
         return false;
     return validate_code(c);
 }
@@ -1532,7 +1199,7 @@ static bool decode_body(wv_ctx *c, uint32_t index)
     while (depth > 0) {
         c->op_start = r->p;
         if (wr_eof(r))
-            return malformed(c, "END opcode expected");
+            return wv_malformed(c, "END opcode expected");
         wasm_op op;
         wv_imm imm;
         if (!read_opcode(c, &op) || !read_imm(c, (wasm_imm)wasm_op_infos[op].imm, &imm))
@@ -1544,7 +1211,7 @@ static bool decode_body(wv_ctx *c, uint32_t index)
     }
     if (!wr_eof(r)) {
         c->op_start = r->p;
-        return malformed(c, "section size mismatch: bytes after the final end");
+        return wv_malformed(c, "section size mismatch: bytes after the final end");
     }
     return true;
 }

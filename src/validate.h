@@ -1,5 +1,5 @@
-/* validate.h: the validator's state, shared with the lowering, which the
- * walk over a validated body (wv_lower_func) drives. */
+/* validate.h: the validator's state, shared with the lowering, whose walk
+ * over a validated body decodes it with the same code (decode_instr.h). */
 #ifndef WEFT_VALIDATE_H
 #define WEFT_VALIDATE_H
 
@@ -63,11 +63,6 @@ typedef struct wv_imm {
 
 typedef struct wv_ctx wv_ctx;
 
-/* The lowering hook: called by wv_lower_func once per instruction, with its
- * immediates decoded (block types resolved), with `user` = wv_ctx.lower.
- * Returns false to stop, having filled the error. */
-typedef bool (*wv_lower_fn)(void *user, wv_ctx *c, wasm_op op, const wv_imm *imm);
-
 /* The validator's working state. One context validates a whole module; its
  * stacks are heap buffers reused from function to function, grown when a
  * function needs more, so validating costs no allocation per instruction. */
@@ -105,10 +100,6 @@ struct wv_ctx {
     /* C.refs: functions that ref.func may name inside function bodies
      * (NULL when the context only walks bodies for lowering). */
     uint8_t *declared;             /* One byte per function. */
-
-    /* Lowering (wv_lower_func; see wv_lower_fn). */
-    wv_lower_fn lower_op;
-    void *lower;
 };
 
 /* Prepares `c` to validate module `m`; errors go to `err`. */
@@ -121,9 +112,12 @@ void wv_free(wv_ctx *c);
  * space). The module-level checks must have been done. */
 bool wm_validate_func(wv_ctx *c, uint32_t index);
 
-/* Walks the body of defined function `index` of a module that wm_validate
- * has accepted, calling c->lower_op for each instruction. The body is not
- * validated again: the walk only decodes it. */
-bool wv_lower_func(wv_ctx *c, uint32_t index);
+/* Reports a malformed encoding at the current instruction (c->op_start):
+ * fills the error and returns false. */
+__attribute__((format(printf, 2, 3))) bool wv_malformed(wv_ctx *c, const char *fmt, ...);
+
+/* wv_one_type[t] == t: lets a single value type serve as a one-element type
+ * list without storage of its own (block types, locals, globals). */
+extern const uint8_t wv_one_type[256];
 
 #endif
