@@ -1,6 +1,6 @@
 /* bytecode.c: a small stack-machine interpreter written in C (a switch in a
  * loop), running programs that count Collatz steps and sum primes. */
-#define BENCH_SCALE 10
+#define BENCH_SCALE 30
 #define BENCH_QUICK 1
 #include "bench.h"
 

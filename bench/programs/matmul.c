@@ -1,5 +1,5 @@
 /* matmul.c: dense f64 matrix multiplication (i-k-j order) and a trace. */
-#define BENCH_SCALE 50
+#define BENCH_SCALE 150
 #define BENCH_QUICK 1
 #include "bench.h"
 
