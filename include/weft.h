@@ -69,6 +69,14 @@ typedef struct weft_features {
     bool memory64;        /* Memories addressed by i64 ("memory i64"). */
 } weft_features;
 
+/* Every field of weft_features with the name tools give the proposal
+ * (`weft --enable NAME`) and a short description, for switching proposals
+ * by name: X(field, "name", "description"). A field added to weft_features
+ * gets a row here (the weft command checks that none is missing). */
+#define WEFT_FEATURE_LIST(X)                                                   \
+    X(multi_memory, "multi-memory", "several memories in one module")         \
+    X(memory64, "memory64", "memories addressed by i64")
+
 /* Fills `features` with the defaults: everything on. */
 void weft_features_init(weft_features *features);
 
@@ -496,6 +504,18 @@ weft_status weft_wasi_set_stdio(weft_wasi *wasi, int stdin_fd, int stdout_fd, in
  * opened is WEFT_ERR_IO. */
 weft_status weft_wasi_preopen(weft_wasi *wasi, const char *host_path, const char *guest_path,
                               weft_error *err);
+
+/* Preopens `host_fd`, a bound and listening stream socket (TCP or Unix),
+ * for the guest as its lowest free fd, stored in *guest_fd (may be NULL).
+ * The guest accepts connections on it with sock_accept and talks on them
+ * with sock_recv, sock_send, sock_shutdown, fd_read, fd_write and
+ * poll_oneoff. The context owns the fd from then on and closes it when it
+ * is freed. An fd that is not a listening stream socket is
+ * WEFT_ERR_ARGUMENT. wasi-libc finds preopened directories by scanning
+ * fds from 3 up to the first that is not one, so preopen sockets after
+ * directories. */
+weft_status weft_wasi_preopen_socket(weft_wasi *wasi, int host_fd, uint32_t *guest_fd,
+                                     weft_error *err);
 
 /* A weft_resolver (pass the context as its user data) that provides every
  * function of wasi_snapshot_preview1 and nothing else, so any other import

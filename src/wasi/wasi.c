@@ -688,33 +688,3 @@ wasi_errno wasi_sched_yield(weft_wasi *w, const weft_value *a)
     sched_yield();
     return WASI_ESUCCESS;
 }
-
-/* ---- Sockets --------------------------------------------------------------------------- */
-
-/* No socket is ever preopened, so every socket call finds either no fd or
- * an fd that is not a socket. */
-static wasi_errno not_a_socket(weft_wasi *w, uint32_t fd)
-{
-    wasi_errno e;
-    return wasi_fd_get(w, fd, 0, &e) ? WASI_ENOTSOCK : e;
-}
-
-wasi_errno wasi_sock_accept(weft_wasi *w, const weft_value *a)
-{
-    return not_a_socket(w, ARG32(0));
-}
-
-wasi_errno wasi_sock_recv(weft_wasi *w, const weft_value *a)
-{
-    return not_a_socket(w, ARG32(0));
-}
-
-wasi_errno wasi_sock_send(weft_wasi *w, const weft_value *a)
-{
-    return not_a_socket(w, ARG32(0));
-}
-
-wasi_errno wasi_sock_shutdown(weft_wasi *w, const weft_value *a)
-{
-    return not_a_socket(w, ARG32(0));
-}

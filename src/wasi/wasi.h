@@ -256,6 +256,15 @@ uint8_t wasi_filetype(unsigned mode);
  * marks its slot free. */
 void wasi_fd_release(wasi_fd *f);
 
+/* The most iovecs one read, write, recv or send takes, as POSIX's IOV_MAX. */
+#define WASI_MAX_IOVS 1024
+
+/* Turns the guest's array of `n` iovecs at `iovs` into host iovecs in
+ * `out` (room for WASI_MAX_IOVS), checking that every buffer lies in
+ * memory: fault when one does not, inval when there are too many. */
+struct iovec;
+wasi_errno wasi_gather(weft_wasi *w, uint32_t iovs, uint32_t n, struct iovec *out);
+
 /* Frees the fd table, closing what it owns. */
 void wasi_fds_free(weft_wasi *w);
 

@@ -25,8 +25,6 @@
 
 /* Symbolic links followed while resolving one path, as Linux allows. */
 #define MAX_SYMLINKS 40
-/* The most iovecs one read or write takes, as POSIX's IOV_MAX. */
-#define MAX_IOVS 1024
 /* The most guest fds at once. */
 #define MAX_FDS 65536u
 
@@ -446,9 +444,9 @@ static wasi_errno path_arg(weft_wasi *w, uint32_t fd, uint64_t rights, uint32_t 
 /* ---- Shared helpers -------------------------------------------------------------------- */
 
 /* Turns the guest's iovec array into host iovecs, checking every buffer. */
-static wasi_errno gather(weft_wasi *w, uint32_t iovs, uint32_t n, struct iovec *out)
+wasi_errno wasi_gather(weft_wasi *w, uint32_t iovs, uint32_t n, struct iovec *out)
 {
-    if (n > MAX_IOVS)
+    if (n > WASI_MAX_IOVS)
         return WASI_EINVAL;
     const uint8_t *v = wasi_mem(w, iovs, (uint64_t)n * 8);
     if (!v)
@@ -514,13 +512,13 @@ static wasi_errno rw(weft_wasi *w, const weft_value *a, uint64_t rights, bool wr
                      bool positioned)
 {
     wasi_errno e;
-    struct iovec iov[MAX_IOVS];
+    struct iovec iov[WASI_MAX_IOVS];
     wasi_fd *f = wasi_fd_get(w, ARG32(0), rights, &e);
     if (!f)
         return e;
     uint32_t n = ARG32(2), out = positioned ? ARG32(4) : ARG32(3);
     uint64_t offset = positioned ? ARG64(3) : 0;
-    if ((e = gather(w, ARG32(1), n, iov)))
+    if ((e = wasi_gather(w, ARG32(1), n, iov)))
         return e;
     if (!wasi_mem(w, out, 4))
         return WASI_EFAULT;
