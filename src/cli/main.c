@@ -45,10 +45,12 @@ static const cli_command commands[] = {
     { "bench", "time one WASI command in every dispatch strategy and bounds mode",
       "weft bench [OPTIONS] FILE.wasm [--] [ARGS...]",
       "Runs the WASI command FILE.wasm with ARGS in every dispatch strategy built\n"
-      "in and both bounds modes, --runs times each, and prints a table of the wall\n"
-      "times (instantiation, lowering and the run) against the fastest. The\n"
-      "guest's output goes to /dev/null and its stdin reads nothing. Exit status 1\n"
-      "when a run fails or the exit status differs between configurations.\n",
+      "in and both bounds modes, --runs times each (round-robin), and prints a table\n"
+      "of the times (instantiation, lowering and the run): best and median wall\n"
+      "time, best CPU time, and the CPU time against the fastest configuration's\n"
+      "(CPU time, which a busy machine disturbs less). The guest's output goes to\n"
+      "/dev/null and its stdin reads nothing. Exit status 1 when a run fails or\n"
+      "the exit status differs between configurations.\n",
       OPT_FEATURES | OPT_LIMITS | OPT_WASI | OPT_BENCH, cli_bench },
     { "help", "print help for weft or for one command", "weft help [COMMAND]",
       "Prints the list of commands, or the usage and options of COMMAND.\n", 0, cmd_help },

@@ -357,15 +357,15 @@ expect "--profile with another strategy" 0 'func [0-9]+ hot_loop$'
 strategies=$("$weft" --version | sed -n 's/^dispatch strategies: //p' | sed 's/ (not built.*//')
 nstrat=$(echo $strategies | wc -w)
 run bench --runs 2 "$work/hot.wasm" 100000
-expect "bench" 0 '^dispatch +bounds +best ms +median ms +vs best +exit$' \
-    '^direct +guard +[0-9.]+ +[0-9.]+ +[0-9.]+x +0$' '^switch +explicit +[0-9.]+ '
+expect "bench" 0 '^dispatch +bounds +wall ms +median ms +cpu ms +vs best +exit$' \
+    '^direct +guard +[0-9.]+ +[0-9.]+ +[0-9.]+ +[0-9.]+x +0$' '^switch +explicit +[0-9.]+ '
 rows=$(grep -cE '^[a-z]+ +(guard|explicit) +[0-9.]+ ' "$work/out")
 [ "$rows" == $((nstrat * 2)) ] && ok "bench: a row for each of $nstrat strategies x 2 bounds modes" ||
     fail "bench rows" "$rows rows for $nstrat strategies" "$out"
 grep -qE ' 1\.00x ' "$work/out" && ok "bench: the fastest is 1.00x" || fail "bench: fastest" "$out"
 expect_not "bench discards the guest's output" 'done 1'
 run bench --runs 1 "$show" exit:3
-expect "bench reports the exit status" 0 '^direct +guard +[0-9.]+ +[0-9.]+ +[0-9.]+x +3$'
+expect "bench reports the exit status" 0 '^direct +guard +[0-9.]+ +[0-9.]+ +[0-9.]+ +[0-9.]+x +3$'
 run bench "$work/m64.wasm"
 expect "bench of a module that is no command" 1 'failed'
 
