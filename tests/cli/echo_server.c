@@ -1,10 +1,12 @@
 /* echo_server.c: a WASI echo server for the CLI test of preopened sockets.
  * It serves the listening socket weft preopened (--listen) as fd 3: for
- * each of N connections (argv[1], default 1) it accepts, receives up to
+ * each of N connections (argv[1], default 1) it polls the listener, accepts,
+ * receives up to
  * a newline, sends the line back, shuts its sending side down (so the
  * client sees the end) and closes. It says what it did on stdout, and
  * checks that the socket calls refuse fds that are not sockets. */
 #include <errno.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +18,10 @@
 
 static int serve_one(void)
 {
+    /* poll_oneoff on the listener waits for a client (10 s at most). */
+    struct pollfd p = { .fd = LISTENER, .events = POLLIN };
+    int ready = poll(&p, 1, 10000);
+    printf("poll: %d%s\n", ready, ready == 1 && (p.revents & POLLIN) ? " readable" : "");
     int conn = accept(LISTENER, NULL, NULL);
     if (conn < 0) {
         printf("accept: %s\n", strerror(errno));

@@ -326,7 +326,8 @@ code=$?
 server_pid=
 out=$(cat "$work/server.out") err=$(cat "$work/server.err")
 expect "the echo server's own account" 0 '^accept on stdout: notsock$' '^shutdown on fd 99: badf$' \
-    '^received 11 bytes$' '^received 18 bytes$' '^after shutdown: recv 0$' '^served 2$'
+    '^poll: 1 readable$' '^received 11 bytes$' '^received 18 bytes$' '^after shutdown: recv 0$' \
+    '^served 2$'
 
 mkdir -p "$work/d"
 timeout 30 "$weft" run --dir "$work/d" --tcplisten 127.0.0.1:0 "$work/echo_server.wasm" 0 \
