@@ -1,9 +1,8 @@
 /* echo_server.c: a WASI echo server for the CLI test of preopened sockets.
  * It serves the listening socket weft preopened (--listen) as fd 3: for
  * each of N connections (argv[1], default 1) it polls the listener, accepts,
- * receives up to
- * a newline, sends the line back, shuts its sending side down (so the
- * client sees the end) and closes. It says what it did on stdout, and
+ * receives up to a newline, sends the line back, shuts its sending side
+ * down (so the client sees the end) and closes. It says what it did on stdout, and
  * checks that the socket calls refuse fds that are not sockets. */
 #include <errno.h>
 #include <poll.h>
