@@ -486,7 +486,9 @@ static int listen_on(const char *spec)
             inet_ntop(AF_INET6, &in6->sin6_addr, text, sizeof text);
             port = ntohs(in6->sin6_port);
         }
-        fprintf(stderr, "weft: listening on %s:%u\n", text, port);
+        bool v6 = ss.ss_family == AF_INET6;
+        fprintf(stderr, "weft: listening on %s%s%s:%u\n", v6 ? "[" : "", text, v6 ? "]" : "",
+                port);
     }
     return fd;
 }

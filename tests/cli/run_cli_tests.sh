@@ -173,33 +173,39 @@ else
 fi
 
 # ---- Proposal switches on the spec suite ------------------------------------------------
-# Every binary module that the 2.0 suite's binary.wast says is malformed
-# is malformed for `weft validate --disable all`; with the proposals on,
-# the cases that are proposal encodings (a memory index byte, a 64-bit
-# limits flag) pass. Then the modules of the memory64 and multi-memory
-# proposals' own tests: valid by default, rejected with --disable all.
+# Every binary module that the 2.0 suite's binary.wast, binary-leb128.wast
+# and custom.wast say is malformed is malformed ("malformed" on stderr,
+# status 1) for `weft validate --disable all`; with the proposals on, the
+# cases that are proposal encodings (a memory index byte, a 64-bit limits
+# flag) pass. Then the modules of the memory64 and multi-memory proposals'
+# own tests: valid by default, rejected with --disable all.
 
 if [ -n "$wast2json" ] && [ -d "$suite/core" ]; then
     mkdir -p "$work/suite"
-    (cd "$work/suite" && "$wast2json" "$suite/core/binary.wast" -o binary.json) ||
-        fail "wast2json core/binary.wast"
     total=0 wrong=0 accepted=0
-    while read -r file; do
-        total=$((total + 1))
-        "$weft" validate --disable all "$work/suite/$file" 2>/dev/null
-        [ $? == 1 ] || { wrong=$((wrong + 1)); echo "  not malformed: $file"; }
-        "$weft" validate "$work/suite/$file" 2>/dev/null && accepted=$((accepted + 1))
-    done < <(grep '"assert_malformed"' "$work/suite/binary.json" | grep '"module_type": "binary"' |
-             sed 's/.*"filename": "\([^"]*\)".*/\1/')
-    if [ $total -gt 50 ] && [ $wrong == 0 ]; then
-        ok "--disable all: all $total malformed binaries of core/binary.wast rejected"
+    for w in binary binary-leb128 custom; do
+        (cd "$work/suite" && "$wast2json" "$suite/core/$w.wast" -o "$w.json") ||
+            fail "wast2json core/$w.wast"
+        while read -r file; do
+            total=$((total + 1))
+            "$weft" validate --disable all "$work/suite/$file" 2>"$work/err"
+            if [ $? != 1 ] || ! grep -q ': malformed: ' "$work/err"; then
+                wrong=$((wrong + 1))
+                echo "  not malformed: $file: $(cat "$work/err")"
+            fi
+            "$weft" validate "$work/suite/$file" 2>/dev/null && accepted=$((accepted + 1))
+        done < <(grep '"assert_malformed"' "$work/suite/$w.json" | grep '"module_type": "binary"' |
+                 sed 's/.*"filename": "\([^"]*\)".*/\1/')
+    done
+    if [ $total -gt 150 ] && [ $wrong == 0 ]; then
+        ok "--disable all: all $total malformed binaries of core/binary*.wast, custom.wast malformed"
     else
-        fail "--disable all on core/binary.wast" "$wrong of $total not rejected"
+        fail "--disable all on core's malformed binaries" "$wrong of $total not rejected as malformed"
     fi
     if [ $accepted -gt 0 ]; then
         ok "with every proposal on, $accepted of them are proposal encodings and pass"
     else
-        fail "some of core/binary.wast's malformed cases are proposal encodings" "none passed"
+        fail "some of core's malformed binaries are proposal encodings" "none passed"
     fi
     for w in memory64/memory64.wast memory64/address64.wast multi-memory/memory-multi.wast \
              multi-memory/load.wast; do
