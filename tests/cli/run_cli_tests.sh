@@ -362,6 +362,16 @@ grep -q 'done 1' "$work/out" && ! grep -q 'profile' "$work/out" && ok "--profile
     fail "--profile keeps stdout the guest's"
 run run --profile --dispatch switch --bounds explicit "$work/hot.wasm" 300000
 expect "--profile with another strategy" 0 'func [0-9]+ hot_loop$'
+if [ -n "$wat2wasm" ]; then
+    echo '(module (func $spin (export "spin") (param i32) (result i32) (local i32)
+            (loop $l (local.set 1 (i32.add (local.get 1) (i32.const 1)))
+                     (br_if $l (i32.lt_u (local.get 1) (local.get 0))))
+            (local.get 1)))' >"$work/spin.wat"
+    "$wat2wasm" --debug-names "$work/spin.wat" -o "$work/spin.wasm"
+    run run --profile --invoke spin "$work/spin.wasm" 30000000
+    expect "--profile of an --invoke call" 0 '^30000000$' '^weft profile: ' \
+        '^ +[0-9]+ +100\.0% +[0-9]+ +100\.0%  func 0 spin$'
+fi
 run run --profile --timeout 0.3 "$work/hot.wasm" 1000000000
 expect "--profile of a run --timeout stops" 124 'timed out after 0.3 s' '^weft profile: ' 'func [0-9]+ hot_loop$'
 
