@@ -134,8 +134,6 @@ static weft_status host_call(void *user, const weft_value *args, weft_value *res
     } else {
         for (size_t i = 0; i < nr && !status; i++) {
             const char *why = NULL;
-            /* The declared kind wins over what the callback wrote. */
-            vals[np + i].kind = result_vec.data[i].kind;
             if (!capi_to_weft(store, &vals[np + i], &results[i], &why)) {
                 snprintf(err->message, sizeof err->message, "host function result: %s", why);
                 status = WEFT_ERR_TRAP;

@@ -277,8 +277,17 @@ wasm_instance_t *wasm_instance_new(wasm_store_t *store, const wasm_module_t *mod
     if (s) {
         /* A trap in the start function has a backtrace; a link error is
          * reported as a trap too, for its message. */
-        if (trap)
-            *trap = capi_trap_make(store, err.message, s == WEFT_ERR_TRAP);
+        wasm_trap_t *t = store->pending;
+        store->pending = NULL;
+        if (t && trap) {
+            /* A host function's own trap, from the start function. */
+            capi_trap_add_trace(store, t);
+            *trap = t;
+        } else {
+            capi_release(t ? &t->ref : NULL);
+            if (trap)
+                *trap = capi_trap_make(store, err.message, s == WEFT_ERR_TRAP);
+        }
         return NULL;
     }
     wasm_instance_t *i = capi_instance_of(store, inst);
