@@ -2,7 +2,7 @@
  * failed compiles and links, the types of imports, traps with their frames,
  * values checked by kind, references through tables, globals and
  * externref, serialization's header, and when finalizers run. Takes the
- * path of api.wasm (api.wat assembled). */
+ * paths of api.wasm and start_host.wasm (their .wat assembled). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,6 +37,17 @@ static void read_file(const char *path, wasm_byte_vec_t *out)
 
 /* Finalizers count their calls in the ints they are given. */
 static void count_finalize(void *data) { ++*(int *)data; }
+
+static wasm_trap_t *fail_callback(void *env, const wasm_val_vec_t *args, wasm_val_vec_t *results)
+{
+    (void)args, (void)results;
+    wasm_name_t text;
+    wasm_name_new_from_string_nt(&text, "no start today");
+    wasm_trap_t *trap = wasm_trap_new(env, &text);
+    wasm_name_delete(&text);
+    wasm_trap_set_host_info(trap, env);
+    return trap;
+}
 
 static wasm_trap_t *add_callback(void *env, const wasm_val_vec_t *args, wasm_val_vec_t *results)
 {
@@ -100,8 +111,8 @@ static void check_imports(const wasm_module_t *module)
 
 int main(int argc, char **argv)
 {
-    if (argc != 2) {
-        fprintf(stderr, "usage: api_test API.wasm\n");
+    if (argc != 3) {
+        fprintf(stderr, "usage: api_test API.wasm START_HOST.wasm\n");
         return 2;
     }
     int env_finalized = 0, foreign_finalized = 0, module_finalized = 0, calls = 0;
@@ -294,6 +305,23 @@ int main(int argc, char **argv)
     wasm_trap_delete(carried);
     CHECK(wasm_ref_as_trap(r[0].of.ref) && trap_says(wasm_ref_as_trap(r[0].of.ref), "carried"));
     wasm_val_delete(&r[0]);
+
+    /* A host function's trap in a start function is what instantiation
+     * returns: the same trap, its host info and all. */
+    read_file(argv[2], &binary);
+    wasm_module_t *start_module = wasm_module_new(store, &binary);
+    wasm_byte_vec_delete(&binary);
+    CHECK(start_module != NULL);
+    wasm_functype_t *fail_type = wasm_functype_new_0_0();
+    wasm_func_t *fail = wasm_func_new_with_env(store, fail_type, fail_callback, store, NULL);
+    wasm_functype_delete(fail_type);
+    wasm_extern_t *fail_extern[] = { wasm_func_as_extern(fail) };
+    wasm_extern_vec_t fail_imports = WASM_ARRAY_VEC(fail_extern);
+    trap = NULL;
+    CHECK(start_module && !wasm_instance_new(store, start_module, &fail_imports, &trap));
+    CHECK(trap && trap_says(trap, "no start today") && wasm_trap_get_host_info(trap) == store);
+    wasm_trap_delete(trap);
+    wasm_module_delete(start_module);
 
     /* Handles copied and deleted leave the object; the store's end runs
      * each finalizer once. */
