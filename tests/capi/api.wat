@@ -1,0 +1,22 @@
+;; The module of api_test.c: one import of each kind, and exports that use
+;; them, trap, and pass references through.
+(module
+  (import "host" "add" (func $add (param i32 i32) (result i32)))
+  (import "host" "counter" (global $counter (mut i64)))
+  (import "host" "table" (table 2 funcref))
+  (import "host" "memory" (memory 1 2))
+  (global (export "limit") i32 (i32.const 7))
+  (func (export "call_add") (param i32 i32) (result i32)
+    (call $add (local.get 0) (local.get 1)))
+  (func $div (export "div") (param i32 i32) (result i32)
+    (i32.div_s (local.get 0) (local.get 1)))
+  (func (export "div_twice") (param i32 i32) (result i32)
+    (call $div (local.get 0) (local.get 1)))
+  (func (export "bump")
+    (global.set $counter (i64.add (global.get $counter) (i64.const 1))))
+  (func (export "call_table") (param i32 i32 i32) (result i32)
+    (call_indirect (param i32 i32) (result i32) (local.get 0) (local.get 1) (local.get 2)))
+  (func (export "load") (param i32) (result i32) (i32.load (local.get 0)))
+  (func (export "id") (param externref) (result externref) (local.get 0))
+  (func (export "div_ref") (result funcref) (ref.func $div))
+  (elem declare func $div))
