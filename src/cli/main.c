@@ -39,6 +39,12 @@ static const char usage_text[] =
     "                              (default 65536): a larger minimum fails to\n"
     "                              instantiate, memory.grow past N returns -1\n"
     "  --max-table-elems N         the same for table elements (default 10000000)\n"
+    "  --max-total-memory BYTES    all linear memory of the instance together\n"
+    "                              (default 4294967296); --max-total-table-elems N\n"
+    "                              the same for tables (default 10000000)\n"
+    "  --max-memories N, --max-tables N\n"
+    "                              memories and tables a module may have (default 100)\n"
+    "  --max-module-bytes N        refuse a larger module file (default 1073741824)\n"
     "  --max-call-depth N          nested calls before \"call stack exhausted\"\n"
     "                              (default 100000)\n"
     "  --max-stack-slots N         8-byte value-stack slots before \"call stack\n"
@@ -148,6 +154,7 @@ static void print_value(const weft_value *v)
 /* Everything `run` was told on its command line. */
 typedef struct run_options {
     weft_config config;
+    weft_features features;
     double timeout;            /* Seconds, or 0 for none. */
     const char *invoke;
     const char **dirs;         /* HOST[::GUEST], in order. */
@@ -194,6 +201,24 @@ static bool parse_limit(const char *name, const char *value, run_options *o, boo
         if (!parse_count(name, value, 1, UINT32_MAX, &v))
             return false;
         config->max_stack_slots = (uint32_t)v;
+    } else if (!strcmp(name, "--max-total-memory") ||
+               !strcmp(name, "--max-total-table-elems")) {
+        /* One instance: the engine's total is the instance's. */
+        if (!parse_count(name, value, 0, UINT64_MAX, &v))
+            return false;
+        if (name[12] == 'm')
+            config->max_instance_memory_bytes = config->max_engine_memory_bytes = v;
+        else
+            config->max_instance_table_elems = config->max_engine_table_elems = v;
+    } else if (!strcmp(name, "--max-memories") || !strcmp(name, "--max-tables")) {
+        if (!parse_count(name, value, 0, UINT32_MAX, &v))
+            return false;
+        *(name[6] == 'm' ? &config->max_instance_memories : &config->max_instance_tables) =
+            (uint32_t)v;
+    } else if (!strcmp(name, "--max-module-bytes")) {
+        if (!parse_count(name, value, 1, UINT64_MAX, &v))
+            return false;
+        o->features.max_module_bytes = v;
     } else if (!strcmp(name, "--fuel")) {
         if (!parse_count(name, value, 1, UINT64_MAX, &v))
             return false;
@@ -479,6 +504,7 @@ static int cmd_run(int argc, char **argv)
 {
     run_options o = { .invoke = NULL };
     weft_config_init(&o.config);
+    weft_features_init(&o.features);
     o.dirs = calloc((size_t)argc + 1, sizeof *o.dirs);
     o.envs = calloc((size_t)argc + 1, sizeof *o.envs);
     if (!o.dirs || !o.envs) {
@@ -507,7 +533,7 @@ static int cmd_run(int argc, char **argv)
     watchdog dog;
     bool watching = false;
     status = 1;
-    if (weft_module_load_file(path, &mod, &err)) {
+    if (weft_module_load_file_with(path, &o.features, &mod, &err)) {
         status = report(path, &err);
         goto out;
     }
