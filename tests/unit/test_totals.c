@@ -3,6 +3,9 @@
  * cap on a module's size; and fuel and interrupts on bulk instructions. */
 #include <criterion/criterion.h>
 #include <fcntl.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <time.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -354,5 +357,72 @@ Test(totals, interrupt_stops_a_bulk_instruction_and_resume_finishes_it)
         cr_assert_eq(byte_at(inst, 3 << 20), 9);
         weft_engine_free(e);
     }
+    weft_module_free(m);
+}
+
+/* Overlapping copies both ways over 5 MB, twenty times, then a hash of
+ * memory: stopped by interrupts every 100 microseconds, most of them in the
+ * middle of a copy, and resumed each time, it must hash as when run whole. */
+static const char overlap_module[] =
+    "(module (memory 128)"
+    "  (func $hash (result i32) (local i32 i32)"
+    "    (loop $l"
+    "      (local.set 1 (i32.add (i32.mul (local.get 1) (i32.const 31)) (i32.load (local.get 0))))"
+    "      (br_if $l (i32.lt_u (local.tee 0 (i32.add (local.get 0) (i32.const 4)))"
+    "                          (i32.const 8388608))))"
+    "    (local.get 1))"
+    "  (func (export \"run\") (result i32) (local i32)"
+    "    (loop $f"
+    "      (i32.store (local.get 0) (i32.mul (local.get 0) (i32.const 2654435761)))"
+    "      (br_if $f (i32.lt_u (local.tee 0 (i32.add (local.get 0) (i32.const 4)))"
+    "                          (i32.const 8388608))))"
+    "    (local.set 0 (i32.const 0))"
+    "    (loop $c"
+    "      (memory.copy (i32.const 1000) (i32.const 3) (i32.const 5000000))"
+    "      (memory.copy (i32.const 7) (i32.const 2000) (i32.const 5000000))"
+    "      (br_if $c (i32.lt_u (local.tee 0 (i32.add (local.get 0) (i32.const 1)))"
+    "                          (i32.const 20))))"
+    "    (call $hash)))";
+
+static atomic_bool poking;
+
+static void *interrupter(void *e)
+{
+    while (atomic_load(&poking)) {
+        struct timespec ts = { 0, 100000 };
+        nanosleep(&ts, NULL);
+        weft_engine_interrupt(e);
+    }
+    return NULL;
+}
+
+Test(totals, copies_stopped_by_interrupts_midway_end_as_when_run_whole, .timeout = 120)
+{
+    weft_module *m = wat(overlap_module);
+    weft_engine *plain = engine_of(NULL);
+    weft_value r = { 0 }, want = { 0 };
+    weft_error err;
+    cr_assert_eq(weft_call(plain, func_of(instantiate(plain, m), "run"), NULL, 0, &want, 1, &err),
+                 WEFT_OK);
+    weft_config c = default_config();
+    c.interruptible = true;
+    c.bounds = WEFT_BOUNDS_EXPLICIT;
+    weft_engine *e = engine_of(&c);
+    weft_func *run = func_of(instantiate(e, m), "run");
+    atomic_store(&poking, true);
+    pthread_t tid;
+    cr_assert_eq(pthread_create(&tid, NULL, interrupter, e), 0);
+    int stops = 0;
+    weft_status s = weft_call(e, run, NULL, 0, &r, 1, &err);
+    while (s == WEFT_ERR_INTERRUPTED) {
+        stops++;
+        s = weft_resume(e, &r, 1, &err);
+    }
+    atomic_store(&poking, false);
+    pthread_join(tid, NULL);
+    cr_assert_eq(s, WEFT_OK, "%s", err.message);
+    cr_assert_eq(r.of.i32, want.of.i32, "after %d stops", stops);
+    weft_engine_free(e);
+    weft_engine_free(plain);
     weft_module_free(m);
 }
