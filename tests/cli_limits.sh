@@ -24,9 +24,12 @@ expect() {
     fi
 }
 
-# An endless file stops at the cap, at once.
-expect "module cap on /dev/zero" 1 "max_module_bytes" \
-    timeout 20 "$weft" run --max-module-bytes 1000000 /dev/zero
+# /dev/zero is no module, seen from its first bytes; an endless stream
+# that starts as one stops at the cap, at once.
+expect "/dev/zero" 1 "magic header not detected" timeout 20 "$weft" validate /dev/zero
+endless() { printf '\0asm\1\0\0\0'; exec cat /dev/zero; }
+expect "module cap on an endless stream" 1 "max_module_bytes" \
+    timeout 20 "$weft" run --max-module-bytes 1000000 <(endless)
 
 cat >"$work/mems.wat" <<'WAT'
 (module (memory 100) (memory 100) (memory 100)

@@ -153,6 +153,7 @@ static uint8_t *read_all(int fd, uint64_t limit, size_t *size)
     uint8_t *buf = alloc_file_buffer(cap);
     if (!buf)
         return NULL;
+    bool looked = false;
     for (;;) {
         uint8_t probe;
         /* When the buffer is full, read one byte aside to see whether the
@@ -160,6 +161,18 @@ static uint8_t *read_all(int fd, uint64_t limit, size_t *size)
         ssize_t k = len < cap ? read_some(fd, buf + len, cap - len) : read_some(fd, &probe, 1);
         if (k < 0)
             break;
+        if (!looked && len < cap && len + (size_t)k >= 8) {
+            /* Bytes that do not start as a module are not read on: the
+             * decoder's error about the preamble ("magic header not
+             * detected") is the same for the first 8 bytes as for all, and
+             * /dev/zero then fails at once rather than at the size cap. */
+            static const uint8_t preamble[8] = { 0, 'a', 's', 'm', 1, 0, 0, 0 };
+            looked = true;
+            if (memcmp(buf, preamble, 8) != 0) {
+                len = 8;
+                k = 0;
+            }
+        }
         if (k == 0) {
             /* The end: give back what the buffer has to spare. */
             uint8_t *exact = len < cap ? realloc(buf, len ? len : 1) : buf;
