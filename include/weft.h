@@ -67,7 +67,17 @@ weft_status weft_module_load_file(const char *path, weft_module **out, weft_erro
 typedef struct weft_features {
     bool multi_memory;    /* Several memories; memory instructions name theirs. */
     bool memory64;        /* Memories addressed by i64 ("memory i64"). */
+    /* Proposal flags above (bools, each with a WEFT_FEATURE_LIST row), limits below. */
+    /* Not a proposal but a limit of loading: the largest module accepted,
+     * in bytes (0: the default, WEFT_MAX_MODULE_BYTES). A larger one is
+     * WEFT_ERR_LIMIT, and a file is not read past it: a regular file is
+     * refused from its size, anything else (a pipe, /dev/zero) when it goes
+     * on past the limit. */
+    uint64_t max_module_bytes;
 } weft_features;
+
+/* The default largest module: 1 GiB. */
+#define WEFT_MAX_MODULE_BYTES ((uint64_t)1 << 30)
 
 /* Every field of weft_features with the name tools give the proposal
  * (`weft --enable NAME`) and a short description, for switching proposals
@@ -171,10 +181,14 @@ typedef enum weft_bounds {
  * count is exact for straight-line code and an upper bound elsewhere. A
  * check whose region costs more than the fuel left stops the call with
  * WEFT_ERR_FUEL before charging anything, so a stopped call may leave some
- * fuel unused. Host functions cost no fuel, and a bulk instruction
- * (memory.fill, memory.copy, table.init...) costs one unit whatever its
- * length. An interrupt, too, waits for the next check: a host function or
- * a bulk instruction runs to its end first. */
+ * fuel unused. Host functions cost no fuel. A bulk instruction
+ * (memory.fill, memory.copy, memory.init, table.fill, table.copy,
+ * table.init) costs one unit more per 64 bytes it writes (a table element
+ * counting as 8), charged when it starts; with too little fuel left it
+ * stops before writing anything, and resuming runs it. An interrupt waits
+ * for the next check, or for the next MiB of a bulk instruction, which
+ * resuming then finishes; a host function runs to its end first. Memory
+ * and table segments applied by instantiation cost nothing. */
 typedef struct weft_config {
     weft_dispatch dispatch;
     weft_bounds bounds;
@@ -197,6 +211,24 @@ typedef struct weft_config {
     uint64_t fuel;
     /* Whether weft_engine_interrupt may stop calls (default false). */
     bool interruptible;
+    /* Totals, on top of the limits per memory and per table above. Per
+     * instance: the bytes of all its own linear memories together (default
+     * 4 GiB), its own table elements together (default 10000000), and how
+     * many memories and tables it may have, imports included (default 100
+     * each). Per engine: the bytes and elements of every memory and table
+     * made through it, by instances or by the host (default 16 GiB and
+     * 100000000), and how many instances it may make (default 10000).
+     * Instantiating past a total is WEFT_ERR_LIMIT naming it; memory.grow
+     * and table.grow past one return -1, weft_memory_grow and
+     * weft_table_grow WEFT_ERR_LIMIT. As for the limits above, zero allows
+     * nothing; UINT64_MAX (UINT32_MAX for the counts) means no limit. */
+    uint64_t max_instance_memory_bytes;
+    uint64_t max_instance_table_elems;
+    uint32_t max_instance_memories;
+    uint32_t max_instance_tables;
+    uint64_t max_engine_memory_bytes;
+    uint64_t max_engine_table_elems;
+    uint32_t max_instances;
 } weft_config;
 
 /* Fills `config` with the defaults. */

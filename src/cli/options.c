@@ -62,6 +62,16 @@ static const option_row options[] = {
       "no memory may have more than N 64 KiB pages (default 65536)" },
     { "--max-table-elems", "N", OPT_LIMITS,
       "no table may have more than N elements (default 10000000)" },
+    { "--max-total-memory", "BYTES", OPT_LIMITS,
+      "all linear memory of the instance together (default 4294967296)" },
+    { "--max-total-table-elems", "N", OPT_LIMITS,
+      "all table elements of the instance together (default 10000000)" },
+    { "--max-memories", "N", OPT_LIMITS,
+      "memories a module may have, imports included (default 100)" },
+    { "--max-tables", "N", OPT_LIMITS,
+      "tables a module may have, imports included (default 100)" },
+    { "--max-module-bytes", "N", OPT_LIMITS,
+      "refuse a larger module file (default 1073741824)" },
     { "--max-call-depth", "N", OPT_LIMITS,
       "nested calls before \"call stack exhausted\" (default 100000)" },
     { "--max-stack-slots", "N", OPT_LIMITS,
@@ -181,9 +191,10 @@ int cli_report(const char *what, const weft_error *err)
 
 /* ---- Values of options ------------------------------------------------------------ */
 
-/* Each proposal's flag in weft_features, by name. Every field of the
- * struct is one bool, so a field left out of WEFT_FEATURE_LIST shows as a
- * size mismatch here, at compile time. */
+/* Each proposal's flag in weft_features, by name. Every proposal field of
+ * the struct is one bool, and they all come before max_module_bytes, so a
+ * field left out of WEFT_FEATURE_LIST shows as a size mismatch here, at
+ * compile time. */
 static const struct {
     const char *name;
     size_t offset;
@@ -192,7 +203,8 @@ static const struct {
     WEFT_FEATURE_LIST(FEATURE_ROW)
 #undef FEATURE_ROW
 };
-_Static_assert(sizeof features / sizeof features[0] * sizeof(bool) == sizeof(weft_features),
+_Static_assert(sizeof features / sizeof features[0] * sizeof(bool) ==
+                   offsetof(weft_features, max_module_bytes),
                "every field of weft_features needs a row in WEFT_FEATURE_LIST");
 
 /* Turns the proposals named in `list` (comma-separated, or "all") on or
@@ -262,6 +274,9 @@ static bool parse_number(const char *name, const char *value, cli_options *o)
         { "--max-memory-pages", 0, 65536 }, { "--max-table-elems", 0, 10000000 },
         { "--max-call-depth", 1, UINT32_MAX }, { "--max-stack-slots", 1, UINT32_MAX },
         { "--fuel", 1, UINT64_MAX }, { "--runs", 1, 1000 },
+        { "--max-total-memory", 0, UINT64_MAX }, { "--max-total-table-elems", 0, UINT64_MAX },
+        { "--max-memories", 0, UINT32_MAX }, { "--max-tables", 0, UINT32_MAX },
+        { "--max-module-bytes", 1, UINT64_MAX },
     };
     size_t i = 0;
     while (strcmp(ranges[i].name, name))
@@ -274,7 +289,13 @@ static bool parse_number(const char *name, const char *value, cli_options *o)
     case 2: c->max_call_depth = (uint32_t)v; break;
     case 3: c->max_stack_slots = (uint32_t)v; break;
     case 4: c->fuel = v; break;
-    default: o->runs = (unsigned)v; break;
+    case 5: o->runs = (unsigned)v; break;
+    /* One instance per run: the engine's totals are the instance's. */
+    case 6: c->max_instance_memory_bytes = c->max_engine_memory_bytes = v; break;
+    case 7: c->max_instance_table_elems = c->max_engine_table_elems = v; break;
+    case 8: c->max_instance_memories = (uint32_t)v; break;
+    case 9: c->max_instance_tables = (uint32_t)v; break;
+    default: o->features.max_module_bytes = v; break;
     }
     return true;
 }

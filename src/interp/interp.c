@@ -198,6 +198,9 @@ static wx_trap run_guarded(wx_thread *th, wx_instance *inst, const ir_word *ip, 
     sigjmp_buf *volatile outer = mem_trap_landing_get();
     wx_trap t;
     volatile bool ip_known = true;
+    /* The bulk helpers meter themselves in metered code. */
+    wx_meter saved_meter = wx_meter_swap((wx_meter){ .th = inst->metering ? th : NULL,
+                                                     .kind = inst->metering });
     th->stop_fp = NULL;
     if (sigsetjmp(pad, 0) != 0) {
         t = th->trap = TRAP_MEMORY_OOB;
@@ -208,6 +211,7 @@ static wx_trap run_guarded(wx_thread *th, wx_instance *inst, const ir_word *ip, 
         t = run(th, inst, ip, fp);
     }
     mem_trap_landing_set(outer);
+    wx_meter_swap(saved_meter);
     if (t != TRAP_NONE)
         capture_backtrace(th, depth, ip_known);
     keep_stopped(th, t, depth, saved_sp);
@@ -231,8 +235,10 @@ wx_trap wx_resume(wx_thread *th)
 wx_trap wx_invoke(wx_thread *th, wx_func *f, wx_slot *args)
 {
     /* A new outermost call reuses the stacks, so a stopped one is abandoned. */
-    if (th->depth == 0)
+    if (th->depth == 0) {
         th->stopped.active = false;
+        th->bulk.pending = false;
+    }
     if (f->host) {
         wx_slot *saved_sp = th->sp;
         th->sp = args + f->nslots;

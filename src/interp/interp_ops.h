@@ -42,8 +42,14 @@
 #define RELOAD_MEM() do { mem = inst->mem0->base; msize = inst->mem0->size; } while (0)
 #endif
 
-/* Runs a runtime helper that returns a trap kind, stopping on a trap. */
-#define TRAP_IF_FAILS(call) do { wx_trap t_ = (call); if (t_) TRAP(t_); } while (0)
+/* Runs a runtime helper that returns a trap kind, stopping on a trap. A bulk
+ * helper in metered code may return a stop (fuel, interrupted), which can
+ * be resumed at this instruction as at a check. */
+#define TRAP_IF_FAILS(call)                                                     \
+    do {                                                                        \
+        wx_trap t_ = (call);                                                    \
+        if (t_) { if (t_ >= TRAP_FUEL) th->stop_fp = fp; TRAP(t_); }           \
+    } while (0)
 
 /* The effective address of an access to memory 0 in explicit-bounds code,
  * checked here (EA_GUARDED, in interp_body.h, needs no check). */

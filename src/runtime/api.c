@@ -23,6 +23,13 @@ void weft_config_init(weft_config *config)
         .max_table_elems = WM_MAX_TABLE,
         .fuel = 0,
         .interruptible = false,
+        .max_instance_memory_bytes = (uint64_t)MEM_MAX_PAGES * MEM_PAGE_SIZE,
+        .max_instance_table_elems = WM_MAX_TABLE,
+        .max_instance_memories = 100,
+        .max_instance_tables = 100,
+        .max_engine_memory_bytes = (uint64_t)16 << 30,
+        .max_engine_table_elems = 10 * (uint64_t)WM_MAX_TABLE,
+        .max_instances = 10000,
     };
 }
 
@@ -110,6 +117,9 @@ weft_status weft_engine_new(const weft_config *config, weft_engine **out, weft_e
     th->max_depth = config->max_call_depth;
     th->fuel = config->fuel ? config->fuel : UINT64_MAX;
     atomic_init(&th->interrupt, false);
+    e->budget = (wx_budget){ .max_memory_bytes = config->max_engine_memory_bytes,
+                             .max_table_elems = config->max_engine_table_elems,
+                             .name = "engine" };
     *out = e;
     return WEFT_OK;
 }
@@ -468,7 +478,8 @@ weft_status weft_memory_new(weft_engine *engine, uint64_t min_pages, uint64_t ma
                                     engine->config.bounds == WEFT_BOUNDS_GUARD, &s);
     if (!m)
         return s;
-    if ((s = wx_memory_limit(engine, m, NULL))) {
+    if ((s = wx_memory_limit(engine, m, NULL)) ||
+        (s = wx_memory_charge(m, &engine->budget, "memory", NULL))) {
         wx_memory_destroy(m);
         return s;
     }
@@ -491,7 +502,8 @@ weft_status weft_table_new(weft_engine *engine, weft_valkind elem, uint32_t min,
     wx_table *t = wx_table_create(elem == WEFT_FUNCREF ? VT_FUNCREF : VT_EXTERNREF, min, max, &s);
     if (!t)
         return s;
-    if ((s = wx_table_limit(engine, t, NULL))) {
+    if ((s = wx_table_limit(engine, t, NULL)) ||
+        (s = wx_table_charge(t, &engine->budget, "table", NULL))) {
         wx_table_destroy(t);
         return s;
     }

@@ -84,7 +84,16 @@ weft_status weft_memory_grow(weft_memory *memory, uint64_t delta_pages, uint64_t
         return fail(err, WEFT_ERR_LIMIT,
                     "cannot grow a memory of %" PRIu64 " pages by %" PRIu64
                     ": its maximum is %" PRIu64 " pages", pages, delta_pages, memory->max_pages);
-    /* Within the maximum, mem_grow fails only when the host has no pages. */
+    uint64_t bytes = delta_pages * MEM_PAGE_SIZE;
+    wx_budget *over = wx_budget_take(memory->budget, bytes, 0);
+    if (over)
+        return fail(err, WEFT_ERR_LIMIT,
+                    "cannot grow a memory by %" PRIu64 " pages: the %s's memory would exceed "
+                    "its total of %" PRIu64 " bytes", delta_pages, over->name,
+                    over->max_memory_bytes);
+    wx_budget_give(memory->budget, bytes, 0);
+    /* Within the maximum and the totals, mem_grow fails only when the host
+     * has no pages. */
     if (mem_grow(memory, delta_pages) < 0)
         return fail(err, WEFT_ERR_NOMEM, "the host cannot provide %" PRIu64 " more pages",
                     delta_pages);
@@ -153,6 +162,13 @@ weft_status weft_table_grow(weft_table *table, uint32_t delta, weft_value init,
         return fail(err, WEFT_ERR_LIMIT,
                     "cannot grow a table of %" PRIu32 " elements by %" PRIu32
                     ": its maximum is %" PRIu64 " elements", size, delta, limit);
+    wx_budget *over = wx_budget_take(table->budget, 0, delta);
+    if (over)
+        return fail(err, WEFT_ERR_LIMIT,
+                    "cannot grow a table by %" PRIu32 " elements: the %s's tables would exceed "
+                    "their total of %" PRIu64 " elements", delta, over->name,
+                    over->max_table_elems);
+    wx_budget_give(table->budget, 0, delta);
     if (wx_table_grow(table, delta, (wx_slot){ .ref = init.of.ref }) < 0)
         return fail(err, WEFT_ERR_NOMEM, "out of memory");
     if (old_size)

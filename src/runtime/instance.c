@@ -2,6 +2,7 @@
  * tables and globals, constant expressions, segments, the start function)
  * and the bulk memory and table operations the interpreter's handlers call. */
 #include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -31,10 +32,66 @@ wx_memory *wx_memory_create(uint64_t min, uint64_t max, bool is64, bool guarded,
     return &box->mem;
 }
 
+/* ---- Totals --------------------------------------------------------------------- */
+
+wx_budget *wx_budget_take(wx_budget *b, uint64_t memory_bytes, uint64_t table_elems)
+{
+    for (wx_budget *p = b; p; p = p->parent)
+        if (memory_bytes > p->max_memory_bytes - p->memory_bytes ||
+            table_elems > p->max_table_elems - p->table_elems)
+            return p;
+    for (wx_budget *p = b; p; p = p->parent) {
+        p->memory_bytes += memory_bytes;
+        p->table_elems += table_elems;
+    }
+    return NULL;
+}
+
+void wx_budget_give(wx_budget *b, uint64_t memory_bytes, uint64_t table_elems)
+{
+    for (wx_budget *p = b; p; p = p->parent) {
+        p->memory_bytes -= memory_bytes;
+        p->table_elems -= table_elems;
+    }
+}
+
+/* The message of a total that a new memory or table would exceed. */
+static weft_status over_total(const wx_budget *over, const char *what, uint64_t amount,
+                              bool memory, weft_error *err)
+{
+    if (err)
+        wm_fail(err, WEFT_ERR_LIMIT, -1, -1, -1, "%s of %" PRIu64 " %s would bring the %s's "
+                "total to %" PRIu64 ", over its limit of %" PRIu64 " (max_%s_%s)", what, amount,
+                memory ? "bytes" : "elements", over->name,
+                (memory ? over->memory_bytes : over->table_elems) + amount,
+                memory ? over->max_memory_bytes : over->max_table_elems, over->name,
+                memory ? "memory_bytes" : "table_elems");
+    return WEFT_ERR_LIMIT;
+}
+
+weft_status wx_memory_charge(wx_memory *m, wx_budget *b, const char *what, weft_error *err)
+{
+    wx_budget *over = wx_budget_take(b, m->size, 0);
+    if (over)
+        return over_total(over, what, m->size, true, err);
+    m->budget = b;
+    return WEFT_OK;
+}
+
+weft_status wx_table_charge(wx_table *t, wx_budget *b, const char *what, weft_error *err)
+{
+    wx_budget *over = wx_budget_take(b, 0, t->size);
+    if (over)
+        return over_total(over, what, t->size, false, err);
+    t->budget = b;
+    return WEFT_OK;
+}
+
 void wx_memory_destroy(wx_memory *m)
 {
     if (!m)
         return;
+    wx_budget_give(m->budget, m->size, 0);
     mem_free(m);
     free((wx_memory_box *)m);
 }
@@ -105,6 +162,7 @@ void wx_table_destroy(wx_table *t)
 {
     if (!t)
         return;
+    wx_budget_give(t->budget, 0, t->size);
     free(t->elems);
     free(t);
 }
@@ -121,7 +179,14 @@ uint32_t wx_type_slots(const uint8_t *types, uint32_t n)
 
 /* Each checks the whole range before touching anything, so a failing
  * operation writes nothing, and a zero-length one still traps when its
- * offset lies past the end (the 2.0 semantics). */
+ * offset lies past the end (the 2.0 semantics). In metered code
+ * (wx_meter_now.th set) the work goes to wx_bulk_metered, which charges
+ * fuel by length and looks at the interrupt flag between chunks; else it
+ * is one memset or memmove. */
+
+/* Whether metered code is running on this thread: then a bulk helper hands
+ * its work to wx_bulk_metered. */
+#define METERED() __builtin_expect(wx_meter_now.th != NULL, 0)
 
 /* Whether [at, at + len) lies inside `size` bytes, for 64-bit operands too:
  * compared so that no sum can wrap. */
@@ -142,6 +207,9 @@ wx_trap wx_memory_fill(wx_memory *m, uint64_t dst, uint32_t value, uint64_t len)
 {
     if (!in_range(dst, len, m->size))
         return TRAP_MEMORY_OOB;
+    if (METERED())
+        return wx_bulk_metered(&(wx_bulk){ .kind = BULK_SET, .dst = m->base + dst, .bytes = len,
+                                           .value.u32 = value, .obj = m, .dst_at = dst });
     memset(m->base + dst, (int)(uint8_t)value, len);
     return TRAP_NONE;
 }
@@ -151,6 +219,10 @@ wx_trap wx_memory_copy(wx_memory *dst_mem, wx_memory *src_mem, uint64_t dst, uin
 {
     if (!in_range(dst, len, dst_mem->size) || !in_range(src, len, src_mem->size))
         return TRAP_MEMORY_OOB;
+    if (METERED())
+        return wx_bulk_metered(&(wx_bulk){ .kind = BULK_MOVE, .dst = dst_mem->base + dst,
+                                           .src = src_mem->base + src, .bytes = len,
+                                           .obj = dst_mem, .dst_at = dst, .src_at = src });
     memmove(dst_mem->base + dst, src_mem->base + src, len);
     return TRAP_NONE;
 }
@@ -164,6 +236,10 @@ wx_trap wx_memory_init(wx_instance *inst, uint32_t mem, uint32_t data, uint64_t 
     wx_memory *m = inst->memories[mem];
     if ((uint64_t)src + len > seg_len || !in_range(dst, len, m->size))
         return TRAP_MEMORY_OOB;
+    if (METERED() && len)
+        return wx_bulk_metered(&(wx_bulk){ .kind = BULK_MOVE, .dst = m->base + dst,
+                                           .src = d->bytes + src, .bytes = len, .obj = m,
+                                           .dst_at = dst, .src_at = src });
     if (len)
         memcpy(m->base + dst, d->bytes + src, len);
     return TRAP_NONE;
@@ -172,12 +248,14 @@ wx_trap wx_memory_init(wx_instance *inst, uint32_t mem, uint32_t data, uint64_t 
 int64_t wx_table_grow(wx_table *t, uint32_t delta, wx_slot init)
 {
     uint64_t want = (uint64_t)t->size + delta;
-    if (want > t->grow_max)
+    if (want > t->grow_max || wx_budget_take(t->budget, 0, delta))
         return -1;
     if (delta) {
         wx_slot *grown = realloc(t->elems, want * sizeof *grown);
-        if (!grown)
+        if (!grown) {
+            wx_budget_give(t->budget, 0, delta);
             return -1;
+        }
         for (uint64_t i = t->size; i < want; i++)
             grown[i] = init;
         t->elems = grown;
@@ -191,6 +269,11 @@ wx_trap wx_table_fill(wx_table *t, uint32_t dst, wx_slot value, uint32_t len)
 {
     if ((uint64_t)dst + len > t->size)
         return TRAP_TABLE_OOB;
+    if (METERED())
+        return wx_bulk_metered(&(wx_bulk){ .kind = BULK_FILL_SLOTS,
+                                           .dst = (uint8_t *)(t->elems + dst),
+                                           .bytes = (uint64_t)len * sizeof(wx_slot),
+                                           .value = value, .obj = t, .dst_at = dst });
     for (uint32_t i = 0; i < len; i++)
         t->elems[dst + i] = value;
     return TRAP_NONE;
@@ -201,6 +284,12 @@ wx_trap wx_table_copy(wx_table *dst_tab, wx_table *src_tab, uint32_t dst, uint32
 {
     if ((uint64_t)dst + len > dst_tab->size || (uint64_t)src + len > src_tab->size)
         return TRAP_TABLE_OOB;
+    if (METERED())
+        return wx_bulk_metered(&(wx_bulk){ .kind = BULK_MOVE,
+                                           .dst = (uint8_t *)(dst_tab->elems + dst),
+                                           .src = (const uint8_t *)(src_tab->elems + src),
+                                           .bytes = (uint64_t)len * sizeof(wx_slot),
+                                           .obj = dst_tab, .dst_at = dst, .src_at = src });
     memmove(dst_tab->elems + dst, src_tab->elems + src, (size_t)len * sizeof(wx_slot));
     return TRAP_NONE;
 }
@@ -212,6 +301,11 @@ wx_trap wx_table_init(wx_instance *inst, uint32_t table, uint32_t elem, uint32_t
     wx_table *t = inst->tables[table];
     if ((uint64_t)src + len > seg_len || (uint64_t)dst + len > t->size)
         return TRAP_TABLE_OOB;
+    if (METERED() && len)
+        return wx_bulk_metered(&(wx_bulk){ .kind = BULK_MOVE, .dst = (uint8_t *)(t->elems + dst),
+                                           .src = (const uint8_t *)(inst->elem_items[elem] + src),
+                                           .bytes = (uint64_t)len * sizeof(wx_slot), .obj = t,
+                                           .dst_at = dst, .src_at = src });
     if (len)
         memcpy(t->elems + dst, inst->elem_items[elem] + src, (size_t)len * sizeof(wx_slot));
     return TRAP_NONE;
@@ -437,7 +531,10 @@ static weft_status create_storage(inst_ctx *c)
                                              l->is64, guarded, &s);
         if (!inst->memories[i])
             return fail(c, s, "cannot create memory");
-        if ((s = wx_memory_limit(c->engine, inst->memories[i], c->err)))
+        char what[32];
+        snprintf(what, sizeof what, "memory %" PRIu32, i);
+        if ((s = wx_memory_limit(c->engine, inst->memories[i], c->err)) ||
+            (s = wx_memory_charge(inst->memories[i], &inst->budget, what, c->err)))
             return s;
     }
     for (uint32_t i = m->nimported_tables; i < m->ntables; i++) {
@@ -448,7 +545,10 @@ static weft_status create_storage(inst_ctx *c)
                                           t->limits.has_max ? t->limits.max : UINT64_MAX, &s);
         if (!inst->tables[i])
             return fail(c, s, "cannot create table");
-        if ((s = wx_table_limit(c->engine, inst->tables[i], c->err)))
+        char what[32];
+        snprintf(what, sizeof what, "table %" PRIu32, i);
+        if ((s = wx_table_limit(c->engine, inst->tables[i], c->err)) ||
+            (s = wx_table_charge(inst->tables[i], &inst->budget, what, c->err)))
             return s;
     }
     for (uint32_t i = 0; i < m->nmemories; i++)
@@ -539,7 +639,19 @@ static weft_status trap_status(inst_ctx *c, wx_trap t)
 /* Applies the active segments in order, element segments first (spec 2.0:
  * table.init then elem.drop, memory.init then data.drop). A segment out of
  * bounds traps, and the ones before it keep their effects. */
+static weft_status apply_segments_unmetered(inst_ctx *c);
+
+/* Segments are applied unmetered, even by an instantiation that a host
+ * function makes from metered code: they are not guest instructions. */
 static weft_status apply_segments(inst_ctx *c)
+{
+    wx_meter saved = wx_meter_swap((wx_meter){ .th = NULL });
+    weft_status s = apply_segments_unmetered(c);
+    wx_meter_swap(saved);
+    return s;
+}
+
+static weft_status apply_segments_unmetered(inst_ctx *c)
 {
     const wm_module *m = c->m;
     wx_instance *inst = c->inst;
@@ -591,6 +703,24 @@ static weft_status run_start(inst_ctx *c)
 static weft_status build(inst_ctx *c, weft_resolver resolver, void *user)
 {
     const wm_module *m = c->m;
+    const weft_config *cfg = &c->engine->config;
+    if (m->nmemories > cfg->max_instance_memories || m->ntables > cfg->max_instance_tables) {
+        bool mems = m->nmemories > cfg->max_instance_memories;
+        wm_fail(c->err, WEFT_ERR_LIMIT, -1, -1, -1, "the module has %" PRIu32 " %s, over the "
+                "limit of %" PRIu32 " per instance (max_instance_%s)",
+                mems ? m->nmemories : m->ntables, mems ? "memories" : "tables",
+                mems ? cfg->max_instance_memories : cfg->max_instance_tables,
+                mems ? "memories" : "tables");
+        return WEFT_ERR_LIMIT;
+    }
+    if (c->engine->ninstances >= cfg->max_instances) {
+        wm_fail(c->err, WEFT_ERR_LIMIT, -1, -1, -1, "the engine has made %" PRIu32 " instances, "
+                "its limit (max_instances)", c->engine->ninstances);
+        return WEFT_ERR_LIMIT;
+    }
+    c->inst->budget = (wx_budget){ .max_memory_bytes = cfg->max_instance_memory_bytes,
+                                   .max_table_elems = cfg->max_instance_table_elems,
+                                   .name = "instance", .parent = &c->engine->budget };
     if (!alloc_arrays(c->inst, m))
         return fail(c, WEFT_ERR_NOMEM, "out of memory");
     for (uint32_t i = 0; i < m->ntypes; i++)
@@ -630,6 +760,8 @@ weft_status weft_instantiate(weft_engine *engine, const weft_module *module,
     weft_status s = build(&c, resolver, resolver_user);
     if (!s && !wx_engine_own(engine, OWN_INSTANCE, c.inst))
         s = fail(&c, WEFT_ERR_NOMEM, "out of memory");
+    if (!s)
+        engine->ninstances++;
     if (s) {
         wx_instance_free(c.inst);
         return s;

@@ -300,9 +300,12 @@ int64_t mem_grow(wx_memory *m, uint64_t delta_pages)
     if (delta_pages > m->max_pages - old) return -1;
     if (delta_pages == 0) return (int64_t)old;
     uint64_t new_size = (old + delta_pages) * MEM_PAGE_SIZE;
+    if (wx_budget_take(m->budget, new_size - m->size, 0)) return -1;
     if (m->guarded) {
-        if (mprotect(m->base + m->size, new_size - m->size, PROT_READ | PROT_WRITE) != 0)
+        if (mprotect(m->base + m->size, new_size - m->size, PROT_READ | PROT_WRITE) != 0) {
+            wx_budget_give(m->budget, new_size - m->size, 0);
             return -1;
+        }
     } else {
         /* mremap moves pages by remapping, without copying, and the new
          * tail comes zeroed like any fresh anonymous memory. */
@@ -310,7 +313,10 @@ int64_t mem_grow(wx_memory *m, uint64_t delta_pages)
                       ? mmap(NULL, new_size, PROT_READ | PROT_WRITE,
                              MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0)
                       : mremap(m->base, m->reserved, new_size, MREMAP_MAYMOVE);
-        if (p == MAP_FAILED) return -1;
+        if (p == MAP_FAILED) {
+            wx_budget_give(m->budget, new_size - m->size, 0);
+            return -1;
+        }
         m->base = p;
         m->reserved = new_size;
     }

@@ -64,6 +64,25 @@
  * for the width of the widest access at the very top. */
 #define MEM_GUARD_RESERVE (((size_t)8 << 30) + MEM_PAGE_SIZE)
 
+/* A running total that memories and tables draw on (issue 25): the bytes of
+ * linear memory and the table elements of everything made through an
+ * instance or an engine, against the config's limits. An instance's
+ * budget draws on its engine's as well, through `parent`. */
+typedef struct wx_budget {
+    uint64_t memory_bytes, table_elems;          /* Taken so far. */
+    uint64_t max_memory_bytes, max_table_elems;  /* The limits. */
+    const char *name;                            /* "instance" or "engine", for messages. */
+    struct wx_budget *parent;
+} wx_budget;
+
+/* Takes `memory_bytes` and `table_elems` from `b` and every budget above
+ * it, all or nothing: returns NULL, or the first budget that has not
+ * enough left (and then nothing is taken). NULL `b` takes nothing. */
+wx_budget *wx_budget_take(wx_budget *b, uint64_t memory_bytes, uint64_t table_elems);
+
+/* Gives back what wx_budget_take took. */
+void wx_budget_give(wx_budget *b, uint64_t memory_bytes, uint64_t table_elems);
+
 typedef struct weft_memory {
     uint8_t *base;         /* Byte 0 of the memory; never NULL once initialised. */
     uint64_t size;         /* Accessible bytes: pages * MEM_PAGE_SIZE. */
@@ -72,6 +91,7 @@ typedef struct weft_memory {
     size_t reserved;       /* Bytes mapped at base: the reservation or `size`. */
     bool guarded;          /* Mode actually in use (see mem_init). */
     int slot;              /* Registry slot of a guarded reservation, or -1. */
+    wx_budget *budget;     /* What its bytes count against (NULL: nothing), kept by the owner. */
 } wx_memory;
 
 /* Whether guarded mode can be used on this platform (64-bit Linux). */
@@ -91,7 +111,7 @@ weft_status mem_init(wx_memory *m, uint64_t min_pages, uint64_t max_pages, bool 
 
 /* memory.grow: adds `delta_pages` zeroed pages and returns the old page
  * count, or -1 (leaving the memory unchanged) when the result would exceed
- * max_pages or the host cannot provide the pages. Explicit mode may move
+ * max_pages or the memory's budget, or the host cannot provide the pages. Explicit mode may move
  * m->base, so the interpreter must reload it after a grow. */
 int64_t mem_grow(wx_memory *m, uint64_t delta_pages);
 

@@ -89,6 +89,7 @@ typedef struct weft_table {
     uint64_t grow_max;        /* What table.grow may reach: max clamped by the engine's limit. */
     uint8_t type;             /* VT_FUNCREF or VT_EXTERNREF. */
     bool has_max;             /* Whether a maximum was declared (import matching). */
+    wx_budget *budget;        /* What its elements count against (NULL: nothing). */
 } wx_table;
 
 typedef struct weft_global {
@@ -134,6 +135,9 @@ struct weft_instance {
     wx_func *own_funcs;       /* Storage of the defined functions' instances. */
     wx_slot **elem_items;     /* Per element segment: its references, evaluated once. */
     uint32_t *sigs;           /* Canonical id of each of the module's types. */
+    /* What the instance's own memories and tables take, within the
+     * config's per-instance totals; draws on the engine's budget too. */
+    wx_budget budget;
 };
 
 /* The most slots a frame can reach: 65536 (lowering refuses a function
@@ -147,6 +151,23 @@ typedef struct wx_callrec {
     wx_slot *fp;
     wx_instance *inst;
 } wx_callrec;
+
+/* One bulk instruction as bulk.c runs it in metered code: memset, memmove
+ * or a fill with 8-byte slots, of `bytes` bytes at host addresses `dst`
+ * (and `src`). `obj` (the memory or table written), `dst_at` and `src_at`
+ * (the guest's operands) tell the instruction resumed after an interrupt
+ * from any other. */
+typedef enum wx_bulk_kind { BULK_SET, BULK_MOVE, BULK_FILL_SLOTS } wx_bulk_kind;
+
+typedef struct wx_bulk {
+    wx_bulk_kind kind;
+    uint8_t *dst;
+    const uint8_t *src;
+    uint64_t bytes;
+    wx_slot value;            /* The byte of BULK_SET, the slot of BULK_FILL_SLOTS. */
+    const void *obj;
+    uint64_t dst_at, src_at;
+} wx_bulk;
 
 /* The state one thread of guest execution runs on. */
 struct wx_thread {
@@ -194,7 +215,33 @@ struct wx_thread {
         uint32_t depth, base;
         wx_slot *sp;
     } stopped;
+    /* A bulk instruction an interrupt stopped part way: the resumed run
+     * starts with it again, and it goes on from `done` bytes. */
+    struct {
+        bool pending;
+        wx_bulk op;
+        uint64_t done;
+    } bulk;
 };
+
+/* The metering of the code running on this host thread, for the bulk
+ * helpers, which the interpreter calls without its thread: `th` is NULL
+ * while no metered code runs. run_guarded sets it around a run. */
+typedef struct wx_meter {
+    wx_thread *th;
+    wx_metering kind;
+} wx_meter;
+
+extern _Thread_local wx_meter wx_meter_now;
+
+/* Sets this host thread's metering and returns what it was. */
+wx_meter wx_meter_swap(wx_meter meter);
+
+/* Runs `op` in metered code (bulk.c): charges its fuel ahead (TRAP_FUEL,
+ * with nothing done, when there is too little) and does it in chunks,
+ * stopping with TRAP_INTERRUPTED between two when asked. The range must
+ * have been checked. */
+wx_trap wx_bulk_metered(const wx_bulk *op);
 
 /* ---- Called by the interpreter's handlers (instance.c, lower.c) ---- */
 
@@ -252,6 +299,9 @@ struct weft_engine {
     size_t stack_bytes, calls_bytes;  /* The sizes of the two mappings. */
     wx_owned *owned;
     size_t nowned, owned_cap;
+    /* The engine's totals: every memory and table made through it. */
+    wx_budget budget;
+    uint32_t ninstances;
 };
 
 /* Records that the engine owns `ptr`; false when out of memory (the
@@ -269,6 +319,12 @@ wx_table *wx_table_create(uint8_t type, uint64_t min, uint64_t max, weft_status 
  * WEFT_ERR_LIMIT, with `err` saying so. */
 weft_status wx_memory_limit(const weft_engine *e, wx_memory *m, weft_error *err);
 weft_status wx_table_limit(const weft_engine *e, wx_table *t, weft_error *err);
+/* Charges a new memory's or table's initial size to `b` (instantiation
+ * and the host's weft_memory_new / weft_table_new) and records `b` for its
+ * growth; WEFT_ERR_LIMIT with `err` (may be NULL) naming the total that
+ * would be exceeded. `what` names the external in that message. */
+weft_status wx_memory_charge(wx_memory *m, wx_budget *b, const char *what, weft_error *err);
+weft_status wx_table_charge(wx_table *t, wx_budget *b, const char *what, weft_error *err);
 void wx_memory_destroy(wx_memory *m);
 void wx_table_destroy(wx_table *t);
 void wx_instance_free(wx_instance *inst);

@@ -261,7 +261,13 @@ static int walk(int root, const char *rel, int flags, mode_t mode, wasi_errno *e
         }
         if (last) {
             int f = flags | O_NOFOLLOW | O_CLOEXEC;
-            if (trailing && !(flags & O_CREAT))
+            if (trailing && (flags & O_CREAT)) {
+                /* As open(2) does: "name/" with O_CREAT names a directory,
+                 * which open never creates. */
+                *err = WASI_EISDIR;
+                break;
+            }
+            if (trailing)
                 f |= O_DIRECTORY;
             if ((result = openat(cur, name, f, mode)) < 0)
                 *err = wasi_errno_from_host(errno);
@@ -339,7 +345,21 @@ typedef struct wasi_path {
     int dir;
     const char *name;
     char *buf;
+    bool slash;               /* The guest path ended in '/'. */
+    char slashed[NAME_MAX + 2];  /* `name` with that '/' put back (see host_name). */
 } wasi_path;
+
+/* The name to hand the host for a call that creates or replaces `p`: with
+ * the guest's trailing slash put back, so the kernel applies its rules
+ * (a link or symlink named "x/" is noent when x does not exist, a rename
+ * of a file onto "x/" is notdir) instead of creating "x". */
+static const char *host_name(wasi_path *p)
+{
+    if (!p->slash || strlen(p->name) > NAME_MAX)
+        return p->name;
+    snprintf(p->slashed, sizeof p->slashed, "%s/", p->name);
+    return p->slashed;
+}
 
 static void path_done(wasi_path *p)
 {
@@ -418,7 +438,7 @@ static wasi_errno resolve(const wasi_fd *base, char *path, bool follow, wasi_pat
             free(path);
             return WASI_ENOTDIR;
         }
-        *out = (wasi_path){ .dir = dir, .name = name, .buf = path };
+        *out = (wasi_path){ .dir = dir, .name = name, .buf = path, .slash = slash };
         return WASI_ESUCCESS;
     }
 }
@@ -605,6 +625,11 @@ wasi_errno wasi_fd_close(weft_wasi *w, const weft_value *a)
     return WASI_ESUCCESS;
 }
 
+/* Renumbers `from` onto `to`, closing what `to` held. As in wasmtime and
+ * wasmer, `to` need not be open: programs close fd 1 and then renumber a
+ * file onto it to capture their own output (Yosys does, around ABC). The
+ * descriptor keeps its rights, so nothing widens; only numbers below
+ * MAX_FDS are taken, so a guest cannot make the table huge. */
 wasi_errno wasi_fd_renumber(weft_wasi *w, const weft_value *a)
 {
     wasi_errno e;
@@ -612,12 +637,25 @@ wasi_errno wasi_fd_renumber(weft_wasi *w, const weft_value *a)
     wasi_fd *f = wasi_fd_get(w, from, 0, &e);
     if (!f)
         return e;
-    wasi_fd *t = wasi_fd_get(w, to, 0, &e);
-    if (!t)
-        return e;
     if (from == to)
         return WASI_ESUCCESS;
-    wasi_fd_release(t);
+    if (to >= MAX_FDS)
+        return WASI_EBADF;
+    if (to >= w->nfds) {
+        uint32_t n = w->nfds ? w->nfds : 16;
+        while (n <= to)
+            n *= 2;
+        wasi_fd *grown = realloc(w->fds, n * sizeof *grown);
+        if (!grown)
+            return WASI_ENOMEM;
+        memset(grown + w->nfds, 0, (n - w->nfds) * sizeof *grown);
+        w->fds = grown;
+        w->nfds = n;
+        f = &w->fds[from];
+    }
+    wasi_fd *t = &w->fds[to];
+    if (t->used)
+        wasi_fd_release(t);
     *t = *f;
     *f = (wasi_fd){ 0 };
     return WASI_ESUCCESS;
@@ -1040,10 +1078,19 @@ wasi_errno wasi_path_symlink(weft_wasi *w, const weft_value *a)
     wasi_errno e = guest_path(w, ARG32(0), ARG32(1), &target);
     if (e)
         return e;
-    /* The link's text is stored as given; resolution later refuses any
-     * target that leads outside the sandbox. */
+    /* An absolute target is refused: weft never follows one, but other
+     * software walking the directory would, out of the sandbox. The errno
+     * is perm: wasi-filesystem's documentation gives not-permitted for a
+     * path that reaches an absolute symlink, and wasmtime's cap-std refuses
+     * such links as an escape (PermissionDenied, which its preview 1 layer
+     * reports as perm). A relative target is stored as given; resolution
+     * later refuses any that leads outside the sandbox. */
+    if (target[0] == '/') {
+        free(target);
+        return WASI_EPERM;
+    }
     if (!(e = path_arg(w, ARG32(2), R_PATH_SYMLINK, ARG32(3), ARG32(4), false, &p)))
-        e = host_result(symlinkat(target, p.dir, p.name));
+        e = host_result(symlinkat(target, p.dir, host_name(&p)));
     path_done(&p);
     free(target);
     return e;
@@ -1056,7 +1103,7 @@ wasi_errno wasi_path_rename(weft_wasi *w, const weft_value *a)
     if (!e)
         e = path_arg(w, ARG32(3), R_PATH_RENAME_TARGET, ARG32(4), ARG32(5), false, &to);
     if (!e)
-        e = host_result(renameat(from.dir, from.name, to.dir, to.name));
+        e = host_result(renameat(from.dir, host_name(&from), to.dir, host_name(&to)));
     path_done(&from);
     path_done(&to);
     return e;
@@ -1070,7 +1117,7 @@ wasi_errno wasi_path_link(weft_wasi *w, const weft_value *a)
     if (!e)
         e = path_arg(w, ARG32(4), R_PATH_LINK_TARGET, ARG32(5), ARG32(6), false, &to);
     if (!e)
-        e = host_result(linkat(from.dir, from.name, to.dir, to.name, 0));
+        e = host_result(linkat(from.dir, from.name, to.dir, host_name(&to), 0));
     path_done(&from);
     path_done(&to);
     return e;

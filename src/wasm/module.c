@@ -2,6 +2,7 @@
 #define _GNU_SOURCE   /* MADV_HUGEPAGE. */
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,7 +21,8 @@ struct weft_module {
 
 void weft_features_init(weft_features *features)
 {
-    *features = (weft_features){ .multi_memory = true, .memory64 = true };
+    *features = (weft_features){ .multi_memory = true, .memory64 = true,
+                                 .max_module_bytes = WEFT_MAX_MODULE_BYTES };
 }
 
 /* Loads a module from `bytes`, which the module takes over whatever the
@@ -61,6 +63,13 @@ weft_status weft_module_load(const uint8_t *bytes, size_t size, weft_module **ou
     return weft_module_load_with(bytes, size, NULL, out, err);
 }
 
+/* The largest module `features` (NULL: the defaults) accepts. */
+static uint64_t module_cap(const weft_features *features)
+{
+    return features && features->max_module_bytes ? features->max_module_bytes
+                                                  : WEFT_MAX_MODULE_BYTES;
+}
+
 weft_status weft_module_load_with(const uint8_t *bytes, size_t size,
                                   const weft_features *features, weft_module **out,
                                   weft_error *err)
@@ -72,6 +81,12 @@ weft_status weft_module_load_with(const uint8_t *bytes, size_t size,
     *out = NULL;
     if (!bytes && size) {
         wm_fail(err, WEFT_ERR_ARGUMENT, -1, -1, -1, "no bytes given");
+        return err->status;
+    }
+    uint64_t cap = module_cap(features);
+    if (size > cap) {
+        wm_fail(err, WEFT_ERR_LIMIT, -1, -1, -1, "the module is %zu bytes, over the limit of %"
+                PRIu64 " bytes (max_module_bytes)", size, cap);
         return err->status;
     }
     /* The module keeps its own copy of the bytes, allocated alone so that
@@ -121,16 +136,24 @@ static ssize_t read_some(int fd, uint8_t *buf, size_t n)
  * weft_module_load, sanitizers see any read past the end. A regular file
  * takes one read into a buffer of its size, and one more to see its end;
  * anything else, or a file that grows meanwhile, a buffer that doubles.
- * NULL on failure, with errno set (ENOMEM when allocating failed). */
-static uint8_t *read_all(int fd, size_t *size)
+ * Nothing past `limit` bytes is read: a file larger than that fails with
+ * errno EFBIG, a regular one before any read. NULL on failure, with errno
+ * set (ENOMEM when allocating failed). */
+static uint8_t *read_all(int fd, uint64_t limit, size_t *size)
 {
     struct stat st;
-    size_t cap = 1 << 16, len = 0;
-    if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0)
+    size_t cap = limit < (1 << 16) ? (size_t)limit : 1 << 16, len = 0;
+    if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0) {
+        if ((uint64_t)st.st_size > limit) {
+            errno = EFBIG;
+            return NULL;
+        }
         cap = (size_t)st.st_size;
+    }
     uint8_t *buf = alloc_file_buffer(cap);
     if (!buf)
         return NULL;
+    bool looked = false;
     for (;;) {
         uint8_t probe;
         /* When the buffer is full, read one byte aside to see whether the
@@ -138,6 +161,18 @@ static uint8_t *read_all(int fd, size_t *size)
         ssize_t k = len < cap ? read_some(fd, buf + len, cap - len) : read_some(fd, &probe, 1);
         if (k < 0)
             break;
+        if (!looked && len < cap && len + (size_t)k >= 8) {
+            /* Bytes that do not start as a module are not read on: the
+             * decoder's error about the preamble ("magic header not
+             * detected") is the same for the first 8 bytes as for all, and
+             * /dev/zero then fails at once rather than at the size cap. */
+            static const uint8_t preamble[8] = { 0, 'a', 's', 'm', 1, 0, 0, 0 };
+            looked = true;
+            if (memcmp(buf, preamble, 8) != 0) {
+                len = 8;
+                k = 0;
+            }
+        }
         if (k == 0) {
             /* The end: give back what the buffer has to spare. */
             uint8_t *exact = len < cap ? realloc(buf, len ? len : 1) : buf;
@@ -145,13 +180,18 @@ static uint8_t *read_all(int fd, size_t *size)
             return exact ? exact : buf;
         }
         if (len == cap) {
-            uint8_t *grown = realloc(buf, cap * 2);
+            if ((uint64_t)len + 1 > limit) {
+                errno = EFBIG;
+                break;
+            }
+            uint64_t want = (uint64_t)cap * 2 > limit ? limit : (uint64_t)cap * 2;
+            uint8_t *grown = realloc(buf, want);
             if (!grown) {
                 errno = ENOMEM;
                 break;
             }
             buf = grown;
-            cap *= 2;
+            cap = (size_t)want;
             buf[len] = probe;
         }
         len += (size_t)k;
@@ -181,11 +221,15 @@ weft_status weft_module_load_file_with(const char *path, const weft_features *fe
         return err->status;
     }
     size_t size = 0;
-    uint8_t *bytes = read_all(fd, &size);
+    uint64_t cap = module_cap(features);
+    uint8_t *bytes = read_all(fd, cap, &size);
     int failure = errno;
     close(fd);
     if (!bytes) {
-        if (failure == ENOMEM)
+        if (failure == EFBIG)
+            wm_fail(err, WEFT_ERR_LIMIT, -1, -1, -1, "%s is larger than the limit of %" PRIu64
+                    " bytes for a module (max_module_bytes)", path, cap);
+        else if (failure == ENOMEM)
             wm_fail(err, WEFT_ERR_NOMEM, -1, -1, -1, "out of memory reading %s", path);
         else
             wm_fail(err, WEFT_ERR_IO, -1, -1, -1, "cannot read %s: %s", path,

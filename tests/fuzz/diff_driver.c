@@ -17,9 +17,11 @@
  * engines may differ in NaN payloads; the trap kinds are the canonical names
  * of trap_kind below. */
 #include <inttypes.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "weft.h"
 
@@ -138,6 +140,51 @@ static bool has_v128(const weft_func *f)
     return false;
 }
 
+/* ---- Metered runs: fuel in small top-ups and interrupts, every stop resumed ---- */
+
+/* With --meter N, the engine has a fuel budget and is interruptible: a call
+ * that stops for fuel gets N more units and is resumed, and a thread
+ * interrupts the running call every 100 microseconds, each interrupt
+ * resumed too, so the results must be those of an unmetered run. */
+static uint64_t meter_fuel;
+static pthread_mutex_t meter_lock = PTHREAD_MUTEX_INITIALIZER;
+static weft_engine *meter_engine;   /* The engine calls run on, or NULL (under meter_lock). */
+static uint64_t meter_stops;
+
+static void *interrupter(void *arg)
+{
+    (void)arg;
+    for (;;) {
+        struct timespec ts = { 0, 100000 };
+        nanosleep(&ts, NULL);
+        pthread_mutex_lock(&meter_lock);
+        if (meter_engine)
+            weft_engine_interrupt(meter_engine);
+        pthread_mutex_unlock(&meter_lock);
+    }
+    return NULL;
+}
+
+static void meter_on(weft_engine *engine)
+{
+    pthread_mutex_lock(&meter_lock);
+    meter_engine = meter_fuel ? engine : NULL;
+    pthread_mutex_unlock(&meter_lock);
+}
+
+/* Resumes a call that stopped for fuel or an interrupt until it ends. */
+static weft_status finish(weft_engine *engine, weft_status s, weft_value *results, size_t n,
+                          weft_error *err)
+{
+    while (meter_fuel && (s == WEFT_ERR_FUEL || s == WEFT_ERR_INTERRUPTED)) {
+        meter_stops++;
+        if (s == WEFT_ERR_FUEL)
+            weft_engine_add_fuel(engine, meter_fuel);
+        s = weft_resume(engine, results, n, err);
+    }
+    return s;
+}
+
 /* Calls `f` with zero arguments; prints nothing when `quiet`. */
 static void call(weft_engine *engine, const char *name, weft_func *f, bool quiet)
 {
@@ -151,7 +198,10 @@ static void call(weft_engine *engine, const char *name, weft_func *f, bool quiet
         args[i].kind = weft_func_param_kind(f, i);
     }
     weft_error err;
-    weft_status s = weft_call(engine, f, args, np, results, MAX, &err);
+    meter_on(engine);
+    weft_status s = finish(engine, weft_call(engine, f, args, np, results, MAX, &err), results,
+                           MAX, &err);
+    meter_on(NULL);
     if (quiet)
         return;
     printf("call %s", name);
@@ -315,6 +365,14 @@ int main(int argc, char **argv)
         if (!strcmp(argv[i], "--dispatch")) {
             if (!weft_dispatch_parse(argv[i + 1], &config.dispatch))
                 goto usage;
+        } else if (!strcmp(argv[i], "--meter")) {
+            meter_fuel = strtoull(argv[i + 1], NULL, 10);
+            if (!meter_fuel)
+                goto usage;
+            /* Enough for any start function, which cannot be resumed;
+             * the calls then use it up and stop every meter_fuel units. */
+            config.fuel = 1u << 20;
+            config.interruptible = true;
         } else if (!strcmp(argv[i], "--bounds")) {
             if (!strcmp(argv[i + 1], "explicit"))
                 config.bounds = WEFT_BOUNDS_EXPLICIT;
@@ -324,10 +382,16 @@ int main(int argc, char **argv)
             goto usage;
         }
     }
+    pthread_t tid;
+    if (meter_fuel && pthread_create(&tid, NULL, interrupter, NULL) != 0)
+        return 2;
     for (; i < argc; i++)
         run_module(&config, argv[i]);
+    if (meter_fuel)
+        fprintf(stderr, "diff_driver: %llu stops resumed\n", (unsigned long long)meter_stops);
     return 0;
 usage:
-    fprintf(stderr, "usage: diff_driver [--dispatch NAME] [--bounds guard|explicit] FILE.wasm...\n");
+    fprintf(stderr, "usage: diff_driver [--dispatch NAME] [--bounds guard|explicit] "
+                    "[--meter FUEL] FILE.wasm...\n");
     return 2;
 }

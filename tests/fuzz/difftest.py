@@ -110,6 +110,7 @@ def canon_simd(wasm, features, wasm_dis, wasm_as):
 
 STRATEGIES = [('direct', 'guard'), ('indirect', 'explicit'), ('switch', 'guard'),
               ('direct', 'explicit'), ('indirect', 'guard'), ('switch', 'explicit')]
+TAIL_STRATEGIES = [('tail', 'guard'), ('tail', 'explicit')]
 
 
 def split_modules(text):
@@ -315,6 +316,11 @@ def main():
                     help='every Nth module also enables reference types (0: never)')
     ap.add_argument('--timeout', type=int, default=120, help='seconds per batch')
     ap.add_argument('--quiet', action='store_true')
+    ap.add_argument('--tail', action='store_true',
+                    help='also run batches in the tail strategy (a clang build)')
+    ap.add_argument('--meter-every', type=int, default=0,
+                    help='every Kth batch runs metered: fuel in small top-ups and an '
+                         'interrupt every 100 us, each stop resumed (0: never)')
     a = ap.parse_args()
 
     mods = os.path.join(a.work, 'modules')
@@ -324,7 +330,7 @@ def main():
     node_cmd = [a.node, '--experimental-wasm-type-reflection', '--stack-size=900',
                 os.path.join(HERE, 'diff_node.js')]
     counts = {'modules': 0, 'invalid-both': 0, 'same': 0, 'calls': 0, 'traps': 0,
-              'logs': 0, 'generate-failed': 0}
+              'logs': 0, 'generate-failed': 0, 'metered': 0}
     explained, unexplained = {}, []
     started = time.time()
     for first in range(0, a.count, a.batch):
@@ -349,8 +355,14 @@ def main():
                 counts['generate-failed'] += 1
                 continue
             files.append(wasm)
-        dispatch, bounds = STRATEGIES[(first // a.batch) % len(STRATEGIES)]
+        strategies = STRATEGIES + (TAIL_STRATEGIES if a.tail else [])
+        batch = first // a.batch
+        dispatch, bounds = strategies[batch % len(strategies)]
         wcmd = [a.driver, '--dispatch', dispatch, '--bounds', bounds]
+        if a.meter_every and batch % a.meter_every == a.meter_every - 1:
+            wcmd += ['--meter', '997']
+            bounds += ', metered'
+            counts['metered'] += len(files)
         wout, wfail = run(wcmd, files, a.timeout)
         vout, vfail = run(node_cmd, files, a.timeout)
         wmods, vmods = split_modules(wout), split_modules(vout)
@@ -404,6 +416,9 @@ def main():
           '(%d invalid on both), %d export calls compared (%d traps), %d log calls' % (
               a.seed, counts['modules'], counts['generate-failed'], counts['same'],
               counts['invalid-both'], counts['calls'], counts['traps'], counts['logs']))
+    if counts['metered']:
+        print('difftest: %d modules ran metered (fuel top-ups, interrupts, resumes)' %
+              counts['metered'])
     for why, paths in sorted(explained.items()):
         print('difftest: explained (%s): %d, e.g. %s' % (why, len(paths), paths[0]))
     print('difftest: %d unexplained mismatches%s' % (

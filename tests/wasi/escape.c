@@ -11,9 +11,11 @@
 // expect-stdout: open through out: ENOTCAPABLE
 // expect-stdout: create through out: ENOTCAPABLE
 // expect-stdout: stat through out: ENOTCAPABLE
-// expect-stdout: open absolute link: ENOTCAPABLE
+// expect-stdout: symlink to /etc/passwd: EPERM
+// expect-stdout: open absolute link: ENOENT
 // expect-stdout: open updir/secret.txt: ENOTCAPABLE
-// expect-stdout: open etcdir/passwd: ENOTCAPABLE
+// expect-stdout: symlink to /etc: EPERM
+// expect-stdout: open etcdir/passwd: ENOENT
 // expect-stdout: stat updir/secret.txt: ENOTCAPABLE
 // expect-stdout: link ../secret.txt: ENOTCAPABLE
 // expect-stdout: rename to ..: ENOTCAPABLE
@@ -74,11 +76,13 @@ int main(void)
     SHOW("create through out", open("out2", O_WRONLY | O_CREAT, 0644));
     struct stat st;
     SHOW("stat through out", stat("out", &st));
-    symlink("/etc/passwd", "abs");
+    /* Absolute targets are refused outright (issue 25): weft would never
+     * follow one, but other software walking the directory would. */
+    SHOW("symlink to /etc/passwd", symlink("/etc/passwd", "abs"));
     SHOW("open absolute link", open("abs", O_RDONLY));
     symlink("..", "updir");
     SHOW("open updir/secret.txt", open("updir/secret.txt", O_RDONLY));
-    symlink("/etc", "etcdir");
+    SHOW("symlink to /etc", symlink("/etc", "etcdir"));
     SHOW("open etcdir/passwd", open("etcdir/passwd", O_RDONLY));
     SHOW("stat updir/secret.txt", stat("updir/secret.txt", &st));
     SHOW("link ../secret.txt", link("../secret.txt", "stolen"));

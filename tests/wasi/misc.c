@@ -14,7 +14,7 @@
 // expect-stdout: renumber: ok
 // expect-stdout: old fd after renumber: EBADF
 // expect-stdout: read via new number: abc
-// expect-stdout: renumber to a closed fd: EBADF
+// expect-stdout: renumber to a closed fd: ok
 // expect-stdout: close twice: EBADF
 // expect-stdout: seek on a directory: ENOTCAPABLE
 // expect-stdout: sock_send on stdout: ENOTSOCK
