@@ -64,10 +64,18 @@ weft_status weft_module_load_file(const char *path, weft_module **out, weft_erro
  * 2.0 rejects them, as the 2.0 test suite expects: a second memory is
  * invalid ("multiple memories"), the limits flag of a 64-bit memory is
  * malformed, and a memory index byte other than zero is malformed. */
+/* Every proposal that can be switched, as X(field, "name", "description"):
+ * the bool field of weft_features, the name tools give it (`weft --enable
+ * NAME`) and what it allows. weft_features is made from this list, so a
+ * proposal added here is a field and a command-line name at once. */
+#define WEFT_FEATURE_LIST(X)                                                   \
+    X(multi_memory, "multi-memory", "several memories in one module")         \
+    X(memory64, "memory64", "memories addressed by i64")
+
 typedef struct weft_features {
-    bool multi_memory;    /* Several memories; memory instructions name theirs. */
-    bool memory64;        /* Memories addressed by i64 ("memory i64"). */
-    /* Proposal flags above (bools, each with a WEFT_FEATURE_LIST row), limits below. */
+#define WEFT_FEATURE_FIELD(field, name, doc) bool field;
+    WEFT_FEATURE_LIST(WEFT_FEATURE_FIELD)
+#undef WEFT_FEATURE_FIELD
     /* Not a proposal but a limit of loading: the largest module accepted,
      * in bytes (0: the default, WEFT_MAX_MODULE_BYTES). A larger one is
      * WEFT_ERR_LIMIT, and a file is not read past it: a regular file is
@@ -78,14 +86,6 @@ typedef struct weft_features {
 
 /* The default largest module: 1 GiB. */
 #define WEFT_MAX_MODULE_BYTES ((uint64_t)1 << 30)
-
-/* Every field of weft_features with the name tools give the proposal
- * (`weft --enable NAME`) and a short description, for switching proposals
- * by name: X(field, "name", "description"). A field added to weft_features
- * gets a row here (the weft command checks that none is missing). */
-#define WEFT_FEATURE_LIST(X)                                                   \
-    X(multi_memory, "multi-memory", "several memories in one module")         \
-    X(memory64, "memory64", "memories addressed by i64")
 
 /* Fills `features` with the defaults: everything on. */
 void weft_features_init(weft_features *features);

@@ -8,11 +8,21 @@
 
 /* ---- Configs, engines and stores ------------------------------------------------------ */
 
+/* weft's defaults, but with no cap on the instances of one store: wasm.h
+ * has no setting for it, and its programs (the finalize example makes
+ * 100,001 instances in one store) expect none. Memory and table totals
+ * stay as weft_config_init sets them. */
+static void capi_config_init(weft_config *config)
+{
+    weft_config_init(config);
+    config->max_instances = UINT32_MAX;
+}
+
 wasm_config_t *wasm_config_new(void)
 {
     wasm_config_t *c = malloc(sizeof *c);
     if (c)
-        weft_config_init(&c->config);
+        capi_config_init(&c->config);
     return c;
 }
 
@@ -25,7 +35,7 @@ wasm_engine_t *wasm_engine_new_with_config(wasm_config_t *config)
         if (config)
             e->config = config->config;
         else
-            weft_config_init(&e->config);
+            capi_config_init(&e->config);
     }
     wasm_config_delete(config);
     return e;

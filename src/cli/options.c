@@ -191,10 +191,8 @@ int cli_report(const char *what, const weft_error *err)
 
 /* ---- Values of options ------------------------------------------------------------ */
 
-/* Each proposal's flag in weft_features, by name. Every proposal field of
- * the struct is one bool, and they all come before max_module_bytes, so a
- * field left out of WEFT_FEATURE_LIST shows as a size mismatch here, at
- * compile time. */
+/* Each proposal's flag in weft_features, by name (weft.h makes the struct
+ * from the same list, so none can be missing). */
 static const struct {
     const char *name;
     size_t offset;
@@ -203,9 +201,6 @@ static const struct {
     WEFT_FEATURE_LIST(FEATURE_ROW)
 #undef FEATURE_ROW
 };
-_Static_assert(sizeof features / sizeof features[0] * sizeof(bool) ==
-                   offsetof(weft_features, max_module_bytes),
-               "every field of weft_features needs a row in WEFT_FEATURE_LIST");
 
 /* Turns the proposals named in `list` (comma-separated, or "all") on or
  * off. */
