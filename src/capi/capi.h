@@ -29,7 +29,6 @@ struct wasm_ref_t {
     capi_kind kind;
     wasm_store_t *store;        /* NULL for modules and traps. */
     uint32_t refs;              /* Modules and traps only. */
-    bool pinned;                /* A counted object held by a Wasm value: kept until the store goes. */
     void *host_info;
     void (*finalizer)(void *);
 };
@@ -89,7 +88,9 @@ struct wasm_config_t { weft_config config; };
 struct wasm_engine_t { weft_config config; };
 
 /* A map from weft's objects (weft_func, weft_table, ..., weft_instance) to
- * their canonical records, open addressing with linear probing. */
+ * their canonical records, and from the counted objects a store keeps
+ * (pinned as externref values) to themselves; open addressing with linear
+ * probing. */
 typedef struct capi_map {
     const void **keys;
     wasm_ref_t **values;

@@ -257,14 +257,17 @@ void capi_release(wasm_ref_t *ref)
 }
 
 /* A counted object stored into a Wasm value may be read back at any time
- * while the store lives: the store takes a reference, once. */
+ * while the store lives: each store that sees it takes a reference, once
+ * (the map says whether it has). */
 static bool pin(wasm_store_t *store, wasm_ref_t *ref)
 {
-    if (!counted(ref) || ref->pinned)
+    if (!counted(ref) || map_get(&store->map, ref))
         return true;
-    if (!capi_store_adopt(store, ref))
+    if (!capi_store_adopt(store, ref) || !map_put(&store->map, ref, ref)) {
+        if (store->nrecords && store->records[store->nrecords - 1] == ref)
+            store->nrecords--;
         return false;
-    ref->pinned = true;
+    }
     capi_retain(ref);
     return true;
 }
