@@ -126,6 +126,10 @@ wasm_extern_t *capi_extern_adopt(wasm_store_t *store, wasm_extern_t *e);
 wasm_ref_t *capi_retain(const wasm_ref_t *ref);
 void capi_release(wasm_ref_t *ref);
 
+/* Makes the store keep a counted object (a module, a trap) until it is
+ * deleted, once per store; false when out of memory. */
+bool capi_store_keep(wasm_store_t *store, wasm_ref_t *ref);
+
 /* Value conversions. To weft: false (with `why` set) for a value weft
  * cannot take. From weft: the result owns its reference. */
 bool capi_to_weft(wasm_store_t *store, const wasm_val_t *v, weft_value *out, const char **why);
