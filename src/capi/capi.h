@@ -29,7 +29,6 @@ struct wasm_ref_t {
     capi_kind kind;
     wasm_store_t *store;        /* NULL for modules and traps. */
     uint32_t refs;              /* Modules and traps only. */
-    bool pinned;                /* A counted object held by a Wasm value: kept until the store goes. */
     void *host_info;
     void (*finalizer)(void *);
 };
@@ -89,7 +88,9 @@ struct wasm_config_t { weft_config config; };
 struct wasm_engine_t { weft_config config; };
 
 /* A map from weft's objects (weft_func, weft_table, ..., weft_instance) to
- * their canonical records, open addressing with linear probing. */
+ * their canonical records, and from the counted objects a store keeps
+ * (pinned as externref values) to themselves; open addressing with linear
+ * probing. */
 typedef struct capi_map {
     const void **keys;
     wasm_ref_t **values;
@@ -124,6 +125,10 @@ wasm_extern_t *capi_extern_adopt(wasm_store_t *store, wasm_extern_t *e);
  * drops one. Both do nothing to store-lived records and accept NULL. */
 wasm_ref_t *capi_retain(const wasm_ref_t *ref);
 void capi_release(wasm_ref_t *ref);
+
+/* Makes the store keep a counted object (a module, a trap) until it is
+ * deleted, once per store; false when out of memory. */
+bool capi_store_keep(wasm_store_t *store, wasm_ref_t *ref);
 
 /* Value conversions. To weft: false (with `why` set) for a value weft
  * cannot take. From weft: the result owns its reference. */

@@ -275,6 +275,10 @@ wasm_instance_t *wasm_instance_new(wasm_store_t *store, const wasm_module_t *mod
     weft_status s = weft_instantiate(store->engine, module->box->module, resolve_in_turn, &list,
                                      &inst, &err);
     if (s) {
+        /* An instance that failed after it could have effects (in its
+         * segments or start function) stays in the engine, as the spec
+         * leaves it in the store, and needs its module until the end. */
+        capi_store_keep(store, (wasm_ref_t *)&module->ref);
         /* A trap in the start function has a backtrace; a link error is
          * reported as a trap too, for its message. */
         wasm_trap_t *t = store->pending;

@@ -267,14 +267,17 @@ void capi_release(wasm_ref_t *ref)
 }
 
 /* A counted object stored into a Wasm value may be read back at any time
- * while the store lives: the store takes a reference, once. */
-static bool pin(wasm_store_t *store, wasm_ref_t *ref)
+ * while the store lives: each store that sees it takes a reference, once
+ * (the map says whether it has). */
+bool capi_store_keep(wasm_store_t *store, wasm_ref_t *ref)
 {
-    if (!counted(ref) || ref->pinned)
+    if (!counted(ref) || map_get(&store->map, ref))
         return true;
-    if (!capi_store_adopt(store, ref))
+    if (!capi_store_adopt(store, ref) || !map_put(&store->map, ref, ref)) {
+        if (store->nrecords && store->records[store->nrecords - 1] == ref)
+            store->nrecords--;
         return false;
-    ref->pinned = true;
+    }
     capi_retain(ref);
     return true;
 }
@@ -421,7 +424,7 @@ bool capi_to_weft(wasm_store_t *store, const wasm_val_t *v, weft_value *out, con
     case WASM_EXTERNREF:
         /* An externref is the record itself, so it comes back as the same
          * reference, host info and all. */
-        if (v->of.ref && !pin(store, v->of.ref)) {
+        if (v->of.ref && !capi_store_keep(store, v->of.ref)) {
             *why = "out of memory";
             return false;
         }
