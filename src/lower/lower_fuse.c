@@ -103,30 +103,10 @@ bool lo_fuse_shift(lo_ctx *l, const lo_val *a, const lo_val *b)
     return true;
 }
 
-/* f32/f64.add of a product just computed becomes one mul_add, replacing the
- * multiply; the rounding of each operation stays. */
-/* The multiply and the fused instruction of each add or subtract that a
- * product just computed may fold into (a subtraction only as its second
- * operand: a - b * c). */
-static inline __attribute__((always_inline)) bool multiply_fusion(ir_op op, ir_op *mul,
-                                                                  ir_op *fused)
-{
-    switch (op) {
-    case IR_F32_ADD_RR: *mul = IR_F32_MUL_RR; *fused = IR_F32_MUL_ADD; return true;
-    case IR_F64_ADD_RR: *mul = IR_F64_MUL_RR; *fused = IR_F64_MUL_ADD; return true;
-    case IR_F32_SUB_RR: *mul = IR_F32_MUL_RR; *fused = IR_F32_MUL_SUB; return true;
-    case IR_F64_SUB_RR: *mul = IR_F64_MUL_RR; *fused = IR_F64_MUL_SUB; return true;
-    case IR_F32X4_ADD: *mul = IR_F32X4_MUL; *fused = IR_F32X4_MUL_ADD; return true;
-    case IR_F64X2_ADD: *mul = IR_F64X2_MUL; *fused = IR_F64X2_MUL_ADD; return true;
-    case IR_F32X4_SUB: *mul = IR_F32X4_MUL; *fused = IR_F32X4_MUL_SUB; return true;
-    case IR_F64X2_SUB: *mul = IR_F64X2_MUL; *fused = IR_F64X2_MUL_SUB; return true;
-    default: return false;
-    }
-}
-
-static __attribute__((noinline)) bool fold_multiply(lo_ctx *l, ir_op mul, ir_op fused,
-                                                   const lo_val *a, const lo_val *b,
-                                                   uint16_t dst)
+/* The fused multiply-add or -subtract in place of the product just
+ * computed (see multiply_fusion in lower_internal.h). */
+bool lo_fold_multiply(lo_ctx *l, ir_op mul, ir_op fused, const lo_val *a, const lo_val *b,
+                      uint16_t dst)
 {
     bool add = fused == IR_F32_MUL_ADD || fused == IR_F64_MUL_ADD || fused == IR_F32X4_MUL_ADD ||
                fused == IR_F64X2_MUL_ADD;
@@ -139,17 +119,6 @@ static __attribute__((noinline)) bool fold_multiply(lo_ctx *l, ir_op mul, ir_op 
     l->len = l->fuse.last_pos;
     emit_s(l, fused, 2, dst, acc->slot, w.u16[1], w.u16[2]);
     return true;
-}
-
-/* Whether `op` folds the product just computed (see multiply_fusion), and
- * then emits the fused instruction. Most operators do not, which the inline
- * test tells without a call. */
-bool lo_fuse_multiply(lo_ctx *l, ir_op op,
-                                                               const lo_val *a, const lo_val *b,
-                                                               uint16_t dst)
-{
-    ir_op mul, fused;
-    return multiply_fusion(op, &mul, &fused) && fold_multiply(l, mul, fused, a, b, dst);
 }
 
 /* i32.add of a sum just computed becomes one i32.add3, and i32.xor of a

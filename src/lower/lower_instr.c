@@ -33,7 +33,7 @@ static const lo_map op_map[WOP_COUNT] = {
  * (constant, slot) forms. Two constants: the first is materialised. */
 static void lower_binary(lo_ctx *l, const lo_map *map, uint8_t result)
 {
-    lo_val b = lo_pop(l), a = lo_pop(l);
+    lo_val b = pop(l), a = pop(l);
     bool wide = a.type == VT_I64 || a.type == VT_F64;
     ir_op op = (ir_op)map->op;
     uint16_t dst;
@@ -74,7 +74,7 @@ static void lower_binary(lo_ctx *l, const lo_map *map, uint8_t result)
         /* i32.shl by a constant folded into this add: address arithmetic. */
     } else if ((op == IR_I32_ADD_RR || op == IR_I32_XOR_RR) && lo_fuse_pair(l, op, &a, &b)) {
         /* A three-operand add or a xor of a rotation. */
-    } else if (lo_fuse_multiply(l, op, &a, &b, dst)) {
+    } else if (fuse_multiply(l, op, &a, &b, dst)) {
         /* The multiply just before folded into this add or subtract. */
     } else {
         emit_s(l, op, 2, dst, a.slot, b.slot, 0);
@@ -241,7 +241,7 @@ static void lower_v_binary(lo_ctx *l, const lo_map *map, uint8_t result)
 {
     /* f32x4/f64x2 add and subtract fold a product just computed, as scalars
      * do. */
-    if (lo_fuse_multiply(l, (ir_op)map->op, peek(l, 1), peek(l, 0), peek(l, 1)->home)) {
+    if (fuse_multiply(l, (ir_op)map->op, peek(l, 1), peek(l, 0), peek(l, 1)->home)) {
         drop(l);
         drop(l);
         push_temp(l, VT_V128);
@@ -396,7 +396,7 @@ static inline __attribute__((always_inline)) void lower_local_set(lo_ctx *l, uin
         lo_move_to(l, v, slot);
         l->fuse.last_valid = false;
     }
-    lo_val old = lo_pop(l);
+    lo_val old = pop(l);
     if (tee) {
         if (old.kind == LV_CONST)
             push_const(l, old.type, old.bits);
@@ -430,7 +430,7 @@ static void lower_select(lo_ctx *l)
          * temporary. */
         bool first = peek(l, 0)->bits != 0;
         drop(l);
-        lo_val b = lo_pop(l), a = lo_pop(l);
+        lo_val b = pop(l), a = pop(l);
         lo_val v = first ? a : b;
         if (v.kind == LV_TEMP && v.home != a.home) {
             lo_move_to(l, &v, a.home);

@@ -167,7 +167,6 @@ void lo_emit_check(lo_ctx *l);
 
 /* lower_stack.c: the simulated stack. */
 lo_val *lo_push_slow(lo_ctx *l, uint8_t kind, uint8_t type, uint32_t home);
-lo_val lo_pop(lo_ctx *l);
 void lo_move_to(lo_ctx *l, const lo_val *v, uint16_t dst);
 void lo_materialize(lo_ctx *l, lo_val *v);
 uint16_t lo_slot_of(lo_ctx *l, lo_val *v);
@@ -190,7 +189,8 @@ bool lo_dead(lo_ctx *l, wasm_op op);
  * instruction just emitted (and sometimes more) with one that does both. */
 uint32_t lo_cond_jump(lo_ctx *l, lo_val *c, bool when);
 bool lo_fuse_shift(lo_ctx *l, const lo_val *a, const lo_val *b);
-bool lo_fuse_multiply(lo_ctx *l, ir_op op, const lo_val *a, const lo_val *b, uint16_t dst);
+bool lo_fold_multiply(lo_ctx *l, ir_op mul, ir_op fused, const lo_val *a, const lo_val *b,
+                      uint16_t dst);
 bool lo_fuse_pair(lo_ctx *l, ir_op op, const lo_val *a, const lo_val *b);
 bool lo_negate_compare(lo_ctx *l);
 bool lo_added_address(lo_ctx *l, const lo_val *a, uint16_t *base, uint32_t *k);
@@ -318,6 +318,45 @@ static inline __attribute__((always_inline)) void push_local(lo_ctx *l, uint32_t
     v->local = index;
     v->slot = l->locals[index].slot;
     l->locals[index].refs++;
+}
+
+/* The multiply and the fused instruction of each add or subtract that a
+ * product just computed may fold into (a subtraction only as its second
+ * operand: a - b * c): f32/f64.add of a product just computed becomes one
+ * mul_add, replacing the multiply; the rounding of each operation stays. */
+static inline bool multiply_fusion(ir_op op, ir_op *mul, ir_op *fused)
+{
+    switch (op) {
+    case IR_F32_ADD_RR: *mul = IR_F32_MUL_RR; *fused = IR_F32_MUL_ADD; return true;
+    case IR_F64_ADD_RR: *mul = IR_F64_MUL_RR; *fused = IR_F64_MUL_ADD; return true;
+    case IR_F32_SUB_RR: *mul = IR_F32_MUL_RR; *fused = IR_F32_MUL_SUB; return true;
+    case IR_F64_SUB_RR: *mul = IR_F64_MUL_RR; *fused = IR_F64_MUL_SUB; return true;
+    case IR_F32X4_ADD: *mul = IR_F32X4_MUL; *fused = IR_F32X4_MUL_ADD; return true;
+    case IR_F64X2_ADD: *mul = IR_F64X2_MUL; *fused = IR_F64X2_MUL_ADD; return true;
+    case IR_F32X4_SUB: *mul = IR_F32X4_MUL; *fused = IR_F32X4_MUL_SUB; return true;
+    case IR_F64X2_SUB: *mul = IR_F64X2_MUL; *fused = IR_F64X2_MUL_SUB; return true;
+    default: return false;
+    }
+}
+
+/* Whether `op` folds the product just computed (multiply_fusion), and then
+ * emits the fused instruction. Most operators do not, which this inline test
+ * tells without a call. */
+static inline bool fuse_multiply(lo_ctx *l, ir_op op, const lo_val *a, const lo_val *b,
+                                 uint16_t dst)
+{
+    ir_op mul, fused;
+    return multiply_fusion(op, &mul, &fused) && lo_fold_multiply(l, mul, fused, a, b, dst);
+}
+
+/* Removes the top entry and returns it. */
+static inline lo_val pop(lo_ctx *l)
+{
+    lo_val v = l->vals[--l->nvals];
+    l->free_home = v.home;
+    if (v.kind == LV_LOCAL)
+        l->locals[v.local].refs--;
+    return v;
 }
 
 /* pop when the entry itself is not needed. */

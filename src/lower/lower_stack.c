@@ -127,15 +127,6 @@ lo_val *lo_push_slow(lo_ctx *l, uint8_t kind, uint8_t type,
     return put(l, kind, type, home);
 }
 
-lo_val lo_pop(lo_ctx *l)
-{
-    lo_val v = l->vals[--l->nvals];
-    l->free_home = v.home;
-    if (v.kind == LV_LOCAL)
-        l->locals[v.local].refs--;
-    return v;
-}
-
 /* Writes the value of `v` into slot `dst`. */
 void lo_move_to(lo_ctx *l, const lo_val *v, uint16_t dst)
 {
@@ -433,7 +424,7 @@ void lo_block(lo_ctx *l, uint8_t kind,
         /* The condition leaves the stack, but the jump still reads it: no
          * local is written in between. A constant condition needs no jump:
          * one of the branches is dead. */
-        lo_val c = lo_pop(l);
+        lo_val c = pop(l);
         preserve_all(l, imm->bt_nparams);
         uint32_t pos = c.kind == LV_CONST ? UINT32_MAX : lo_cond_jump(l, &c, false);
         lo_frame *f = lo_push_frame(l, WV_IF, imm->bt_nparams, imm->bt_params, imm->bt_nresults,
@@ -511,7 +502,7 @@ void lo_end(lo_ctx *l)
 
 void lo_br_if(lo_ctx *l, uint32_t depth)
 {
-    lo_val c = lo_pop(l);
+    lo_val c = pop(l);
     if (c.kind == LV_CONST) {
         /* Always or never taken. */
         if (c.bits) {
