@@ -28,6 +28,7 @@ const char *wx_trap_message(wx_trap trap)
     case TRAP_EXIT: return "exit";
     case TRAP_NOMEM: return "out of memory";
     case TRAP_UNSUPPORTED: return "unsupported: an instruction this interpreter cannot run";
+    case TRAP_LIMIT: return "implementation limit exceeded";
     case TRAP_FUEL: return "out of fuel";
     case TRAP_INTERRUPTED: return "interrupted";
     }
@@ -40,6 +41,7 @@ weft_status wx_trap_status(wx_trap trap)
     case TRAP_NONE: return WEFT_OK;
     case TRAP_FUEL: return WEFT_ERR_FUEL;
     case TRAP_INTERRUPTED: return WEFT_ERR_INTERRUPTED;
+    case TRAP_LIMIT: return WEFT_ERR_LIMIT;
     default: return WEFT_ERR_TRAP;
     }
 }
@@ -48,6 +50,7 @@ const char *wx_trap_describe(const wx_thread *th, wx_trap trap, char *buf, size_
 {
     switch (trap) {
     case TRAP_HOST:
+    case TRAP_LIMIT:
         snprintf(buf, size, "%s", th->message);
         break;
     case TRAP_UNDEFINED_ELEMENT:
@@ -122,7 +125,7 @@ static uint32_t func_at(const wx_instance *inst, const ir_word *ip)
         return UINT32_MAX;
     for (uint32_t i = 0; i < inst->mod->nfuncs; i++) {
         const ir_word *code = inst->code[i];
-        if (code && ip >= code && ip < code + wl_code_length(code))
+        if (code && ip >= code && ip < code + lower_code_length(code))
             return i;
     }
     return UINT32_MAX;
@@ -247,8 +250,11 @@ wx_trap wx_invoke(wx_thread *th, wx_func *f, wx_slot *args)
         return th->trap = t;
     }
     const ir_word *code = *f->code;
-    if (!code && !(code = wx_lower_lazy(f)))
-        return th->trap = TRAP_NOMEM;
+    if (!code) {
+        wx_trap t = wx_lower_lazy(th, f, &code);
+        if (t)
+            return th->trap = t;
+    }
     if (th->depth >= th->max_depth || args > th->stack_limit)
         return th->trap = TRAP_EXHAUSTED;
     /* Entry, as a call does it (ENTER_FRAME): the declared locals are zero. */

@@ -155,7 +155,7 @@ typedef struct wx_acc {
     BINARY_FORM(N##_IA, IN, OUT, e, IMM_##IN, ACC_##IN)
 /* A compare-and-branch's test: [op][a b off] or [op][a - off][imm64]. */
 #define TEST_FORM(N, IN, e, A, B) TAKEN(N) { IR_CTYPE_##IN a = (A), b = (B); return (e); }
-#define IR_COMPARE(N, t, IN, e)                                                 \
+#define IR_COMPARE(N, t, IN, SWAP, NOT, e)                                               \
     IR_BINARY(N, t, IN, I32, e)                                                 \
     TEST_FORM(N##_JT_RR, IN, e, SLOT_##IN(S0), SLOT_##IN(S1))                   \
     TEST_FORM(N##_JT_RI, IN, e, SLOT_##IN(S0), IMM_JUMP_##IN)                   \
@@ -311,37 +311,7 @@ TAKEN(ADD_JUMP_LT_S) { ADD_JUMP((int32_t)a < (int32_t)b); }
 /* ---- Sizes ------------------------------------------------------------------ */
 
 /* IR_WORDS_N: the size in words of instruction N, as a constant (0 for a
- * jump table, whose size varies). */
-#define IR_FMT_WORDS_FMT_NONE 1
-#define IR_FMT_WORDS_FMT_S 2
-#define IR_FMT_WORDS_FMT_SS 2
-#define IR_FMT_WORDS_FMT_SSS 2
-#define IR_FMT_WORDS_FMT_SSSS 2
-#define IR_FMT_WORDS_FMT_I 2
-#define IR_FMT_WORDS_FMT_SI 2
-#define IR_FMT_WORDS_FMT_SSI 2
-#define IR_FMT_WORDS_FMT_SSL 3
-#define IR_FMT_WORDS_FMT_SIL 3
-#define IR_FMT_WORDS_FMT_SHI 2
-#define IR_FMT_WORDS_FMT_SSJII 3
-#define IR_FMT_WORDS_FMT_SL 3
-#define IR_FMT_WORDS_FMT_SV 4
-#define IR_FMT_WORDS_FMT_SSSV 4
-#define IR_FMT_WORDS_FMT_SSSSI 3
-#define IR_FMT_WORDS_FMT_SSSI 3
-#define IR_FMT_WORDS_FMT_SSSII 3
-#define IR_FMT_WORDS_FMT_SSSSII 3
-#define IR_FMT_WORDS_FMT_J 2
-#define IR_FMT_WORDS_FMT_SJ 2
-#define IR_FMT_WORDS_FMT_SSJ 2
-#define IR_FMT_WORDS_FMT_SJL 3
-#define IR_FMT_WORDS_FMT_TABLE 0
-#define IR_FMT_WORDS_FMT_TABLE_AT 2
-#define IR_FMT_WORDS_FMT_CALLI 3
-#define IR_FMT_WORDS_FMT_SSIL 3
-#define IR_FMT_WORDS_FMT_SSSIIL 4
-#define IR_FMT_WORDS(f) IR_FMT_WORDS_(f)
-#define IR_FMT_WORDS_(f) IR_FMT_WORDS_##f
+ * jump table, whose size varies), from its format's row in ir.h. */
 enum {
 #define IR_PAIR(A, B)
 #define IR_FORM(id, f, t) IR_WORDS_##id = IR_FMT_WORDS(f),

@@ -19,11 +19,10 @@
 /* Runs body N of interp_body.h, its test or its value, on the
  * accumulators: copied into a wx_acc and back, which costs nothing once the
  * body is inlined (the fields stay in registers). */
-#define ACC_LOAD wx_acc a_ = { acc_i, acc_f64, acc_f32 }
-#define RUN(N) do { ACC_LOAD; body_##N(ip, fp, mem, &a_); \
+#define RUN(N) do { wx_acc a_ = { acc_i, acc_f64, acc_f32 }; body_##N(ip, fp, mem, &a_); \
                     acc_i = a_.i; acc_f64 = a_.f64; acc_f32 = a_.f32; } while (0)
-#define TEST(N) ({ ACC_LOAD; taken_##N(ip, fp, &a_); })
-#define VALUE_OF(N) ({ ACC_LOAD; value_##N(ip, fp, mem, &a_); })
+#define TEST(N) ({ wx_acc a_ = { acc_i, acc_f64, acc_f32 }; taken_##N(ip, fp, &a_); })
+#define VALUE_OF(N) ({ wx_acc a_ = { acc_i, acc_f64, acc_f32 }; value_##N(ip, fp, mem, &a_); })
 /* A handler's result of type T: into slot s0 and the accumulator. */
 #define RESULT(T, v) do { IR_CTYPE_##T r_ = (v); SET_##T(S0, r_); HANDLER_ACC_##T(r_); } while (0)
 #define HANDLER_ACC_I32(v) (acc_i = (uint32_t)(v))
@@ -60,15 +59,23 @@
 
 /* ---- Families from ir_ops.def --------------------------------------------- */
 
-/* One handler per form: its body, then the next instruction. */
-#define FORM(N, n) OP(N) { RUN(N); NEXT(n); }
+/* One handler per form: its body, then the next instruction. Written out
+ * rather than through RUN, so that a family's handler is two macros deep
+ * (the family's row, then FORM) above the dispatch primitives. */
+#define FORM(N, n)                                                              \
+    OP(N) {                                                                     \
+        wx_acc a_ = { acc_i, acc_f64, acc_f32 };                                \
+        body_##N(ip, fp, mem, &a_);                                             \
+        acc_i = a_.i; acc_f64 = a_.f64; acc_f32 = a_.f32;                       \
+        NEXT(n);                                                                \
+    }
 #define IR_BINARY(N, t, IN, OUT, e)                                             \
     FORM(N##_RR, 2) FORM(N##_RI, WORDS_RI_##IN) FORM(N##_IR, WORDS_RI_##IN)    \
     FORM(N##_AR, 2) FORM(N##_RA, 2) FORM(N##_AI, WORDS_RI_##IN) FORM(N##_IA, WORDS_RI_##IN)
 
 /* Fused compare-and-branch: [op][a b off] or [op][a - off][imm64]. */
 #define BRANCH_FORM(N, n) OP(N) { if (TEST(N)) JUMP(); else NEXT(n); }
-#define IR_COMPARE(N, t, IN, e)                                                 \
+#define IR_COMPARE(N, t, IN, SWAP, NOT, e)                                               \
     IR_BINARY(N, t, IN, I32, e)                                                 \
     BRANCH_FORM(N##_JT_RR, 2) BRANCH_FORM(N##_JT_RI, 3)                         \
     BRANCH_FORM(N##_JF_RR, 2) BRANCH_FORM(N##_JF_RI, 3)                         \
@@ -150,49 +157,29 @@
     OP(N##_CHK) { simd_store_lane(EA_CHECKED(SLOT_I32(S0), IMM_W2, W), SLOT_V128(S1),       \
                                   IMM2_W2, W); NEXT(3); }
 
-/* Hand-written handlers are declared by IR_OP rows and defined below. */
+/* Hand-written handlers are declared by IR_OP rows and defined below; an
+ * IR_BODY row's handler is its body (interp_body.h), then the next
+ * instruction. */
 #define IR_OP(N, F, t)
+#define IR_BODY(N, F, t) FORM(N, IR_WORDS_##N)
 
 #include "ir_ops.def"
 
 /* ---- Moves, constants, selection ------------------------------------------ */
 
-FORM(I32_ADD_SHL, 2)
-FORM(I32_ADD3, 2)
-FORM(I32_XOR_ROTL, 2)
-FORM(I32_ADD_SHL_A, 2)
-FORM(I32_ADD_SHL_X, 2)
-FORM(I32_ADD3_A, 2)
-FORM(I32_XOR_ROTL_A, 2)
-FORM(F32_MUL_ADD, 2)
-FORM(F64_MUL_ADD, 2)
-FORM(F32_MUL_SUB, 2)
-FORM(F64_MUL_SUB, 2)
-FORM(F32X4_MUL_SUB, 2)
-FORM(F64X2_MUL_SUB, 2)
-FORM(F32X4_MUL_ADD, 2)
-FORM(F64X2_MUL_ADD, 2)
 /* Stores of a constant: [op][addr - offset][value]. The store's width, not
  * the value's type, picks the handler. */
 #define STORE_K(M, ea) do { M v_ = (M)ip[2].u64; memcpy((ea), &v_, sizeof v_); NEXT(3); } while (0)
-FORM(STORE8_K, 3)
 OP(STORE8_K_CHK) { STORE_K(uint8_t, EA_CHECKED(SLOT_I32(S0), IMM, 1)); }
-FORM(STORE16_K, 3)
 OP(STORE16_K_CHK) { STORE_K(uint16_t, EA_CHECKED(SLOT_I32(S0), IMM, 2)); }
-FORM(STORE32_K, 3)
 OP(STORE32_K_CHK) { STORE_K(uint32_t, EA_CHECKED(SLOT_I32(S0), IMM, 4)); }
-FORM(STORE64_K, 3)
 OP(STORE64_K_CHK) { STORE_K(uint64_t, EA_CHECKED(SLOT_I32(S0), IMM, 8)); }
 #define STORE_KS(M, ea) do { M v_ = (M)IMM; memcpy((ea), &v_, sizeof v_); NEXT(2); } while (0)
-FORM(STORE8_KS, 2)
 OP(STORE8_KS_CHK) { STORE_KS(uint8_t, EA_CHECKED(SLOT_I32(S0), S1, 1)); }
-FORM(STORE16_KS, 2)
 OP(STORE16_KS_CHK) { STORE_KS(uint16_t, EA_CHECKED(SLOT_I32(S0), S1, 2)); }
-FORM(STORE32_KS, 2)
 OP(STORE32_KS_CHK) { STORE_KS(uint32_t, EA_CHECKED(SLOT_I32(S0), S1, 4)); }
 #undef STORE_KS
 /* v128.load and v128.store at slot + constant, as the scalar added forms. */
-FORM(V128_LOAD_ADD, 2)
 OP(V128_LOAD_ADD_CHK) { SET_V128(S0, simd_get(EA_CHECKED(ADD_ADDR(), 0, 16))); NEXT(2); }
 OP(V128_STORE_ADD) { simd_put(EA_GUARDED(STORE_ADDR(), 0, 16), SLOT_V128(S1)); NEXT(2); }
 OP(V128_STORE_ADD_CHK) { simd_put(EA_CHECKED(STORE_ADDR(), 0, 16), SLOT_V128(S1)); NEXT(2); }
@@ -204,15 +191,10 @@ OP(V128_STORE_ADD_CHK) { simd_put(EA_CHECKED(STORE_ADDR(), 0, 16), SLOT_V128(S1)
         MOVE(M, EA_CHECKED(SLOT_I32(S0), IMM_W2, W), from_);                    \
         NEXT(3);                                                                \
     } while (0)
-FORM(MOVE32, 3)
-FORM(MOVE64, 3)
-FORM(MOVE128, 3)
 OP(MOVE32_CHK) { MOVE_CHK(uint32_t, 4); }
 OP(MOVE64_CHK) { MOVE_CHK(uint64_t, 8); }
 OP(MOVE128_CHK) { MOVE_CHK(simd_v, 16); }
 /* mem[p] += y * mem[q]: the checked forms check p's address, then q's. */
-FORM(F32X4_MUL_ADD_MEM, 3)
-FORM(F64X2_MUL_ADD_MEM, 3)
 OP(F32X4_MUL_ADD_MEM_CHK) {
     MUL_ADD_MEM(f32x4, EA_CHECKED(SLOT_I32(S0), IMM_W2, 16), EA_CHECKED(UPDATE_Q_ADDR(), 0, 16));
     NEXT(3);
@@ -221,14 +203,9 @@ OP(F64X2_MUL_ADD_MEM_CHK) {
     MUL_ADD_MEM(f64x2, EA_CHECKED(SLOT_I32(S0), IMM_W2, 16), EA_CHECKED(UPDATE_Q_ADDR(), 0, 16));
     NEXT(3);
 }
-FORM(COPY, 2)
-FORM(COPY2, 2)
 OP(COPY_V128) { wx_slot lo = fp[S1], hi = fp[S1 + 1]; fp[S0] = lo; fp[S0 + 1] = hi; NEXT(2); }
-FORM(CONST32, 2)
 OP(CONST64) { fp[S0].u64 = acc_i = ip[2].u64; NEXT(3); }
 OP(CONST_V128) { fp[S0].u64 = ip[2].u64; fp[S0 + 1].u64 = ip[3].u64; NEXT(4); }
-FORM(SELECT, 2)
-FORM(SELECT_KK, 3)
 OP(SELECT_V128) {
     uint16_t from = fp[S3].u32 ? S1 : S2;
     wx_slot lo = fp[from], hi = fp[from + 1];
@@ -402,8 +379,9 @@ OP(CALL_SLOW) {
         ip = th->call_ret;
         DISPATCH();
     }
-    const ir_word *code = wx_lower_lazy(f);
-    if (!code) TRAP(TRAP_NOMEM);
+    const ir_word *code;
+    wx_trap t = wx_lower_lazy(th, f, &code);
+    if (t) TRAP(t);
     PUSH_FRAME(f, code, args, th->call_ret);
 }
 
@@ -448,7 +426,10 @@ OP(RETURN1) { fp[0] = fp[S0]; RETURN_TO_CALLER(); }
             RETURN_TO_CALLER();                                                 \
         }                                                                       \
         const ir_word *code_ = *tf_->code;                                      \
-        if (!code_ && !(code_ = wx_lower_lazy(tf_))) TRAP(TRAP_NOMEM);          \
+        if (!code_) {                                                           \
+            wx_trap lt_ = wx_lower_lazy(th, tf_, &code_);                       \
+            if (lt_) TRAP(lt_);                                                 \
+        }                                                                       \
         if (inst != tf_->inst) { inst = tf_->inst; RELOAD_MEM(); }              \
         ip = code_;                                                             \
         ENTER_FRAME(tf_);                                                       \

@@ -4,6 +4,7 @@
 #ifndef WEFT_IR_H
 #define WEFT_IR_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 /* One word of IR code. An instruction is one or more words: word 0 holds the
@@ -21,55 +22,106 @@ typedef union ir_word {
     uint16_t u16[4];
 } ir_word;
 
-/* Operand formats. The disassembler, the encoder and the tests switch over
- * these, never over individual opcodes. "S" is a slot in word 1's u16[k],
- * "I" a 32-bit immediate in word 1's u32[1] (or word 2's u32[0] for the
- * second one), "L" a 64-bit immediate in the next word, "J" a jump offset in
- * words, relative to the instruction's first word, in word 1's i32[1]. */
+/* Operand formats, one row each: X(NAME, WORDS, JUMP, STRAIGHT), the layout
+ * in a comment. The disassembler, the encoder and the tests switch over
+ * these, never over individual opcodes; every fact about a format is a
+ * column here and nowhere else. "S" is a slot in word 1's u16[k], "I" a
+ * 32-bit immediate in word 1's u32[1] (or word 2's u32[0] for the second
+ * one), "L" a 64-bit immediate in the next word, "J" a jump offset in
+ * words, relative to the instruction's first word, in word 1's i32[1].
+ *
+ * WORDS: the size in words (0 for a jump table, whose size is in its
+ * words: ir_ins_words; a pair's real size is its parts', which the pass
+ * that makes pairs adds up). JUMP: where an instruction
+ * keeps a jump (ir_jump). STRAIGHT: 1 when an instruction of the format
+ * runs straight on to the next (no jump, no exit), so that a copy of a
+ * loop head may hold it (lower_stack.c's tail duplication): a call returns
+ * to the instruction after it wherever it sits, but a tail call does not,
+ * which the lowering tells apart by opcode. */
+#define IR_FORMATS(X)                                                                          \
+    X(NONE, 1, NONE, 0)       /* [op] */                                                       \
+    X(S, 2, NONE, 0)          /* [op][s0] */                                                   \
+    X(SS, 2, NONE, 1)         /* [op][s0 s1] */                                                \
+    X(SSS, 2, NONE, 1)        /* [op][s0 s1 s2] */                                             \
+    X(SSSS, 2, NONE, 1)       /* [op][s0 s1 s2 s3] */                                          \
+    X(I, 2, NONE, 0)          /* [op][- - imm] */                                              \
+    X(SI, 2, NONE, 1)         /* [op][s0 - imm] */                                             \
+    X(SSI, 2, NONE, 1)        /* [op][s0 s1 imm] */                                            \
+    X(SSL, 3, NONE, 1)        /* [op][s0 s1 -][imm64] */                                       \
+    X(SIL, 3, NONE, 1)        /* [op][s0 - imm][imm64] */                                      \
+    X(SHI, 2, NONE, 1)        /* [op][s0 imm16 imm]: a 16-bit and a 32-bit immediate */        \
+    X(SSJII, 3, OFFSET, 0)    /* [op][s0 s1 off][imm imm2] */                                  \
+    X(SL, 3, NONE, 1)         /* [op][s0][imm64] */                                            \
+    X(SV, 4, NONE, 0)         /* [op][s0][lo64][hi64] */                                       \
+    X(SSSV, 4, NONE, 0)       /* [op][s0 s1 s2 -][lo64][hi64] */                               \
+    X(SSSSI, 3, NONE, 1)      /* [op][s0 s1 s2 s3][imm -] */                                   \
+    X(SSSI, 3, NONE, 1)       /* [op][s0 s1 s2 -][imm -] */                                    \
+    X(SSSII, 3, NONE, 1)      /* [op][s0 s1 s2 -][imm imm2] */                                 \
+    X(J, 2, OFFSET, 0)        /* [op][- - off] */                                              \
+    X(SJ, 2, OFFSET, 0)       /* [op][s0 - off] */                                             \
+    X(SSJ, 2, OFFSET, 0)      /* [op][s0 s1 off] */                                            \
+    X(SJL, 3, OFFSET, 0)      /* [op][s0 - off][imm64] */                                      \
+    X(TABLE, 0, TABLE, 0)     /* [op][s0 - n][off0]...[off n]: n+1 targets, the default last */ \
+    X(TABLE_AT, 2, TABLE_AT, 0) /* [op][s0 - off]: the FMT_TABLE at off has the targets */ \
+    X(CALLI, 3, NONE, 0)      /* [op][s0 s1 type][table -] */                                  \
+    X(PAIR, 2, NONE, 0)       /* [op][A's word 1][B's words 1...]: see ir_pairs.def */         \
+    X(SSIL, 3, NONE, 0)       /* [op][s0 s1 imm][imm64] */                                     \
+    X(SSSIIL, 4, NONE, 0)     /* [op][s0 s1 s2 -][imm imm2][imm64] */                          \
+    X(SSSSII, 3, NONE, 1)     /* [op][s0 s1 s2 s3][imm imm2] */
+
+/* Where an instruction keeps a jump: nowhere; an offset in word 1's i32[1];
+ * a table of offsets (FMT_TABLE); an offset in word 1's i32[1] to a table,
+ * which is no label (FMT_TABLE_AT). */
+typedef enum ir_jump { JK_NONE, JK_OFFSET, JK_TABLE, JK_TABLE_AT } ir_jump;
+
 typedef enum ir_format {
-    FMT_NONE,    /* [op] */
-    FMT_S,       /* [op][s0] */
-    FMT_SS,      /* [op][s0 s1] */
-    FMT_SSS,     /* [op][s0 s1 s2] */
-    FMT_SSSS,    /* [op][s0 s1 s2 s3] */
-    FMT_I,       /* [op][- - imm] */
-    FMT_SI,      /* [op][s0 - imm] */
-    FMT_SSI,     /* [op][s0 s1 imm] */
-    FMT_SSL,     /* [op][s0 s1 -][imm64] */
-    FMT_SIL,     /* [op][s0 - imm][imm64] */
-    FMT_SHI,     /* [op][s0 imm16 imm]: a 16-bit and a 32-bit immediate */
-    FMT_SSJII,   /* [op][s0 s1 off][imm imm2] */
-    FMT_SL,      /* [op][s0][imm64] */
-    FMT_SV,      /* [op][s0][lo64][hi64] */
-    FMT_SSSV,    /* [op][s0 s1 s2 -][lo64][hi64] */
-    FMT_SSSSI,   /* [op][s0 s1 s2 s3][imm -] */
-    FMT_SSSI,    /* [op][s0 s1 s2 -][imm -] */
-    FMT_SSSII,   /* [op][s0 s1 s2 -][imm imm2] */
-    FMT_J,       /* [op][- - off] */
-    FMT_SJ,      /* [op][s0 - off] */
-    FMT_SSJ,     /* [op][s0 s1 off] */
-    FMT_SJL,     /* [op][s0 - off][imm64] */
-    FMT_TABLE,   /* [op][s0 - n][off0]...[off n] : n+1 targets, the last the default */
-    FMT_TABLE_AT, /* [op][s0 - off]: the FMT_TABLE instruction at offset off holds the targets */
-    FMT_CALLI,   /* [op][s0 s1 type][table -] */
-    FMT_PAIR,    /* [op][A's word 1][B's words 1...]: see ir_pairs.def */
-    FMT_SSIL,    /* [op][s0 s1 imm][imm64] */
-    FMT_SSSIIL,  /* [op][s0 s1 s2 -][imm imm2][imm64] */
-    FMT_SSSSII,  /* [op][s0 s1 s2 s3][imm imm2] */
+#define IR_FORMAT_ENUM(N, words, jump, straight) FMT_##N,
+    IR_FORMATS(IR_FORMAT_ENUM)
+#undef IR_FORMAT_ENUM
+    FMT_COUNT
 } ir_format;
 
-/* Instruction sizes in words, by format (FMT_TABLE and FMT_PAIR sizes
- * depend on the instruction: ir_op_words). */
+/* IR_FMT_WORDS_FMT_N: format N's size as a constant, for tables and
+ * handlers that need it at compile time (a handler's NEXT). */
+enum {
+#define IR_FORMAT_WORDS(N, words, jump, straight) IR_FMT_WORDS_FMT_##N = words,
+    IR_FORMATS(IR_FORMAT_WORDS)
+#undef IR_FORMAT_WORDS
+};
+#define IR_FMT_WORDS(f) IR_FMT_WORDS_(f)
+#define IR_FMT_WORDS_(f) IR_FMT_WORDS_##f
+
+/* A format's size in words (its WORDS column). */
 static inline unsigned ir_format_words(ir_format f)
 {
-    switch (f) {
-    case FMT_NONE: return 1;
-    case FMT_SSL: case FMT_SIL: case FMT_SSJII: case FMT_SL: case FMT_SSSI: case FMT_SSSII: case FMT_SJL:
-    case FMT_CALLI: case FMT_SSIL: return 3;
-    case FMT_SV: case FMT_SSSV: case FMT_SSSIIL: return 4;
-    case FMT_SSSSI: case FMT_SSSSII: return 3;
-    default: return 2;
-    }
+    static const uint8_t words[FMT_COUNT] = {
+#define IR_FORMAT_COLUMN(N, words, jump, straight) words,
+        IR_FORMATS(IR_FORMAT_COLUMN)
+#undef IR_FORMAT_COLUMN
+    };
+    return words[f];
+}
+
+/* Where a format keeps a jump (its JUMP column). */
+static inline ir_jump ir_format_jump(ir_format f)
+{
+    static const uint8_t jumps[FMT_COUNT] = {
+#define IR_FORMAT_COLUMN(N, words, jump, straight) JK_##jump,
+        IR_FORMATS(IR_FORMAT_COLUMN)
+#undef IR_FORMAT_COLUMN
+    };
+    return (ir_jump)jumps[f];
+}
+
+/* Whether a format runs straight on (its STRAIGHT column). */
+static inline bool ir_format_straight(ir_format f)
+{
+    static const bool straight[FMT_COUNT] = {
+#define IR_FORMAT_COLUMN(N, words, jump, s) s,
+        IR_FORMATS(IR_FORMAT_COLUMN)
+#undef IR_FORMAT_COLUMN
+    };
+    return straight[f];
 }
 
 /* The scalar types' C representation in slots and immediates. */

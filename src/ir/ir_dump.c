@@ -115,7 +115,7 @@ static unsigned dump_ins(FILE *out, uint64_t op, const ir_word *ip, uint64_t pos
         fprintf(out, " r%u, r%u, r%u, mem %u, lane %u, 0x%" PRIx64, s[0], s[1], s[2],
                 ip[2].u32[0], ip[2].u32[1], ip[3].u64);
         break;
-    case FMT_PAIR: case FMT_SSSSII: break; /* Split by dump_one; above. */
+    case FMT_PAIR: case FMT_SSSSII: case FMT_COUNT: break; /* Split by dump_one; above. */
     }
     fputc('\n', out);
     return ir_format_words(f);
@@ -140,7 +140,7 @@ static unsigned dump_one(FILE *out, const ir_word *code, uint64_t pos)
 
 void ir_dump(FILE *out, const ir_word *code)
 {
-    uint64_t len = wl_code_length(code);
+    uint64_t len = lower_code_length(code);
     for (uint64_t pos = 0; pos < len;)
         pos += dump_one(out, code, pos);
 }

@@ -28,7 +28,7 @@
     IR_FORM(N##_IR, IR_FMT_RI_##IN, t "/ir") IR_FORM(N##_AR, FMT_SSS, t "/ar")  \
     IR_FORM(N##_RA, FMT_SSS, t "/ra") IR_FORM(N##_AI, IR_FMT_RI_##IN, t "/ai")  \
     IR_FORM(N##_IA, IR_FMT_RI_##IN, t "/ia")
-#define IR_COMPARE(N, t, IN, e)                                                 \
+#define IR_COMPARE(N, t, IN, SWAP, NOT, e)                                               \
     IR_FORM(N##_RR, FMT_SSS, t) IR_FORM(N##_RI, IR_FMT_RI_##IN, t "/ri")        \
     IR_FORM(N##_IR, IR_FMT_RI_##IN, t "/ir")                                    \
     IR_FORM(N##_JT_RR, FMT_SSJ, "jump.if." t)                                   \

@@ -7,7 +7,7 @@
 #define IR_BINARY(N, t, IN, OUT, e)
 #endif
 #ifndef IR_COMPARE
-#define IR_COMPARE(N, t, IN, e)
+#define IR_COMPARE(N, t, IN, SWAP, NOT, e)
 #endif
 #ifndef IR_BINARY_TRAP
 #define IR_BINARY_TRAP(N, t, T, fn)

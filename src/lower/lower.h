@@ -12,43 +12,43 @@
  * function index (imported functions' entries stay NULL), allocated on
  * first use and freed with the module. Returns NULL when out of memory.
  * Metered code has fuel or interruption checks (IR_CHECK and its forms). */
-const ir_word **wl_code_cache(const wm_module *m, wx_dispatch dispatch, bool explicit_bounds,
-                              wx_metering metering);
+const ir_word **lower_code_cache(const wm_module *m, wx_dispatch dispatch, bool explicit_bounds,
+                                 wx_metering metering);
 
 /* Frees every cache of module `m` (called when the module is freed). */
-void wl_free_caches(wm_module *m);
+void lower_free_caches(wm_module *m);
 
 /* Lowers defined function `index` of `m` for a variant. Returns the code
  * (owned by the cache) or NULL with `err` filled. */
-const ir_word *wl_lower(const wm_module *m, uint32_t index, wx_dispatch dispatch,
-                        bool explicit_bounds, wx_metering metering, weft_error *err);
+const ir_word *lower_function(const wm_module *m, uint32_t index, wx_dispatch dispatch,
+                              bool explicit_bounds, wx_metering metering, weft_error *err);
 
 /* A function's code while lowering finishes it: its words, the opcode of
  * the instruction at each position, its length in words, and word 0 of
  * each opcode for the strategy it is lowered for. */
-typedef struct wl_code {
+typedef struct lower_code {
     ir_word *code;
     uint16_t *ops;
     uint32_t len;
     const void *const *words;
-} wl_code;
+} lower_code;
 
 /* The pass over finished code (lower_pass.c), which changes c's code and
  * opcodes in place: jumps to jumps go to the final target; operands just
  * computed are read from the accumulator; frequent adjacent pairs become
  * pair instructions, which shortens the code (c->len becomes its new
  * length; c->ops is left as it was). Returns false when out of memory. */
-bool wl_finish(wl_code *c);
+bool lower_finish(lower_code *c);
 
 /* Constant folding (lower_fold.c): the bits of operator `op` (a binary
  * operator's or compare's _RR form, or a unary operator) applied to
  * constants, false when it has no folding or would trap. Constants are
  * bits, an i32's and an f32's zero-extended. */
-bool wl_fold_binary(ir_op op, uint64_t a, uint64_t b, uint64_t *out);
-bool wl_fold_unary(ir_op op, uint64_t a, uint64_t *out);
+bool lower_fold_binary(ir_op op, uint64_t a, uint64_t b, uint64_t *out);
+bool lower_fold_unary(ir_op op, uint64_t a, uint64_t *out);
 
-/* The length in words of code returned by wl_lower. */
-static inline uint64_t wl_code_length(const ir_word *code) { return code[-1].u64; }
+/* The length in words of code returned by lower_function. */
+static inline uint64_t lower_code_length(const ir_word *code) { return code[-1].u64; }
 
 /* Writes a readable listing of lowered code (lowered for DISPATCH_SWITCH or
  * DISPATCH_INDIRECT, whose word 0 is the opcode number) to `out`. */

@@ -16,7 +16,7 @@
 #define BITS_F32(v) ((uint64_t)num_f32_bits(v))
 #define BITS_F64(v) num_f64_bits(v)
 
-bool wl_fold_binary(ir_op op, uint64_t x, uint64_t y, uint64_t *out)
+bool lower_fold_binary(ir_op op, uint64_t x, uint64_t y, uint64_t *out)
 {
     switch (op) {
 #define IR_BINARY(N, t, IN, OUT, e)                                             \
@@ -25,7 +25,7 @@ bool wl_fold_binary(ir_op op, uint64_t x, uint64_t y, uint64_t *out)
         *out = BITS_##OUT(e);                                                   \
         return true;                                                            \
     }
-#define IR_COMPARE(N, t, IN, e) IR_BINARY(N, t, IN, I32, e)
+#define IR_COMPARE(N, t, IN, SWAP, NOT, e) IR_BINARY(N, t, IN, I32, e)
 #define IR_BINARY_TRAP(N, t, T, fn)                                             \
     case IR_##N##_RR: {                                                         \
         IR_CTYPE_##T r;                                                         \
@@ -40,7 +40,7 @@ bool wl_fold_binary(ir_op op, uint64_t x, uint64_t y, uint64_t *out)
     }
 }
 
-bool wl_fold_unary(ir_op op, uint64_t x, uint64_t *out)
+bool lower_fold_unary(ir_op op, uint64_t x, uint64_t *out)
 {
     switch (op) {
 #define IR_UNARY(N, t, IN, OUT, e)                                              \

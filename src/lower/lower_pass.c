@@ -1,6 +1,6 @@
 /* lower_pass.c: lowering's pass over a function's finished code: jump
  * threading, the accumulator forms and the pair instructions. It works on
- * the code and the opcode of each position (wl_code, lower.h), after the
+ * the code and the opcode of each position (lower_code, lower.h), after the
  * walk over the body (lower.c) has lowered every instruction. */
 #include <pthread.h>
 #include <stdlib.h>
@@ -12,16 +12,10 @@
  * than worked out from its format: its size in words (0 for a jump table,
  * whose size is in its words) and where it keeps a jump. Filled in once, by
  * init_tables (below). */
-enum {
-    JUMP_NONE,
-    JUMP_OFFSET,    /* An offset in word 1's i32[1] (FMT_J, SJ, SSJ, SJL, SSJII). */
-    JUMP_TABLE,     /* A table of offsets (FMT_TABLE). */
-    JUMP_TABLE_AT,  /* An offset in word 1's i32[1] to a table, which is no label. */
-};
 static uint8_t op_words[IR_OP_COUNT], op_jump[IR_OP_COUNT];
 
 /* The size in words of the (non-pair) instruction at `pos`. */
-static inline uint32_t words_at(const wl_code *c, uint32_t pos)
+static inline uint32_t words_at(const lower_code *c, uint32_t pos)
 {
     uint32_t n = op_words[c->ops[pos]];
     return n ? n : 3 + c->code[pos + 1].u32[1];
@@ -32,14 +26,14 @@ static inline uint32_t words_at(const wl_code *c, uint32_t pos)
  * becomes the return (a return1 of slot 0, the same size, copies slot 0
  * onto itself when the results are already in place). The jump at `pos`
  * keeps its offset in word 1's i32[1]. */
-static uint32_t final_target(const wl_code *c, uint32_t target)
+static uint32_t final_target(const lower_code *c, uint32_t target)
 {
     for (int hops = 0; hops < 8 && c->ops[target] == IR_JUMP; hops++)
         target += (uint32_t)c->code[target + 1].i32[1];
     return target;
 }
 
-static void thread_jump(wl_code *c, uint32_t pos)
+static void thread_jump(lower_code *c, uint32_t pos)
 {
     uint32_t target = final_target(c, pos + (uint32_t)c->code[pos + 1].i32[1]);
     ir_op t = (ir_op)c->ops[target];
@@ -69,7 +63,7 @@ static const uint8_t acc_out[IR_OP_COUNT] = {
 #define ACC_BINARY(N, C) [IR_##N##_RR] = C, [IR_##N##_RI] = C, [IR_##N##_IR] = C, \
     [IR_##N##_AR] = C, [IR_##N##_RA] = C, [IR_##N##_AI] = C, [IR_##N##_IA] = C,
 #define IR_BINARY(N, t, IN, OUT, e) ACC_BINARY(N, ACC_CLASS_##OUT)
-#define IR_COMPARE(N, t, IN, e) ACC_BINARY(N, ACC_INT)
+#define IR_COMPARE(N, t, IN, SWAP, NOT, e) ACC_BINARY(N, ACC_INT)
 #define IR_BINARY_TRAP(N, t, T, fn) \
     [IR_##N##_RR] = ACC_CLASS_##T, [IR_##N##_RI] = ACC_CLASS_##T, [IR_##N##_IR] = ACC_CLASS_##T,
 #define IR_UNARY(N, t, IN, OUT, e) [IR_##N] = ACC_CLASS_##OUT, [IR_##N##_A] = ACC_CLASS_##OUT,
@@ -109,7 +103,7 @@ static const acc_form acc_forms[IR_OP_COUNT][2] = {
     [IR_##N##_RR] = { { IR_##N##_AR, 1, C }, { IR_##N##_RA, 2, C } },            \
     [IR_##N##_RI] = { { IR_##N##_AI, 1, C } }, [IR_##N##_IR] = { { IR_##N##_IA, 1, C } },
 #define IR_BINARY(N, t, IN, OUT, e) ACC_FORMS(N, ACC_CLASS_##IN)
-#define IR_COMPARE(N, t, IN, e) ACC_FORMS(N, ACC_CLASS_##IN)                     \
+#define IR_COMPARE(N, t, IN, SWAP, NOT, e) ACC_FORMS(N, ACC_CLASS_##IN)          \
     [IR_##N##_JT_RR] = { { IR_##N##_JT_AR, 0, ACC_CLASS_##IN } },                \
     [IR_##N##_JT_RI] = { { IR_##N##_JT_AI, 0, ACC_CLASS_##IN } },                \
     [IR_##N##_JF_RR] = { { IR_##N##_JF_AR, 0, ACC_CLASS_##IN } },                \
@@ -136,29 +130,19 @@ static uint8_t acc_reads[IR_OP_COUNT];
 /* The compare-and-branch forms on two slots, and their compares' _RR
  * opcodes plus one (zero for the other instructions). */
 static const uint16_t compare_of[IR_OP_COUNT] = {
-#define IR_COMPARE(N, t, IN, e) \
+#define IR_COMPARE(N, t, IN, SWAP, NOT, e) \
     [IR_##N##_JT_RR] = IR_##N##_RR + 1, [IR_##N##_JF_RR] = IR_##N##_RR + 1,
 #include "ir_rows.h"
 };
 
 /* The compare (an _RR opcode) that gives `op`'s result with its operands
- * swapped: a < b is b > a, for floats too (both are false on a NaN). */
-static ir_op swapped_compare(ir_op op)
-{
-#define SAME(a) case IR_##a##_RR: return IR_##a##_RR;
-#define SWAP(a, b) case IR_##a##_RR: return IR_##b##_RR; case IR_##b##_RR: return IR_##a##_RR;
-    switch (op) {
-    SAME(I32_EQ) SAME(I32_NE) SWAP(I32_LT_S, I32_GT_S) SWAP(I32_LT_U, I32_GT_U)
-    SWAP(I32_LE_S, I32_GE_S) SWAP(I32_LE_U, I32_GE_U)
-    SAME(I64_EQ) SAME(I64_NE) SWAP(I64_LT_S, I64_GT_S) SWAP(I64_LT_U, I64_GT_U)
-    SWAP(I64_LE_S, I64_GE_S) SWAP(I64_LE_U, I64_GE_U)
-    SAME(F32_EQ) SAME(F32_NE) SWAP(F32_LT, F32_GT) SWAP(F32_LE, F32_GE)
-    SAME(F64_EQ) SAME(F64_NE) SWAP(F64_LT, F64_GT) SWAP(F64_LE, F64_GE)
-    default: return op;
-    }
-#undef SAME
-#undef SWAP
-}
+ * swapped: the SWAPPED column of its row in ir_ops.def. */
+static const uint16_t swapped_of[IR_OP_COUNT] = {
+#define IR_COMPARE(N, t, IN, SWAP, NOT, e) [IR_##N##_RR] = IR_##SWAP##_RR,
+#include "ir_rows.h"
+};
+
+static ir_op swapped_compare(ir_op op) { return swapped_of[op] ? (ir_op)swapped_of[op] : op; }
 
 /* Where an instruction reads an operand that the instruction just before
  * it computed, and nothing else jumps in between, it reads it from the
@@ -169,7 +153,7 @@ static ir_op swapped_compare(ir_op op)
  * would, so the instructions can be taken in any order. The instruction
  * at `pos` follows the one at `prev`, whose opcode is `prev_op`; returns
  * the opcode at `pos`. */
-static inline ir_op use_accumulator(wl_code *c, ir_op prev_op, uint32_t prev, uint32_t pos)
+static inline ir_op use_accumulator(lower_code *c, ir_op prev_op, uint32_t prev, uint32_t pos)
 {
     ir_op op = (ir_op)c->ops[pos];
     uint8_t acc = acc_out[prev_op];
@@ -244,11 +228,8 @@ static void init_tables(void)
 {
     for (unsigned op = 0; op < IR_OP_COUNT; op++) {
         ir_format f = (ir_format)ir_op_format[op];
-        op_words[op] = f == FMT_TABLE ? 0 : (uint8_t)ir_format_words(f);
-        op_jump[op] = f == FMT_J || f == FMT_SJ || f == FMT_SSJ || f == FMT_SJL ||
-                      f == FMT_SSJII ? JUMP_OFFSET
-                    : f == FMT_TABLE ? JUMP_TABLE
-                    : f == FMT_TABLE_AT ? JUMP_TABLE_AT : JUMP_NONE;
+        op_words[op] = (uint8_t)ir_format_words(f);
+        op_jump[op] = (uint8_t)ir_format_jump(f);
         for (unsigned k = 0; k < 2; k++)
             if (acc_forms[op][k].to)
                 acc_reads[op] |= (uint8_t)(1u << acc_forms[op][k].acc);
@@ -270,7 +251,7 @@ static ir_op pair_op(ir_op a, ir_op b)
  * instruction start its new position. */
 static void relocate(ir_word *w, ir_op op, uint32_t pos, uint32_t old, const uint32_t *map)
 {
-    if (op_jump[op] == JUMP_TABLE)
+    if (op_jump[op] == JK_TABLE)
         for (uint32_t k = 0; k <= w[1].u32[1]; k++)
             w[2 + k].i32[0] = (int32_t)(map[old + (uint32_t)w[2 + k].i32[0]] - pos);
     else
@@ -281,7 +262,7 @@ static bool is_table_jump(ir_op op) { return op == IR_JUMP_TABLE || op == IR_JUM
 
 /* The pair that runs the instruction at `a` then the one at `b`, or
  * IR_OP_COUNT: a table pair also needs the table on the first's result. */
-static ir_op pair_at(wl_code *c, uint32_t a, uint32_t b)
+static ir_op pair_at(lower_code *c, uint32_t a, uint32_t b)
 {
     ir_op op = pair_op((ir_op)c->ops[a], (ir_op)c->ops[b]);
     if (op != IR_OP_COUNT && is_table_jump((ir_op)c->ops[b]) &&
@@ -306,11 +287,11 @@ enum { PAIR_TARGET = 1, PAIR_CAN = 2, PAIR_TABLE = 4 };
 
 /* Forwards: threads each jump, lists the instruction starts and the jumps,
  * and marks the labels (jump targets). Returns the instruction count. */
-static uint32_t scan(wl_code *code, pass_mem *p, uint32_t *njumps)
+static uint32_t scan(lower_code *code, pass_mem *p, uint32_t *njumps)
 {
     /* Copies the compiler knows nothing else writes (a byte store to a mark
      * could otherwise change the pointers, for all it knows). */
-    wl_code copy = *code, *c = &copy;
+    lower_code copy = *code, *c = &copy;
     uint32_t *start = p->start, *jumps = p->jumps, len = c->len;
     uint8_t *mark = p->mark;
     uint32_t count = 0, nj = 0;
@@ -318,18 +299,18 @@ static uint32_t scan(wl_code *code, pass_mem *p, uint32_t *njumps)
         start[count++] = pos;
         ir_op op = (ir_op)c->ops[pos];
         uint8_t jump = op_jump[op];
-        if (jump == JUMP_NONE) {
+        if (jump == JK_NONE) {
             pos += op_words[op]; /* Never 0: a jump table is a jump. */
             continue;
         }
-        if (jump == JUMP_OFFSET) {
+        if (jump == JK_OFFSET) {
             thread_jump(c, pos);
             if (c->ops[pos] == IR_RETURN1) {
                 pos += op_words[IR_RETURN1];
                 continue; /* A jump to a return became the return. */
             }
             mark[pos + (uint32_t)c->code[pos + 1].i32[1]] |= PAIR_TARGET;
-        } else if (jump == JUMP_TABLE) {
+        } else if (jump == JK_TABLE) {
             for (uint32_t k = 0; k <= c->code[pos + 1].u32[1]; k++)
                 mark[pos + (uint32_t)c->code[pos + 2 + k].i32[0]] |= PAIR_TARGET;
         }
@@ -359,7 +340,7 @@ static inline unsigned pair_weight(uint8_t mark) { return mark & PAIR_TABLE ? 2 
  * positions to new. Unpaired instructions move in runs, from old position
  * *run, up by *shift words, the pairs joined before. (Code only moves up,
  * into words already moved, so it can move in place.) */
-static void join_chain(wl_code *c, pass_mem *p, uint32_t r0, uint32_t k, uint32_t *run,
+static void join_chain(lower_code *c, pass_mem *p, uint32_t r0, uint32_t k, uint32_t *run,
                        uint32_t *shift)
 {
     ir_word *code = c->code;
@@ -394,9 +375,9 @@ static void join_chain(wl_code *c, pass_mem *p, uint32_t r0, uint32_t k, uint32_
 /* Forwards: each instruction's accumulator form, then whether it pairs
  * with the one before; each chain of pairs is joined when it ends (see
  * join_chain), and the code moved into place. Returns the new length. */
-static uint32_t join_pairs(wl_code *code, pass_mem *p, uint32_t count, bool pairs)
+static uint32_t join_pairs(lower_code *code, pass_mem *p, uint32_t count, bool pairs)
 {
-    wl_code copy = *code, *c = &copy; /* As in scan. */
+    lower_code copy = *code, *c = &copy; /* As in scan. */
     uint32_t *start = p->start, *map = p->map, len = c->len;
     uint8_t *mark = p->mark;
     const uint16_t *ops = c->ops;
@@ -434,7 +415,7 @@ static uint32_t join_pairs(wl_code *code, pass_mem *p, uint32_t count, bool pair
 /* The whole pass (lower.h). Jumps are re-aimed last, through the map; a
  * pair's parts are re-aimed each from its own start (B's is one word before
  * its words 1...). */
-bool wl_finish(wl_code *c)
+bool lower_finish(lower_code *c)
 {
     bool pairs = true;
 #ifdef WEFT_PROFILE

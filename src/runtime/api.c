@@ -303,7 +303,7 @@ static weft_status finish_call(wx_thread *th, wx_func *func, wx_slot *slots, wx_
         char msg[256];
         weft_status s = wx_trap_status(trap);
         wx_trap_describe(th, trap, msg, sizeof msg);
-        if (s != WEFT_ERR_TRAP && !th->stopped.active)
+        if ((s == WEFT_ERR_FUEL || s == WEFT_ERR_INTERRUPTED) && !th->stopped.active)
             wm_fail(err, s, -1, -1, -1, "%s (not resumable: it stopped inside a call that a "
                     "host function made)", msg);
         else

@@ -563,7 +563,7 @@ static weft_status create_funcs(inst_ctx *c)
 {
     const wm_module *m = c->m;
     wx_instance *inst = c->inst;
-    inst->code = wl_code_cache(m, inst->dispatch, inst->explicit_bounds, inst->metering);
+    inst->code = lower_code_cache(m, inst->dispatch, inst->explicit_bounds, inst->metering);
     if (!inst->code)
         return fail(c, WEFT_ERR_NOMEM, "out of memory");
     for (uint32_t i = m->nimported_funcs; i < m->nfuncs; i++) {

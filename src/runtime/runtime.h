@@ -47,6 +47,8 @@ typedef enum wx_trap {
     TRAP_EXIT,            /* The guest asked to exit (WASI proc_exit). */
     TRAP_NOMEM,
     TRAP_UNSUPPORTED,     /* An instruction the interpreter cannot run yet (SIMD). */
+    TRAP_LIMIT,           /* A function could not be lowered within an implementation
+                           * limit when first called; the message is in the thread. */
     /* Not traps but stops, made by the checks of metered code; a stopped
      * call may be resumed (wx_resume). */
     TRAP_FUEL,
@@ -56,7 +58,9 @@ typedef enum wx_trap {
 const char *wx_trap_message(wx_trap trap);
 
 /* The public status of a run that ended with `trap`: WEFT_ERR_FUEL and
- * WEFT_ERR_INTERRUPTED for the stops, WEFT_ERR_TRAP for the rest. */
+ * WEFT_ERR_INTERRUPTED for the stops, WEFT_ERR_LIMIT for TRAP_LIMIT (a
+ * function weft cannot run is not a fault of the guest's), WEFT_ERR_TRAP
+ * for the rest. */
 weft_status wx_trap_status(wx_trap trap);
 
 /* The full message of the trap that stopped thread `th`: the spec's words
@@ -196,7 +200,7 @@ struct wx_thread {
     wx_func *call_func;
     wx_slot *call_args;
     const ir_word *call_ret;
-    char message[256];        /* Detail for TRAP_HOST. */
+    char message[256];        /* Detail for TRAP_HOST and TRAP_LIMIT. */
 
     /* Metering. `fuel` is what is left (UINT64_MAX, never read, without a
      * fuel budget). `interrupt` is set by weft_engine_interrupt (from any
@@ -245,9 +249,11 @@ wx_trap wx_bulk_metered(const wx_bulk *op);
 
 /* ---- Called by the interpreter's handlers (instance.c, lower.c) ---- */
 
-/* Lowers function `f` for its instance's variant on first call; returns its
- * code, or NULL when out of memory. */
-const ir_word *wx_lower_lazy(wx_func *f);
+/* Lowers function `f` for its instance's variant on first call and stores
+ * its code in *code. Returns TRAP_NONE, TRAP_NOMEM, or TRAP_LIMIT with the
+ * lowering's message (naming the function) in th->message, so that the
+ * caller learns why, not only that, the call could not start. */
+wx_trap wx_lower_lazy(wx_thread *th, wx_func *f, const ir_word **code);
 
 /* The host address of `width` bytes at `addr` plus `offset` in memory `m`,
  * or NULL unless they all lie inside it (no sum wraps, whatever the

@@ -275,7 +275,7 @@ static weft_status listing_code(const weft_module *module, uint32_t func, const 
                 func);
         return err->status;
     }
-    *code = wl_lower(m, func, DISPATCH_SWITCH, false, METER_NONE, err);
+    *code = lower_function(m, func, DISPATCH_SWITCH, false, METER_NONE, err);
     return *code ? WEFT_OK : err->status;
 }
 
@@ -295,7 +295,7 @@ weft_status weft_module_ir_size(const weft_module *module, uint32_t func, size_t
     const ir_word *code;
     weft_status st = listing_code(module, func, &code, err);
     if (st == WEFT_OK)
-        *bytes = (size_t)wl_code_length(code) * sizeof *code;
+        *bytes = (size_t)lower_code_length(code) * sizeof *code;
     return st;
 }
 
@@ -303,7 +303,7 @@ void weft_module_free(weft_module *module)
 {
     if (!module)
         return;
-    wl_free_caches(&module->m);
+    lower_free_caches(&module->m);
     wm_arena_free(&module->m.arena);
     free(module->bytes);
     free(module);

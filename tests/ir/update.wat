@@ -1,6 +1,6 @@
 ;; Moves in memory: a load whose value only goes to a store of the same
 ;; width (move32/64/128).
-;; Vector updates of memory, mem[p] += y * mem[q] (fuse_update in lower.c):
+;; Vector updates of memory, mem[p] += y * mem[q] (lo_fuse_update in lower_fuse.c):
 ;; a v128.load, a multiply-add of a second v128.load and a v128.store back
 ;; to the first address become one instruction; the first load may move
 ;; down past integer steps, and nothing fuses where the address is copied

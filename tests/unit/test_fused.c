@@ -8,10 +8,10 @@
  *   address as the two instructions would, the destination untouched when
  *   the source is out of bounds.
  * - Vector updates of memory, mem[p] += y * mem[q], made of a v128.load, a
- *   multiply-add of a second v128.load and a v128.store back (fuse_update
- *   in lower.c): the results match the instructions' own, with static
- *   offsets, with an added address that wraps, with an integer step
- *   between the loads, and where the address's local is written between
+ *   multiply-add of a second v128.load and a v128.store back
+ *   (lo_fuse_update in lower_fuse.c): the results match the instructions'
+ *   own, with static offsets, with an added address that wraps, with an
+ *   integer step between the loads, and where the address's local is written between
  *   them (nothing is fused then: tests/ir/update.wat shows which are); an
  *   out-of-bounds address on either side traps and leaves memory as it
  *   was. */

@@ -1,10 +1,10 @@
-/* lower_mem.h: the lowering of what multi-memory and memory64 add:
- * accesses to any memory but a 32-bit memory 0, and the memory instructions
- * of 64-bit memories. lower.c includes it just before lower_instr, which
- * routes those cases here, so that the memory-0 lowering (lower_load,
- * lower_store and their folds) stays as it is. This code uses lower.c's
- * simulated stack and emitters; it folds nothing, since every access here
- * is checked against its memory's size anyway. */
+/* lower_mem.c: the lowering of what multi-memory and memory64 add: accesses
+ * to any memory but a 32-bit memory 0, and the memory instructions of
+ * 64-bit memories. lower_instr.c routes those cases here, so that the
+ * memory-0 lowering (lower_load, lower_store and their folds) stays as it
+ * is. It folds nothing, since every access here is checked against its
+ * memory's size anyway. */
+#include "lower_internal.h"
 
 /* The general form of each memory-0 access in ir_mem_ops.def (its _M32
  * instruction; _M64 follows it), or 0 for instructions that have none. */
@@ -20,26 +20,15 @@ static const uint16_t general_access[IR_OP_COUNT] = {
 #undef IR_OP
 };
 
-static inline bool memory_is64(const lw_ctx *l, uint32_t index)
-{
-    return l->m->memories[index].type.limits.is64;
-}
-
-/* Whether an access to memory `index` needs the general form: it is not
- * memory 0, or memory 0 is 64-bit. */
-static inline bool general_memory(const lw_ctx *l, uint32_t index)
-{
-    return index != 0 || memory_is64(l, 0);
-}
 
 /* A load, store, lane load or lane store of memory imm->index, as its
  * general form: [op][s0 s1 mem][offset] or, for lanes, [op][s0 s1 s2 -][mem
  * lane][offset], with the slots the memory-0 form would have. */
-static bool lower_memory_access(lw_ctx *l, const lw_map *map, const wv_imm *imm,
+bool lo_memory_access(lo_ctx *l, const lo_map *map, const wv_imm *imm,
                                 uint8_t result)
 {
     if (general_access[map->op] == 0)
-        return fail(l, WEFT_ERR_LIMIT, "no general form of a memory access");
+        return lo_fail(l, WEFT_ERR_LIMIT, "no general form of a memory access");
     ir_op op = (ir_op)(general_access[map->op] + memory_is64(l, imm->index));
     bool lane = map->kind == MAP_V_LOAD_LANE || map->kind == MAP_V_STORE_LANE;
     uint32_t pos;
@@ -76,10 +65,10 @@ static bool lower_memory_access(lw_ctx *l, const lw_map *map, const wv_imm *imm,
 }
 
 /* Whether `op` is a memory instruction (not a load or store) on a 64-bit
- * memory, which lower_memory64 lowers: its addresses, lengths or result
+ * memory, which lo_memory64 lowers: its addresses, lengths or result
  * are i64. memory.copy counts when either memory is; memory.init names its
  * memory second. */
-static inline bool memory64_op(const lw_ctx *l, wasm_op op, const wv_imm *imm)
+bool lo_memory64_op(const lo_ctx *l, wasm_op op, const wv_imm *imm)
 {
     switch (op) {
     case WOP_MEMORY_SIZE: case WOP_MEMORY_GROW: case WOP_MEMORY_FILL:
@@ -93,7 +82,7 @@ static inline bool memory64_op(const lw_ctx *l, wasm_op op, const wv_imm *imm)
     }
 }
 
-static bool lower_memory64(lw_ctx *l, wasm_op op, const wv_imm *imm)
+bool lo_memory64(lo_ctx *l, wasm_op op, const wv_imm *imm)
 {
     switch (op) {
     case WOP_MEMORY_SIZE: {
