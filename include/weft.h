@@ -24,6 +24,7 @@ typedef enum weft_status {
     WEFT_ERR_ARGUMENT,    /* The caller passed a bad argument. */
     WEFT_ERR_FUEL,        /* The call ran out of fuel ("out of fuel"); see weft_resume. */
     WEFT_ERR_INTERRUPTED, /* weft_engine_interrupt stopped the call ("interrupted"). */
+    WEFT_ERR_EXCEPTION,   /* Guest code threw a WebAssembly exception nothing caught. */
 } weft_status;
 
 /* Where an error happened, in terms of the module's bytes. A field that does

@@ -34,3 +34,30 @@ weft_build() {
 
 # The packages every build needs.
 WEFT_BUILD_PACKAGES=(gcc g++ clang lld meson ninja-build pkg-config wabt wasi-libc libclang-rt-14-dev-wasm32)
+
+# The version of the npm package whose text parser tools/wast2json.mjs uses.
+WEFT_JCO_TRANSPILE_VERSION=0.15.0
+
+# weft_wast_converter DIR: installs the 3.0 suite's script converter into
+# DIR (node and npm from Debian; the npm package into DIR/node_modules) and
+# prints the path of a wast2json-compatible wrapper for the spec runner's
+# WAST2JSON.
+weft_wast_converter() {
+    local dir=$1
+    command -v node >/dev/null && command -v npm >/dev/null || weft_need nodejs npm || return 1
+    mkdir -p "$dir" || return 1
+    dir=$(cd "$dir" && pwd)
+    local pkg=$dir/node_modules/@bytecodealliance/jco-transpile
+    if [ ! -f "$pkg/package.json" ] ||
+        ! grep -q "\"version\": \"$WEFT_JCO_TRANSPILE_VERSION\"" "$pkg/package.json"; then
+        echo "weft: installing @bytecodealliance/jco-transpile@$WEFT_JCO_TRANSPILE_VERSION into $dir" >&2
+        npm install --prefix "$dir" --no-save --no-audit --no-fund --loglevel=error \
+            "@bytecodealliance/jco-transpile@$WEFT_JCO_TRANSPILE_VERSION" >&2 || return 1
+    fi
+    cat >"$dir/wast2json" <<WRAPPER
+#!/bin/sh
+WEFT_WAST_NODE_MODULES='$dir/node_modules' exec node '$WEFT_ROOT/tools/wast2json.mjs' "\$@"
+WRAPPER
+    chmod +x "$dir/wast2json"
+    echo "$dir/wast2json"
+}

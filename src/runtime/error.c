@@ -35,6 +35,7 @@ const char *weft_status_name(weft_status status)
     case WEFT_ERR_ARGUMENT: return "bad argument";
     case WEFT_ERR_FUEL: return "out of fuel";
     case WEFT_ERR_INTERRUPTED: return "interrupted";
+    case WEFT_ERR_EXCEPTION: return "uncaught exception";
     }
     return "unknown status";
 }
