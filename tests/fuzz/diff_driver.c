@@ -369,9 +369,11 @@ int main(int argc, char **argv)
             meter_fuel = strtoull(argv[i + 1], NULL, 10);
             if (!meter_fuel)
                 goto usage;
-            /* Enough for any start function, which cannot be resumed;
-             * the calls then use it up and stop every meter_fuel units. */
-            config.fuel = 1u << 20;
+            /* A start function that runs out cannot be resumed (the
+             * module then shows as failing to instantiate, a mismatch
+             * worth looking at); binaryen's modules have none. Calls stop
+             * every meter_fuel units. */
+            config.fuel = meter_fuel;
             config.interruptible = true;
         } else if (!strcmp(argv[i], "--bounds")) {
             if (!strcmp(argv[i + 1], "explicit"))

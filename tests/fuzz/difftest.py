@@ -360,7 +360,7 @@ def main():
         dispatch, bounds = strategies[batch % len(strategies)]
         wcmd = [a.driver, '--dispatch', dispatch, '--bounds', bounds]
         if a.meter_every and batch % a.meter_every == a.meter_every - 1:
-            wcmd += ['--meter', '997']
+            wcmd += ['--meter', '97']
             bounds += ', metered'
             counts['metered'] += len(files)
         wout, wfail = run(wcmd, files, a.timeout)
