@@ -205,7 +205,7 @@ Test(totals, module_bytes_over_the_cap_are_refused)
 /* /dev/zero is no module: it fails on its first 8 bytes, not after reading
  * up to the cap. An endless stream that starts as a module stops at the
  * cap, at once. */
-Test(totals, endless_input_stops_at_the_cap, .timeout = 60)
+Test(totals, endless_input_stops_at_the_cap)
 {
     weft_module *m = NULL;
     weft_error err;
@@ -404,7 +404,7 @@ static void *interrupter(void *e)
     return NULL;
 }
 
-Test(totals, copies_stopped_by_interrupts_midway_end_as_when_run_whole, .timeout = 120)
+Test(totals, copies_stopped_by_interrupts_midway_end_as_when_run_whole)
 {
     weft_module *m = wat(overlap_module);
     weft_engine *plain = engine_of(NULL);
