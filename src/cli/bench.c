@@ -1,5 +1,6 @@
 /* bench.c: `weft bench`: runs one WASI command in every dispatch strategy
  * built in and both bounds modes, and prints how long each took. */
+#include <limits.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
@@ -107,20 +108,12 @@ static void print_table(const char *path, const bench_row *rows, int n, unsigned
 
 int cli_bench(int argc, char **argv)
 {
-    const cli_command *cmd = cli_find_command("bench");
     cli_options o;
-    if (!cli_options_init(&o, argc))
-        return 1;
-    int status = USAGE_EXIT_STATUS;
-    int i = cli_parse_options(cmd, argc, argv, &o);
-    if (i == -1)
-        status = 0;
+    int status;
+    int i = cli_command_options("bench", argc, argv, &o, 1, INT_MAX, &status);
     if (i < 0)
-        goto done;
-    if (i >= argc) {
-        status = cli_usage_error(cmd);
-        goto done;
-    }
+        return status;
+    status = USAGE_EXIT_STATUS;
     const char *path = argv[i];
     if (i + 1 < argc && !strcmp(argv[i + 1], "--")) {
         argv[i + 1] = argv[i];

@@ -75,6 +75,14 @@ void cli_options_free(cli_options *o);
  * help (for -h or --help), or -2 after saying on stderr what is wrong. */
 int cli_parse_options(const cli_command *cmd, int argc, char **argv, cli_options *o);
 
+/* Fills `o` and reads the options of command `name` (as
+ * cli_parse_options), then checks that from `min` to `max` operands
+ * (FILE and what follows it) are left. Returns the index of FILE; or -1
+ * with `o` freed and *status the exit status (0 after the help, 1 when
+ * memory runs out, the usage status otherwise). */
+int cli_command_options(const char *name, int argc, char **argv, cli_options *o, int min,
+                        int max, int *status);
+
 /* Prints the names of the options `cmd` takes, one a line (for the shell
  * completion). */
 void cli_list_options(const cli_command *cmd, FILE *out);

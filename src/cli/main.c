@@ -80,32 +80,10 @@ static void print_overview(FILE *out)
     fprintf(out, "\n'weft help COMMAND' or 'weft COMMAND --help' shows a command's options.\n");
 }
 
-/* Reads the options of `cmd` that take no operand but FILE and more; for
- * validate and ir. Returns the index of FILE, or -1 with *status set. */
-static int simple_options(const char *name, int argc, char **argv, cli_options *o, int min,
-                          int max, int *status)
-{
-    const cli_command *cmd = cli_find_command(name);
-    if (!cli_options_init(o, argc)) {
-        *status = 1;
-        return -1;
-    }
-    int i = cli_parse_options(cmd, argc, argv, o);
-    if (i >= 0 && (argc - i < min || argc - i > max)) {
-        *status = cli_usage_error(cmd);
-        i = -2;
-    } else if (i < 0) {
-        *status = i == -1 ? 0 : USAGE_EXIT_STATUS;
-    }
-    if (i < 0)
-        cli_options_free(o);
-    return i < 0 ? -1 : i;
-}
-
 static int cmd_validate(int argc, char **argv)
 {
     cli_options o;
-    int status, i = simple_options("validate", argc, argv, &o, 1, 1, &status);
+    int status, i = cli_command_options("validate", argc, argv, &o, 1, 1, &status);
     if (i < 0)
         return status;
     weft_module *mod;
@@ -143,7 +121,7 @@ static bool find_func(const weft_module *mod, const char *spec, uint32_t *out)
 static int cmd_ir(int argc, char **argv)
 {
     cli_options o;
-    int status, i = simple_options("ir", argc, argv, &o, 1, 2, &status);
+    int status, i = cli_command_options("ir", argc, argv, &o, 1, 2, &status);
     if (i < 0)
         return status;
     const char *path = argv[i], *func = i + 1 < argc ? argv[i + 1] : NULL;

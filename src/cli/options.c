@@ -392,6 +392,26 @@ int cli_parse_options(const cli_command *cmd, int argc, char **argv, cli_options
     return i;
 }
 
+int cli_command_options(const char *name, int argc, char **argv, cli_options *o, int min,
+                        int max, int *status)
+{
+    const cli_command *cmd = cli_find_command(name);
+    if (!cli_options_init(o, argc)) {
+        *status = 1;
+        return -1;
+    }
+    int i = cli_parse_options(cmd, argc, argv, o);
+    if (i >= 0 && (argc - i < min || argc - i > max)) {
+        *status = cli_usage_error(cmd);
+        i = -2;
+    } else if (i < 0) {
+        *status = i == -1 ? 0 : USAGE_EXIT_STATUS;
+    }
+    if (i < 0)
+        cli_options_free(o);
+    return i < 0 ? -1 : i;
+}
+
 /* ---- WASI set-up ------------------------------------------------------------------ */
 
 /* Adds KEY=VALUE to `env` (of *n entries), replacing an entry of the same

@@ -1,5 +1,6 @@
 /* run.c: `weft run`: a WASI command's _start, or one export with
  * --invoke; the --timeout watchdog and the --profile sampler. */
+#include <limits.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <pthread.h>
@@ -363,20 +364,12 @@ static double now_seconds(void)
 
 int cli_run(int argc, char **argv)
 {
-    const cli_command *cmd = cli_find_command("run");
     cli_options o;
-    if (!cli_options_init(&o, argc))
-        return 1;
-    int status = USAGE_EXIT_STATUS;
-    int i = cli_parse_options(cmd, argc, argv, &o);
-    if (i == -1)
-        status = 0;
+    int status;
+    int i = cli_command_options("run", argc, argv, &o, 1, INT_MAX, &status);
     if (i < 0)
-        goto done;
-    if (i >= argc) {
-        status = cli_usage_error(cmd);
-        goto done;
-    }
+        return status;
+    status = USAGE_EXIT_STATUS;
     const char *path = argv[i];
     /* A guest writing to a closed pipe gets errno pipe, as a native
      * program that ignores SIGPIPE would, instead of killing weft. */
@@ -454,7 +447,6 @@ out:
     weft_wasi_free(r.wasi);
     weft_engine_free(r.engine);
     weft_module_free(mod);
-done:
     cli_options_free(&o);
     return status;
 }
