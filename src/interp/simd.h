@@ -71,6 +71,10 @@ static inline int32_t simd_sat(int32_t v, int32_t lo, int32_t hi)
 #define SIMD_BIN(name, F, expr)                                                 \
     static inline simd_v name(simd_v a, simd_v b) { simd_v r; r.F = (expr); return r; }
 
+/* A ternary operator written as one vector expression over field F. */
+#define SIMD_TERN(name, F, expr)                                                \
+    static inline simd_v name(simd_v a, simd_v b, simd_v c) { simd_v r; r.F = (expr); return r; }
+
 /* A unary operator written as one vector expression over field F. */
 #define SIMD_UN(name, F, expr)                                                  \
     static inline simd_v name(simd_v a) { simd_v r; r.F = (expr); return r; }
@@ -549,8 +553,69 @@ static inline void simd_store_lane(uint8_t *p, simd_v v, uint32_t lane, unsigned
     memcpy(p, (const uint8_t *)&v + (lane & (16 / w - 1)) * w, w);
 }
 
+/* ---- Relaxed SIMD ------------------------------------------------------------------ */
+
+/* The relaxed instructions let an engine pick among a few results; weft
+ * picks one per instruction, the same in every dispatch strategy and on
+ * every host, and where there is a non-relaxed instruction its result is
+ * that instruction's. docs/relaxed-simd.md lists the choices. */
+
+/* relaxed_swizzle is swizzle: an index of 16 or more gives 0. */
+static inline simd_v simd_i8x16_relaxed_swizzle(simd_v a, simd_v s) { return simd_i8x16_swizzle(a, s); }
+
+/* relaxed_trunc is trunc_sat: NaN gives 0, out-of-range values saturate. */
+static inline simd_v simd_i32x4_relaxed_trunc_f32x4_s(simd_v a) { return simd_i32x4_trunc_sat_f32x4_s(a); }
+static inline simd_v simd_i32x4_relaxed_trunc_f32x4_u(simd_v a) { return simd_i32x4_trunc_sat_f32x4_u(a); }
+static inline simd_v simd_i32x4_relaxed_trunc_f64x2_s_zero(simd_v a) { return simd_i32x4_trunc_sat_f64x2_s_zero(a); }
+static inline simd_v simd_i32x4_relaxed_trunc_f64x2_u_zero(simd_v a) { return simd_i32x4_trunc_sat_f64x2_u_zero(a); }
+
+/* madd(a, b, c) is a * b + c and nmadd is -(a * b) + c, unfused: the
+ * product is rounded, then the sum, exactly as mul then add. The build's
+ * -ffp-contract=off keeps the compiler from fusing them on hosts with FMA. */
+SIMD_TERN(simd_f32x4_relaxed_madd, f32, a.f32 * b.f32 + c.f32)
+SIMD_TERN(simd_f32x4_relaxed_nmadd, f32, -(a.f32 * b.f32) + c.f32)
+SIMD_TERN(simd_f64x2_relaxed_madd, f64, a.f64 * b.f64 + c.f64)
+SIMD_TERN(simd_f64x2_relaxed_nmadd, f64, -(a.f64 * b.f64) + c.f64)
+
+/* relaxed_laneselect(a, b, m) is bitselect for every lane size: each bit
+ * of a where m's bit is 1, of b where it is 0. */
+static inline simd_v simd_relaxed_laneselect(simd_v a, simd_v b, simd_v m) { return simd_blend(m, a, b); }
+
+/* relaxed_min and relaxed_max are min and max: NaN in gives a canonical
+ * NaN out, and -0 is below +0. */
+static inline simd_v simd_f32x4_relaxed_min(simd_v a, simd_v b) { return simd_f32x4_min(a, b); }
+static inline simd_v simd_f32x4_relaxed_max(simd_v a, simd_v b) { return simd_f32x4_max(a, b); }
+static inline simd_v simd_f64x2_relaxed_min(simd_v a, simd_v b) { return simd_f64x2_min(a, b); }
+static inline simd_v simd_f64x2_relaxed_max(simd_v a, simd_v b) { return simd_f64x2_max(a, b); }
+
+/* relaxed_q15mulr_s is q15mulr_sat_s: -1 * -1 saturates to INT16_MAX. */
+static inline simd_v simd_i16x8_relaxed_q15mulr_s(simd_v a, simd_v b) { return simd_i16x8_q15mulr_sat_s(a, b); }
+
+/* relaxed_dot_i8x16_i7x16_s: both operands are read as signed bytes (the
+ * second is meant to be below 128, where signed and unsigned agree), and
+ * each 16-bit lane is the saturated sum of two adjacent products; only
+ * 2 * (-128 * -128) = 32768 saturates, to 32767. */
+static inline int16_t simd_dot_i8_pair(simd_v a, simd_v b, int i)
+{
+    return (int16_t)simd_sat(a.i8[2 * i] * b.i8[2 * i] + a.i8[2 * i + 1] * b.i8[2 * i + 1],
+                             INT16_MIN, INT16_MAX);
+}
+SIMD_BIN_LANES(simd_i16x8_relaxed_dot_i8x16_i7x16_s, i16, 8, simd_dot_i8_pair(a, b, i))
+
+/* relaxed_dot_i8x16_i7x16_add_s: the 16-bit dot above, adjacent pairs of
+ * it added into 32 bits, plus c's lane, wrapping. */
+static inline simd_v simd_i32x4_relaxed_dot_i8x16_i7x16_add_s(simd_v a, simd_v b, simd_v c)
+{
+    simd_v r;
+    for (int i = 0; i < 4; i++)
+        r.u32[i] = (uint32_t)(simd_dot_i8_pair(a, b, 2 * i) + simd_dot_i8_pair(a, b, 2 * i + 1)) +
+                   c.u32[i];
+    return r;
+}
+
 #undef SIMD_BIN
 #undef SIMD_UN
+#undef SIMD_TERN
 #undef SIMD_BIN_LANES
 #undef SIMD_UN_LANES
 #undef SIMD_CMP

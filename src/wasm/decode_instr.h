@@ -249,7 +249,8 @@ static inline __attribute__((always_inline)) bool read_opcode(wv_ctx *c, wasm_op
         if (!wr_u32(&c->r, &code))
             return false;
         *op = wasm_op_lookup(b, code);
-        if (*op == WOP_ILLEGAL)
+        /* Without the relaxed SIMD feature its opcodes are as unknown as in 2.0. */
+        if (*op == WOP_ILLEGAL || (!c->features.relaxed_simd && wasm_op_is_relaxed_simd(*op)))
             return wv_malformed(c, "illegal opcode 0x%02x %u", b, code);
         return true;
     }

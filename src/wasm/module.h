@@ -157,6 +157,7 @@ typedef struct wm_data {
 typedef struct wm_features {
     bool multi_memory;             /* More than one memory, memory index immediates. */
     bool memory64;                 /* 64-bit memories: i64 addresses, u64 offsets. */
+    bool relaxed_simd;             /* The relaxed SIMD instructions (0xFD 0x100 on). */
 } wm_features;
 
 /* A decoded module. Index spaces (funcs, tables, memories, globals) hold the

@@ -846,6 +846,7 @@ void wv_init(wv_ctx *c, wm_module *m, weft_error *err)
     c->features.extended_const = true;
     c->features.multi_memory = m->features.multi_memory;
     c->features.memory64 = m->features.memory64;
+    c->features.relaxed_simd = m->features.relaxed_simd;
 }
 
 void wv_free(wv_ctx *c)

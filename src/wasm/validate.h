@@ -21,6 +21,7 @@ typedef struct wv_features {
     bool extended_const;           /* i32/i64 add, sub, mul in constant expressions. */
     bool multi_memory;             /* More than one memory, memory index immediates. */
     bool memory64;                 /* 64-bit memories: i64 addresses, u64 offsets. */
+    bool relaxed_simd;             /* The relaxed SIMD instructions (0xFD 0x100 on). */
 } wv_features;
 
 /* What kind of construct opened a control frame. */

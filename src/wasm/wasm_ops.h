@@ -125,6 +125,13 @@ extern const wasm_sig wasm_sigs[WS_COUNT];
 /* Indexed by WASM_OP_SLOT: the wasm_op, or WOP_ILLEGAL. */
 extern const uint16_t wasm_op_slots[WASM_SLOT_COUNT];
 
+/* Whether `op` is one of the relaxed SIMD instructions, which wasm_ops.def
+ * lists together from i8x16.relaxed_swizzle to the add_s dot product. */
+static inline bool wasm_op_is_relaxed_simd(wasm_op op)
+{
+    return op >= WOP_I8X16_RELAXED_SWIZZLE && op <= WOP_I32X4_RELAXED_DOT_I8X16_I7X16_ADD_S;
+}
+
 /* The instruction with this prefix (0 for none) and code, or WOP_ILLEGAL. */
 static inline wasm_op wasm_op_lookup(uint8_t prefix, uint32_t code)
 {

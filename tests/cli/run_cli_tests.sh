@@ -133,8 +133,11 @@ if [ -n "$wat2wasm" ]; then
         >"$work/m64.wat"
     echo '(module (memory 1) (memory $b 1) (func (export "f") (result i32) (i32.const 0) (i32.load $b)))' \
         >"$work/mm.wat"
+    echo '(module (func (export "f") (result i32) (i32x4.extract_lane 0 (f32x4.relaxed_min (v128.const i32x4 0 0 0 0) (v128.const i32x4 0 0 0 0)))))' \
+        >"$work/rs.wat"
     "$wat2wasm" --enable-memory64 "$work/m64.wat" -o "$work/m64.wasm" &&
-        "$wat2wasm" --enable-multi-memory "$work/mm.wat" -o "$work/mm.wasm" ||
+        "$wat2wasm" --enable-multi-memory "$work/mm.wat" -o "$work/mm.wasm" &&
+        "$wat2wasm" --enable-relaxed-simd "$work/rs.wat" -o "$work/rs.wasm" ||
         fail "wat2wasm builds the proposal modules"
     run validate "$work/m64.wasm"
     expect "memory64 valid by default" 0
@@ -164,8 +167,14 @@ if [ -n "$wat2wasm" ]; then
     expect_not "options after FILE belong to the guest" '^0$'
     run --disable memory64 --invoke f "$work/m64.wasm"
     expect "shorthand with options first" 1 'malformed'
+    run validate "$work/rs.wasm"
+    expect "relaxed SIMD valid by default" 0
+    run validate --disable relaxed-simd "$work/rs.wasm"
+    expect "--disable relaxed-simd: illegal opcode" 1 'illegal opcode'
+    run validate --disable all --enable relaxed-simd "$work/rs.wasm"
+    expect "--disable all --enable relaxed-simd" 0
     run validate --enable simd-of-the-future "$work/m64.wasm"
-    expect "unknown proposal" 2 "unknown proposal 'simd-of-the-future' \(known: multi-memory memory64, all\)"
+    expect "unknown proposal" 2 "unknown proposal 'simd-of-the-future' \(known: multi-memory memory64 relaxed-simd, all\)"
     run validate --enable "" "$work/m64.wasm"
     expect "empty proposal list" 2 "wants a proposal's name"
 else

@@ -1197,6 +1197,7 @@ static weft_features part_features(const options *opts, const char *part)
         return f;
     f.multi_memory = strstr(part, "multi-memory") != NULL;
     f.memory64 = strstr(part, "memory64") != NULL;
+    f.relaxed_simd = strstr(part, "relaxed-simd") != NULL;
     return f;
 }
 
