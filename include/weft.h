@@ -431,6 +431,12 @@ weft_status weft_memory_new(weft_engine *engine, uint64_t min_pages, uint64_t ma
                             weft_memory **out);
 weft_status weft_table_new(weft_engine *engine, weft_valkind elem, uint32_t min, uint64_t max,
                            weft_table **out);
+/* A 64-bit table (memory64: the guest indexes it with i64), which only
+ * imports declaring a 64-bit table match. Its minimum and maximum may be
+ * any u64 (UINT64_MAX: no maximum); max_table_elems still bounds what it
+ * holds. */
+weft_status weft_table_new64(weft_engine *engine, weft_valkind elem, uint64_t min, uint64_t max,
+                             weft_table **out);
 weft_status weft_global_new(weft_engine *engine, weft_value value, bool mutable_,
                             weft_global **out);
 
@@ -472,6 +478,10 @@ weft_valkind weft_table_kind(const weft_table *table);
 
 /* The number of elements of a table. */
 uint32_t weft_table_size(const weft_table *table);
+
+/* Whether a table is a 64-bit table (weft_table_new64, or a module's table
+ * declared with i64 indices). */
+bool weft_table_is64(const weft_table *table);
 
 /* Reads element `index` into *out, whose kind is then the table's. An
  * index past the end is WEFT_ERR_ARGUMENT. */

@@ -64,7 +64,39 @@ OP(MEMORY_COPY64) {
                                  COPY_OPERAND(S0, 0), COPY_OPERAND(S1, 1), COPY_OPERAND(S2, 2)));
     NEXT(3);
 }
+
+/* 64-bit tables: an i64 index is compared whole with the size, so one
+ * past 2^32 does not wrap into the table. */
+OP(TABLE_GET64) {
+    wx_table *tab = inst->tables[IMM];
+    uint64_t i = fp[S1].u64;
+    if (i >= tab->size) TRAP(TRAP_TABLE_OOB);
+    fp[S0] = tab->elems[i]; NEXT(2);
+}
+OP(TABLE_SET64) {
+    wx_table *tab = inst->tables[IMM];
+    uint64_t i = fp[S0].u64;
+    if (i >= tab->size) TRAP(TRAP_TABLE_OOB);
+    tab->elems[i] = fp[S1]; NEXT(2);
+}
+OP(TABLE_GROW64) {
+    fp[S0].i64 = wx_table_grow(inst->tables[IMM_W2], fp[S2].u64, fp[S1]);
+    NEXT(3);
+}
+OP(TABLE_FILL64) {
+    TRAP_IF_FAILS(wx_table_fill(inst->tables[IMM_W2], fp[S0].u64, fp[S1], fp[S2].u64));
+    NEXT(3);
+}
+OP(TABLE_COPY64) {
+    TRAP_IF_FAILS(wx_table_copy(inst->tables[IMM_W2], inst->tables[IMM2_W2],
+                                COPY_OPERAND(S0, 0), COPY_OPERAND(S1, 1), COPY_OPERAND(S2, 2)));
+    NEXT(3);
+}
 #undef COPY_OPERAND
+OP(TABLE_INIT64) {
+    TRAP_IF_FAILS(wx_table_init(inst, IMM_W2, IMM2_W2, fp[S0].u64, fp[S1].u32, fp[S2].u32));
+    NEXT(3);
+}
 OP(MEMORY_INIT64) {
     TRAP_IF_FAILS(wx_memory_init(inst, IMM_W2, IMM2_W2, fp[S0].u64, fp[S1].u32, fp[S2].u32));
     NEXT(3);

@@ -399,6 +399,20 @@ OP(CALL_SLOW) {
 OP(CALL) { CALL_FUNC(inst->funcs[IMM], fp + S0, ip + 2); }
 OP(CALL_INDIRECT) { wx_func *g = INDIRECT_TARGET(); CALL_FUNC(g, fp + S0, ip + 3); }
 
+/* The function a call_indirect through a 64-bit table names: the same
+ * with an i64 index (an index past 2^32 - 1 is reported as that). */
+#define INDIRECT_TARGET64()                                                     \
+    ({ wx_table *tab_ = inst->tables[IMM_W2];                                   \
+       uint64_t i_ = fp[S1].u64;                                                \
+       th->trap_index = i_ < UINT32_MAX ? (uint32_t)i_ : UINT32_MAX;            \
+       if (i_ >= tab_->size) TRAP(TRAP_UNDEFINED_ELEMENT);                      \
+       wx_func *g_ = tab_->elems[i_].ref;                                       \
+       if (!g_) TRAP(TRAP_UNINITIALIZED_ELEMENT);                               \
+       if (g_->sig != IMM) TRAP(TRAP_INDIRECT_TYPE);                            \
+       g_; })
+
+OP(CALL_INDIRECT64) { wx_func *g = INDIRECT_TARGET64(); CALL_FUNC(g, fp + S0, ip + 3); }
+
 /* Returns pop the return record; the results are already in the frame's
  * first slots, which are the caller's argument slots. */
 #define RETURN_TO_CALLER()                                                      \
@@ -437,11 +451,13 @@ OP(RETURN1) { fp[0] = fp[S0]; RETURN_TO_CALLER(); }
 
 OP(RETURN_CALL) { TAIL_CALL_FUNC(inst->funcs[IMM], fp + S0); }
 OP(RETURN_CALL_INDIRECT) { wx_func *g = INDIRECT_TARGET(); TAIL_CALL_FUNC(g, fp + S0); }
+OP(RETURN_CALL_INDIRECT64) { wx_func *g = INDIRECT_TARGET64(); TAIL_CALL_FUNC(g, fp + S0); }
 
 #undef CALL_FUNC
 #undef PUSH_FRAME
 #undef ENTER_FRAME
 #undef INDIRECT_TARGET
+#undef INDIRECT_TARGET64
 #undef RETURN_TO_CALLER
 #undef TAIL_CALL_FUNC
 

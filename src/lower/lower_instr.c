@@ -631,7 +631,8 @@ static inline __attribute__((always_inline)) bool lower_instr(lo_ctx *l, wasm_op
         return lo_memory64(l, op, imm);
     switch (op) {
     case WOP_CALL_INDIRECT:
-        lower_call(l, IR_CALL_INDIRECT, &l->m->types[imm->index], 0, true,
+        lower_call(l, lo_table_is64(l, imm->index2) ? IR_CALL_INDIRECT64 : IR_CALL_INDIRECT,
+                   &l->m->types[imm->index], 0, true,
                    wx_sig_id(&l->m->types[imm->index]), imm->index2);
         break;
     case WOP_RETURN_CALL:
@@ -639,7 +640,9 @@ static inline __attribute__((always_inline)) bool lower_instr(lo_ctx *l, wasm_op
         lo_set_dead(l);
         break;
     case WOP_RETURN_CALL_INDIRECT:
-        lower_call(l, IR_RETURN_CALL_INDIRECT, &l->m->types[imm->index], 0, true,
+        lower_call(l, lo_table_is64(l, imm->index2) ? IR_RETURN_CALL_INDIRECT64
+                                                    : IR_RETURN_CALL_INDIRECT,
+                   &l->m->types[imm->index], 0, true,
                    wx_sig_id(&l->m->types[imm->index]), imm->index2);
         lo_set_dead(l);
         break;

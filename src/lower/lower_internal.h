@@ -198,7 +198,7 @@ bool lo_fuse_update(lo_ctx *l, const wv_imm *imm);
 bool lo_fuse_move(lo_ctx *l, const lo_map *map, const wv_imm *imm);
 
 /* lower_mem.c: accesses to any memory but a 32-bit memory 0, and the
- * memory instructions of 64-bit memories. */
+ * memory and table instructions of 64-bit memories and tables. */
 bool lo_memory_access(lo_ctx *l, const lo_map *map, const wv_imm *imm, uint8_t result);
 bool lo_memory64_op(const lo_ctx *l, wasm_op op, const wv_imm *imm);
 bool lo_memory64(lo_ctx *l, wasm_op op, const wv_imm *imm);
@@ -401,6 +401,12 @@ static inline uint8_t type_at(lo_ctx *l, uint32_t depth) { return peek(l, depth)
 static inline bool memory_is64(const lo_ctx *l, uint32_t index)
 {
     return l->m->memories[index].type.limits.is64;
+}
+
+/* Whether table `index` is a 64-bit table (memory64): i64 indices. */
+static inline bool lo_table_is64(const lo_ctx *l, uint32_t index)
+{
+    return l->m->tables[index].type.limits.is64;
 }
 
 /* Whether an access to memory `index` needs the general form: it is not

@@ -1,6 +1,7 @@
 /* lower_mem.c: the lowering of what multi-memory and memory64 add: accesses
- * to any memory but a 32-bit memory 0, and the memory instructions of
- * 64-bit memories. lower_instr.c routes those cases here, so that the
+ * to any memory but a 32-bit memory 0, and the memory and table
+ * instructions of 64-bit memories and tables. lower_instr.c routes those
+ * cases here, so that the
  * memory-0 lowering (lower_load, lower_store and their folds) stays as it
  * is. It folds nothing, since every access here is checked against its
  * memory's size anyway. */
@@ -77,14 +78,92 @@ bool lo_memory64_op(const lo_ctx *l, wasm_op op, const wv_imm *imm)
         return memory_is64(l, imm->index) || memory_is64(l, imm->index2);
     case WOP_MEMORY_INIT:
         return memory_is64(l, imm->index2);
+    case WOP_TABLE_GET: case WOP_TABLE_SET: case WOP_TABLE_SIZE: case WOP_TABLE_GROW:
+    case WOP_TABLE_FILL:
+        return lo_table_is64(l, imm->index);
+    case WOP_TABLE_COPY:
+        return lo_table_is64(l, imm->index) || lo_table_is64(l, imm->index2);
+    case WOP_TABLE_INIT:
+        return lo_table_is64(l, imm->index2);
     default:
         return false;
+    }
+}
+
+/* The table instructions of 64-bit tables: the 32-bit forms' operands,
+ * with i64 indices, sizes and lengths (ir_mem_ops.def). */
+static void lower_table64(lo_ctx *l, wasm_op op, const wv_imm *imm)
+{
+    switch (op) {
+    case WOP_TABLE_GET: {
+        uint16_t i = operand(l, 0);
+        drop(l);
+        uint16_t dst = push_temp(l, l->m->tables[imm->index].type.elem);
+        emit_ssi(l, IR_TABLE_GET64, dst, i, imm->index);
+        has_dst(l);
+        break;
+    }
+    case WOP_TABLE_SET: {
+        uint16_t v = operand(l, 0), i = operand(l, 1);
+        drop(l);
+        drop(l);
+        emit_ssi(l, IR_TABLE_SET64, i, v, imm->index);
+        break;
+    }
+    case WOP_TABLE_SIZE: {
+        /* The 32-bit form already writes the size as 64 bits. */
+        uint16_t dst = push_temp(l, VT_I64);
+        emit_ssi(l, IR_TABLE_SIZE, dst, 0, imm->index);
+        has_dst(l);
+        break;
+    }
+    case WOP_TABLE_GROW: {
+        uint16_t delta = operand(l, 0), init = operand(l, 1);
+        drop(l);
+        drop(l);
+        uint16_t dst = push_temp(l, VT_I64);
+        uint32_t pos = emit_s(l, IR_TABLE_GROW64, 3, dst, init, delta, 0);
+        if (l->len)
+            at(l, pos + 2)->u32[0] = imm->index;
+        has_dst(l);
+        break;
+    }
+    default: {
+        /* fill, copy and init: [op][s0 s1 s2 -][a b], copy's s3 saying
+         * which operands are i64, as for memory.copy64. */
+        uint16_t s2 = operand(l, 0), s1 = operand(l, 1), s0 = operand(l, 2);
+        drop(l);
+        drop(l);
+        drop(l);
+        ir_op iop = op == WOP_TABLE_FILL ? IR_TABLE_FILL64
+                  : op == WOP_TABLE_COPY ? IR_TABLE_COPY64 : IR_TABLE_INIT64;
+        uint16_t wide = 0;
+        if (op == WOP_TABLE_COPY) {
+            bool dst64 = lo_table_is64(l, imm->index), src64 = lo_table_is64(l, imm->index2);
+            wide = (uint16_t)(dst64 | src64 << 1 | (dst64 && src64) << 2);
+        }
+        uint32_t pos = emit_s(l, iop, 3, s0, s1, s2, wide);
+        uint32_t a = imm->index, b = op == WOP_TABLE_FILL ? 0 : imm->index2;
+        if (op == WOP_TABLE_INIT) {
+            a = imm->index2; /* The table first, then the segment. */
+            b = imm->index;
+        }
+        if (l->len) {
+            at(l, pos + 2)->u32[0] = a;
+            at(l, pos + 2)->u32[1] = b;
+        }
+        break;
+    }
     }
 }
 
 bool lo_memory64(lo_ctx *l, wasm_op op, const wv_imm *imm)
 {
     switch (op) {
+    case WOP_TABLE_GET: case WOP_TABLE_SET: case WOP_TABLE_SIZE: case WOP_TABLE_GROW:
+    case WOP_TABLE_FILL: case WOP_TABLE_COPY: case WOP_TABLE_INIT:
+        lower_table64(l, op, imm);
+        break;
     case WOP_MEMORY_SIZE: {
         /* The 32-bit form already writes the page count as 64 bits. */
         uint16_t dst = push_temp(l, VT_I64);

@@ -491,17 +491,20 @@ weft_status weft_memory_new(weft_engine *engine, uint64_t min_pages, uint64_t ma
     return WEFT_OK;
 }
 
-weft_status weft_table_new(weft_engine *engine, weft_valkind elem, uint32_t min, uint64_t max,
-                           weft_table **out)
+/* weft_table_new and weft_table_new64: a table of 32-bit or 64-bit index
+ * type. A 64-bit table's maximum may be any u64 (UINT64_MAX: none). */
+static weft_status table_new(weft_engine *engine, weft_valkind elem, uint64_t min, uint64_t max,
+                             bool is64, weft_table **out)
 {
     *out = NULL;
     if (!engine || (elem != WEFT_FUNCREF && elem != WEFT_EXTERNREF) ||
-        (max != UINT64_MAX && max > UINT32_MAX))
+        (!is64 && max != UINT64_MAX && max > UINT32_MAX))
         return WEFT_ERR_ARGUMENT;
     weft_status s;
     wx_table *t = wx_table_create(elem == WEFT_FUNCREF ? VT_FUNCREF : VT_EXTERNREF, min, max, &s);
     if (!t)
         return s;
+    t->is64 = is64;
     if ((s = wx_table_limit(engine, t, NULL)) ||
         (s = wx_table_charge(t, &engine->budget, "table", NULL))) {
         wx_table_destroy(t);
@@ -513,6 +516,18 @@ weft_status weft_table_new(weft_engine *engine, weft_valkind elem, uint32_t min,
     }
     *out = t;
     return WEFT_OK;
+}
+
+weft_status weft_table_new(weft_engine *engine, weft_valkind elem, uint32_t min, uint64_t max,
+                           weft_table **out)
+{
+    return table_new(engine, elem, min, max, false, out);
+}
+
+weft_status weft_table_new64(weft_engine *engine, weft_valkind elem, uint64_t min, uint64_t max,
+                             weft_table **out)
+{
+    return table_new(engine, elem, min, max, true, out);
 }
 
 weft_status weft_global_new(weft_engine *engine, weft_value value, bool mutable_,

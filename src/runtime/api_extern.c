@@ -108,6 +108,8 @@ weft_valkind weft_table_kind(const weft_table *table) { return wx_valkind_of(tab
 
 uint32_t weft_table_size(const weft_table *table) { return table->size; }
 
+bool weft_table_is64(const weft_table *table) { return table->is64; }
+
 /* Checks that `value` may be stored in `table`; fills `err` when not. */
 static weft_status check_elem(const weft_table *table, const weft_value *value, weft_error *err)
 {

@@ -245,8 +245,12 @@ wx_trap wx_memory_init(wx_instance *inst, uint32_t mem, uint32_t data, uint64_t 
     return TRAP_NONE;
 }
 
-int64_t wx_table_grow(wx_table *t, uint32_t delta, wx_slot init)
+int64_t wx_table_grow(wx_table *t, uint64_t delta, wx_slot init)
 {
+    /* grow_max is at most WM_MAX_TABLE, so the sum cannot wrap once the
+     * delta is below it. */
+    if (delta > t->grow_max)
+        return -1;
     uint64_t want = (uint64_t)t->size + delta;
     if (want > t->grow_max || wx_budget_take(t->budget, 0, delta))
         return -1;
@@ -265,24 +269,24 @@ int64_t wx_table_grow(wx_table *t, uint32_t delta, wx_slot init)
     return old;
 }
 
-wx_trap wx_table_fill(wx_table *t, uint32_t dst, wx_slot value, uint32_t len)
+wx_trap wx_table_fill(wx_table *t, uint64_t dst, wx_slot value, uint64_t len)
 {
-    if ((uint64_t)dst + len > t->size)
+    if (!in_range(dst, len, t->size))
         return TRAP_TABLE_OOB;
     if (METERED())
         return wx_bulk_metered(&(wx_bulk){ .kind = BULK_FILL_SLOTS,
                                            .dst = (uint8_t *)(t->elems + dst),
                                            .bytes = (uint64_t)len * sizeof(wx_slot),
                                            .value = value, .obj = t, .dst_at = dst });
-    for (uint32_t i = 0; i < len; i++)
+    for (uint64_t i = 0; i < len; i++)
         t->elems[dst + i] = value;
     return TRAP_NONE;
 }
 
-wx_trap wx_table_copy(wx_table *dst_tab, wx_table *src_tab, uint32_t dst, uint32_t src,
-                      uint32_t len)
+wx_trap wx_table_copy(wx_table *dst_tab, wx_table *src_tab, uint64_t dst, uint64_t src,
+                      uint64_t len)
 {
-    if ((uint64_t)dst + len > dst_tab->size || (uint64_t)src + len > src_tab->size)
+    if (!in_range(dst, len, dst_tab->size) || !in_range(src, len, src_tab->size))
         return TRAP_TABLE_OOB;
     if (METERED())
         return wx_bulk_metered(&(wx_bulk){ .kind = BULK_MOVE,
@@ -294,12 +298,12 @@ wx_trap wx_table_copy(wx_table *dst_tab, wx_table *src_tab, uint32_t dst, uint32
     return TRAP_NONE;
 }
 
-wx_trap wx_table_init(wx_instance *inst, uint32_t table, uint32_t elem, uint32_t dst,
+wx_trap wx_table_init(wx_instance *inst, uint32_t table, uint32_t elem, uint64_t dst,
                       uint32_t src, uint32_t len)
 {
     uint64_t seg_len = inst->elem_dropped[elem] ? 0 : inst->mod->elems[elem].count;
     wx_table *t = inst->tables[table];
-    if ((uint64_t)src + len > seg_len || (uint64_t)dst + len > t->size)
+    if ((uint64_t)src + len > seg_len || !in_range(dst, len, t->size))
         return TRAP_TABLE_OOB;
     if (METERED() && len)
         return wx_bulk_metered(&(wx_bulk){ .kind = BULK_MOVE, .dst = (uint8_t *)(t->elems + dst),
@@ -445,7 +449,7 @@ static bool import_matches(const inst_ctx *c, const wm_import *imp, const weft_e
         return ext->of.func && ext->of.func->sig == c->inst->sigs[imp->u.type];
     case EXT_TABLE: {
         const wx_table *t = ext->of.table;
-        return t && t->type == imp->u.table.elem &&
+        return t && t->type == imp->u.table.elem && t->is64 == imp->u.table.limits.is64 &&
                limits_match(t->size, t->has_max, t->max, &imp->u.table.limits);
     }
     case EXT_MEMORY: {
@@ -545,6 +549,13 @@ static weft_status create_storage(inst_ctx *c)
                                           t->limits.has_max ? t->limits.max : UINT64_MAX, &s);
         if (!inst->tables[i])
             return fail(c, s, "cannot create table");
+        inst->tables[i]->is64 = t->limits.is64;
+        if (t->limits.has_max && t->limits.max == UINT64_MAX) {
+            /* A 64-bit table's largest maximum, which wx_table_create
+             * reads as none. */
+            inst->tables[i]->has_max = true;
+            inst->tables[i]->max = UINT64_MAX;
+        }
         char what[32];
         snprintf(what, sizeof what, "table %" PRIu32, i);
         if ((s = wx_table_limit(c->engine, inst->tables[i], c->err)) ||
@@ -661,7 +672,8 @@ static weft_status apply_segments_unmetered(inst_ctx *c)
             const_val off;
             if (!eval_const(inst, &e->offset, &off))
                 return fail(c, WEFT_ERR_INVALID, "bad constant expression");
-            wx_trap t = wx_table_init(inst, e->table, i, off.lo.u32, 0, e->count);
+            uint64_t at = m->tables[e->table].type.limits.is64 ? off.lo.u64 : off.lo.u32;
+            wx_trap t = wx_table_init(inst, e->table, i, at, 0, e->count);
             if (t)
                 return trap_status(c, t);
         }

@@ -93,6 +93,7 @@ typedef struct weft_table {
     uint64_t grow_max;        /* What table.grow may reach: max clamped by the engine's limit. */
     uint8_t type;             /* VT_FUNCREF or VT_EXTERNREF. */
     bool has_max;             /* Whether a maximum was declared (import matching). */
+    bool is64;                /* A 64-bit table (memory64): imports must say so too. */
     wx_budget *budget;        /* What its elements count against (NULL: nothing). */
 } wx_table;
 
@@ -267,12 +268,14 @@ wx_trap wx_memory_copy(wx_memory *dst_mem, wx_memory *src_mem, uint64_t dst, uin
                        uint64_t len);
 wx_trap wx_memory_init(wx_instance *inst, uint32_t mem, uint32_t data, uint64_t dst,
                        uint32_t src, uint32_t len);
-/* table.grow: returns the old size, or -1 when the table cannot grow. */
-int64_t wx_table_grow(wx_table *t, uint32_t delta, wx_slot init);
-wx_trap wx_table_fill(wx_table *t, uint32_t dst, wx_slot value, uint32_t len);
-wx_trap wx_table_copy(wx_table *dst_tab, wx_table *src_tab, uint32_t dst, uint32_t src,
-                      uint32_t len);
-wx_trap wx_table_init(wx_instance *inst, uint32_t table, uint32_t elem, uint32_t dst,
+/* table.grow: returns the old size, or -1 when the table cannot grow.
+ * The table instructions take 64-bit indices and lengths for 64-bit tables
+ * (memory64); 32-bit tables pass theirs zero-extended. */
+int64_t wx_table_grow(wx_table *t, uint64_t delta, wx_slot init);
+wx_trap wx_table_fill(wx_table *t, uint64_t dst, wx_slot value, uint64_t len);
+wx_trap wx_table_copy(wx_table *dst_tab, wx_table *src_tab, uint64_t dst, uint64_t src,
+                      uint64_t len);
+wx_trap wx_table_init(wx_instance *inst, uint32_t table, uint32_t elem, uint64_t dst,
                       uint32_t src, uint32_t len);
 
 /* ---- Engines, instances and host-made externals (instance.c, api.c) ---- */

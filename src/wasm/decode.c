@@ -115,7 +115,9 @@ static bool read_name(wr_reader *r, wm_arena *a, wm_name *out)
 /* Limits: a flags byte, then the minimum and, when flag bit 0 says so, the
  * maximum. Bit 1 marks shared memory and bit 2 a 64-bit memory, which
  * `memory64` allows (the module's feature); tables only have bit 0. */
-static bool read_limits(wr_reader *r, wm_limits *lim, bool memory, bool memory64)
+/* `is64_ok`: flag 4 (i64 indices) is allowed, for memory64's memories and
+ * tables. */
+static bool read_limits(wr_reader *r, wm_limits *lim, bool memory, bool is64_ok)
 {
     uint8_t flags;
     if (!read_leb_byte(r, &flags))
@@ -123,7 +125,7 @@ static bool read_limits(wr_reader *r, wm_limits *lim, bool memory, bool memory64
     uint8_t allowed = 1;
     if (memory && WM_ACCEPT_SHARED)
         allowed |= 2;
-    if (memory && memory64)
+    if (is64_ok)
         allowed |= 4;
     if (flags & ~allowed)
         return reject_byte(r, "integer too large");
@@ -143,9 +145,9 @@ static bool read_limits(wr_reader *r, wm_limits *lim, bool memory, bool memory64
     return true;
 }
 
-static bool read_tabletype(wr_reader *r, wm_tabletype *t)
+static bool read_tabletype(wr_reader *r, wm_tabletype *t, bool table64)
 {
-    return read_reftype(r, &t->elem) && read_limits(r, &t->limits, false, false);
+    return read_reftype(r, &t->elem) && read_limits(r, &t->limits, false, table64);
 }
 
 static bool read_globaltype(wr_reader *r, wm_globaltype *g)
@@ -334,7 +336,7 @@ static bool read_import_desc(wr_reader *r, wm_module *m, wm_import *im)
         return wr_u32(r, &im->u.type);
     case EXT_TABLE:
         m->nimported_tables++;
-        return read_tabletype(r, &im->u.table);
+        return read_tabletype(r, &im->u.table, m->features.memory64);
     case EXT_MEMORY:
         m->nimported_memories++;
         return read_limits(r, &im->u.memory.limits, true, m->features.memory64);
@@ -386,7 +388,7 @@ static bool decode_tables(decoder *d, wr_reader *r)
     if (!read_count(r, &n) || !make_space(r, m, EXT_TABLE, n))
         return false;
     for (uint32_t i = 0; i < n; i++)
-        if (!read_tabletype(r, &m->tables[m->nimported_tables + i].type))
+        if (!read_tabletype(r, &m->tables[m->nimported_tables + i].type, m->features.memory64))
             return false;
     return true;
 }

@@ -507,7 +507,7 @@ static bool check_call_indirect(wv_ctx *c, const wv_imm *imm, const wm_functype 
     if (c->m->tables[imm->index2].type.elem != VT_FUNCREF)
         return invalid(c, "type mismatch: call_indirect needs a table of funcref");
     *ft = &c->m->types[imm->index];
-    return pop_expect(c, VT_I32);
+    return pop_expect(c, c->m->tables[imm->index2].type.limits.is64 ? VT_I64 : VT_I32);
 }
 
 /* return_call*: the callee's results become the caller's. */
@@ -541,6 +541,12 @@ static bool check_select(wv_ctx *c)
 static uint8_t table_elem(const wv_ctx *c, uint32_t index)
 {
     return c->m->tables[index].type.elem;
+}
+
+/* A table's index type: i64 for a 64-bit table (memory64), else i32. */
+static uint8_t table_index(const wv_ctx *c, uint32_t index)
+{
+    return c->m->tables[index].type.limits.is64 ? VT_I64 : VT_I32;
 }
 
 /* The instructions whose SIG is SPECIAL. */
@@ -619,15 +625,16 @@ static inline __attribute__((always_inline)) bool check_special(wv_ctx *c, wasm_
             return invalid(c, "global is immutable");
         return pop_expect(c, m->globals[imm->index].type.type);
     case WOP_TABLE_GET:
-        return pop_expect(c, VT_I32) && push(c, table_elem(c, imm->index));
+        return pop_expect(c, table_index(c, imm->index)) && push(c, table_elem(c, imm->index));
     case WOP_TABLE_SET:
-        return pop_expect(c, table_elem(c, imm->index)) && pop_expect(c, VT_I32);
+        return pop_expect(c, table_elem(c, imm->index)) &&
+               pop_expect(c, table_index(c, imm->index));
     case WOP_TABLE_GROW:
-        return pop_expect(c, VT_I32) && pop_expect(c, table_elem(c, imm->index)) &&
-               push(c, VT_I32);
+        t = table_index(c, imm->index);
+        return pop_expect(c, t) && pop_expect(c, table_elem(c, imm->index)) && push(c, t);
     case WOP_TABLE_FILL:
-        return pop_expect(c, VT_I32) && pop_expect(c, table_elem(c, imm->index)) &&
-               pop_expect(c, VT_I32);
+        t = table_index(c, imm->index);
+        return pop_expect(c, t) && pop_expect(c, table_elem(c, imm->index)) && pop_expect(c, t);
     case WOP_REF_NULL:
         return push(c, imm->type);
     case WOP_REF_IS_NULL:
@@ -683,6 +690,23 @@ static const wasm_sig *widen_addresses(const wv_ctx *c, wasm_op op, wasm_imm kin
     }
     case IMM_MEMORY_INIT:
         wide->params[0] = address_type(c, imm->index2);
+        return wide;
+    /* The table instructions typed by SIG: 64-bit tables (memory64) take
+     * i64 indices and sizes; table.copy's length is i64 only when both
+     * tables are 64-bit. */
+    case IMM_TABLE:
+        if (op == WOP_TABLE_SIZE)
+            wide->result = table_index(c, imm->index);
+        return wide;
+    case IMM_TABLE_COPY: {
+        uint8_t dst = table_index(c, imm->index), src = table_index(c, imm->index2);
+        wide->params[0] = dst;
+        wide->params[1] = src;
+        wide->params[2] = dst == VT_I64 && src == VT_I64 ? VT_I64 : VT_I32;
+        return wide;
+    }
+    case IMM_TABLE_INIT:
+        wide->params[0] = table_index(c, imm->index2);
         return wide;
     default:
         return sig;
@@ -957,7 +981,12 @@ static bool check_tables_and_memories(wv_ctx *c)
     wm_module *m = c->m;
     for (uint32_t i = 0; i < m->ntables; i++) {
         int sec = m->tables[i].imported ? SEC_IMPORT : SEC_TABLE;
-        if (!check_limits(c, sec, &m->tables[i].type.limits, UINT32_MAX,
+        const wm_limits *l = &m->tables[i].type.limits;
+        /* A 64-bit table (memory64) may declare any u64 size; the
+         * engine's limits bound what it gets when instantiated. */
+        if (l->is64)
+            c->any_memory64 = true;
+        if (!check_limits(c, sec, l, l->is64 ? UINT64_MAX : UINT32_MAX,
                           "table size must be at most 2^32-1"))
             return false;
     }
@@ -1005,7 +1034,9 @@ static bool check_elems(wv_ctx *c)
                                       "type mismatch: segment of %s for a table of %s",
                                       type_name(e->type),
                                       type_name(m->tables[e->table].type.elem));
-            if (!validate_const(c, &e->offset, VT_I32, SEC_ELEMENT))
+            if (!validate_const(c, &e->offset,
+                                m->tables[e->table].type.limits.is64 ? VT_I64 : VT_I32,
+                                SEC_ELEMENT))
                 return false;
         }
         for (uint32_t k = 0; k < e->count; k++) {

@@ -95,7 +95,8 @@ struct wv_ctx {
     bool const_expr;
     uint32_t const_globals;
 
-    /* Some memory is 64-bit, so memory instructions' types need adjusting. */
+    /* Some memory or table is 64-bit, so memory and table instructions'
+     * types need adjusting. */
     bool any_memory64;
 
     /* C.refs: functions that ref.func may name inside function bodies

@@ -66,11 +66,15 @@ bool spectest_make(weft_engine *engine, spectest *out)
     if (!make_funcs(engine, out, &n) || !make_globals(engine, out, &n))
         return false;
     spectest_entry *table = &out->entries[n++], *memory = &out->entries[n++];
+    spectest_entry *table64 = &out->entries[n++];
     table->field = "table";
     table->ext.kind = WEFT_EXTERN_TABLE;
+    table64->field = "table64"; /* The 3.0 suite's: i64 indices (memory64). */
+    table64->ext.kind = WEFT_EXTERN_TABLE;
     memory->field = "memory";
     memory->ext.kind = WEFT_EXTERN_MEMORY;
     return weft_table_new(engine, WEFT_FUNCREF, 10, 20, &table->ext.of.table) == WEFT_OK &&
+           weft_table_new64(engine, WEFT_FUNCREF, 10, 20, &table64->ext.of.table) == WEFT_OK &&
            weft_memory_new(engine, 1, 2, &memory->ext.of.memory) == WEFT_OK;
 }
 

@@ -7,8 +7,9 @@
 
 #include "weft.h"
 
-/* print, six typed print_* functions, four globals, a table and a memory. */
-#define SPECTEST_COUNT 13
+/* print, six typed print_* functions, four globals, a table, a 64-bit
+ * table and a memory. */
+#define SPECTEST_COUNT 14
 
 /* One export of the module. */
 typedef struct spectest_entry {
