@@ -63,15 +63,16 @@ weft_status weft_module_load_file(const char *path, weft_module **out, weft_erro
  * always allowed). weft_features_init turns every one on, and that is what
  * weft_module_load allows. With one turned off its modules are rejected as
  * 2.0 rejects them, as the 2.0 test suite expects: a second memory is
- * invalid ("multiple memories"), the limits flag of a 64-bit memory is
- * malformed, and a memory index byte other than zero is malformed. */
+ * invalid ("multiple memories"), the limits flag of a 64-bit memory or
+ * table is malformed, a memory index byte other than zero is malformed,
+ * and a relaxed SIMD opcode is an illegal opcode. */
 /* Every proposal that can be switched, as X(field, "name", "description"):
  * the bool field of weft_features, the name tools give it (`weft --enable
  * NAME`) and what it allows. weft_features is made from this list, so a
  * proposal added here is a field and a command-line name at once. */
 #define WEFT_FEATURE_LIST(X)                                                   \
     X(multi_memory, "multi-memory", "several memories in one module")         \
-    X(memory64, "memory64", "memories addressed by i64")                      \
+    X(memory64, "memory64", "memories and tables indexed by i64")             \
     X(relaxed_simd, "relaxed-simd", "relaxed SIMD instructions (deterministic in weft)")
 
 typedef struct weft_features {
