@@ -71,7 +71,9 @@ weft_status weft_module_load_file(const char *path, weft_module **out, weft_erro
  * proposal added here is a field and a command-line name at once. */
 #define WEFT_FEATURE_LIST(X)                                                   \
     X(multi_memory, "multi-memory", "several memories in one module")         \
-    X(memory64, "memory64", "memories addressed by i64")
+    X(memory64, "memory64", "memories addressed by i64")                      \
+    X(function_references, "function-references",                              \
+      "typed function references: (ref null? ht), call_ref, br_on_null")
 
 typedef struct weft_features {
 #define WEFT_FEATURE_FIELD(field, name, doc) bool field;

@@ -67,7 +67,7 @@ expect_not() {
 run --version
 expect "--version" 0 '^weft [0-9]+\.[0-9]+.* \(commit [^)]+\)$' '^compiler: (gcc|clang) ' \
     '^dispatch strategies: direct indirect switch' '^bounds modes: guard explicit$' \
-    'switchable: multi-memory memory64'
+    'switchable: multi-memory memory64 function-references'
 version_out=$out
 run version
 [ "$out" == "$version_out" ] && [ $code = 0 ] && ok "version = --version" ||
@@ -165,7 +165,7 @@ if [ -n "$wat2wasm" ]; then
     run --disable memory64 --invoke f "$work/m64.wasm"
     expect "shorthand with options first" 1 'malformed'
     run validate --enable simd-of-the-future "$work/m64.wasm"
-    expect "unknown proposal" 2 "unknown proposal 'simd-of-the-future' \(known: multi-memory memory64, all\)"
+    expect "unknown proposal" 2 "unknown proposal 'simd-of-the-future' \(known: multi-memory memory64 function-references, all\)"
     run validate --enable "" "$work/m64.wasm"
     expect "empty proposal list" 2 "wants a proposal's name"
 else

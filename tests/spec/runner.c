@@ -1197,6 +1197,7 @@ static weft_features part_features(const options *opts, const char *part)
         return f;
     f.multi_memory = strstr(part, "multi-memory") != NULL;
     f.memory64 = strstr(part, "memory64") != NULL;
+    f.function_references = strstr(part, "function-references") != NULL;
     return f;
 }
 
