@@ -476,7 +476,7 @@ static bool read_elemkind(wr_reader *r, wm_valtype *type)
         return false;
     if (kind != 0)
         return reject_byte(r, "malformed element kind");
-    *type = VT_FUNCREF;
+    *type = r->typed ? VT_FUNCREF | VT_NONNULL : VT_FUNCREF;
     return true;
 }
 
@@ -517,7 +517,9 @@ static bool read_elem(wr_reader *r, wm_arena *a, wm_elem *e)
         return wr_error(r, "malformed elements segment kind");
     }
     bool exprs = flags & 4;
-    e->type = VT_FUNCREF;
+    /* Function indices are references that cannot be null: with function
+     * references their segment's type is (ref func). */
+    e->type = r->typed && !exprs ? VT_FUNCREF | VT_NONNULL : VT_FUNCREF;
     if (flags & 1) {
         e->mode = (flags & 2) ? SEG_DECLARATIVE : SEG_PASSIVE;
     } else {

@@ -1203,7 +1203,9 @@ static bool check_tables_and_memories(wv_ctx *c)
         /* Without an initial value a table's elements start null, which a
          * table of non-null references cannot hold. */
         if (t->has_init) {
-            if (!validate_const(c, &t->init, &t->type.elem, SEC_TABLE, m->nglobals))
+            /* As globals', a table's initial value may read imported globals
+             * only. */
+            if (!validate_const(c, &t->init, &t->type.elem, SEC_TABLE, m->nimported_globals))
                 return false;
         } else if (!t->imported && !vt_nullable(t->type.elem)) {
             return module_invalid(c, sec, "type mismatch: table of %s needs an initial value",
