@@ -333,9 +333,13 @@ weft_status weft_call(weft_engine *engine, weft_func *func, const weft_value *ar
         return fail(err, WEFT_ERR_ARGUMENT, "too little room for the results");
     if (t->nparams && !args)
         return fail(err, WEFT_ERR_ARGUMENT, "no arguments given");
-    for (uint32_t i = 0; i < t->nparams; i++)
+    for (uint32_t i = 0; i < t->nparams; i++) {
         if (args[i].kind != kind_of(t->params[i]))
             return fail(err, WEFT_ERR_ARGUMENT, "argument of the wrong kind");
+        /* A parameter of type (ref ...) cannot take null. */
+        if (vt_is_ref(t->params[i]) && !vt_nullable(t->params[i]) && !args[i].of.ref)
+            return fail(err, WEFT_ERR_ARGUMENT, "null argument for a non-null reference");
+    }
     wx_thread *th = &engine->thread;
     /* The arguments go above whatever frames are running, so a host
      * function may call back into the guest. */
