@@ -10,10 +10,12 @@
  * be malformed. (The memory64 flag depends on the module's features.) */
 #define WM_ACCEPT_SHARED 0
 
-/* The budget of declared locals (one word each once decoded): a base that
- * no real module reaches, plus a generous amount per byte of module. */
+/* The budget of declared locals (a 4-byte wm_valtype each once decoded): a
+ * base that no real module reaches, plus a generous amount per byte of
+ * module, 16, so that the decoded locals take at most 64 bytes per byte of
+ * module, as when a local's type took one byte and the amount was 64. */
 #define LOCALS_BUDGET_BASE (1u << 22)
-#define LOCALS_PER_BYTE 64u
+#define LOCALS_PER_BYTE 16u
 
 /* What the section loop remembers between sections. */
 typedef struct decoder {
