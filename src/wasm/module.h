@@ -38,6 +38,10 @@ enum {
     VT_REF_BOT = 0x02,             /* The bottom reference: only in unreachable code. */
 };
 
+/* The type of a value-stack entry whose type is not known: what popping an
+ * empty stack yields in unreachable code. Not a valid value type encoding. */
+#define VT_UNKNOWN 0
+
 #define VT_NONNULL 0x100u
 #define VT_INDEX_SHIFT 9
 #define VT_MAX_INDEX ((1u << 23) - 1)
@@ -289,6 +293,17 @@ static inline bool vt_canon_subtype(wm_valtype a, wm_valtype b)
         return vt_code(b) == VT_FUNCREF;
     return vt_code(a) == vt_code(b);
 }
+
+/* A value type's name for messages ("i32", "(ref null 3)"): a static
+ * string, or one of a few buffers of the calling thread that later calls
+ * reuse. VT_UNKNOWN is "unknown". */
+const char *wm_type_name(wm_valtype t);
+
+/* Whether value type `a` of module `m` is a subtype of `b`: t <: t; (ref
+ * ht) <: (ref null ht); a concrete function type <: func; the bottom
+ * reference <: every reference; VT_UNKNOWN (an operand of unreachable
+ * code) matches everything. Concrete types compare by structure. */
+bool wm_subtype(const wm_module *m, wm_valtype a, wm_valtype b);
 
 /* The function type of function `index`. */
 static inline const wm_functype *wm_func_type(const wm_module *m, uint32_t index)

@@ -1,8 +1,9 @@
-/* types.c: canonical function types. Every function type that any module
+/* types.c: value types' names and subtyping, and canonical function types. Every function type that any module
  * uses gets an id in one registry for the process, equal ids for equal
  * types: call_indirect and call_ref compare ids, linking compares imports
  * with them, and the validator compares concrete references by them. */
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -115,4 +116,66 @@ wm_valtype wm_canon_valtype(const wm_module *m, wm_valtype t)
     uint32_t index = vt_index(t);
     uint32_t id = ids && index < m->ntypes ? ids[index] : SELF_INDEX - 1;
     return vt_ref_index(id > VT_MAX_INDEX ? SELF_INDEX - 1 : id, vt_nullable(t));
+}
+
+/* ---- Names and subtyping ---------------------------------------------------------- */
+
+/* Several names may appear in one message, so the names of references go
+ * to a few rotating buffers. */
+const char *wm_type_name(wm_valtype t)
+{
+    switch (t) {
+    case VT_I32: return "i32";
+    case VT_I64: return "i64";
+    case VT_F32: return "f32";
+    case VT_F64: return "f64";
+    case VT_V128: return "v128";
+    case VT_FUNCREF: return "funcref";
+    case VT_EXTERNREF: return "externref";
+    case VT_UNKNOWN: return "unknown";
+    }
+    if (!vt_is_ref(t))
+        return "invalid type";
+    static _Thread_local char bufs[4][40];
+    static _Thread_local unsigned next;
+    char *b = bufs[next++ % 4];
+    const char *null = vt_nullable(t) ? "null " : "";
+    switch (vt_code(t)) {
+    case VT_REF_INDEX: snprintf(b, sizeof bufs[0], "(ref %s%u)", null, vt_index(t)); break;
+    case VT_REF_BOT: snprintf(b, sizeof bufs[0], "(ref %sbot)", null); break;
+#define HEAP_NAME(name, code, text) \
+    case code: snprintf(b, sizeof bufs[0], "(ref %s%s)", null, text); break;
+    WM_HEAP_TYPES(HEAP_NAME)
+#undef HEAP_NAME
+    }
+    return b;
+}
+
+/* Whether concrete types `a` and `b` of the module are equal: the same
+ * index, or equal by structure (their canonical ids). */
+static bool same_type_index(const wm_module *m, uint32_t a, uint32_t b)
+{
+    if (a == b)
+        return true;
+    const uint32_t *ids = wm_type_ids(m);
+    return ids && ids[a] == ids[b];
+}
+
+bool wm_subtype(const wm_module *m, wm_valtype a, wm_valtype b)
+{
+    if (a == b || a == VT_UNKNOWN || b == VT_UNKNOWN)
+        return true;
+    if (!vt_is_ref(a) || !vt_is_ref(b))
+        return false;
+    if (vt_nullable(a) && !vt_nullable(b))
+        return false;
+    uint8_t ha = vt_code(a), hb = vt_code(b);
+    if (ha == VT_REF_BOT)
+        return true;
+    if (ha == VT_REF_INDEX) {
+        if (hb == VT_REF_INDEX)
+            return same_type_index(m, vt_index(a), vt_index(b));
+        return hb == VT_FUNCREF;
+    }
+    return ha == hb;
 }

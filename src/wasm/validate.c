@@ -23,70 +23,6 @@ const wm_valtype wv_one_type[512] = {
 #undef T4
 };
 
-/* A value type's name for messages. Several may appear in one message, so
- * the names of references go to a few rotating buffers. */
-static const char *type_name(wm_valtype t)
-{
-    switch (t) {
-    case VT_I32: return "i32";
-    case VT_I64: return "i64";
-    case VT_F32: return "f32";
-    case VT_F64: return "f64";
-    case VT_V128: return "v128";
-    case VT_FUNCREF: return "funcref";
-    case VT_EXTERNREF: return "externref";
-    case VT_UNKNOWN: return "unknown";
-    }
-    if (!vt_is_ref(t))
-        return "invalid type";
-    static _Thread_local char bufs[4][40];
-    static _Thread_local unsigned next;
-    char *b = bufs[next++ % 4];
-    const char *null = vt_nullable(t) ? "null " : "";
-    switch (vt_code(t)) {
-    case VT_REF_INDEX: snprintf(b, sizeof bufs[0], "(ref %s%u)", null, vt_index(t)); break;
-    case VT_REF_BOT: snprintf(b, sizeof bufs[0], "(ref %sbot)", null); break;
-#define HEAP_NAME(name, code, text) \
-    case code: snprintf(b, sizeof bufs[0], "(ref %s%s)", null, text); break;
-    WM_HEAP_TYPES(HEAP_NAME)
-#undef HEAP_NAME
-    }
-    return b;
-}
-
-/* Whether concrete types `a` and `b` of the module are equal: the same
- * index, or equal by structure (their canonical ids). */
-static bool same_type_index(const wm_module *m, uint32_t a, uint32_t b)
-{
-    if (a == b)
-        return true;
-    const uint32_t *ids = wm_type_ids(m);
-    return ids && ids[a] == ids[b];
-}
-
-/* The subtyping of value types: t <: t; a reference that cannot be null
- * <: the one that can; a concrete function type <: func; the bottom
- * reference <: every reference; VT_UNKNOWN (an operand of unreachable
- * code) matches everything. */
-static bool is_subtype(const wm_module *m, wm_valtype a, wm_valtype b)
-{
-    if (a == b || a == VT_UNKNOWN || b == VT_UNKNOWN)
-        return true;
-    if (!vt_is_ref(a) || !vt_is_ref(b))
-        return false;
-    if (vt_nullable(a) && !vt_nullable(b))
-        return false;
-    uint8_t ha = vt_code(a), hb = vt_code(b);
-    if (ha == VT_REF_BOT)
-        return true;
-    if (ha == VT_REF_INDEX) {
-        if (hb == VT_REF_INDEX)
-            return same_type_index(m, vt_index(a), vt_index(b));
-        return hb == VT_FUNCREF;
-    }
-    return ha == hb;
-}
-
 /* Whether [t1] <: [t2], type by type. */
 static bool subtypes(const wm_module *m, uint32_t n1, const wm_valtype *t1, uint32_t n2,
                      const wm_valtype *t2)
@@ -94,7 +30,7 @@ static bool subtypes(const wm_module *m, uint32_t n1, const wm_valtype *t1, uint
     if (n1 != n2)
         return false;
     for (uint32_t i = 0; i < n1; i++)
-        if (!is_subtype(m, t1[i], t2[i]))
+        if (!wm_subtype(m, t1[i], t2[i]))
             return false;
     return true;
 }
@@ -216,9 +152,9 @@ static __attribute__((noinline)) bool pop_expect_slow(wv_ctx *c, wm_valtype want
     wm_valtype got = VT_UNKNOWN;
     if (!pop_any(c, &got))
         return false;
-    if (!is_subtype(c->m, got, want))
-        return invalid(c, "type mismatch: expected %s, found %s", type_name(want),
-                       type_name(got));
+    if (!wm_subtype(c->m, got, want))
+        return invalid(c, "type mismatch: expected %s, found %s", wm_type_name(want),
+                       wm_type_name(got));
     return true;
 }
 
@@ -416,10 +352,10 @@ static bool check_table_init(wv_ctx *c, const wv_imm *imm)
     wm_module *m = c->m;
     if (!check_table(c, imm->index2) || !check_elem(c, imm->index))
         return false;
-    if (!is_subtype(m, m->elems[imm->index].type, m->tables[imm->index2].type.elem))
+    if (!wm_subtype(m, m->elems[imm->index].type, m->tables[imm->index2].type.elem))
         return invalid(c, "type mismatch: element segment of %s, table of %s",
-                       type_name(m->elems[imm->index].type),
-                       type_name(m->tables[imm->index2].type.elem));
+                       wm_type_name(m->elems[imm->index].type),
+                       wm_type_name(m->tables[imm->index2].type.elem));
     return true;
 }
 
@@ -428,10 +364,10 @@ static bool check_table_copy(wv_ctx *c, const wv_imm *imm)
     wm_module *m = c->m;
     if (!check_table(c, imm->index) || !check_table(c, imm->index2))
         return false;
-    if (!is_subtype(m, m->tables[imm->index2].type.elem, m->tables[imm->index].type.elem))
+    if (!wm_subtype(m, m->tables[imm->index2].type.elem, m->tables[imm->index].type.elem))
         return invalid(c, "type mismatch: copying %s into a table of %s",
-                       type_name(m->tables[imm->index2].type.elem),
-                       type_name(m->tables[imm->index].type.elem));
+                       wm_type_name(m->tables[imm->index2].type.elem),
+                       wm_type_name(m->tables[imm->index].type.elem));
     return true;
 }
 
@@ -567,9 +503,9 @@ static bool check_br_table(wv_ctx *c, const wv_imm *imm)
                 continue;
             }
             wm_valtype got = c->vals[c->nvals - 1 - depth];
-            if (!is_subtype(c->m, got, types[k]))
-                return invalid(c, "type mismatch: expected %s, found %s", type_name(types[k]),
-                               type_name(got));
+            if (!wm_subtype(c->m, got, types[k]))
+                return invalid(c, "type mismatch: expected %s, found %s", wm_type_name(types[k]),
+                               wm_type_name(got));
         }
     }
     if (!pop_vals(c, arity, want))
@@ -585,7 +521,7 @@ static inline bool check_call(wv_ctx *c, const wm_functype *ft)
 
 static bool check_call_indirect(wv_ctx *c, const wv_imm *imm, const wm_functype **ft)
 {
-    if (!is_subtype(c->m, c->m->tables[imm->index2].type.elem, VT_FUNCREF))
+    if (!wm_subtype(c->m, c->m->tables[imm->index2].type.elem, VT_FUNCREF))
         return invalid(c, "type mismatch: call_indirect needs a table of funcref");
     *ft = &c->m->types[imm->index];
     return pop_expect(c, VT_I32);
@@ -614,8 +550,8 @@ static bool check_select(wv_ctx *c)
     if (is_ref(t1) || is_ref(t2))
         return invalid(c, "type mismatch: select without a type on references");
     if (t1 != t2 && t1 != VT_UNKNOWN && t2 != VT_UNKNOWN)
-        return invalid(c, "type mismatch: select between %s and %s", type_name(t2),
-                       type_name(t1));
+        return invalid(c, "type mismatch: select between %s and %s", wm_type_name(t2),
+                       wm_type_name(t1));
     return push(c, t1 == VT_UNKNOWN ? t2 : t1);
 }
 
@@ -637,7 +573,7 @@ static bool pop_ref(wv_ctx *c, wm_valtype *t)
     if (!pop_any(c, t))
         return false;
     if (*t != VT_UNKNOWN && !is_ref(*t))
-        return invalid(c, "type mismatch: expected a reference, found %s", type_name(*t));
+        return invalid(c, "type mismatch: expected a reference, found %s", wm_type_name(*t));
     return true;
 }
 
@@ -681,9 +617,9 @@ static bool check_br_on_non_null(wv_ctx *c, const wv_imm *imm)
     label_types(&c->frames[c->nframes - 1 - imm->index], &n, &types);
     if (n == 0)
         return invalid(c, "type mismatch: br_on_non_null needs a label taking a reference");
-    if (!is_subtype(c->m, non_null(t), types[n - 1]))
-        return invalid(c, "type mismatch: expected %s, found %s", type_name(types[n - 1]),
-                       type_name(non_null(t)));
+    if (!wm_subtype(c->m, non_null(t), types[n - 1]))
+        return invalid(c, "type mismatch: expected %s, found %s", wm_type_name(types[n - 1]),
+                       wm_type_name(non_null(t)));
     return pop_vals(c, n - 1, types) && push_vals(c, n - 1, types);
 }
 
@@ -1209,7 +1145,7 @@ static bool check_tables_and_memories(wv_ctx *c)
                 return false;
         } else if (!t->imported && !vt_nullable(t->type.elem)) {
             return module_invalid(c, sec, "type mismatch: table of %s needs an initial value",
-                                  type_name(t->type.elem));
+                                  wm_type_name(t->type.elem));
         }
     }
     if (m->nmemories > 1 && !c->features.multi_memory)
@@ -1251,11 +1187,11 @@ static bool check_elems(wv_ctx *c)
         if (e->mode == SEG_ACTIVE) {
             if (e->table >= m->ntables)
                 return module_invalid(c, SEC_ELEMENT, "unknown table %u", e->table);
-            if (!is_subtype(m, e->type, m->tables[e->table].type.elem))
+            if (!wm_subtype(m, e->type, m->tables[e->table].type.elem))
                 return module_invalid(c, SEC_ELEMENT,
                                       "type mismatch: segment of %s for a table of %s",
-                                      type_name(e->type),
-                                      type_name(m->tables[e->table].type.elem));
+                                      wm_type_name(e->type),
+                                      wm_type_name(m->tables[e->table].type.elem));
             if (!validate_const(c, &e->offset, &wv_one_type[VT_I32], SEC_ELEMENT, m->nglobals))
                 return false;
         }

@@ -10,10 +10,6 @@
 #include "reader.h"
 #include "wasm_ops.h"
 
-/* The type of a value-stack entry whose type is not known: what popping an
- * empty stack yields in unreachable code. Not a valid value type encoding. */
-#define VT_UNKNOWN 0
-
 /* Which post-2.0 features the validator accepts. The defaults follow the
  * WebAssembly 2.0 test suite; each proposal lifts one restriction. */
 typedef struct wv_features {
