@@ -73,7 +73,9 @@ weft_status weft_module_load_file(const char *path, weft_module **out, weft_erro
 #define WEFT_FEATURE_LIST(X)                                                   \
     X(multi_memory, "multi-memory", "several memories in one module")         \
     X(memory64, "memory64", "memories and tables indexed by i64")             \
-    X(relaxed_simd, "relaxed-simd", "relaxed SIMD instructions (deterministic in weft)")
+    X(relaxed_simd, "relaxed-simd", "relaxed SIMD instructions (deterministic in weft)") \
+    X(function_references, "function-references",                              \
+      "typed function references: (ref null? ht), call_ref, br_on_null")
 
 typedef struct weft_features {
 #define WEFT_FEATURE_FIELD(field, name, doc) bool field;
@@ -474,8 +476,22 @@ weft_status weft_memory_write(weft_memory *memory, uint64_t offset, const void *
 weft_status weft_memory_grow(weft_memory *memory, uint64_t delta_pages, uint64_t *old_pages,
                              weft_error *err);
 
-/* The kind of a table's elements: WEFT_FUNCREF or WEFT_EXTERNREF. */
+/* The kind of a table's elements: WEFT_FUNCREF or WEFT_EXTERNREF. A table
+ * of a typed function reference ((ref $t), (ref null func), ...) is of
+ * kind WEFT_FUNCREF; weft_table_reftype says more. */
 weft_valkind weft_table_kind(const weft_table *table);
+
+/* A reference type in full, as typed function references write it:
+ * (ref null? heap-type). funcref is { WEFT_FUNCREF, true, false }. */
+typedef struct weft_reftype {
+    weft_valkind kind;     /* WEFT_FUNCREF or WEFT_EXTERNREF: the heap type's family. */
+    bool nullable;         /* Whether it holds the null reference. */
+    bool typed;            /* A function type ((ref null? $t)), not func itself:
+                            * only functions of that type fit. */
+} weft_reftype;
+
+/* The reference type of a table's elements. */
+weft_reftype weft_table_reftype(const weft_table *table);
 
 /* The number of elements of a table. */
 uint32_t weft_table_size(const weft_table *table);
@@ -491,8 +507,10 @@ weft_status weft_table_get(const weft_table *table, uint32_t index, weft_value *
 
 /* Sets element `index` to `value`. The value's kind must be the table's
  * element kind; a funcref must be NULL or a weft_func of the same engine,
- * which the guest may then call through the table. A wrong kind or an
- * index past the end is WEFT_ERR_ARGUMENT and changes nothing. */
+ * which the guest may then call through the table. A wrong kind, a NULL
+ * for a table that cannot hold null, a function of another type than a
+ * typed table's, or an index past the end is WEFT_ERR_ARGUMENT and
+ * changes nothing. */
 weft_status weft_table_set(weft_table *table, uint32_t index, weft_value value,
                            weft_error *err);
 
@@ -509,6 +527,10 @@ weft_value weft_global_get(const weft_global *global);
 /* The kind of a global's value, and whether the guest and host may set it. */
 weft_valkind weft_global_kind(const weft_global *global);
 bool weft_global_mutable(const weft_global *global);
+
+/* The reference type of a global holding a reference in *out; false (and
+ * *out untouched) for a global of a number or a vector. */
+bool weft_global_reftype(const weft_global *global, weft_reftype *out);
 
 /* Sets a mutable global. An immutable global, or a value of another kind
  * than the global's, is WEFT_ERR_ARGUMENT and leaves the global as it was. */

@@ -78,8 +78,12 @@ static const wm_module *wm_of(const wasm_module_t *module)
     return (const wm_module *)module->box->module;
 }
 
-static wasm_valtype_t *valtype_of(uint8_t type)
+static wasm_valtype_t *valtype_of(wm_valtype type)
 {
+    /* wasm.h knows funcref and externref only: a typed reference shows as
+     * the one of its family, (ref $t) as funcref. */
+    if (vt_is_ref(type))
+        type = vt_code(type) == VT_EXTERNREF ? VT_EXTERNREF : VT_FUNCREF;
     switch (type) {
     case VT_I32: return wasm_valtype_new(WASM_I32);
     case VT_I64: return wasm_valtype_new(WASM_I64);
@@ -90,7 +94,7 @@ static wasm_valtype_t *valtype_of(uint8_t type)
     }
     /* v128 has no wasm.h kind: it shows as its binary encoding (0x7b),
      * which no wasm.h enumerator takes. */
-    return wasm_valtype_new(type);
+    return wasm_valtype_new((wasm_valkind_t)type);
 }
 
 static wasm_limits_t limits_of(const wm_limits *l)

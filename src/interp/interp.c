@@ -23,6 +23,8 @@ const char *wx_trap_message(wx_trap trap)
     case TRAP_UNDEFINED_ELEMENT: return "undefined element";
     case TRAP_UNINITIALIZED_ELEMENT: return "uninitialized element";
     case TRAP_INDIRECT_TYPE: return "indirect call type mismatch";
+    case TRAP_NULL_FUNC_REF: return "null function reference";
+    case TRAP_NULL_REF: return "null reference";
     case TRAP_EXHAUSTED: return "call stack exhausted";
     case TRAP_HOST: return "host function failed";
     case TRAP_EXIT: return "exit";

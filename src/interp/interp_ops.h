@@ -260,6 +260,7 @@ OP(DATA_DROP) { inst->data_dropped[IMM] = true; NEXT(2); }
 
 OP(REF_FUNC) { fp[S0].ref = inst->funcs[IMM]; NEXT(2); }
 OP(REF_IS_NULL) { fp[S0].u64 = fp[S1].ref == NULL; NEXT(2); }
+OP(REF_AS_NON_NULL) { if (!fp[S0].ref) TRAP(TRAP_NULL_REF); NEXT(2); }
 OP(TABLE_GET) {
     wx_table *tab = inst->tables[IMM];
     uint32_t i = fp[S1].u32;
@@ -396,7 +397,14 @@ OP(CALL_SLOW) {
        if (g_->sig != IMM) TRAP(TRAP_INDIRECT_TYPE);                            \
        g_; })
 
+/* The function a call_ref names: [op][args ref -][- -]. */
+#define REF_TARGET()                                                            \
+    ({ wx_func *g_ = fp[S1].ref;                                                \
+       if (!g_) TRAP(TRAP_NULL_FUNC_REF);                                       \
+       g_; })
+
 OP(CALL) { CALL_FUNC(inst->funcs[IMM], fp + S0, ip + 2); }
+OP(CALL_REF) { wx_func *g = REF_TARGET(); CALL_FUNC(g, fp + S0, ip + 3); }
 OP(CALL_INDIRECT) { wx_func *g = INDIRECT_TARGET(); CALL_FUNC(g, fp + S0, ip + 3); }
 
 /* The function a call_indirect through a 64-bit table names: the same
@@ -452,12 +460,14 @@ OP(RETURN1) { fp[0] = fp[S0]; RETURN_TO_CALLER(); }
 OP(RETURN_CALL) { TAIL_CALL_FUNC(inst->funcs[IMM], fp + S0); }
 OP(RETURN_CALL_INDIRECT) { wx_func *g = INDIRECT_TARGET(); TAIL_CALL_FUNC(g, fp + S0); }
 OP(RETURN_CALL_INDIRECT64) { wx_func *g = INDIRECT_TARGET64(); TAIL_CALL_FUNC(g, fp + S0); }
+OP(RETURN_CALL_REF) { wx_func *g = REF_TARGET(); TAIL_CALL_FUNC(g, fp + S0); }
 
 #undef CALL_FUNC
 #undef PUSH_FRAME
 #undef ENTER_FRAME
 #undef INDIRECT_TARGET
 #undef INDIRECT_TARGET64
+#undef REF_TARGET
 #undef RETURN_TO_CALLER
 #undef TAIL_CALL_FUNC
 

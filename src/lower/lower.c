@@ -1,56 +1,9 @@
-/* lower.c: lowering's entry points: canonical function types, the per-module
- * caches of lowered code, and lowering one function (lazily, on its first
- * call) by the parts that lower_internal.h ties together. */
+/* lower.c: lowering's entry points: the per-module caches of lowered code,
+ * and lowering one function (lazily, on its first call) by the parts that
+ * lower_internal.h ties together. */
 #include <pthread.h>
 
 #include "lower_internal.h"
-
-/* ---- Canonical function types ------------------------------------------------ */
-
-typedef struct sig_entry {
-    uint32_t nparams, nresults;
-    uint8_t *types;
-} sig_entry;
-
-static pthread_mutex_t sig_lock = PTHREAD_MUTEX_INITIALIZER;
-static sig_entry *sigs;
-static uint32_t nsigs, sigs_cap;
-
-uint32_t wx_sig_id(const wm_functype *t)
-{
-    uint32_t n = t->nparams + t->nresults;
-    pthread_mutex_lock(&sig_lock);
-    uint32_t id;
-    for (id = 0; id < nsigs; id++) {
-        sig_entry *e = &sigs[id];
-        if (e->nparams == t->nparams && e->nresults == t->nresults &&
-            !memcmp(e->types, t->params, t->nparams) &&
-            !memcmp(e->types + t->nparams, t->results, t->nresults))
-            goto done;
-    }
-    if (nsigs == sigs_cap) {
-        uint32_t cap = sigs_cap ? 2 * sigs_cap : 64;
-        sig_entry *grown = realloc(sigs, cap * sizeof *grown);
-        if (!grown) {
-            id = UINT32_MAX; /* Matches nothing: calls through it trap. */
-            goto done;
-        }
-        sigs = grown;
-        sigs_cap = cap;
-    }
-    uint8_t *types = malloc(n ? n : 1);
-    if (!types) {
-        id = UINT32_MAX;
-        goto done;
-    }
-    memcpy(types, t->params, t->nparams);
-    memcpy(types + t->nparams, t->results, t->nresults);
-    sigs[nsigs] = (sig_entry){ t->nparams, t->nresults, types };
-    id = nsigs++;
-done:
-    pthread_mutex_unlock(&sig_lock);
-    return id;
-}
 
 /* ---- Code caches -------------------------------------------------------------- */
 

@@ -54,8 +54,4 @@ static inline uint64_t lower_code_length(const ir_word *code) { return code[-1].
  * DISPATCH_INDIRECT, whose word 0 is the opcode number) to `out`. */
 void ir_dump(FILE *out, const ir_word *code);
 
-/* The canonical id of a function type: two types get the same id exactly
- * when they are equal, across modules. Thread-safe. */
-uint32_t wx_sig_id(const wm_functype *type);
-
 #endif

@@ -344,6 +344,14 @@ static void lower_v_shuffle(lo_ctx *l, const wv_imm *imm)
     has_dst(l);
 }
 
+/* The canonical id of type `index`, which call_indirect compares with the
+ * callee's. */
+static uint32_t type_id(lo_ctx *l, uint32_t index)
+{
+    const uint32_t *ids = wm_type_ids(l->m);
+    return ids ? ids[index] : UINT32_MAX;
+}
+
 /* Calls: the arguments go to consecutive homes, which become the callee's
  * first locals; the results come back in the same place. */
 static void lower_call(lo_ctx *l, ir_op op, const wm_functype *ft, uint32_t func, bool indirect,
@@ -633,8 +641,21 @@ static inline __attribute__((always_inline)) bool lower_instr(lo_ctx *l, wasm_op
     case WOP_CALL_INDIRECT:
         lower_call(l, lo_table_is64(l, imm->index2) ? IR_CALL_INDIRECT64 : IR_CALL_INDIRECT,
                    &l->m->types[imm->index], 0, true,
-                   wx_sig_id(&l->m->types[imm->index]), imm->index2);
+                   type_id(l, imm->index), imm->index2);
         break;
+    case WOP_CALL_REF:
+        /* The reference takes call_indirect's index's place. */
+        lower_call(l, IR_CALL_REF, &l->m->types[imm->index], 0, true, 0, 0);
+        break;
+    case WOP_RETURN_CALL_REF:
+        lower_call(l, IR_RETURN_CALL_REF, &l->m->types[imm->index], 0, true, 0, 0);
+        lo_set_dead(l);
+        break;
+    case WOP_REF_AS_NON_NULL:
+        emit_s(l, IR_REF_AS_NON_NULL, 2, operand(l, 0), 0, 0, 0);
+        break;
+    case WOP_BR_ON_NULL: lo_br_on_null(l, imm->index, true); break;
+    case WOP_BR_ON_NON_NULL: lo_br_on_null(l, imm->index, false); break;
     case WOP_RETURN_CALL:
         lower_call(l, IR_RETURN_CALL, wm_func_type(l->m, imm->index), imm->index, false, 0, 0);
         lo_set_dead(l);
@@ -643,7 +664,7 @@ static inline __attribute__((always_inline)) bool lower_instr(lo_ctx *l, wasm_op
         lower_call(l, lo_table_is64(l, imm->index2) ? IR_RETURN_CALL_INDIRECT64
                                                     : IR_RETURN_CALL_INDIRECT,
                    &l->m->types[imm->index], 0, true,
-                   wx_sig_id(&l->m->types[imm->index]), imm->index2);
+                   type_id(l, imm->index), imm->index2);
         lo_set_dead(l);
         break;
     case WOP_SELECT: case WOP_SELECT_T: lower_select(l); break;

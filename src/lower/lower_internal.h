@@ -23,7 +23,7 @@ enum { LV_TEMP, LV_LOCAL, LV_CONST };
 
 typedef struct lo_val {
     uint8_t kind;           /* LV_*. */
-    uint8_t type;           /* Value type. */
+    uint8_t type;           /* Value type's code (vt_code): all lowering needs. */
     uint16_t home;          /* The slot this stack position owns. */
     uint16_t slot;          /* Where the value is: home (temp) or the local's slot. */
     union {
@@ -48,7 +48,7 @@ typedef struct lo_frame {
     uint32_t height;        /* Stack height below the frame's parameters. */
     uint16_t base;          /* Home slot of stack position `height`. */
     uint32_t nparams, nresults;
-    const uint8_t *params, *results;
+    const wm_valtype *params, *results;
     uint32_t start;         /* Loop: code position of the loop head. */
     int32_t patches;        /* Forward jumps to the frame's end (list head). */
     int32_t else_patch;     /* If: the jump to the else branch, or -1. */
@@ -173,8 +173,8 @@ uint16_t lo_slot_of(lo_ctx *l, lo_val *v);
 void lo_preserve_local(lo_ctx *l, uint32_t index);
 
 /* lower_stack.c: control frames and the control instructions. */
-lo_frame *lo_push_frame(lo_ctx *l, uint8_t kind, uint32_t nparams, const uint8_t *params,
-                        uint32_t nresults, const uint8_t *results);
+lo_frame *lo_push_frame(lo_ctx *l, uint8_t kind, uint32_t nparams, const wm_valtype *params,
+                        uint32_t nresults, const wm_valtype *results);
 void lo_set_dead(lo_ctx *l);
 void lo_emit_return(lo_ctx *l);
 void lo_emit_br(lo_ctx *l, uint32_t depth);
@@ -182,6 +182,7 @@ void lo_block(lo_ctx *l, uint8_t kind, const wv_ctx *c, wv_imm *imm);
 void lo_else(lo_ctx *l);
 void lo_end(lo_ctx *l);
 void lo_br_if(lo_ctx *l, uint32_t depth);
+void lo_br_on_null(lo_ctx *l, uint32_t depth, bool on_null);
 void lo_br_table(lo_ctx *l, const wv_imm *imm, const uint8_t *imm_end);
 bool lo_dead(lo_ctx *l, wasm_op op);
 

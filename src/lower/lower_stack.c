@@ -202,7 +202,7 @@ static void preserve_all(lo_ctx *l, uint32_t nparams)
 /* ---- Branches ------------------------------------------------------------------------ */
 
 /* The values a branch to `f` carries: a loop's parameters, else the results. */
-static uint32_t label_arity(const lo_frame *f, const uint8_t **types)
+static uint32_t label_arity(const lo_frame *f, const wm_valtype **types)
 {
     if (f->kind == WV_LOOP) {
         *types = f->params;
@@ -286,7 +286,7 @@ void lo_emit_return(lo_ctx *l)
 /* Emits the moves of a branch to frame `f` (no jump). */
 static void branch_moves(lo_ctx *l, lo_frame *f)
 {
-    const uint8_t *types;
+    const wm_valtype *types;
     uint32_t n = label_arity(f, &types);
     if (!in_place(l, f, n))
         copy_down(l, n, f->base);
@@ -382,8 +382,8 @@ static void target_label(lo_ctx *l, lo_frame *f, uint32_t pos)
 
 /* ---- Blocks ------------------------------------------------------------------------------- */
 
-lo_frame *lo_push_frame(lo_ctx *l, uint8_t kind, uint32_t nparams, const uint8_t *params,
-                            uint32_t nresults, const uint8_t *results)
+lo_frame *lo_push_frame(lo_ctx *l, uint8_t kind, uint32_t nparams, const wm_valtype *params,
+                            uint32_t nresults, const wm_valtype *results)
 {
     if (!grow(l, (void **)&l->frames, &l->frames_cap, l->nframes + 1, sizeof *l->frames))
         return NULL;
@@ -399,7 +399,7 @@ lo_frame *lo_push_frame(lo_ctx *l, uint8_t kind, uint32_t nparams, const uint8_t
 
 /* Resets the stack to the frame's height and pushes `n` temporaries of
  * `types` in their homes: the state where a label is reached. */
-static void reset_stack(lo_ctx *l, lo_frame *f, uint32_t n, const uint8_t *types)
+static void reset_stack(lo_ctx *l, lo_frame *f, uint32_t n, const wm_valtype *types)
 {
     while (l->nvals > f->height)
         drop(l);
@@ -512,7 +512,7 @@ void lo_br_if(lo_ctx *l, uint32_t depth)
         return;
     }
     lo_frame *f = frame_at(l, depth);
-    const uint8_t *types;
+    const wm_valtype *types;
     uint32_t n = label_arity(f, &types);
     if (f->kind != WV_FUNC && in_place(l, f, n)) {
         target_label(l, f, lo_cond_jump(l, &c, true));
@@ -523,6 +523,50 @@ void lo_br_if(lo_ctx *l, uint32_t depth)
     lo_emit_br(l, depth);
     lo_set_offset(l, skip, skip + 1, 1, l->len);
     label(l);
+}
+
+/* br_on_null (on_null) and br_on_non_null: a branch on whether the
+ * reference on top is null, which is a zero slot. br_on_null's branch
+ * leaves the reference behind, and the reference stays when it is not
+ * taken; br_on_non_null's branch carries it, and it is dropped when not
+ * taken. */
+void lo_br_on_null(lo_ctx *l, uint32_t depth, bool on_null)
+{
+    lo_val *r = peek(l, 0);
+    if (r->kind == LV_CONST) {
+        /* ref.null: always or never taken. */
+        bool taken = on_null == (r->bits == 0);
+        if (on_null && taken)
+            drop(l);
+        if (taken) {
+            lo_emit_br(l, depth);
+            lo_set_dead(l);
+        } else if (!on_null) {
+            drop(l);
+        }
+        return;
+    }
+    uint16_t slot = operand(l, 0);
+    lo_frame *f = frame_at(l, depth);
+    const wm_valtype *types;
+    /* br_on_null's branch does not carry the reference: hidden from its
+     * moves, its slot stays above all of theirs. */
+    if (on_null)
+        l->nvals--;
+    uint32_t n = label_arity(f, &types);
+    if (f->kind != WV_FUNC && in_place(l, f, n)) {
+        target_label(l, f, emit_s(l, on_null ? IR_JUMP_Z64 : IR_JUMP_NZ64, 2, slot, 0, 0, 0));
+    } else {
+        /* Moves needed: skip them when the branch is not taken. */
+        uint32_t skip = emit_s(l, on_null ? IR_JUMP_NZ64 : IR_JUMP_Z64, 2, slot, 0, 0, 0);
+        lo_emit_br(l, depth);
+        lo_set_offset(l, skip, skip + 1, 1, l->len);
+        label(l);
+    }
+    if (on_null)
+        l->nvals++;
+    else
+        drop(l);
 }
 
 void lo_br_table(lo_ctx *l, const wv_imm *imm, const uint8_t *imm_end)
@@ -555,7 +599,7 @@ void lo_br_table(lo_ctx *l, const wv_imm *imm, const uint8_t *imm_end)
         if (!wr_u32(&r, &depth))
             depth = 0;
         lo_frame *f = frame_at(l, depth);
-        const uint8_t *types;
+        const wm_valtype *types;
         uint32_t arity = label_arity(f, &types);
         if (f->kind != WV_FUNC && in_place(l, f, arity)) {
             if (f->kind == WV_LOOP)

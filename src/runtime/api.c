@@ -220,24 +220,24 @@ bool weft_instance_export(const weft_instance *instance, const char *name, size_
 
 /* ---- Values and slots -------------------------------------------------------------- */
 
-static weft_valkind kind_of(uint8_t type)
+static weft_valkind kind_of(wm_valtype type)
 {
-    switch (type) {
+    switch (vt_code(type)) {
     case VT_I32: return WEFT_I32;
     case VT_I64: return WEFT_I64;
     case VT_F32: return WEFT_F32;
     case VT_F64: return WEFT_F64;
     case VT_V128: return WEFT_V128;
-    case VT_FUNCREF: return WEFT_FUNCREF;
+    case VT_FUNCREF: case VT_REF_INDEX: return WEFT_FUNCREF;
     default: return WEFT_EXTERNREF;
     }
 }
 
-static bool type_of(weft_valkind kind, uint8_t *out)
+static bool type_of(weft_valkind kind, wm_valtype *out)
 {
-    static const uint8_t types[] = { VT_I32, VT_I64, VT_F32, VT_F64, VT_V128, VT_FUNCREF,
+    static const wm_valtype types[] = { VT_I32, VT_I64, VT_F32, VT_F64, VT_V128, VT_FUNCREF,
                                      VT_EXTERNREF };
-    if ((unsigned)kind >= sizeof types)
+    if ((unsigned)kind >= sizeof types / sizeof types[0])
         return false;
     *out = types[kind];
     return true;
@@ -259,7 +259,7 @@ static uint32_t value_to_slots(const weft_value *v, wx_slot *s)
     return 1;
 }
 
-static uint32_t slots_to_value(const wx_slot *s, uint8_t type, weft_value *v)
+static uint32_t slots_to_value(const wx_slot *s, wm_valtype type, weft_value *v)
 {
     memset(v, 0, sizeof *v);
     v->kind = kind_of(type);
@@ -276,7 +276,7 @@ static uint32_t slots_to_value(const wx_slot *s, uint8_t type, weft_value *v)
 
 /* api_extern.c converts values exactly as the calls here do; these give it
  * the conversions above under cross-file names. */
-weft_valkind wx_valkind_of(uint8_t type) { return kind_of(type); }
+weft_valkind wx_valkind_of(wm_valtype type) { return kind_of(type); }
 uint32_t wx_value_to_slots(const weft_value *v, wx_slot *s) { return value_to_slots(v, s); }
 
 /* ---- Calling ----------------------------------------------------------------------- */
@@ -333,9 +333,13 @@ weft_status weft_call(weft_engine *engine, weft_func *func, const weft_value *ar
         return fail(err, WEFT_ERR_ARGUMENT, "too little room for the results");
     if (t->nparams && !args)
         return fail(err, WEFT_ERR_ARGUMENT, "no arguments given");
-    for (uint32_t i = 0; i < t->nparams; i++)
+    for (uint32_t i = 0; i < t->nparams; i++) {
         if (args[i].kind != kind_of(t->params[i]))
             return fail(err, WEFT_ERR_ARGUMENT, "argument of the wrong kind");
+        /* A parameter of type (ref ...) cannot take null. */
+        if (vt_is_ref(t->params[i]) && !vt_nullable(t->params[i]) && !args[i].of.ref)
+            return fail(err, WEFT_ERR_ARGUMENT, "null argument for a non-null reference");
+    }
     wx_thread *th = &engine->thread;
     /* The arguments go above whatever frames are running, so a host
      * function may call back into the guest. */
@@ -381,7 +385,7 @@ typedef struct host_func {
     weft_host_callback callback;
     void *user;
     wm_functype type;
-    uint8_t types[];
+    wm_valtype types[];
 } host_func;
 
 /* Values held for a call: small signatures stay on the C stack. */
@@ -436,7 +440,7 @@ weft_status weft_func_new(weft_engine *engine, const weft_valkind *params, uint3
     if (!engine || !callback || nparams > WM_MAX_PARAMS || nresults > WM_MAX_PARAMS ||
         (nparams && !params) || (nresults && !results))
         return WEFT_ERR_ARGUMENT;
-    host_func *h = calloc(1, sizeof *h + nparams + nresults);
+    host_func *h = calloc(1, sizeof *h + (nparams + nresults) * sizeof h->types[0]);
     if (!h)
         return WEFT_ERR_NOMEM;
     for (uint32_t i = 0; i < nparams; i++)
@@ -534,7 +538,7 @@ weft_status weft_global_new(weft_engine *engine, weft_value value, bool mutable_
                             weft_global **out)
 {
     *out = NULL;
-    uint8_t type;
+    wm_valtype type;
     if (!engine || !type_of(value.kind, &type))
         return WEFT_ERR_ARGUMENT;
     wx_global *g = calloc(1, sizeof *g);

@@ -109,6 +109,24 @@ weft_valkind weft_table_kind(const weft_table *table) { return wx_valkind_of(tab
 uint32_t weft_table_size(const weft_table *table) { return table->size; }
 
 bool weft_table_is64(const weft_table *table) { return table->is64; }
+static weft_reftype reftype_of(wm_valtype t)
+{
+    return (weft_reftype){ wx_valkind_of(t), vt_nullable(t), vt_code(t) == VT_REF_INDEX };
+}
+
+weft_reftype weft_table_reftype(const weft_table *table) { return reftype_of(table->type); }
+
+/* Whether reference `ref` fits canonical reference type `type`: null only
+ * when it is nullable, and for a typed one a function of that very type
+ * (whose canonical id the type holds). */
+static bool ref_fits(wm_valtype type, const void *ref)
+{
+    if (!ref)
+        return vt_nullable(type);
+    if (vt_code(type) == VT_REF_INDEX)
+        return ((const wx_func *)ref)->sig == vt_index(type);
+    return true;
+}
 
 /* Checks that `value` may be stored in `table`; fills `err` when not. */
 static weft_status check_elem(const weft_table *table, const weft_value *value, weft_error *err)
@@ -117,6 +135,9 @@ static weft_status check_elem(const weft_table *table, const weft_value *value, 
     if (value->kind != want)
         return fail(err, WEFT_ERR_ARGUMENT, "a table of %s cannot hold a value of another kind",
                     want == WEFT_FUNCREF ? "funcref" : "externref");
+    if (!ref_fits(table->type, value->of.ref))
+        return fail(err, WEFT_ERR_ARGUMENT, "the table's reference type does not take this %s",
+                    value->of.ref ? "function" : "null reference");
     return WEFT_OK;
 }
 
@@ -184,6 +205,14 @@ weft_valkind weft_global_kind(const weft_global *global) { return wx_valkind_of(
 
 bool weft_global_mutable(const weft_global *global) { return global->mut; }
 
+bool weft_global_reftype(const weft_global *global, weft_reftype *out)
+{
+    if (!vt_is_ref(global->type))
+        return false;
+    *out = reftype_of(global->type);
+    return true;
+}
+
 weft_status weft_global_set(weft_global *global, weft_value value, weft_error *err)
 {
     if (!global)
@@ -192,6 +221,9 @@ weft_status weft_global_set(weft_global *global, weft_value value, weft_error *e
         return fail(err, WEFT_ERR_ARGUMENT, "global is immutable");
     if (value.kind != wx_valkind_of(global->type))
         return fail(err, WEFT_ERR_ARGUMENT, "value of the wrong kind for the global");
+    if (vt_is_ref(global->type) && !ref_fits(global->type, value.of.ref))
+        return fail(err, WEFT_ERR_ARGUMENT, "the global's reference type does not take this %s",
+                    value.of.ref ? "function" : "null reference");
     wx_value_to_slots(&value, global->value);
     return ok(err);
 }

@@ -96,7 +96,7 @@ void wx_memory_destroy(wx_memory *m)
     free((wx_memory_box *)m);
 }
 
-wx_table *wx_table_create(uint8_t type, uint64_t min, uint64_t max, weft_status *status)
+wx_table *wx_table_create(wm_valtype type, uint64_t min, uint64_t max, weft_status *status)
 {
     if (min > WM_MAX_TABLE || (max != UINT64_MAX && min > max)) {
         *status = WEFT_ERR_LIMIT;
@@ -167,7 +167,7 @@ void wx_table_destroy(wx_table *t)
     free(t);
 }
 
-uint32_t wx_type_slots(const uint8_t *types, uint32_t n)
+uint32_t wx_type_slots(const wm_valtype *types, uint32_t n)
 {
     uint32_t slots = 0;
     for (uint32_t i = 0; i < n; i++)
@@ -352,7 +352,7 @@ static bool const_step(const wx_instance *inst, wr_reader *r, const_val *stack, 
     case 0x42: if (!wr_s64(r, &v.lo.i64)) return false; break;
     case 0x43: { uint32_t x; if (!wr_fixed32(r, &x)) return false; v.lo.u64 = x; break; }
     case 0x44: if (!wr_fixed64(r, &v.lo.u64)) return false; break;
-    case 0xd0: { uint8_t t; if (!wr_u8(r, &t)) return false; break; }
+    case 0xd0: { int64_t t; if (!wr_s33(r, &t)) return false; break; }
     case 0xd2: {
         uint32_t i;
         if (!wr_u32(r, &i) || i >= inst->mod->nfuncs) return false;
@@ -449,7 +449,8 @@ static bool import_matches(const inst_ctx *c, const wm_import *imp, const weft_e
         return ext->of.func && ext->of.func->sig == c->inst->sigs[imp->u.type];
     case EXT_TABLE: {
         const wx_table *t = ext->of.table;
-        return t && t->type == imp->u.table.elem && t->is64 == imp->u.table.limits.is64 &&
+        return t && t->type == wm_canon_valtype(c->m, imp->u.table.elem) &&
+               t->is64 == imp->u.table.limits.is64 &&
                limits_match(t->size, t->has_max, t->max, &imp->u.table.limits);
     }
     case EXT_MEMORY: {
@@ -459,7 +460,12 @@ static bool import_matches(const inst_ctx *c, const wm_import *imp, const weft_e
     }
     case EXT_GLOBAL: {
         const wx_global *g = ext->of.global;
-        return g && g->type == imp->u.global.type && g->mut == imp->u.global.mut;
+        if (!g || g->mut != imp->u.global.mut)
+            return false;
+        /* A mutable global's type must be the same; an immutable one's may
+         * be a subtype. */
+        wm_valtype want = wm_canon_valtype(c->m, imp->u.global.type);
+        return g->type == want || (!g->mut && vt_canon_subtype(g->type, want));
     }
     }
     return false;
@@ -545,7 +551,7 @@ static weft_status create_storage(inst_ctx *c)
         const wm_tabletype *t = &m->tables[i].type;
         if (t->limits.min > c->engine->config.max_table_elems)
             return fail_min(c, &table_names, i, t->limits.min, c->engine->config.max_table_elems);
-        inst->tables[i] = wx_table_create(t->elem, t->limits.min,
+        inst->tables[i] = wx_table_create(wm_canon_valtype(m, t->elem), t->limits.min,
                                           t->limits.has_max ? t->limits.max : UINT64_MAX, &s);
         if (!inst->tables[i])
             return fail(c, s, "cannot create table");
@@ -602,13 +608,30 @@ static weft_status create_globals(inst_ctx *c)
         if (!g)
             return fail(c, WEFT_ERR_NOMEM, "out of memory");
         c->inst->globals[i] = g;
-        g->type = m->globals[i].type.type;
+        g->type = wm_canon_valtype(m, m->globals[i].type.type);
         g->mut = m->globals[i].type.mut;
         const_val v;
         if (!eval_const(c->inst, &m->globals[i].init, &v))
             return fail(c, WEFT_ERR_INVALID, "bad constant expression");
         g->value[0] = v.lo;
         g->value[1] = v.hi;
+    }
+    return WEFT_OK;
+}
+
+/* Fills the module's own tables that have an initial value with it. */
+static weft_status init_tables(inst_ctx *c)
+{
+    const wm_module *m = c->m;
+    for (uint32_t i = m->nimported_tables; i < m->ntables; i++) {
+        if (!m->tables[i].has_init)
+            continue;
+        const_val v;
+        if (!eval_const(c->inst, &m->tables[i].init, &v))
+            return fail(c, WEFT_ERR_INVALID, "bad constant expression");
+        wx_table *t = c->inst->tables[i];
+        for (uint32_t k = 0; k < t->size; k++)
+            t->elems[k] = v.lo;
     }
     return WEFT_OK;
 }
@@ -735,11 +758,15 @@ static weft_status build(inst_ctx *c, weft_resolver resolver, void *user)
                                    .name = "instance", .parent = &c->engine->budget };
     if (!alloc_arrays(c->inst, m))
         return fail(c, WEFT_ERR_NOMEM, "out of memory");
+    const uint32_t *ids = wm_type_ids(m);
+    if (m->ntypes && !ids)
+        return fail(c, WEFT_ERR_NOMEM, "out of memory");
     for (uint32_t i = 0; i < m->ntypes; i++)
-        c->inst->sigs[i] = wx_sig_id(&m->types[i]);
+        c->inst->sigs[i] = ids[i];
     weft_status s;
     if ((s = link_imports(c, resolver, user)) || (s = create_storage(c)) ||
-        (s = create_funcs(c)) || (s = create_globals(c)) || (s = eval_elems(c)))
+        (s = create_funcs(c)) || (s = create_globals(c)) || (s = init_tables(c)) ||
+        (s = eval_elems(c)))
         return s;
     return WEFT_OK;
 }

@@ -42,6 +42,8 @@ typedef enum wx_trap {
     TRAP_UNDEFINED_ELEMENT,
     TRAP_UNINITIALIZED_ELEMENT,
     TRAP_INDIRECT_TYPE,
+    TRAP_NULL_FUNC_REF,   /* call_ref of a null reference. */
+    TRAP_NULL_REF,        /* ref.as_non_null of a null reference. */
     TRAP_EXHAUSTED,
     TRAP_HOST,            /* A host function failed; its message is in the thread. */
     TRAP_EXIT,            /* The guest asked to exit (WASI proc_exit). */
@@ -91,7 +93,7 @@ typedef struct weft_table {
     uint32_t size;
     uint64_t max;             /* Declared maximum, or UINT32_MAX. */
     uint64_t grow_max;        /* What table.grow may reach: max clamped by the engine's limit. */
-    uint8_t type;             /* VT_FUNCREF or VT_EXTERNREF. */
+    wm_valtype type;          /* A reference type, canonical (wm_canon_valtype). */
     bool has_max;             /* Whether a maximum was declared (import matching). */
     bool is64;                /* A 64-bit table (memory64): imports must say so too. */
     wx_budget *budget;        /* What its elements count against (NULL: nothing). */
@@ -99,7 +101,7 @@ typedef struct weft_table {
 
 typedef struct weft_global {
     wx_slot value[2];         /* Two cells so a v128 fits. */
-    uint8_t type;
+    wm_valtype type;          /* Canonical (wm_canon_valtype). */
     bool mut;
 } wx_global;
 
@@ -321,7 +323,7 @@ bool wx_engine_own(weft_engine *e, wx_owned_kind kind, void *ptr);
  * a table of null references; NULL with *status set on failure. */
 wx_memory *wx_memory_create(uint64_t min, uint64_t max, bool is64, bool guarded,
                             weft_status *status);
-wx_table *wx_table_create(uint8_t type, uint64_t min, uint64_t max, weft_status *status);
+wx_table *wx_table_create(wm_valtype type, uint64_t min, uint64_t max, weft_status *status);
 
 /* Applies the engine's max_memory_pages or max_table_elems to a memory or
  * table made through it: growth stops at the limit. A minimum above it is
@@ -339,12 +341,12 @@ void wx_table_destroy(wx_table *t);
 void wx_instance_free(wx_instance *inst);
 
 /* The number of slots values of these types take (a v128 takes two). */
-uint32_t wx_type_slots(const uint8_t *types, uint32_t n);
+uint32_t wx_type_slots(const wm_valtype *types, uint32_t n);
 
 /* Conversions between the API's values and the runtime's (api.c): the
  * kind of a value type, and `v` written into slots at `s`, returning how
  * many it took. */
-weft_valkind wx_valkind_of(uint8_t type);
+weft_valkind wx_valkind_of(wm_valtype type);
 uint32_t wx_value_to_slots(const weft_value *v, wx_slot *s);
 
 /* Writes to `out` the external that export `e` of `inst` names (api.c),

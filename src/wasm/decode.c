@@ -10,10 +10,12 @@
  * be malformed. (The memory64 flag depends on the module's features.) */
 #define WM_ACCEPT_SHARED 0
 
-/* The budget of declared locals (one byte each once decoded): a base that
- * no real module reaches, plus a generous amount per byte of module. */
+/* The budget of declared locals (a 4-byte wm_valtype each once decoded): a
+ * base that no real module reaches, plus a generous amount per byte of
+ * module, 16, so that the decoded locals take at most 64 bytes per byte of
+ * module, as when a local's type took one byte and the amount was 64. */
 #define LOCALS_BUDGET_BASE (1u << 22)
-#define LOCALS_PER_BYTE 64u
+#define LOCALS_PER_BYTE 16u
 
 /* What the section loop remembers between sections. */
 typedef struct decoder {
@@ -78,22 +80,21 @@ static bool read_leb_byte(wr_reader *r, uint8_t *b)
     return true;
 }
 
-static bool read_valtype(wr_reader *r, uint8_t *t)
+/* Value types, and reference types, with the typed forms of function
+ * references when the module's features allow them. A byte with its
+ * continuation bit set gives the reference interpreter's LEB128 message. */
+static bool read_valtype(wr_reader *r, wm_valtype *t)
 {
-    if (!read_leb_byte(r, t))
-        return false;
-    if (!wasm_is_valtype(*t))
-        return reject_byte(r, "malformed value type");
-    return true;
+    if (!wr_eof(r) && (*r->p & 0x80)) {
+        r->p++;
+        return reject_byte(r, "integer representation too long");
+    }
+    return wasm_read_valtype(r, r->typed, t);
 }
 
-static bool read_reftype(wr_reader *r, uint8_t *t)
+static bool read_reftype(wr_reader *r, wm_valtype *t)
 {
-    if (!wr_u8(r, t))
-        return false;
-    if (!wasm_is_reftype(*t))
-        return reject_byte(r, "malformed reference type");
-    return true;
+    return wasm_read_reftype(r, r->typed, t);
 }
 
 /* A name copied into the arena with a terminating NUL, for C callers. */
@@ -294,6 +295,8 @@ static bool decode_types(decoder *d, wr_reader *r)
     m->types = read_vec(r, &m->arena, sizeof *m->types, &n);
     if (!m->types)
         return false;
+    if (n > VT_MAX_INDEX)
+        return wr_error_status(r, WEFT_ERR_LIMIT, "too many types");
     for (uint32_t i = 0; i < n; i++) {
         wm_functype *t = &m->types[i];
         uint8_t form;
@@ -307,7 +310,7 @@ static bool decode_types(decoder *d, wr_reader *r)
                 return false;
             if (count > WM_MAX_PARAMS)
                 return wr_error_status(r, WEFT_ERR_LIMIT, "too many parameters or results");
-            uint8_t *types = wm_alloc(&m->arena, count ? count : 1);
+            wm_valtype *types = wm_alloc_array(&m->arena, count ? count : 1, sizeof *types);
             if (!types)
                 return nomem(r);
             for (uint32_t k = 0; k < count; k++)
@@ -322,6 +325,13 @@ static bool decode_types(decoder *d, wr_reader *r)
             }
         }
         m->ntypes = i + 1;
+    }
+    m->ref_types = wm_alloc_array(&m->arena, n ? 2 * (size_t)n : 1, sizeof *m->ref_types);
+    if (!m->ref_types)
+        return nomem(r);
+    for (uint32_t i = 0; i < n; i++) {
+        m->ref_types[2 * i] = vt_ref_index(i, true);
+        m->ref_types[2 * i + 1] = vt_ref_index(i, false);
     }
     return true;
 }
@@ -387,9 +397,25 @@ static bool decode_tables(decoder *d, wr_reader *r)
     uint32_t n;
     if (!read_count(r, &n) || !make_space(r, m, EXT_TABLE, n))
         return false;
-    for (uint32_t i = 0; i < n; i++)
-        if (!read_tabletype(r, &m->tables[m->nimported_tables + i].type, m->features.memory64))
+    for (uint32_t i = 0; i < n; i++) {
+        wm_table *t = &m->tables[m->nimported_tables + i];
+        /* Function references: 0x40 0x00, then the table type and the
+         * expression its elements start as. */
+        if (r->typed && !wr_eof(r) && *r->p == 0x40) {
+            r->p++;
+            uint8_t zero;
+            if (!wr_u8(r, &zero))
+                return false;
+            if (zero != 0)
+                return reject_byte(r, "malformed table");
+            t->has_init = true;
+            if (!read_tabletype(r, &t->type, m->features.memory64) || !read_expr(r, &t->init))
+                return false;
+            continue;
+        }
+        if (!read_tabletype(r, &t->type, m->features.memory64))
             return false;
+    }
     return true;
 }
 
@@ -447,14 +473,14 @@ static bool decode_start(decoder *d, wr_reader *r)
 }
 
 /* The element kind of binary forms 1..3: only 0x00 (funcref) exists. */
-static bool read_elemkind(wr_reader *r, uint8_t *type)
+static bool read_elemkind(wr_reader *r, wm_valtype *type)
 {
     uint8_t kind;
     if (!wr_u8(r, &kind))
         return false;
     if (kind != 0)
         return reject_byte(r, "malformed element kind");
-    *type = VT_FUNCREF;
+    *type = r->typed ? VT_FUNCREF | VT_NONNULL : VT_FUNCREF;
     return true;
 }
 
@@ -495,7 +521,9 @@ static bool read_elem(wr_reader *r, wm_arena *a, wm_elem *e)
         return wr_error(r, "malformed elements segment kind");
     }
     bool exprs = flags & 4;
-    e->type = VT_FUNCREF;
+    /* Function indices are references that cannot be null: with function
+     * references their segment's type is (ref func). */
+    e->type = r->typed && !exprs ? VT_FUNCREF | VT_NONNULL : VT_FUNCREF;
     if (flags & 1) {
         e->mode = (flags & 2) ? SEG_DECLARATIVE : SEG_PASSIVE;
     } else {
@@ -550,7 +578,7 @@ static bool read_locals(wr_reader *r, decoder *d, wm_func *f)
     uint64_t total = 0;
     for (uint32_t i = 0; i < nruns; i++) {
         uint32_t count;
-        uint8_t type;
+        wm_valtype type;
         if (!wr_u32(r, &count) || !read_valtype(r, &type))
             return false;
         total += count;
@@ -564,7 +592,7 @@ static bool read_locals(wr_reader *r, decoder *d, wm_func *f)
         return wr_error_status(r, WEFT_ERR_LIMIT, "too many locals in the module");
     d->locals_left -= total;
     f->nlocals = (uint32_t)total;
-    f->local_types = wm_alloc(&m->arena, total ? total : 1);
+    f->local_types = wm_alloc_array(&m->arena, total ? total : 1, sizeof *f->local_types);
     if (!f->local_types)
         return nomem(r);
     const uint8_t *after = r->p;
@@ -572,11 +600,11 @@ static bool read_locals(wr_reader *r, decoder *d, wm_func *f)
     uint32_t k = 0;
     for (uint32_t i = 0; i < nruns; i++) {
         uint32_t count;
-        uint8_t type;
+        wm_valtype type = 0;
         wr_u32(r, &count);
         read_valtype(r, &type);
-        memset(f->local_types + k, type, count);
-        k += count;
+        for (uint32_t j = 0; j < count; j++)
+            f->local_types[k++] = type;
     }
     r->p = after;
     return true;
@@ -824,6 +852,7 @@ bool wm_decode(wm_module *m, const uint8_t *bytes, size_t size, weft_error *err)
     m->size = size;
     decoder d = { .m = m, .locals_left = LOCALS_BUDGET_BASE + LOCALS_PER_BYTE * (uint64_t)size };
     wr_reader r = wr_init(bytes, bytes, bytes + size, err);
+    r.typed = m->features.function_references;
     if (!read_header(&r))
         return false;
     while (!wr_eof(&r))

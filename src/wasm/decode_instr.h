@@ -9,12 +9,7 @@
 
 #include "validate.h"
 
-static inline bool is_ref(uint8_t t) { return t == VT_FUNCREF || t == VT_EXTERNREF; }
-
-static inline bool is_valtype(uint8_t t)
-{
-    return (t >= VT_V128 && t <= VT_I32) || is_ref(t);
-}
+static inline bool is_ref(wm_valtype t) { return vt_is_ref(t); }
 
 /* ---- Immediates: decoding ----------------------------------------------- */
 
@@ -102,14 +97,18 @@ static inline bool read_blocktype(wv_ctx *c, wv_imm *imm)
     imm->bt_results = NULL;
     imm->index = UINT32_MAX;
     if ((b & 0xc0) == 0x40) {
-        /* A one-byte negative s33: the empty type or a value type. */
-        r->p++;
-        if (b == 0x40)
+        /* A one-byte negative s33: the empty type or a value type (a typed
+         * reference's prefix byte too). A concrete reference's list is
+         * resolved once its index is checked (check_blocktype). */
+        if (b == 0x40) {
+            r->p++;
             return true;
-        if (!is_valtype(b))
-            return wv_malformed(c, "malformed value type");
+        }
+        if (!wasm_read_valtype(r, c->features.function_references, &imm->type))
+            return false;
         imm->bt_nresults = 1;
-        imm->bt_results = &wv_one_type[b];
+        imm->bt_results = vt_code(imm->type) == VT_REF_INDEX ? NULL
+                                                             : &wv_one_type[imm->type & 0x1ff];
         return true;
     }
     int64_t x;
@@ -149,11 +148,9 @@ static inline bool read_select_t(wv_ctx *c, wv_imm *imm)
     imm->ntargets = n; /* The arity, which check_imm requires to be 1. */
     imm->type = VT_UNKNOWN;
     for (uint64_t i = 0; i < n; i++) {
-        uint8_t t;
-        if (!wr_u8(&c->r, &t))
+        wm_valtype t;
+        if (!wasm_read_valtype(&c->r, c->features.function_references, &t))
             return false;
-        if (!is_valtype(t))
-            return wv_malformed(c, "malformed value type");
         if (i == 0)
             imm->type = t;
     }
@@ -182,7 +179,7 @@ static inline __attribute__((always_inline)) bool read_imm(wv_ctx *c, wasm_imm k
     case IMM_BLOCKTYPE:
         return read_blocktype(c, imm);
     case IMM_LABEL: case IMM_FUNC: case IMM_LOCAL: case IMM_GLOBAL: case IMM_TABLE:
-    case IMM_ELEM:
+    case IMM_ELEM: case IMM_TYPE:
         return read_u32(c, &imm->index);
     case IMM_BR_TABLE:
         return read_br_table(c, imm);
@@ -219,11 +216,10 @@ static inline __attribute__((always_inline)) bool read_imm(wv_ctx *c, wasm_imm k
     case IMM_SELECT_T:
         return read_select_t(c, imm);
     case IMM_REFTYPE:
-        if (!wr_u8(r, &imm->type))
-            return false;
-        if (!is_ref(imm->type))
-            return wv_malformed(c, "malformed reference type");
-        return true;
+        /* ref.null's heap type: a one-byte shorthand in 2.0. */
+        if (!c->features.function_references)
+            return wasm_read_reftype(r, false, &imm->type);
+        return wasm_read_heaptype(r, true, &imm->type);
     case IMM_MEMORY_INIT:
         return read_u32(c, &imm->index) && read_memidx(c, &imm->index2) &&
                need_datacount(c);
@@ -290,8 +286,12 @@ HOT_INSTRUCTIONS(HOT_IS_ONE_BYTE)
  * check_blocktype.) */
 static inline void resolve_blocktype(const wv_ctx *c, wv_imm *imm)
 {
-    if (imm->index == UINT32_MAX)
-        return; /* Empty or a single value type. */
+    if (imm->index == UINT32_MAX) {
+        /* Empty or a single value type. */
+        if (imm->bt_nresults == 1 && !imm->bt_results)
+            imm->bt_results = wm_one_type(c->m, imm->type);
+        return;
+    }
     const wm_functype *ft = &c->m->types[imm->index];
     imm->bt_nparams = ft->nparams;
     imm->bt_params = ft->params;

@@ -22,6 +22,7 @@ struct weft_module {
 void weft_features_init(weft_features *features)
 {
     *features = (weft_features){ .multi_memory = true, .memory64 = true, .relaxed_simd = true,
+                                 .function_references = true,
                                  .max_module_bytes = WEFT_MAX_MODULE_BYTES };
 }
 
@@ -44,7 +45,8 @@ static weft_status load_owned(uint8_t *bytes, size_t size, const weft_features *
     mod->bytes = bytes;
     mod->m.features = (wm_features){ .multi_memory = features->multi_memory,
                                      .memory64 = features->memory64,
-                                     .relaxed_simd = features->relaxed_simd };
+                                     .relaxed_simd = features->relaxed_simd,
+                                     .function_references = features->function_references };
     if (!wm_decode(&mod->m, bytes, size, err) || !wm_validate(&mod->m, err)) {
         weft_module_free(mod);
         return err->status;
@@ -305,6 +307,7 @@ void weft_module_free(weft_module *module)
     if (!module)
         return;
     lower_free_caches(&module->m);
+    free(module->m.type_ids);
     wm_arena_free(&module->m.arena);
     free(module->bytes);
     free(module);

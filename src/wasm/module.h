@@ -10,16 +10,69 @@
 #include "arena.h"
 #include "weft.h"
 
-/* Value types, numbered by their binary encoding. */
+/* Value types. A value type is one 32-bit word: bits 0-7 are its code,
+ * bit 8 (VT_NONNULL) marks a reference that cannot be null, and bits 9-31
+ * hold the type index of a concrete reference (code VT_REF_INDEX). The
+ * numeric types and the nullable abstract references (funcref = (ref null
+ * func)) are their one-byte binary encoding, so most code compares words
+ * against the VT_ constants as it did bytes. */
+typedef uint32_t wm_valtype;
+
+/* The abstract heap types: X(NAME, binary code, text name). Each gives
+ * VT_<NAME>REF, the nullable reference (its binary shorthand). Adding an
+ * abstract heap type is one line here. */
+#define WM_HEAP_TYPES(X) \
+    X(FUNC, 0x70, "func") \
+    X(EXTERN, 0x6f, "extern")
+
 enum {
     VT_I32 = 0x7f,
     VT_I64 = 0x7e,
     VT_F32 = 0x7d,
     VT_F64 = 0x7c,
     VT_V128 = 0x7b,
-    VT_FUNCREF = 0x70,
-    VT_EXTERNREF = 0x6f,
+#define WM_HEAP_VT(name, code, text) VT_##name##REF = code,
+    WM_HEAP_TYPES(WM_HEAP_VT)
+#undef WM_HEAP_VT
+    VT_REF_INDEX = 0x01,           /* A reference to a concrete type (bits 9-31). */
+    VT_REF_BOT = 0x02,             /* The bottom reference: only in unreachable code. */
 };
+
+/* The type of a value-stack entry whose type is not known: what popping an
+ * empty stack yields in unreachable code. Not a valid value type encoding. */
+#define VT_UNKNOWN 0
+
+#define VT_NONNULL 0x100u
+#define VT_INDEX_SHIFT 9
+#define VT_MAX_INDEX ((1u << 23) - 1)
+
+static inline uint8_t vt_code(wm_valtype t) { return (uint8_t)t; }
+static inline bool vt_nullable(wm_valtype t) { return !(t & VT_NONNULL); }
+static inline uint32_t vt_index(wm_valtype t) { return t >> VT_INDEX_SHIFT; }
+
+/* Whether `code` is an abstract heap type's. */
+static inline bool vt_is_heap_code(uint8_t code)
+{
+    switch (code) {
+#define WM_HEAP_CASE(name, c, text) case c:
+    WM_HEAP_TYPES(WM_HEAP_CASE)
+#undef WM_HEAP_CASE
+        return true;
+    }
+    return false;
+}
+
+static inline bool vt_is_ref(wm_valtype t)
+{
+    uint8_t c = vt_code(t);
+    return c == VT_REF_INDEX || c == VT_REF_BOT || vt_is_heap_code(c);
+}
+
+/* The reference (ref null? $index). */
+static inline wm_valtype vt_ref_index(uint32_t index, bool nullable)
+{
+    return VT_REF_INDEX | (nullable ? 0 : VT_NONNULL) | (index << VT_INDEX_SHIFT);
+}
 
 /* External kinds, numbered by their binary encoding. */
 enum { EXT_FUNC = 0, EXT_TABLE = 1, EXT_MEMORY = 2, EXT_GLOBAL = 3 };
@@ -41,8 +94,8 @@ enum {
 
 typedef struct wm_functype {
     uint32_t nparams, nresults;
-    const uint8_t *params;         /* nparams value types. */
-    const uint8_t *results;        /* nresults value types. */
+    const wm_valtype *params;      /* nparams value types. */
+    const wm_valtype *results;     /* nresults value types. */
 } wm_functype;
 
 typedef struct wm_limits {
@@ -53,7 +106,7 @@ typedef struct wm_limits {
 } wm_limits;
 
 typedef struct wm_tabletype {
-    uint8_t elem;                  /* VT_FUNCREF or VT_EXTERNREF. */
+    wm_valtype elem;               /* A reference type. */
     wm_limits limits;
 } wm_tabletype;
 
@@ -62,7 +115,7 @@ typedef struct wm_memtype {
 } wm_memtype;
 
 typedef struct wm_globaltype {
-    uint8_t type;
+    wm_valtype type;
     bool mut;
 } wm_globaltype;
 
@@ -93,7 +146,7 @@ typedef struct wm_import {
 /* A run of locals of one type, as declared in the code section. */
 typedef struct wm_localrun {
     uint32_t count;
-    uint8_t type;
+    wm_valtype type;
 } wm_localrun;
 
 typedef struct wm_func {
@@ -104,7 +157,7 @@ typedef struct wm_func {
     uint32_t body_len;
     uint32_t body_offset;          /* Offset of `body` in the module. */
     uint32_t nlocals;              /* Declared locals, parameters excluded. */
-    uint8_t *local_types;          /* nlocals value types. */
+    wm_valtype *local_types;       /* nlocals value types. */
     const char *name;              /* From the name section, or NULL. */
 } wm_func;
 
@@ -117,6 +170,8 @@ typedef struct wm_global {
 typedef struct wm_table {
     wm_tabletype type;
     bool imported;
+    bool has_init;                 /* Defined tables: an initial value (0x40 0x00 form). */
+    wm_expr init;                  /* What each element starts as, if has_init. */
 } wm_table;
 
 typedef struct wm_memory {
@@ -134,7 +189,7 @@ enum { SEG_ACTIVE, SEG_PASSIVE, SEG_DECLARATIVE };
 
 typedef struct wm_elem {
     uint8_t mode;                  /* SEG_*. */
-    uint8_t type;                  /* VT_FUNCREF or VT_EXTERNREF. */
+    wm_valtype type;               /* A reference type. */
     uint32_t table;                /* Active only. */
     wm_expr offset;                /* Active only. */
     uint32_t count;
@@ -158,6 +213,7 @@ typedef struct wm_features {
     bool multi_memory;             /* More than one memory, memory index immediates. */
     bool memory64;                 /* 64-bit memories: i64 addresses, u64 offsets. */
     bool relaxed_simd;             /* The relaxed SIMD instructions (0xFD 0x100 on). */
+    bool function_references;      /* Typed references (ref null? ht), call_ref, ... */
 } wm_features;
 
 /* A decoded module. Index spaces (funcs, tables, memories, globals) hold the
@@ -169,6 +225,11 @@ typedef struct wm_module {
     wm_features features;          /* Set by the loader before decoding. */
 
     wm_functype *types;     uint32_t ntypes;
+    /* (ref null $i) and (ref $i) for each type i, as one-element lists
+     * (block types, wm_one_type). */
+    wm_valtype *ref_types;
+    /* The canonical id of each type (wm_type_ids), made on first use. */
+    uint32_t *type_ids;
     wm_import *imports;     uint32_t nimports;
     wm_func *funcs;         uint32_t nfuncs, nimported_funcs;
     /* funcs[i].type again, packed: what a call looks up. Lowering a call
@@ -201,6 +262,49 @@ bool wm_decode(wm_module *m, const uint8_t *bytes, size_t size, weft_error *err)
  * function bodies included. Malformed instruction encodings found inside
  * bodies are reported as WEFT_ERR_MALFORMED, the rest as WEFT_ERR_INVALID. */
 bool wm_validate(wm_module *m, weft_error *err);
+
+/* The canonical id of a function type whose concrete references hold
+ * canonical ids already (as wm_type_ids makes them): two types get the same
+ * id exactly when they are equal, across modules. Thread-safe. */
+uint32_t wx_sig_id(const wm_functype *type);
+
+/* The canonical ids of m's types, made on first use (thread-safe): types
+ * equal by structure, in this module or another, have equal ids. The
+ * module must have passed the type section's validation rules. NULL when
+ * out of memory. */
+const uint32_t *wm_type_ids(const wm_module *m);
+
+/* Value type `t` of module `m` with a concrete reference's type index
+ * replaced by its canonical id, so that types of two modules compare as
+ * words. */
+wm_valtype wm_canon_valtype(const wm_module *m, wm_valtype t);
+
+/* Subtyping of canonical value types (wm_canon_valtype), whose concrete
+ * references are equal exactly when their ids are: t <: t, (ref ht) <:
+ * (ref null ht), (ref null? $t) <: (ref null? func). */
+static inline bool vt_canon_subtype(wm_valtype a, wm_valtype b)
+{
+    if (a == b)
+        return true;
+    if (!vt_is_ref(a) || !vt_is_ref(b) || (vt_nullable(a) && !vt_nullable(b)))
+        return false;
+    if (vt_code(a) == VT_REF_INDEX && vt_code(b) == VT_REF_INDEX)
+        return vt_index(a) == vt_index(b);
+    if (vt_code(a) == VT_REF_INDEX)
+        return vt_code(b) == VT_FUNCREF;
+    return vt_code(a) == vt_code(b);
+}
+
+/* A value type's name for messages ("i32", "(ref null 3)"): a static
+ * string, or one of a few buffers of the calling thread that later calls
+ * reuse. VT_UNKNOWN is "unknown". */
+const char *wm_type_name(wm_valtype t);
+
+/* Whether value type `a` of module `m` is a subtype of `b`: t <: t; (ref
+ * ht) <: (ref null ht); a concrete function type <: func; the bottom
+ * reference <: every reference; VT_UNKNOWN (an operand of unreachable
+ * code) matches everything. Concrete types compare by structure. */
+bool wm_subtype(const wm_module *m, wm_valtype a, wm_valtype b);
 
 /* The function type of function `index`. */
 static inline const wm_functype *wm_func_type(const wm_module *m, uint32_t index)

@@ -17,6 +17,7 @@ typedef struct wr_reader {
     weft_error *err;       /* Filled on the first failure. */
     int section;           /* Current section id for error messages, or -1. */
     int64_t func;          /* Current function index for error messages, or -1. */
+    bool typed;            /* Value types may be typed references (0x63 / 0x64 ht). */
 } wr_reader;
 
 /* Starts a reader over [p, end) of a module that begins at `base`. */

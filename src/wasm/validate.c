@@ -13,34 +13,26 @@
 
 /* ---- Small helpers ----------------------------------------------------- */
 
-const uint8_t wv_one_type[256] = {
+const wm_valtype wv_one_type[512] = {
 #define T4(n) n, n + 1, n + 2, n + 3
 #define T16(n) T4(n), T4(n + 4), T4(n + 8), T4(n + 12)
 #define T64(n) T16(n), T16(n + 16), T16(n + 32), T16(n + 48)
-    T64(0), T64(64), T64(128), T64(192)
+    T64(0), T64(64), T64(128), T64(192), T64(256), T64(320), T64(384), T64(448)
 #undef T64
 #undef T16
 #undef T4
 };
 
-static const char *type_name(uint8_t t)
+/* Whether [t1] <: [t2], type by type. */
+static bool subtypes(const wm_module *m, uint32_t n1, const wm_valtype *t1, uint32_t n2,
+                     const wm_valtype *t2)
 {
-    switch (t) {
-    case VT_I32: return "i32";
-    case VT_I64: return "i64";
-    case VT_F32: return "f32";
-    case VT_F64: return "f64";
-    case VT_V128: return "v128";
-    case VT_FUNCREF: return "funcref";
-    case VT_EXTERNREF: return "externref";
-    case VT_UNKNOWN: return "unknown";
-    }
-    return "invalid type";
-}
-
-static bool same_types(uint32_t n1, const uint8_t *t1, uint32_t n2, const uint8_t *t2)
-{
-    return n1 == n2 && (n1 == 0 || memcmp(t1, t2, n1) == 0);
+    if (n1 != n2)
+        return false;
+    for (uint32_t i = 0; i < n1; i++)
+        if (!wm_subtype(m, t1[i], t2[i]))
+            return false;
+    return true;
 }
 
 static int64_t err_func(const wv_ctx *c) { return c->func == UINT32_MAX ? -1 : (int64_t)c->func; }
@@ -105,7 +97,7 @@ static __attribute__((noinline)) bool reserve_vals_slow(wv_ctx *c, uint32_t n)
     if (want > WV_MAX_VALUES)
         return wm_fail(c->err, WEFT_ERR_LIMIT, c->section, err_func(c), -1,
                        "value stack deeper than %u entries", WV_MAX_VALUES);
-    uint8_t *grown = realloc(c->vals, cap);
+    wm_valtype *grown = realloc(c->vals, cap * sizeof *grown);
     if (!grown)
         return nomem(c);
     c->vals = grown;
@@ -119,7 +111,7 @@ static inline bool reserve_vals(wv_ctx *c, uint32_t n)
     return c->vals_cap - c->nvals >= n || reserve_vals_slow(c, n);
 }
 
-static inline bool push(wv_ctx *c, uint8_t t)
+static inline bool push(wv_ctx *c, wm_valtype t)
 {
     if (c->nvals == c->vals_cap && !reserve_vals_slow(c, 1))
         return false;
@@ -127,7 +119,7 @@ static inline bool push(wv_ctx *c, uint8_t t)
     return true;
 }
 
-static inline bool push_vals(wv_ctx *c, uint32_t n, const uint8_t *types)
+static inline bool push_vals(wv_ctx *c, uint32_t n, const wm_valtype *types)
 {
     if (!reserve_vals(c, n))
         return false;
@@ -141,7 +133,7 @@ static inline wv_frame *top_frame(wv_ctx *c) { return &c->frames[c->nframes - 1]
 
 /* Pops one value of any type; in unreachable code an empty stack yields
  * VT_UNKNOWN. */
-static bool pop_any(wv_ctx *c, uint8_t *out)
+static bool pop_any(wv_ctx *c, wm_valtype *out)
 {
     wv_frame *f = top_frame(c);
     if (c->nvals == f->height) {
@@ -155,19 +147,19 @@ static bool pop_any(wv_ctx *c, uint8_t *out)
     return true;
 }
 
-static __attribute__((noinline)) bool pop_expect_slow(wv_ctx *c, uint8_t want)
+static __attribute__((noinline)) bool pop_expect_slow(wv_ctx *c, wm_valtype want)
 {
-    uint8_t got = VT_UNKNOWN;
+    wm_valtype got = VT_UNKNOWN;
     if (!pop_any(c, &got))
         return false;
-    if (got != want && got != VT_UNKNOWN && want != VT_UNKNOWN)
-        return invalid(c, "type mismatch: expected %s, found %s", type_name(want),
-                       type_name(got));
+    if (!wm_subtype(c->m, got, want))
+        return invalid(c, "type mismatch: expected %s, found %s", wm_type_name(want),
+                       wm_type_name(got));
     return true;
 }
 
-/* Pops a value of type `want` (VT_UNKNOWN: of any type). */
-static inline bool pop_expect(wv_ctx *c, uint8_t want)
+/* Pops a value of type `want` or a subtype (VT_UNKNOWN: of any type). */
+static inline bool pop_expect(wv_ctx *c, wm_valtype want)
 {
     if (c->nvals > top_frame(c)->height && c->vals[c->nvals - 1] == want) {
         c->nvals--;
@@ -178,7 +170,8 @@ static inline bool pop_expect(wv_ctx *c, uint8_t want)
 
 /* pop_vals when a value is missing or of another type: one at a time,
  * the top first, so the error names the first mismatch from the top. */
-static __attribute__((noinline)) bool pop_vals_slow(wv_ctx *c, uint32_t n, const uint8_t *types)
+static __attribute__((noinline)) bool pop_vals_slow(wv_ctx *c, uint32_t n,
+                                                    const wm_valtype *types)
 {
     for (uint32_t i = n; i-- > 0;)
         if (!pop_expect(c, types[i]))
@@ -187,14 +180,14 @@ static __attribute__((noinline)) bool pop_vals_slow(wv_ctx *c, uint32_t n, const
 }
 
 /* Pops `n` values whose types must be `types` (bottom first). */
-static inline bool pop_vals(wv_ctx *c, uint32_t n, const uint8_t *types)
+static inline bool pop_vals(wv_ctx *c, uint32_t n, const wm_valtype *types)
 {
     wv_frame *f = top_frame(c);
     if (n == 0)
         return true;
     /* Fast path: all values present and of exactly the wanted types. */
     if (c->nvals - f->height >= n) {
-        const uint8_t *v = c->vals + c->nvals - n;
+        const wm_valtype *v = c->vals + c->nvals - n;
         uint32_t i = 0;
         while (i < n && v[i] == types[i])
             i++;
@@ -221,13 +214,14 @@ static __attribute__((noinline)) bool reserve_frame_slow(wv_ctx *c)
     return true;
 }
 
-static inline bool push_ctrl(wv_ctx *c, uint8_t kind, uint32_t nparams, const uint8_t *params,
-                             uint32_t nresults, const uint8_t *results)
+static inline bool push_ctrl(wv_ctx *c, uint8_t kind, uint32_t nparams,
+                             const wm_valtype *params, uint32_t nresults,
+                             const wm_valtype *results)
 {
     if (c->nframes == c->frames_cap && !reserve_frame_slow(c))
         return false;
     c->frames[c->nframes++] = (wv_frame){
-        .kind = kind, .unreachable = false, .height = c->nvals,
+        .kind = kind, .unreachable = false, .height = c->nvals, .inits = c->ninits,
         .nparams = nparams, .nresults = nresults, .params = params, .results = results,
         .offset = c->op_start ? (uint32_t)(c->op_start - c->m->bytes) : 0,
     };
@@ -244,6 +238,9 @@ static inline bool pop_ctrl(wv_ctx *c, wv_frame *out)
     if (c->nvals != f->height)
         return invalid(c, "type mismatch: %u extra value(s) at the end of the block",
                        c->nvals - f->height);
+    /* Locals first set inside the block are unset again after it. */
+    while (c->ninits > f->inits)
+        c->unset[c->inits[--c->ninits]] = 1;
     *out = *f;
     c->nframes--;
     return true;
@@ -251,7 +248,7 @@ static inline bool pop_ctrl(wv_ctx *c, wv_frame *out)
 
 /* A branch to a loop passes the loop's parameters; to anything else, its
  * results. */
-static void label_types(const wv_frame *f, uint32_t *n, const uint8_t **types)
+static void label_types(const wv_frame *f, uint32_t *n, const wm_valtype **types)
 {
     if (f->kind == WV_LOOP) {
         *n = f->nparams;
@@ -321,10 +318,25 @@ static bool check_lane(wv_ctx *c, uint8_t width, const wv_imm *imm)
     return true;
 }
 
+/* A value type's type index, if it has one, must exist. */
+static bool check_valtype(wv_ctx *c, wm_valtype t)
+{
+    if (vt_code(t) == VT_REF_INDEX && vt_index(t) >= c->m->ntypes)
+        return invalid(c, "unknown type %u", vt_index(t));
+    return true;
+}
+
 static bool check_blocktype(wv_ctx *c, wv_imm *imm)
 {
-    if (imm->index == UINT32_MAX)
-        return true; /* Empty or a single value type. */
+    if (imm->index == UINT32_MAX) {
+        /* Empty or a single value type. */
+        if (imm->bt_nresults == 1 && !imm->bt_results) {
+            if (!check_valtype(c, imm->type))
+                return false;
+            imm->bt_results = wm_one_type(c->m, imm->type);
+        }
+        return true;
+    }
     if (imm->index >= c->m->ntypes)
         return invalid(c, "unknown type %u", imm->index);
     const wm_functype *ft = &c->m->types[imm->index];
@@ -340,10 +352,10 @@ static bool check_table_init(wv_ctx *c, const wv_imm *imm)
     wm_module *m = c->m;
     if (!check_table(c, imm->index2) || !check_elem(c, imm->index))
         return false;
-    if (m->elems[imm->index].type != m->tables[imm->index2].type.elem)
+    if (!wm_subtype(m, m->elems[imm->index].type, m->tables[imm->index2].type.elem))
         return invalid(c, "type mismatch: element segment of %s, table of %s",
-                       type_name(m->elems[imm->index].type),
-                       type_name(m->tables[imm->index2].type.elem));
+                       wm_type_name(m->elems[imm->index].type),
+                       wm_type_name(m->tables[imm->index2].type.elem));
     return true;
 }
 
@@ -352,10 +364,10 @@ static bool check_table_copy(wv_ctx *c, const wv_imm *imm)
     wm_module *m = c->m;
     if (!check_table(c, imm->index) || !check_table(c, imm->index2))
         return false;
-    if (m->tables[imm->index].type.elem != m->tables[imm->index2].type.elem)
+    if (!wm_subtype(m, m->tables[imm->index2].type.elem, m->tables[imm->index].type.elem))
         return invalid(c, "type mismatch: copying %s into a table of %s",
-                       type_name(m->tables[imm->index2].type.elem),
-                       type_name(m->tables[imm->index].type.elem));
+                       wm_type_name(m->tables[imm->index2].type.elem),
+                       wm_type_name(m->tables[imm->index].type.elem));
     return true;
 }
 
@@ -367,8 +379,9 @@ static inline __attribute__((always_inline)) bool check_imm(wv_ctx *c, wasm_imm 
     wm_module *m = c->m;
     switch (kind) {
     case IMM_NONE: case IMM_I32: case IMM_I64: case IMM_F32: case IMM_F64: case IMM_V128:
-    case IMM_REFTYPE:
         return true;
+    case IMM_REFTYPE:
+        return check_valtype(c, imm->type);
     case IMM_BLOCKTYPE:
         return check_blocktype(c, imm);
     case IMM_LABEL:
@@ -387,6 +400,10 @@ static inline __attribute__((always_inline)) bool check_imm(wv_ctx *c, wasm_imm 
         if (imm->index >= m->ntypes)
             return invalid(c, "unknown type %u", imm->index);
         return check_table(c, imm->index2);
+    case IMM_TYPE:
+        if (imm->index >= m->ntypes)
+            return invalid(c, "unknown type %u", imm->index);
+        return true;
     case IMM_LOCAL:
         if (imm->index >= c->nparams + c->nlocals)
             return invalid(c, "unknown local %u", imm->index);
@@ -413,7 +430,7 @@ static inline __attribute__((always_inline)) bool check_imm(wv_ctx *c, wasm_imm 
     case IMM_SELECT_T:
         if (imm->ntargets != 1)
             return invalid(c, "invalid result arity");
-        return true;
+        return check_valtype(c, imm->type);
     case IMM_MEMORY_INIT:
         return check_data(c, imm->index) && check_memory(c, imm->index2);
     case IMM_MEMORY_COPY:
@@ -432,7 +449,7 @@ static inline __attribute__((always_inline)) bool check_imm(wv_ctx *c, wasm_imm 
 
 /* ---- Instructions typed by hand ---------------------------------------- */
 
-static inline uint8_t local_type(const wv_ctx *c, uint32_t index) { return c->locals[index]; }
+static inline wm_valtype local_type(const wv_ctx *c, uint32_t index) { return c->locals[index]; }
 
 static inline bool check_end(wv_ctx *c)
 {
@@ -441,7 +458,7 @@ static inline bool check_end(wv_ctx *c)
         return false;
     /* An `if` without `else` has an implicit empty else branch, which passes
      * its parameters through: they must be its results. */
-    if (f.kind == WV_IF && !same_types(f.nparams, f.params, f.nresults, f.results))
+    if (f.kind == WV_IF && !subtypes(c->m, f.nparams, f.params, f.nresults, f.results))
         return invalid(c, "type mismatch: if without else must leave its parameters as results");
     if (c->nframes == 0)
         return true; /* The function's (or constant expression's) end. */
@@ -463,7 +480,7 @@ static bool check_br_table(wv_ctx *c, const wv_imm *imm)
     if (!pop_expect(c, VT_I32))
         return false;
     uint32_t arity, n;
-    const uint8_t *want, *types;
+    const wm_valtype *want, *types;
     label_types(&c->frames[c->nframes - 1 - imm->index], &arity, &want);
     /* Every target must take the same number of values as the default, and
      * each must accept the operands actually on the stack. */
@@ -485,10 +502,10 @@ static bool check_br_table(wv_ctx *c, const wv_imm *imm)
                     return invalid(c, "type mismatch: br_table needs %u operand(s)", n);
                 continue;
             }
-            uint8_t got = c->vals[c->nvals - 1 - depth];
-            if (got != types[k] && got != VT_UNKNOWN)
-                return invalid(c, "type mismatch: expected %s, found %s", type_name(types[k]),
-                               type_name(got));
+            wm_valtype got = c->vals[c->nvals - 1 - depth];
+            if (!wm_subtype(c->m, got, types[k]))
+                return invalid(c, "type mismatch: expected %s, found %s", wm_type_name(types[k]),
+                               wm_type_name(got));
         }
     }
     if (!pop_vals(c, arity, want))
@@ -504,7 +521,7 @@ static inline bool check_call(wv_ctx *c, const wm_functype *ft)
 
 static bool check_call_indirect(wv_ctx *c, const wv_imm *imm, const wm_functype **ft)
 {
-    if (c->m->tables[imm->index2].type.elem != VT_FUNCREF)
+    if (!wm_subtype(c->m, c->m->tables[imm->index2].type.elem, VT_FUNCREF))
         return invalid(c, "type mismatch: call_indirect needs a table of funcref");
     *ft = &c->m->types[imm->index];
     return pop_expect(c, c->m->tables[imm->index2].type.limits.is64 ? VT_I64 : VT_I32);
@@ -516,7 +533,7 @@ static bool check_return_call(wv_ctx *c, const wm_functype *ft)
     if (!c->features.tail_call)
         return wv_malformed(c, "illegal opcode");
     const wv_frame *fn = &c->frames[0];
-    if (!same_types(ft->nresults, ft->results, fn->nresults, fn->results))
+    if (!subtypes(c->m, ft->nresults, ft->results, fn->nresults, fn->results))
         return invalid(c, "type mismatch: tail call results differ from the caller's");
     if (!pop_vals(c, ft->nparams, ft->params))
         return false;
@@ -526,19 +543,102 @@ static bool check_return_call(wv_ctx *c, const wm_functype *ft)
 
 static bool check_select(wv_ctx *c)
 {
-    uint8_t t1 = VT_UNKNOWN, t2 = VT_UNKNOWN;
+    wm_valtype t1 = VT_UNKNOWN, t2 = VT_UNKNOWN;
     if (!pop_expect(c, VT_I32) || !pop_any(c, &t1) || !pop_any(c, &t2))
         return false;
     /* Untyped select only chooses between numbers or vectors. */
     if (is_ref(t1) || is_ref(t2))
         return invalid(c, "type mismatch: select without a type on references");
     if (t1 != t2 && t1 != VT_UNKNOWN && t2 != VT_UNKNOWN)
-        return invalid(c, "type mismatch: select between %s and %s", type_name(t2),
-                       type_name(t1));
+        return invalid(c, "type mismatch: select between %s and %s", wm_type_name(t2),
+                       wm_type_name(t1));
     return push(c, t1 == VT_UNKNOWN ? t2 : t1);
 }
 
-static uint8_t table_elem(const wv_ctx *c, uint32_t index)
+/* ---- Typed function references ---- */
+
+/* The instructions of function references are illegal opcodes without the
+ * feature, as the 2.0 test suite expects. */
+static bool need_typed(wv_ctx *c)
+{
+    if (!c->features.function_references)
+        return wv_malformed(c, "illegal opcode");
+    return true;
+}
+
+/* Pops an operand that must be a reference of any type: *t is its type,
+ * VT_UNKNOWN in unreachable code. */
+static bool pop_ref(wv_ctx *c, wm_valtype *t)
+{
+    if (!pop_any(c, t))
+        return false;
+    if (*t != VT_UNKNOWN && !is_ref(*t))
+        return invalid(c, "type mismatch: expected a reference, found %s", wm_type_name(*t));
+    return true;
+}
+
+/* The type of reference `t` once it is known not to be null; of an
+ * unknown operand, the bottom reference. */
+static wm_valtype non_null(wm_valtype t)
+{
+    return t == VT_UNKNOWN ? (VT_REF_BOT | VT_NONNULL) : (t | VT_NONNULL);
+}
+
+/* call_ref $t and return_call_ref $t take a (ref null $t) on top. */
+static bool check_call_ref(wv_ctx *c, const wv_imm *imm, const wm_functype **ft)
+{
+    *ft = &c->m->types[imm->index];
+    return need_typed(c) && pop_expect(c, vt_ref_index(imm->index, true));
+}
+
+/* br_on_null l: [t* (ref null ht)] -> [t* (ref ht)], branching with t*
+ * when the reference is null. */
+static bool check_br_on_null(wv_ctx *c, const wv_imm *imm)
+{
+    wm_valtype t = VT_UNKNOWN;
+    uint32_t n;
+    const wm_valtype *types;
+    if (!need_typed(c) || !pop_ref(c, &t))
+        return false;
+    label_types(&c->frames[c->nframes - 1 - imm->index], &n, &types);
+    return pop_vals(c, n, types) && push_vals(c, n, types) && push(c, non_null(t));
+}
+
+/* br_on_non_null l: [t* (ref null ht)] -> [t*], branching with t* and the
+ * reference, as (ref ht), when it is not null: the label's last type must
+ * take it. */
+static bool check_br_on_non_null(wv_ctx *c, const wv_imm *imm)
+{
+    wm_valtype t = VT_UNKNOWN;
+    uint32_t n;
+    const wm_valtype *types;
+    if (!need_typed(c) || !pop_ref(c, &t))
+        return false;
+    label_types(&c->frames[c->nframes - 1 - imm->index], &n, &types);
+    if (n == 0)
+        return invalid(c, "type mismatch: br_on_non_null needs a label taking a reference");
+    if (!wm_subtype(c->m, non_null(t), types[n - 1]))
+        return invalid(c, "type mismatch: expected %s, found %s", wm_type_name(types[n - 1]),
+                       wm_type_name(non_null(t)));
+    return pop_vals(c, n - 1, types) && push_vals(c, n - 1, types);
+}
+
+/* local.get of a local that has no default value and was not set yet. */
+static bool uninitialized(wv_ctx *c, uint32_t index)
+{
+    return invalid(c, "uninitialized local %u", index);
+}
+
+/* A local set for the first time: readable until its block ends. */
+static inline void set_local(wv_ctx *c, uint32_t index)
+{
+    if (__builtin_expect(c->unset[index], 0)) {
+        c->unset[index] = 0;
+        c->inits[c->ninits++] = index;
+    }
+}
+
+static wm_valtype table_elem(const wv_ctx *c, uint32_t index)
 {
     return c->m->tables[index].type.elem;
 }
@@ -555,9 +655,9 @@ static inline __attribute__((always_inline)) bool check_special(wv_ctx *c, wasm_
 {
     wm_module *m = c->m;
     const wm_functype *ft = NULL;
-    uint8_t t = VT_UNKNOWN;
+    wm_valtype t = VT_UNKNOWN;
     uint32_t n;
-    const uint8_t *types;
+    const wm_valtype *types;
     switch (op) {
     case WOP_UNREACHABLE:
         set_unreachable(c);
@@ -601,6 +701,16 @@ static inline __attribute__((always_inline)) bool check_special(wv_ctx *c, wasm_
         return check_return_call(c, wm_func_type(m, imm->index));
     case WOP_RETURN_CALL_INDIRECT:
         return check_call_indirect(c, imm, &ft) && check_return_call(c, ft);
+    case WOP_CALL_REF:
+        return check_call_ref(c, imm, &ft) && check_call(c, ft);
+    case WOP_RETURN_CALL_REF:
+        return check_call_ref(c, imm, &ft) && check_return_call(c, ft);
+    case WOP_REF_AS_NON_NULL:
+        return need_typed(c) && pop_ref(c, &t) && push(c, non_null(t));
+    case WOP_BR_ON_NULL:
+        return check_br_on_null(c, imm);
+    case WOP_BR_ON_NON_NULL:
+        return check_br_on_non_null(c, imm);
     case WOP_DROP:
         return pop_any(c, &t);
     case WOP_SELECT:
@@ -609,10 +719,14 @@ static inline __attribute__((always_inline)) bool check_special(wv_ctx *c, wasm_
         return pop_expect(c, VT_I32) && pop_expect(c, imm->type) &&
                pop_expect(c, imm->type) && push(c, imm->type);
     case WOP_LOCAL_GET:
+        if (__builtin_expect(c->unset[imm->index], 0))
+            return uninitialized(c, imm->index);
         return push(c, local_type(c, imm->index));
     case WOP_LOCAL_SET:
+        set_local(c, imm->index);
         return pop_expect(c, local_type(c, imm->index));
     case WOP_LOCAL_TEE:
+        set_local(c, imm->index);
         t = local_type(c, imm->index);
         return pop_expect(c, t) && push(c, t);
     case WOP_GLOBAL_GET:
@@ -638,11 +752,7 @@ static inline __attribute__((always_inline)) bool check_special(wv_ctx *c, wasm_
     case WOP_REF_NULL:
         return push(c, imm->type);
     case WOP_REF_IS_NULL:
-        if (!pop_any(c, &t))
-            return false;
-        if (t != VT_UNKNOWN && !is_ref(t))
-            return invalid(c, "type mismatch: expected a reference, found %s", type_name(t));
-        return push(c, VT_I32);
+        return pop_ref(c, &t) && push(c, VT_I32);
     case WOP_REF_FUNC:
         /* Outside function bodies ref.func declares the reference; inside,
          * the function must have been declared (C.refs). */
@@ -650,13 +760,16 @@ static inline __attribute__((always_inline)) bool check_special(wv_ctx *c, wasm_
             c->declared[imm->index] = 1;
         else if (!c->declared[imm->index])
             return invalid(c, "undeclared function reference %u", imm->index);
+        /* With function references, its type: (ref $t), never null. */
+        if (c->features.function_references)
+            return push(c, vt_ref_index(m->func_types[imm->index], false));
         return push(c, VT_FUNCREF);
     default:
         return wv_malformed(c, "instruction %s has no type rule", wasm_op_infos[op].name);
     }
 }
 
-static uint8_t address_type(const wv_ctx *c, uint32_t memory)
+static wm_valtype address_type(const wv_ctx *c, uint32_t memory)
 {
     return c->m->memories[memory].type.limits.is64 ? VT_I64 : VT_I32;
 }
@@ -672,7 +785,7 @@ static const wasm_sig *widen_addresses(const wv_ctx *c, wasm_op op, wasm_imm kin
         wide->params[0] = address_type(c, imm->index);
         return wide;
     case IMM_MEMIDX: {
-        uint8_t t = address_type(c, imm->index);
+        wm_valtype t = address_type(c, imm->index);
         if (op == WOP_MEMORY_SIZE || op == WOP_MEMORY_GROW)
             wide->result = t;
         if (op == WOP_MEMORY_GROW || op == WOP_MEMORY_FILL)
@@ -682,7 +795,7 @@ static const wasm_sig *widen_addresses(const wv_ctx *c, wasm_op op, wasm_imm kin
         return wide;
     }
     case IMM_MEMORY_COPY: {
-        uint8_t dst = address_type(c, imm->index), src = address_type(c, imm->index2);
+        wm_valtype dst = address_type(c, imm->index), src = address_type(c, imm->index2);
         wide->params[0] = dst;
         wide->params[1] = src;
         wide->params[2] = dst == VT_I64 && src == VT_I64 ? VT_I64 : VT_I32;
@@ -871,6 +984,7 @@ void wv_init(wv_ctx *c, wm_module *m, weft_error *err)
     c->features.multi_memory = m->features.multi_memory;
     c->features.memory64 = m->features.memory64;
     c->features.relaxed_simd = m->features.relaxed_simd;
+    c->features.function_references = m->features.function_references;
 }
 
 void wv_free(wv_ctx *c)
@@ -879,7 +993,11 @@ void wv_free(wv_ctx *c)
     free(c->frames);
     free(c->declared);
     free(c->locals);
+    free(c->unset);
+    free(c->inits);
     c->locals = NULL;
+    c->unset = NULL;
+    c->inits = NULL;
     c->vals = NULL;
     c->frames = NULL;
     c->declared = NULL;
@@ -907,16 +1025,28 @@ bool wm_validate_func(wv_ctx *c, uint32_t index)
     uint64_t n = (uint64_t)ft->nparams + fn->nlocals;
     if (n > c->locals_cap) {
         /* The decoder bounds the locals of a function (WM_MAX_LOCALS). */
-        uint8_t *grown = realloc(c->locals, n);
-        if (!grown)
+        wm_valtype *grown = realloc(c->locals, n * sizeof *grown);
+        uint8_t *unset = realloc(c->unset, n);
+        uint32_t *inits = realloc(c->inits, n * sizeof *inits);
+        if (grown)
+            c->locals = grown;
+        if (unset)
+            c->unset = unset;
+        if (inits)
+            c->inits = inits;
+        if (!grown || !unset || !inits)
             return nomem(c);
-        c->locals = grown;
         c->locals_cap = (uint32_t)n;
     }
     if (ft->nparams)
-        memcpy(c->locals, ft->params, ft->nparams);
+        memcpy(c->locals, ft->params, ft->nparams * sizeof *c->locals);
     if (fn->nlocals)
-        memcpy(c->locals + ft->nparams, fn->local_types, fn->nlocals);
+        memcpy(c->locals + ft->nparams, fn->local_types, fn->nlocals * sizeof *c->locals);
+    /* Parameters are set; a declared local of a type without a default
+     * (a reference that cannot be null) is not, until local.set. */
+    c->ninits = 0;
+    for (uint32_t i = 0; i < n; i++)
+        c->unset[i] = i >= ft->nparams && vt_is_ref(c->locals[i]) && !vt_nullable(c->locals[i]);
     c->nparams = ft->nparams;
     c->nlocals = fn->nlocals;
     if (!push_ctrl(c, WV_FUNC, 0, NULL, ft->nresults, ft->results))
@@ -924,15 +1054,18 @@ bool wm_validate_func(wv_ctx *c, uint32_t index)
     return validate_code(c);
 }
 
-/* Validates a constant expression whose value must have type `type`. */
-static bool validate_const(wv_ctx *c, const wm_expr *e, uint8_t type, int section)
+/* Validates a constant expression whose value must have type `*type`.
+ * `globals` is how many globals it may read: in WebAssembly 2.0 the
+ * imported ones; with function references every global defined before. */
+static bool validate_const(wv_ctx *c, const wm_expr *e, const wm_valtype *type, int section,
+                           uint32_t globals)
 {
     start_code(c, e->code, e->len, section, UINT32_MAX);
     c->const_expr = true;
-    /* WebAssembly 2.0: constant expressions may read imported globals only. */
-    c->const_globals = c->m->nimported_globals;
+    c->const_globals = c->features.function_references ? globals : c->m->nimported_globals;
     c->nparams = c->nlocals = 0;
-    if (!push_ctrl(c, WV_FUNC, 0, NULL, 1, &wv_one_type[type]))
+    c->ninits = 0;
+    if (!push_ctrl(c, WV_FUNC, 0, NULL, 1, type))
         return false;
     return validate_code(c);
 }
@@ -967,6 +1100,49 @@ static bool check_limits(wv_ctx *c, int section, const wm_limits *l, uint64_t ra
     return true;
 }
 
+/* A value type of the module outside code: a type index it holds must
+ * exist, and within the type section (`self` is the type being checked)
+ * name that type or an earlier one, as each type is its own recursion
+ * group. */
+static bool module_valtype(wv_ctx *c, int section, wm_valtype t, uint32_t limit)
+{
+    if (vt_code(t) == VT_REF_INDEX && vt_index(t) >= limit)
+        return module_invalid(c, section, "unknown type %u", vt_index(t));
+    return true;
+}
+
+/* Every value type outside code: in types, imports, tables, globals,
+ * elements and locals. */
+static bool check_valtypes(wv_ctx *c)
+{
+    wm_module *m = c->m;
+    for (uint32_t i = 0; i < m->ntypes; i++) {
+        const wm_functype *t = &m->types[i];
+        for (uint32_t k = 0; k < t->nparams; k++)
+            if (!module_valtype(c, SEC_TYPE, t->params[k], i + 1))
+                return false;
+        for (uint32_t k = 0; k < t->nresults; k++)
+            if (!module_valtype(c, SEC_TYPE, t->results[k], i + 1))
+                return false;
+    }
+    for (uint32_t i = 0; i < m->ntables; i++)
+        if (!module_valtype(c, m->tables[i].imported ? SEC_IMPORT : SEC_TABLE,
+                            m->tables[i].type.elem, m->ntypes))
+            return false;
+    for (uint32_t i = 0; i < m->nglobals; i++)
+        if (!module_valtype(c, m->globals[i].imported ? SEC_IMPORT : SEC_GLOBAL,
+                            m->globals[i].type.type, m->ntypes))
+            return false;
+    for (uint32_t i = 0; i < m->nelems; i++)
+        if (!module_valtype(c, SEC_ELEMENT, m->elems[i].type, m->ntypes))
+            return false;
+    for (uint32_t i = m->nimported_funcs; i < m->nfuncs; i++)
+        for (uint32_t k = 0; k < m->funcs[i].nlocals; k++)
+            if (!module_valtype(c, SEC_CODE, m->funcs[i].local_types[k], m->ntypes))
+                return false;
+    return true;
+}
+
 static bool check_types_of_funcs(wv_ctx *c)
 {
     for (uint32_t i = 0; i < c->m->nfuncs; i++)
@@ -980,8 +1156,9 @@ static bool check_tables_and_memories(wv_ctx *c)
 {
     wm_module *m = c->m;
     for (uint32_t i = 0; i < m->ntables; i++) {
-        int sec = m->tables[i].imported ? SEC_IMPORT : SEC_TABLE;
-        const wm_limits *l = &m->tables[i].type.limits;
+        const wm_table *t = &m->tables[i];
+        int sec = t->imported ? SEC_IMPORT : SEC_TABLE;
+        const wm_limits *l = &t->type.limits;
         /* A 64-bit table (memory64) may declare any u64 size; the
          * engine's limits bound what it gets when instantiated. */
         if (l->is64)
@@ -989,6 +1166,17 @@ static bool check_tables_and_memories(wv_ctx *c)
         if (!check_limits(c, sec, l, l->is64 ? UINT64_MAX : UINT32_MAX,
                           "table size must be at most 2^32-1"))
             return false;
+        /* Without an initial value a table's elements start null, which a
+         * table of non-null references cannot hold. */
+        if (t->has_init) {
+            /* As globals', a table's initial value may read imported globals
+             * only. */
+            if (!validate_const(c, &t->init, &t->type.elem, SEC_TABLE, m->nimported_globals))
+                return false;
+        } else if (!t->imported && !vt_nullable(t->type.elem)) {
+            return module_invalid(c, sec, "type mismatch: table of %s needs an initial value",
+                                  wm_type_name(t->type.elem));
+        }
     }
     if (m->nmemories > 1 && !c->features.multi_memory)
         return module_invalid(c, SEC_MEMORY, "multiple memories");
@@ -1016,7 +1204,7 @@ static bool check_globals(wv_ctx *c)
 {
     wm_module *m = c->m;
     for (uint32_t i = m->nimported_globals; i < m->nglobals; i++)
-        if (!validate_const(c, &m->globals[i].init, m->globals[i].type.type, SEC_GLOBAL))
+        if (!validate_const(c, &m->globals[i].init, &m->globals[i].type.type, SEC_GLOBAL, i))
             return false;
     return true;
 }
@@ -1029,14 +1217,14 @@ static bool check_elems(wv_ctx *c)
         if (e->mode == SEG_ACTIVE) {
             if (e->table >= m->ntables)
                 return module_invalid(c, SEC_ELEMENT, "unknown table %u", e->table);
-            if (m->tables[e->table].type.elem != e->type)
+            if (!wm_subtype(m, e->type, m->tables[e->table].type.elem))
                 return module_invalid(c, SEC_ELEMENT,
                                       "type mismatch: segment of %s for a table of %s",
-                                      type_name(e->type),
-                                      type_name(m->tables[e->table].type.elem));
+                                      wm_type_name(e->type),
+                                      wm_type_name(m->tables[e->table].type.elem));
             if (!validate_const(c, &e->offset,
-                                m->tables[e->table].type.limits.is64 ? VT_I64 : VT_I32,
-                                SEC_ELEMENT))
+                                &wv_one_type[m->tables[e->table].type.limits.is64 ? VT_I64 : VT_I32],
+                                SEC_ELEMENT, m->nglobals))
                 return false;
         }
         for (uint32_t k = 0; k < e->count; k++) {
@@ -1044,7 +1232,7 @@ static bool check_elems(wv_ctx *c)
                 if (e->funcs[k] >= m->nfuncs)
                     return module_invalid(c, SEC_ELEMENT, "unknown function %u", e->funcs[k]);
                 c->declared[e->funcs[k]] = 1;
-            } else if (!validate_const(c, &e->exprs[k], e->type, SEC_ELEMENT)) {
+            } else if (!validate_const(c, &e->exprs[k], &e->type, SEC_ELEMENT, m->nglobals)) {
                 return false;
             }
         }
@@ -1061,7 +1249,8 @@ static bool check_datas(wv_ctx *c)
             continue;
         if (d->memory >= m->nmemories)
             return module_invalid(c, SEC_DATA, "unknown memory %u", d->memory);
-        if (!validate_const(c, &d->offset, address_type(c, d->memory), SEC_DATA))
+        if (!validate_const(c, &d->offset, &wv_one_type[address_type(c, d->memory)], SEC_DATA,
+                            m->nglobals))
             return false;
     }
     return true;
@@ -1180,6 +1369,8 @@ static bool validate_bodies(wv_ctx *c)
         runs[k].ctx.vals = NULL;
         runs[k].ctx.frames = NULL;
         runs[k].ctx.locals = NULL;
+        runs[k].ctx.unset = NULL;
+        runs[k].ctx.inits = NULL;
         runs[k].ctx.vals_cap = runs[k].ctx.frames_cap = runs[k].ctx.locals_cap = 0;
         next = end;
     }
@@ -1202,6 +1393,8 @@ static bool validate_bodies(wv_ctx *c)
         free(runs[k].ctx.vals);
         free(runs[k].ctx.frames);
         free(runs[k].ctx.locals);
+        free(runs[k].ctx.unset);
+        free(runs[k].ctx.inits);
     }
     return ok;
 }
@@ -1214,7 +1407,8 @@ static bool validate_module(wv_ctx *c)
         return nomem(c);
     /* Module-level rules first: they also collect C.refs (exports, element
      * segments, ref.func in constant expressions), which bodies need. */
-    if (!check_types_of_funcs(c) || !check_tables_and_memories(c) || !check_globals(c) ||
+    if (!check_types_of_funcs(c) || !check_valtypes(c) || !check_globals(c) ||
+        !check_tables_and_memories(c) ||
         !check_elems(c) || !check_datas(c) || !check_exports(c) || !check_start(c))
         return false;
     return validate_bodies(c);

@@ -10,10 +10,6 @@
 #include "reader.h"
 #include "wasm_ops.h"
 
-/* The type of a value-stack entry whose type is not known: what popping an
- * empty stack yields in unreachable code. Not a valid value type encoding. */
-#define VT_UNKNOWN 0
-
 /* Which post-2.0 features the validator accepts. The defaults follow the
  * WebAssembly 2.0 test suite; each proposal lifts one restriction. */
 typedef struct wv_features {
@@ -22,6 +18,7 @@ typedef struct wv_features {
     bool multi_memory;             /* More than one memory, memory index immediates. */
     bool memory64;                 /* 64-bit memories: i64 addresses, u64 offsets. */
     bool relaxed_simd;             /* The relaxed SIMD instructions (0xFD 0x100 on). */
+    bool function_references;      /* Typed references, call_ref, br_on_null, ... */
 } wv_features;
 
 /* What kind of construct opened a control frame. */
@@ -32,9 +29,10 @@ typedef struct wv_frame {
     uint8_t kind;                  /* WV_*. */
     bool unreachable;              /* The rest of the block is dead code. */
     uint32_t height;               /* Value-stack height when the block began. */
+    uint32_t inits;                /* Height of the initialised-locals stack then. */
     uint32_t nparams, nresults;    /* The block type [params] -> [results]. */
-    const uint8_t *params;
-    const uint8_t *results;
+    const wm_valtype *params;
+    const wm_valtype *results;
     uint32_t offset;               /* Module offset of the opening instruction. */
 } wv_frame;
 
@@ -52,14 +50,15 @@ typedef struct wv_imm {
     uint64_t offset;               /* Memarg offset. */
     uint64_t bits;                 /* Integer constant, or float constant's bits. */
     uint8_t lane;                  /* Lane index. */
-    uint8_t type;                  /* select t's type, ref.null's type. */
+    wm_valtype type;               /* select t's type, ref.null's type, a block
+                                    * type's single result. */
     const uint8_t *bytes;          /* v128.const / i8x16.shuffle: 16 bytes in the module. */
     uint32_t ntargets;             /* br_table: label count (default excluded);
                                     * select t: the number of types. */
     const uint8_t *targets;        /* br_table: the label vector's bytes, to re-read. */
     /* Block type as [params] -> [results]. */
     uint32_t bt_nparams, bt_nresults;
-    const uint8_t *bt_params, *bt_results;
+    const wm_valtype *bt_params, *bt_results;
 } wv_imm;
 
 typedef struct wv_ctx wv_ctx;
@@ -77,7 +76,7 @@ struct wv_ctx {
     const uint8_t *op_start;       /* Where the current instruction begins. */
 
     /* The value stack: a type per entry (VT_UNKNOWN allowed). */
-    uint8_t *vals;
+    wm_valtype *vals;
     uint32_t nvals, vals_cap;
     /* The control stack. */
     wv_frame *frames;
@@ -87,8 +86,15 @@ struct wv_ctx {
      * declared locals, their types side by side in one buffer (reused from
      * function to function) so that a local's type is one load. */
     uint32_t nparams, nlocals;
-    uint8_t *locals;
+    wm_valtype *locals;
     uint32_t locals_cap;
+    /* Locals of non-defaultable types (non-null references) must be set
+     * before they are read: `unset` has a byte per local, 1 while it may
+     * not be read, and `inits` the locals set since, which the end of the
+     * block that set them unsets again. */
+    uint8_t *unset;
+    uint32_t *inits;
+    uint32_t ninits;
 
     /* Constant-expression mode: only constant instructions are allowed, and
      * global.get may only name the first `const_globals` globals. */
@@ -118,8 +124,18 @@ bool wm_validate_func(wv_ctx *c, uint32_t index);
  * fills the error and returns false. */
 __attribute__((format(printf, 2, 3))) bool wv_malformed(wv_ctx *c, const char *fmt, ...);
 
-/* wv_one_type[t] == t: lets a single value type serve as a one-element type
- * list without storage of its own (block types, locals, globals). */
-extern const uint8_t wv_one_type[256];
+/* wv_one_type[t] == t for every value type but concrete references: lets a
+ * single value type serve as a one-element type list without storage of its
+ * own (block types). A concrete reference's list is in the module
+ * (wm_one_type). */
+extern const wm_valtype wv_one_type[512];
+
+/* A one-element list holding value type `t`, which must be valid in `m`. */
+static inline const wm_valtype *wm_one_type(const wm_module *m, wm_valtype t)
+{
+    if (vt_code(t) == VT_REF_INDEX)
+        return &m->ref_types[2 * vt_index(t) + !vt_nullable(t)];
+    return &wv_one_type[t & 0x1ff];
+}
 
 #endif

@@ -46,6 +46,61 @@ bool wasm_read_op(wr_reader *r, wasm_op *op)
     return wr_error(r, "illegal opcode 0x%02x", b);
 }
 
+/* ---- Value types ------------------------------------------------------------ */
+
+bool wasm_read_heaptype(wr_reader *r, bool nullable, wm_valtype *t)
+{
+    const uint8_t *at = r->p;
+    int64_t x;
+    if (!wr_s33(r, &x))
+        return false;
+    if (x >= 0) {
+        if (x > VT_MAX_INDEX) {
+            r->p = at;
+            return wr_error_status(r, WEFT_ERR_LIMIT, "type index too large");
+        }
+        *t = vt_ref_index((uint32_t)x, nullable);
+        return true;
+    }
+    /* A one-byte negative s33 is the code 0x40..0x7f. */
+    if (x < -64 || !vt_is_heap_code((uint8_t)(x & 0x7f))) {
+        r->p = at;
+        return wr_error(r, "malformed heap type");
+    }
+    *t = (uint8_t)(x & 0x7f) | (nullable ? 0 : VT_NONNULL);
+    return true;
+}
+
+bool wasm_read_reftype(wr_reader *r, bool typed, wm_valtype *t)
+{
+    uint8_t b;
+    if (!wr_u8(r, &b))
+        return false;
+    if (typed && (b == WASM_REF_NULL_PREFIX || b == WASM_REF_PREFIX))
+        return wasm_read_heaptype(r, b == WASM_REF_NULL_PREFIX, t);
+    if (!wasm_is_reftype(b)) {
+        r->p--;
+        return wr_error(r, "malformed reference type");
+    }
+    *t = b;
+    return true;
+}
+
+bool wasm_read_valtype(wr_reader *r, bool typed, wm_valtype *t)
+{
+    uint8_t b;
+    if (!wr_u8(r, &b))
+        return false;
+    if (typed && (b == WASM_REF_NULL_PREFIX || b == WASM_REF_PREFIX))
+        return wasm_read_heaptype(r, b == WASM_REF_NULL_PREFIX, t);
+    if (!wasm_is_valtype(b)) {
+        r->p--;
+        return wr_error(r, "malformed value type");
+    }
+    *t = b;
+    return true;
+}
+
 /* Reads a byte that must satisfy `ok`; otherwise reports `what` at it. */
 static bool expect_byte(wr_reader *r, bool (*ok)(uint8_t), const char *what)
 {
@@ -89,7 +144,8 @@ static bool skip_blocktype(wr_reader *r)
             r->p++;
             return true;
         }
-        return expect_byte(r, wasm_is_valtype, "malformed value type");
+        wm_valtype t;
+        return wasm_read_valtype(r, true, &t);
     }
     const uint8_t *at = r->p;
     int64_t x;
@@ -107,8 +163,9 @@ static bool skip_valtypes(wr_reader *r)
     uint32_t n;
     if (!wr_u32(r, &n))
         return false;
+    wm_valtype t;
     for (uint64_t i = 0; i < n; i++)
-        if (!expect_byte(r, wasm_is_valtype, "malformed value type"))
+        if (!wasm_read_valtype(r, true, &t))
             return false;
     return true;
 }
@@ -124,7 +181,7 @@ bool wasm_skip_imm(wr_reader *r, wasm_imm kind)
     case IMM_BLOCKTYPE:
         return skip_blocktype(r);
     case IMM_LABEL: case IMM_FUNC: case IMM_LOCAL: case IMM_GLOBAL: case IMM_TABLE:
-    case IMM_DATA: case IMM_ELEM:
+    case IMM_DATA: case IMM_ELEM: case IMM_TYPE:
         return skip_u32s(r, 1);
     case IMM_BR_TABLE:
         /* A vector of labels, then the default label. */
@@ -149,8 +206,10 @@ bool wasm_skip_imm(wr_reader *r, wasm_imm kind)
         return skip_u32s(r, 2) && skip_bytes(r, 1);
     case IMM_SELECT_T:
         return skip_valtypes(r);
-    case IMM_REFTYPE:
-        return expect_byte(r, wasm_is_reftype, "malformed reference type");
+    case IMM_REFTYPE: {
+        wm_valtype t;
+        return wasm_read_heaptype(r, true, &t);
+    }
     case IMM_MEMORY_INIT:
         return skip_u32s(r, 1) && skip_memidx(r);
     case IMM_MEMORY_COPY:

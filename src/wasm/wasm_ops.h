@@ -16,7 +16,7 @@ typedef enum wasm_imm {
     IMM_LOCAL, IMM_GLOBAL, IMM_TABLE, IMM_MEMARG, IMM_MEMIDX, IMM_I32, IMM_I64,
     IMM_F32, IMM_F64, IMM_V128, IMM_LANE, IMM_MEMARG_LANE, IMM_SHUFFLE,
     IMM_SELECT_T, IMM_REFTYPE, IMM_MEMORY_INIT, IMM_MEMORY_COPY, IMM_TABLE_INIT,
-    IMM_TABLE_COPY, IMM_DATA, IMM_ELEM,
+    IMM_TABLE_COPY, IMM_DATA, IMM_ELEM, IMM_TYPE,
 } wasm_imm;
 
 /* Every instruction, as WOP_<ID>. WOP_ILLEGAL (zero) stands for an opcode
@@ -96,8 +96,8 @@ typedef enum wasm_sig_id {
 
 typedef struct wasm_sig {
     uint8_t nparams;
-    uint8_t params[3];
-    uint8_t result;                /* A value type, or 0 when nothing is pushed. */
+    wm_valtype params[3];
+    wm_valtype result;             /* A value type, or 0 when nothing is pushed. */
 } wasm_sig;
 
 /* What the table says about one instruction. */
@@ -146,14 +146,32 @@ static inline wasm_op wasm_op_lookup(uint8_t prefix, uint32_t code)
     return WOP_ILLEGAL;
 }
 
-/* The value types of WebAssembly 2.0, as their binary encodings. */
-static inline bool wasm_is_reftype(uint8_t t) { return t == VT_FUNCREF || t == VT_EXTERNREF; }
+/* The one-byte value types: the numeric types, v128 and the abstract
+ * nullable references (funcref, externref, ...), as their binary encodings. */
+static inline bool wasm_is_reftype(uint8_t t) { return vt_is_heap_code(t); }
 
 static inline bool wasm_is_valtype(uint8_t t)
 {
     return t == VT_I32 || t == VT_I64 || t == VT_F32 || t == VT_F64 || t == VT_V128 ||
            wasm_is_reftype(t);
 }
+
+/* The reference type prefixes of typed function references:
+ * 0x63 ht is (ref null ht), 0x64 ht is (ref ht). */
+enum { WASM_REF_NULL_PREFIX = 0x63, WASM_REF_PREFIX = 0x64 };
+
+/* Reads a heap type (an abstract one's code, or a type index as a
+ * non-negative s33) and makes it the reference type (ref null? ht). A type
+ * index is not resolved: validation checks it. */
+bool wasm_read_heaptype(wr_reader *r, bool nullable, wm_valtype *t);
+
+/* Reads a reference type: a one-byte shorthand (funcref, externref), or,
+ * when `typed` (function references), 0x63 / 0x64 and a heap type. */
+bool wasm_read_reftype(wr_reader *r, bool typed, wm_valtype *t);
+
+/* Reads a value type: a one-byte code, or a typed reference as
+ * wasm_read_reftype reads it. */
+bool wasm_read_valtype(wr_reader *r, bool typed, wm_valtype *t);
 
 /* Reads an opcode (with its sub-opcode after a prefix byte) into *op.
  * An opcode the table does not define is malformed ("illegal opcode"),

@@ -1198,6 +1198,7 @@ static weft_features part_features(const options *opts, const char *part)
     f.multi_memory = strstr(part, "multi-memory") != NULL;
     f.memory64 = strstr(part, "memory64") != NULL;
     f.relaxed_simd = strstr(part, "relaxed-simd") != NULL;
+    f.function_references = strstr(part, "function-references") != NULL;
     return f;
 }
 
