@@ -71,7 +71,8 @@ weft_status weft_module_load_file(const char *path, weft_module **out, weft_erro
  * proposal added here is a field and a command-line name at once. */
 #define WEFT_FEATURE_LIST(X)                                                   \
     X(multi_memory, "multi-memory", "several memories in one module")         \
-    X(memory64, "memory64", "memories addressed by i64")
+    X(memory64, "memory64", "memories addressed by i64")                     \
+    X(exceptions, "exceptions", "tags, throw, throw_ref, try_table, exnref and the legacy try")
 
 typedef struct weft_features {
 #define WEFT_FEATURE_FIELD(field, name, doc) bool field;
@@ -276,10 +277,14 @@ typedef struct weft_func weft_func;
 typedef struct weft_table weft_table;
 typedef struct weft_memory weft_memory;
 typedef struct weft_global weft_global;
+/* An exception tag (exception handling): what a throw names and a catch
+ * matches, by identity. */
+typedef struct weft_tag weft_tag;
 
 /* The kinds of imports and exports, numbered as in the binary format. */
 typedef enum weft_extern_kind {
     WEFT_EXTERN_FUNC = 0, WEFT_EXTERN_TABLE = 1, WEFT_EXTERN_MEMORY = 2, WEFT_EXTERN_GLOBAL = 3,
+    WEFT_EXTERN_TAG = 4,
 } weft_extern_kind;
 
 /* A function, table, memory or global, as exported or to be imported. */
@@ -290,6 +295,7 @@ typedef struct weft_extern {
         weft_table *table;
         weft_memory *memory;
         weft_global *global;
+        weft_tag *tag;
     } of;
 } weft_extern;
 
@@ -411,7 +417,10 @@ const char *weft_trap_format(const weft_engine *engine, const weft_error *err, c
  * returns WEFT_OK, or returns WEFT_ERR_TRAP after filling `err`->message.
  * Returning WEFT_ERR_FUEL or WEFT_ERR_INTERRUPTED (say, passing on what a
  * nested weft_call returned) ends the calling Wasm code with that status,
- * not resumable. */
+ * not resumable. Returning WEFT_ERR_EXCEPTION, passing on a nested call's
+ * uncaught exception, throws that exception on into the calling Wasm code,
+ * where a handler may catch it. (A host function cannot throw one of its
+ * own yet.) */
 typedef weft_status (*weft_host_callback)(void *user, const weft_value *args,
                                           weft_value *results, weft_error *err);
 

@@ -374,6 +374,8 @@ OP(CALL_SLOW) {
     if (f->host) {
         th->sp = args + f->nslots;
         wx_trap t = f->host(th, f->host_ctx, args);
+        /* An exception out of Wasm code the host called: unwind from the call. */
+        if (t == TRAP_EXCEPTION) { ip = th->call_ret; CONTINUE(UNWIND); }
         if (t) TRAP(t);
         RELOAD_MEM();
         ip = th->call_ret;
@@ -422,6 +424,12 @@ OP(RETURN1) { fp[0] = fp[S0]; RETURN_TO_CALLER(); }
         if (tf_->host) {                                                        \
             th->sp = fp + tf_->nslots;                                          \
             wx_trap t_ = tf_->host(th, tf_->host_ctx, fp);                      \
+            if (t_ == TRAP_EXCEPTION && th->calls[th->depth - 1].fp) {          \
+                /* The caller's frame is gone: unwind from its caller. */       \
+                wx_callrec *u_ = &th->calls[--th->depth];                       \
+                ip = u_->ip; fp = u_->fp; inst = u_->inst;                      \
+                CONTINUE(UNWIND);                                               \
+            }                                                                   \
             if (t_) TRAP(t_);                                                   \
             RETURN_TO_CALLER();                                                 \
         }                                                                       \
@@ -437,6 +445,29 @@ OP(RETURN1) { fp[0] = fp[S0]; RETURN_TO_CALLER(); }
 
 OP(RETURN_CALL) { TAIL_CALL_FUNC(inst->funcs[IMM], fp + S0); }
 OP(RETURN_CALL_INDIRECT) { wx_func *g = INDIRECT_TARGET(); TAIL_CALL_FUNC(g, fp + S0); }
+
+/* Exceptions (exn.h). A throw unwinds from its position plus one, as a
+ * call does from its return address. */
+OP(THROW) {
+    if (!wx_exn_new(th, inst, IMM, fp + S0)) TRAP(TRAP_NOMEM);
+    ip += 1;
+    CONTINUE(UNWIND);
+}
+OP(THROW_REF) {
+    if (!fp[S0].ref) TRAP(TRAP_NULL_EXNREF);
+    th->exn = fp[S0].ref;
+    ip += 1;
+    CONTINUE(UNWIND);
+}
+OP(UNWIND) {
+    wx_catch c_ = wx_exn_unwind(th, ip, fp, inst);
+    if (!c_.ip) TRAP(TRAP_EXCEPTION);
+    ip = c_.ip;
+    fp = c_.fp;
+    inst = c_.inst;
+    RELOAD_MEM();
+    DISPATCH();
+}
 
 #undef CALL_FUNC
 #undef PUSH_FRAME

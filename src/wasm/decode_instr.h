@@ -9,7 +9,10 @@
 
 #include "validate.h"
 
-static inline bool is_ref(uint8_t t) { return t == VT_FUNCREF || t == VT_EXTERNREF; }
+static inline bool is_ref(uint8_t t)
+{
+    return t == VT_FUNCREF || t == VT_EXTERNREF || t == VT_EXNREF;
+}
 
 static inline bool is_valtype(uint8_t t)
 {
@@ -101,6 +104,12 @@ static inline bool read_blocktype(wv_ctx *c, wv_imm *imm)
     imm->bt_nresults = 0;
     imm->bt_results = NULL;
     imm->index = UINT32_MAX;
+    if (wasm_exn_reftype_len(r->p, r->end)) {
+        r->p += 2;
+        imm->bt_nresults = 1;
+        imm->bt_results = &wv_one_type[VT_EXNREF];
+        return true;
+    }
     if ((b & 0xc0) == 0x40) {
         /* A one-byte negative s33: the empty type or a value type. */
         r->p++;
@@ -150,6 +159,12 @@ static inline bool read_select_t(wv_ctx *c, wv_imm *imm)
     imm->type = VT_UNKNOWN;
     for (uint64_t i = 0; i < n; i++) {
         uint8_t t;
+        if (wasm_exn_reftype_len(c->r.p, c->r.end)) {
+            c->r.p += 2;
+            if (i == 0)
+                imm->type = VT_EXNREF;
+            continue;
+        }
         if (!wr_u8(&c->r, &t))
             return false;
         if (!is_valtype(t))
@@ -158,6 +173,44 @@ static inline bool read_select_t(wv_ctx *c, wv_imm *imm)
             imm->type = t;
     }
     return true;
+}
+
+/* try_table: its block type, then its catch clauses, which are read
+ * here only to check their encoding; the validator and the lowering
+ * re-read them from `targets` (read_catch). */
+static inline bool read_try_table(wv_ctx *c, wv_imm *imm)
+{
+    if (!read_blocktype(c, imm))
+        return false;
+    uint32_t n, index;
+    if (!read_u32(c, &n))
+        return false;
+    imm->ntargets = n;
+    imm->targets = c->r.p;
+    for (uint64_t i = 0; i < n; i++) {
+        uint8_t kind;
+        if (!read_u8(c, &kind))
+            return false;
+        if (kind > 3)
+            return wv_malformed(c, "malformed catch clause");
+        if ((kind < 2 && !read_u32(c, &index)) || !read_u32(c, &index))
+            return false;
+    }
+    return true;
+}
+
+/* One catch clause of a try_table, from a reader over what read_try_table
+ * checked: its kind (0 catch, 1 catch_ref, 2 catch_all, 3 catch_all_ref),
+ * tag (UINT32_MAX for the catch_all kinds) and label. */
+static inline void read_catch(wr_reader *r, uint8_t *kind, uint32_t *tag, uint32_t *label)
+{
+    *kind = 0;
+    *tag = UINT32_MAX;
+    *label = 0;
+    wr_u8(r, kind);
+    if (*kind < 2)
+        wr_u32(r, tag);
+    wr_u32(r, label);
 }
 
 /* Without a data count section, a body cannot refer to data segments: the
@@ -182,8 +235,10 @@ static inline __attribute__((always_inline)) bool read_imm(wv_ctx *c, wasm_imm k
     case IMM_BLOCKTYPE:
         return read_blocktype(c, imm);
     case IMM_LABEL: case IMM_FUNC: case IMM_LOCAL: case IMM_GLOBAL: case IMM_TABLE:
-    case IMM_ELEM:
+    case IMM_ELEM: case IMM_TAG:
         return read_u32(c, &imm->index);
+    case IMM_TRY_TABLE:
+        return read_try_table(c, imm);
     case IMM_BR_TABLE:
         return read_br_table(c, imm);
     case IMM_CALL_INDIRECT: case IMM_TABLE_INIT: case IMM_TABLE_COPY:

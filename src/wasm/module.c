@@ -21,7 +21,7 @@ struct weft_module {
 
 void weft_features_init(weft_features *features)
 {
-    *features = (weft_features){ .multi_memory = true, .memory64 = true,
+    *features = (weft_features){ .multi_memory = true, .memory64 = true, .exceptions = true,
                                  .max_module_bytes = WEFT_MAX_MODULE_BYTES };
 }
 
@@ -43,7 +43,8 @@ static weft_status load_owned(uint8_t *bytes, size_t size, const weft_features *
     }
     mod->bytes = bytes;
     mod->m.features = (wm_features){ .multi_memory = features->multi_memory,
-                                     .memory64 = features->memory64 };
+                                     .memory64 = features->memory64,
+                                     .exceptions = features->exceptions };
     if (!wm_decode(&mod->m, bytes, size, err) || !wm_validate(&mod->m, err)) {
         weft_module_free(mod);
         return err->status;

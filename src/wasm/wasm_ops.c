@@ -83,6 +83,11 @@ static bool skip_bytes(wr_reader *r, size_t n)
 /* Block types: 0x40 (none), a value type, or a non-negative s33 type index. */
 static bool skip_blocktype(wr_reader *r)
 {
+    unsigned exn = wasm_exn_reftype_len(r->p, r->end);
+    if (exn) {
+        r->p += exn;
+        return true;
+    }
     if (!wr_eof(r) && (*r->p & 0xc0) == 0x40) {
         /* A one-byte negative s33: only the empty type and value types. */
         if (*r->p == 0x40) {
@@ -107,9 +112,35 @@ static bool skip_valtypes(wr_reader *r)
     uint32_t n;
     if (!wr_u32(r, &n))
         return false;
-    for (uint64_t i = 0; i < n; i++)
+    for (uint64_t i = 0; i < n; i++) {
+        unsigned exn = wasm_exn_reftype_len(r->p, r->end);
+        if (exn) {
+            r->p += exn;
+            continue;
+        }
         if (!expect_byte(r, wasm_is_valtype, "malformed value type"))
             return false;
+    }
+    return true;
+}
+
+/* try_table's catch clauses: a kind byte, a tag for kinds 0 and 1, a label. */
+static bool skip_catches(wr_reader *r)
+{
+    uint32_t n;
+    if (!wr_u32(r, &n))
+        return false;
+    for (uint64_t i = 0; i < n; i++) {
+        uint8_t kind;
+        if (!wr_u8(r, &kind))
+            return false;
+        if (kind > 3) {
+            r->p--;
+            return wr_error(r, "malformed catch clause");
+        }
+        if (!skip_u32s(r, kind < 2 ? 2 : 1))
+            return false;
+    }
     return true;
 }
 
@@ -124,8 +155,10 @@ bool wasm_skip_imm(wr_reader *r, wasm_imm kind)
     case IMM_BLOCKTYPE:
         return skip_blocktype(r);
     case IMM_LABEL: case IMM_FUNC: case IMM_LOCAL: case IMM_GLOBAL: case IMM_TABLE:
-    case IMM_DATA: case IMM_ELEM:
+    case IMM_DATA: case IMM_ELEM: case IMM_TAG:
         return skip_u32s(r, 1);
+    case IMM_TRY_TABLE:
+        return skip_blocktype(r) && skip_catches(r);
     case IMM_BR_TABLE:
         /* A vector of labels, then the default label. */
         return wr_u32(r, &n) && skip_u32s(r, (uint64_t)n + 1);

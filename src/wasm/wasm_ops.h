@@ -16,7 +16,7 @@ typedef enum wasm_imm {
     IMM_LOCAL, IMM_GLOBAL, IMM_TABLE, IMM_MEMARG, IMM_MEMIDX, IMM_I32, IMM_I64,
     IMM_F32, IMM_F64, IMM_V128, IMM_LANE, IMM_MEMARG_LANE, IMM_SHUFFLE,
     IMM_SELECT_T, IMM_REFTYPE, IMM_MEMORY_INIT, IMM_MEMORY_COPY, IMM_TABLE_INIT,
-    IMM_TABLE_COPY, IMM_DATA, IMM_ELEM,
+    IMM_TABLE_COPY, IMM_DATA, IMM_ELEM, IMM_TAG, IMM_TRY_TABLE,
 } wasm_imm;
 
 /* Every instruction, as WOP_<ID>. WOP_ILLEGAL (zero) stands for an opcode
@@ -139,8 +139,20 @@ static inline wasm_op wasm_op_lookup(uint8_t prefix, uint32_t code)
     return WOP_ILLEGAL;
 }
 
-/* The value types of WebAssembly 2.0, as their binary encodings. */
-static inline bool wasm_is_reftype(uint8_t t) { return t == VT_FUNCREF || t == VT_EXTERNREF; }
+/* The value types of WebAssembly 2.0, as their binary encodings, and
+ * exnref (exception handling). */
+static inline bool wasm_is_reftype(uint8_t t)
+{
+    return t == VT_FUNCREF || t == VT_EXTERNREF || t == VT_EXNREF;
+}
+
+/* The two-byte forms of exnref, (ref null exn) and (ref exn) (0x63 or 0x64,
+ * then 0x69), at `p` with `end` the end of the input: 2 when they are there,
+ * else 0. Until typed references come, both read as exnref. */
+static inline unsigned wasm_exn_reftype_len(const uint8_t *p, const uint8_t *end)
+{
+    return end - p >= 2 && (p[0] == 0x63 || p[0] == 0x64) && p[1] == VT_EXNREF ? 2 : 0;
+}
 
 static inline bool wasm_is_valtype(uint8_t t)
 {
