@@ -362,6 +362,18 @@ static bool check_table_copy(wv_ctx *c, const wv_imm *imm)
 
 static bool need_exceptions(wv_ctx *c);
 
+/* The instructions of exception handling, legacy ones included. */
+static inline bool is_exception_op(wasm_op op)
+{
+    switch (op) {
+    case WOP_TRY_TABLE: case WOP_THROW: case WOP_THROW_REF: case WOP_TRY: case WOP_CATCH:
+    case WOP_CATCH_ALL: case WOP_DELEGATE: case WOP_RETHROW:
+        return true;
+    default:
+        return false;
+    }
+}
+
 /* Applies the validation rules to the immediates read_imm decoded: indices
  * must exist, alignments and lanes must be in range. Inline, like read_imm. */
 static inline __attribute__((always_inline)) bool check_imm(wv_ctx *c, wasm_imm kind,
@@ -877,6 +889,10 @@ static inline __attribute__((always_inline)) bool
 validate_instr(wv_ctx *c, wasm_op op, wasm_imm kind, wasm_sig_id sig, uint8_t width,
                wv_imm *imm)
 {
+    /* Without the feature, the exception instructions are illegal opcodes
+     * (before their immediates are read). `op` is a constant here. */
+    if (is_exception_op(op) && !need_exceptions(c))
+        return false;
     if (!read_imm(c, kind, imm) || !check_imm(c, kind, width, imm))
         return false;
     if (sig == WS_SPECIAL)

@@ -165,7 +165,7 @@ if [ -n "$wat2wasm" ]; then
     run --disable memory64 --invoke f "$work/m64.wasm"
     expect "shorthand with options first" 1 'malformed'
     run validate --enable simd-of-the-future "$work/m64.wasm"
-    expect "unknown proposal" 2 "unknown proposal 'simd-of-the-future' \(known: multi-memory memory64, all\)"
+    expect "unknown proposal" 2 "unknown proposal 'simd-of-the-future' \(known: multi-memory memory64 exceptions, all\)"
     run validate --enable "" "$work/m64.wasm"
     expect "empty proposal list" 2 "wants a proposal's name"
 else
