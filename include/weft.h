@@ -370,7 +370,9 @@ weft_valkind weft_func_result_kind(const weft_func *func, uint32_t i);
  * number and kind, and stores its results in `results` (room for
  * `nresults`, at least the function's result count). A trap gives
  * WEFT_ERR_TRAP with the spec's message ("integer divide by zero", "call
- * stack exhausted", ...). On a metered engine the call may instead stop
+ * stack exhausted", ...). A WebAssembly exception that nothing caught gives
+ * WEFT_ERR_EXCEPTION, "uncaught exception (tag N)" with N the tag's index in
+ * the module that threw it. On a metered engine the call may instead stop
  * with WEFT_ERR_FUEL or WEFT_ERR_INTERRUPTED, and weft_resume continues it. */
 weft_status weft_call(weft_engine *engine, weft_func *func, const weft_value *args,
                       size_t nargs, weft_value *results, size_t nresults, weft_error *err);

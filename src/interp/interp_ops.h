@@ -321,6 +321,18 @@ OP(ENTER_REST) {
     memset(fp + f->nargs + 4, 0, (size_t)(f->nlocals - 4) * sizeof *fp);
     DISPATCH();
 }
+/* Unwinding for a thrown exception (exn.h), from the instruction before
+ * ip: what throw, throw_ref and a call that an exception came out of go on
+ * with. (Before them, so that the tail-call strategy has it declared.) */
+OP(UNWIND) {
+    wx_catch c_ = wx_exn_unwind(th, ip, fp, inst);
+    if (!c_.ip) TRAP(TRAP_EXCEPTION);
+    ip = c_.ip;
+    fp = c_.fp;
+    inst = c_.inst;
+    RELOAD_MEM();
+    DISPATCH();
+}
 OP(JUMP) { JUMP(); }
 OP(JUMP_NZ) { if (TEST(JUMP_NZ)) JUMP(); else NEXT(2); }
 OP(JUMP_Z) { if (TEST(JUMP_Z)) JUMP(); else NEXT(2); }
@@ -458,15 +470,6 @@ OP(THROW_REF) {
     th->exn = fp[S0].ref;
     ip += 1;
     CONTINUE(UNWIND);
-}
-OP(UNWIND) {
-    wx_catch c_ = wx_exn_unwind(th, ip, fp, inst);
-    if (!c_.ip) TRAP(TRAP_EXCEPTION);
-    ip = c_.ip;
-    fp = c_.fp;
-    inst = c_.inst;
-    RELOAD_MEM();
-    DISPATCH();
 }
 
 #undef CALL_FUNC
