@@ -75,7 +75,8 @@ weft_status weft_module_load_file(const char *path, weft_module **out, weft_erro
     X(memory64, "memory64", "memories and tables indexed by i64")             \
     X(relaxed_simd, "relaxed-simd", "relaxed SIMD instructions (deterministic in weft)") \
     X(function_references, "function-references",                              \
-      "typed function references: (ref null? ht), call_ref, br_on_null")
+      "typed function references: (ref null? ht), call_ref, br_on_null")     \
+    X(exceptions, "exceptions", "tags, throw, throw_ref, try_table, exnref and the legacy try")
 
 typedef struct weft_features {
 #define WEFT_FEATURE_FIELD(field, name, doc) bool field;
@@ -280,10 +281,14 @@ typedef struct weft_func weft_func;
 typedef struct weft_table weft_table;
 typedef struct weft_memory weft_memory;
 typedef struct weft_global weft_global;
+/* An exception tag (exception handling): what a throw names and a catch
+ * matches, by identity. */
+typedef struct weft_tag weft_tag;
 
 /* The kinds of imports and exports, numbered as in the binary format. */
 typedef enum weft_extern_kind {
     WEFT_EXTERN_FUNC = 0, WEFT_EXTERN_TABLE = 1, WEFT_EXTERN_MEMORY = 2, WEFT_EXTERN_GLOBAL = 3,
+    WEFT_EXTERN_TAG = 4,
 } weft_extern_kind;
 
 /* A function, table, memory or global, as exported or to be imported. */
@@ -294,6 +299,7 @@ typedef struct weft_extern {
         weft_table *table;
         weft_memory *memory;
         weft_global *global;
+        weft_tag *tag;
     } of;
 } weft_extern;
 
@@ -368,7 +374,9 @@ weft_valkind weft_func_result_kind(const weft_func *func, uint32_t i);
  * number and kind, and stores its results in `results` (room for
  * `nresults`, at least the function's result count). A trap gives
  * WEFT_ERR_TRAP with the spec's message ("integer divide by zero", "call
- * stack exhausted", ...). On a metered engine the call may instead stop
+ * stack exhausted", ...). A WebAssembly exception that nothing caught gives
+ * WEFT_ERR_EXCEPTION, "uncaught exception (tag N)" with N the tag's index in
+ * the module that threw it. On a metered engine the call may instead stop
  * with WEFT_ERR_FUEL or WEFT_ERR_INTERRUPTED, and weft_resume continues it. */
 weft_status weft_call(weft_engine *engine, weft_func *func, const weft_value *args,
                       size_t nargs, weft_value *results, size_t nresults, weft_error *err);
@@ -415,7 +423,10 @@ const char *weft_trap_format(const weft_engine *engine, const weft_error *err, c
  * returns WEFT_OK, or returns WEFT_ERR_TRAP after filling `err`->message.
  * Returning WEFT_ERR_FUEL or WEFT_ERR_INTERRUPTED (say, passing on what a
  * nested weft_call returned) ends the calling Wasm code with that status,
- * not resumable. */
+ * not resumable. Returning WEFT_ERR_EXCEPTION, passing on a nested call's
+ * uncaught exception, throws that exception on into the calling Wasm code,
+ * where a handler may catch it. (A host function cannot throw one of its
+ * own yet.) */
 typedef weft_status (*weft_host_callback)(void *user, const weft_value *args,
                                           weft_value *results, weft_error *err);
 

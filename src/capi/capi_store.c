@@ -184,6 +184,7 @@ static const void *extern_key(const weft_extern *ext)
     case WEFT_EXTERN_TABLE: return ext->of.table;
     case WEFT_EXTERN_MEMORY: return ext->of.memory;
     case WEFT_EXTERN_GLOBAL: return ext->of.global;
+    case WEFT_EXTERN_TAG: return NULL; /* wasm.h has no tags: not offered. */
     }
     return NULL;
 }

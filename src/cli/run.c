@@ -349,6 +349,12 @@ static int run_command(run_state *r, weft_instance *inst, const char *path)
     int status = stop_status(r, &err);
     if (status >= 0)
         return status;
+    if (err.status == WEFT_ERR_EXCEPTION) {
+        /* The message says it all: "uncaught exception (tag N)". */
+        fprintf(stderr, "weft: %s: %s\n", path, err.message);
+        print_backtrace(r->engine);
+        return TRAP_EXIT_STATUS;
+    }
     cli_report(path, &err);
     if (err.status == WEFT_ERR_TRAP)
         print_backtrace(r->engine);

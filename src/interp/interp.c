@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "exn.h"
 #include "interp.h"
 #include "lower.h"
 
@@ -31,6 +32,8 @@ const char *wx_trap_message(wx_trap trap)
     case TRAP_NOMEM: return "out of memory";
     case TRAP_UNSUPPORTED: return "unsupported: an instruction this interpreter cannot run";
     case TRAP_LIMIT: return "implementation limit exceeded";
+    case TRAP_NULL_EXNREF: return "null exception reference";
+    case TRAP_EXCEPTION: return "uncaught exception";
     case TRAP_FUEL: return "out of fuel";
     case TRAP_INTERRUPTED: return "interrupted";
     }
@@ -44,6 +47,7 @@ weft_status wx_trap_status(wx_trap trap)
     case TRAP_FUEL: return WEFT_ERR_FUEL;
     case TRAP_INTERRUPTED: return WEFT_ERR_INTERRUPTED;
     case TRAP_LIMIT: return WEFT_ERR_LIMIT;
+    case TRAP_EXCEPTION: return WEFT_ERR_EXCEPTION;
     default: return WEFT_ERR_TRAP;
     }
 }
@@ -58,6 +62,12 @@ const char *wx_trap_describe(const wx_thread *th, wx_trap trap, char *buf, size_
     case TRAP_UNDEFINED_ELEMENT:
     case TRAP_UNINITIALIZED_ELEMENT:
         snprintf(buf, size, "%s %u", wx_trap_message(trap), th->trap_index);
+        break;
+    case TRAP_EXCEPTION:
+        if (th->exn)
+            snprintf(buf, size, "%s (tag %u)", wx_trap_message(trap), th->exn->tag_index);
+        else
+            snprintf(buf, size, "%s", wx_trap_message(trap));
         break;
     default:
         snprintf(buf, size, "%s", wx_trap_message(trap));

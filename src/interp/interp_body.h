@@ -8,6 +8,7 @@
 #ifndef WEFT_INTERP_BODY_H
 #define WEFT_INTERP_BODY_H
 
+#include "exn.h"
 #include "interp.h"
 #include "numeric.h"
 #include "simd.h"

@@ -322,6 +322,18 @@ OP(ENTER_REST) {
     memset(fp + f->nargs + 4, 0, (size_t)(f->nlocals - 4) * sizeof *fp);
     DISPATCH();
 }
+/* Unwinding for a thrown exception (exn.h), from the instruction before
+ * ip: what throw, throw_ref and a call that an exception came out of go on
+ * with. (Before them, so that the tail-call strategy has it declared.) */
+OP(UNWIND) {
+    wx_catch c_ = wx_exn_unwind(th, ip, fp, inst);
+    if (!c_.ip) TRAP(TRAP_EXCEPTION);
+    ip = c_.ip;
+    fp = c_.fp;
+    inst = c_.inst;
+    RELOAD_MEM();
+    DISPATCH();
+}
 OP(JUMP) { JUMP(); }
 OP(JUMP_NZ) { if (TEST(JUMP_NZ)) JUMP(); else NEXT(2); }
 OP(JUMP_Z) { if (TEST(JUMP_Z)) JUMP(); else NEXT(2); }
@@ -375,6 +387,8 @@ OP(CALL_SLOW) {
     if (f->host) {
         th->sp = args + f->nslots;
         wx_trap t = f->host(th, f->host_ctx, args);
+        /* An exception out of Wasm code the host called: unwind from the call. */
+        if (t == TRAP_EXCEPTION) { ip = th->call_ret; CONTINUE(UNWIND); }
         if (t) TRAP(t);
         RELOAD_MEM();
         ip = th->call_ret;
@@ -444,6 +458,12 @@ OP(RETURN1) { fp[0] = fp[S0]; RETURN_TO_CALLER(); }
         if (tf_->host) {                                                        \
             th->sp = fp + tf_->nslots;                                          \
             wx_trap t_ = tf_->host(th, tf_->host_ctx, fp);                      \
+            if (t_ == TRAP_EXCEPTION && th->calls[th->depth - 1].fp) {          \
+                /* The caller's frame is gone: unwind from its caller. */       \
+                wx_callrec *u_ = &th->calls[--th->depth];                       \
+                ip = u_->ip; fp = u_->fp; inst = u_->inst;                      \
+                CONTINUE(UNWIND);                                               \
+            }                                                                   \
             if (t_) TRAP(t_);                                                   \
             RETURN_TO_CALLER();                                                 \
         }                                                                       \
@@ -461,6 +481,20 @@ OP(RETURN_CALL) { TAIL_CALL_FUNC(inst->funcs[IMM], fp + S0); }
 OP(RETURN_CALL_INDIRECT) { wx_func *g = INDIRECT_TARGET(); TAIL_CALL_FUNC(g, fp + S0); }
 OP(RETURN_CALL_INDIRECT64) { wx_func *g = INDIRECT_TARGET64(); TAIL_CALL_FUNC(g, fp + S0); }
 OP(RETURN_CALL_REF) { wx_func *g = REF_TARGET(); TAIL_CALL_FUNC(g, fp + S0); }
+
+/* Exceptions (exn.h). A throw unwinds from its position plus one, as a
+ * call does from its return address. */
+OP(THROW) {
+    if (!wx_exn_new(th, inst, IMM, fp + S0)) TRAP(TRAP_NOMEM);
+    ip += 1;
+    CONTINUE(UNWIND);
+}
+OP(THROW_REF) {
+    if (!fp[S0].ref) TRAP(TRAP_NULL_EXNREF);
+    th->exn = fp[S0].ref;
+    ip += 1;
+    CONTINUE(UNWIND);
+}
 
 #undef CALL_FUNC
 #undef PUSH_FRAME

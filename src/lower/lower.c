@@ -9,7 +9,7 @@
 
 static pthread_mutex_t cache_lock = PTHREAD_MUTEX_INITIALIZER;
 
-static unsigned variant(wx_dispatch d, bool explicit_bounds, wx_metering metering)
+unsigned lower_variant(wx_dispatch d, bool explicit_bounds, wx_metering metering)
 {
     return (d * 2 + explicit_bounds) * METER_COUNT + metering;
 }
@@ -18,7 +18,7 @@ const ir_word **lower_code_cache(const wm_module *m, wx_dispatch dispatch, bool 
                                  wx_metering metering)
 {
     wm_module *mm = (wm_module *)m; /* The caches are the module's only mutable part. */
-    unsigned v = variant(dispatch, explicit_bounds, metering);
+    unsigned v = lower_variant(dispatch, explicit_bounds, metering);
     pthread_mutex_lock(&cache_lock);
     if (!mm->lowered[v])
         mm->lowered[v] = calloc(m->nfuncs ? m->nfuncs : 1, sizeof(ir_word *));
@@ -39,6 +39,7 @@ void lower_free_caches(wm_module *m)
         free(cache);
         m->lowered[v] = NULL;
     }
+    lower_exn_free_all(m);
 }
 
 const ir_word *lower_function(const wm_module *m, uint32_t index, wx_dispatch dispatch,
@@ -58,6 +59,8 @@ const ir_word *lower_function(const wm_module *m, uint32_t index, wx_dispatch di
 
     const wm_func *fn = &m->funcs[index];
     const wm_functype *ft = wm_func_type(m, index);
+    uint32_t *labels = NULL, nlabels = 0;
+    struct wx_handlers *table = NULL;
     lo_ctx l = { .m = m, .words = wx_handler_words(dispatch), .checked = explicit_bounds,
                  .err = err, .metered = metering != METER_NONE,
                  .check_op = check_ops[metering], .check_pos = UINT32_MAX,
@@ -119,12 +122,19 @@ const ir_word *lower_function(const wm_module *m, uint32_t index, wx_dispatch di
         l.failed = true;
         goto out;
     }
+    /* Exception handlers: what their targets need at the end of the
+     * code, and the positions the pass must keep and remap. */
+    if (!lo_exn_finish(&l, &labels, &nlabels))
+        goto out;
     lo_close_region(&l);
-    lower_code wc = { l.code, l.ops, l.len, l.words };
+    lower_code wc = { l.code, l.ops, l.len, l.words, labels, nlabels };
     if (!lower_finish(&wc)) {
         lo_fail(&l, WEFT_ERR_NOMEM, "out of memory while lowering");
         goto out;
     }
+    table = lo_exn_table(&l, labels);
+    if (l.failed)
+        goto out;
     /* The code keeps its buffer, cut to its length; the word before it
      * records the length, for the disassembler. */
     ir_word *buf = realloc(l.code - 1, ((size_t)wc.len + 1) * sizeof *buf);
@@ -136,9 +146,16 @@ const ir_word *lower_function(const wm_module *m, uint32_t index, wx_dispatch di
         free(code - 1); /* Another thread won the race. */
     } else {
         cache[index] = code;
+        if (table)
+            lower_exn_register(m, lower_variant(dispatch, explicit_bounds, metering), code,
+                               wc.len, table);
+        table = NULL;
     }
     pthread_mutex_unlock(&cache_lock);
 out:
+    free(table);
+    free(labels);
+    lo_exn_free(&l);
     free(l.code ? l.code - 1 : NULL);
     free(l.ops);
     free(l.vals);

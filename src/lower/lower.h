@@ -18,6 +18,12 @@ const ir_word **lower_code_cache(const wm_module *m, wx_dispatch dispatch, bool 
 /* Frees every cache of module `m` (called when the module is freed). */
 void lower_free_caches(wm_module *m);
 
+/* The number of a lowered-code variant, as lower_code_cache numbers them. */
+unsigned lower_variant(wx_dispatch dispatch, bool explicit_bounds, wx_metering metering);
+
+/* Frees the handler tables of module `m` (lower_exn.c). */
+void lower_exn_free_all(wm_module *m);
+
 /* Lowers defined function `index` of `m` for a variant. Returns the code
  * (owned by the cache) or NULL with `err` filled. */
 const ir_word *lower_function(const wm_module *m, uint32_t index, wx_dispatch dispatch,
@@ -31,6 +37,10 @@ typedef struct lower_code {
     uint16_t *ops;
     uint32_t len;
     const void *const *words;
+    /* Positions that tables outside the code refer to (exception
+     * handlers): kept as labels, where nothing fuses, and remapped. */
+    uint32_t *labels;
+    uint32_t nlabels;
 } lower_code;
 
 /* The pass over finished code (lower_pass.c), which changes c's code and

@@ -751,7 +751,7 @@ static inline __attribute__((always_inline)) bool lower_op(lo_ctx *l, wv_ctx *c,
                                                            wv_imm *imm)
 {
     if (l->top->dead)
-        return lo_dead(l, op);
+        return lo_dead(l, c, op, imm);
     l->region_ops++;
     switch (op) {
     case WOP_LOCAL_GET:
@@ -786,6 +786,9 @@ static inline __attribute__((always_inline)) bool lower_op(lo_ctx *l, wv_ctx *c,
     case WOP_BR_TABLE: return op_br_table(l, c, imm);
     case WOP_RETURN: return op_return(l, c, imm);
     case WOP_CALL: return op_call(l, c, imm);
+    case WOP_TRY_TABLE: case WOP_THROW: case WOP_THROW_REF: case WOP_TRY: case WOP_CATCH:
+    case WOP_CATCH_ALL: case WOP_DELEGATE: case WOP_RETHROW:
+        return lo_exn_op(l, c, op, imm);
     default: return lower_instr(l, op, imm);
     }
     return !l->failed;

@@ -54,6 +54,9 @@ typedef struct lo_frame {
     int32_t else_patch;     /* If: the jump to the else branch, or -1. */
     uint32_t outer_check;   /* Loop, metered: the enclosing region's check and count. */
     uint32_t outer_ops;
+    uint32_t scope;         /* try_table, try: its handler scope plus one (lower_exn.c). */
+    uint8_t below;          /* Legacy catch: entries below `height` that are the frame's
+                             * own (the caught exnref, for rethrow). */
 } lo_frame;
 
 /* A jump whose target is not known yet: code[word].i32[half] gets the offset
@@ -135,6 +138,9 @@ typedef struct lo_ctx {
      * since a loop's head. Other labels are only reached by forward jumps
      * from code lowered before them, where no more was known. */
     uint64_t zero_locals;
+
+    /* Exception handlers (lower_exn.c), NULL until the first try. */
+    struct lo_exn *exn;
 } lo_ctx;
 
 /* How each Wasm instruction maps to IR: its family and first opcode. */
@@ -184,7 +190,24 @@ void lo_end(lo_ctx *l);
 void lo_br_if(lo_ctx *l, uint32_t depth);
 void lo_br_on_null(lo_ctx *l, uint32_t depth, bool on_null);
 void lo_br_table(lo_ctx *l, const wv_imm *imm, const uint8_t *imm_end);
-bool lo_dead(lo_ctx *l, wasm_op op);
+bool lo_dead(lo_ctx *l, wv_ctx *c, wasm_op op, wv_imm *imm);
+void lo_end_body(lo_ctx *l);
+
+/* lower_exn.c: exception handling. lo_exn_op lowers the exception
+ * instructions (reachable or not); the rest serve the other parts. */
+bool lo_exn_op(lo_ctx *l, wv_ctx *c, wasm_op op, wv_imm *imm);
+void lo_exn_close(lo_ctx *l, lo_frame *f);
+void lo_exn_set_target(lo_ctx *l, uint32_t handler, uint32_t target);
+bool lo_exn_open(const lo_ctx *l);
+/* After the walk: emits what handlers need at the end of the code and
+ * lists the positions lower_finish must keep as labels and remap. */
+bool lo_exn_finish(lo_ctx *l, uint32_t **labels, uint32_t *nlabels);
+/* After lower_finish: the handler table, from the remapped positions, and
+ * its registration with the code (under the cache's lock). */
+struct wx_handlers *lo_exn_table(lo_ctx *l, const uint32_t *labels);
+void lo_exn_free(lo_ctx *l);
+void lower_exn_register(const wm_module *m, unsigned variant, const ir_word *code, uint64_t len,
+                        struct wx_handlers *table);
 
 /* lower_fuse.c: the peephole fusions, each of which replaces the
  * instruction just emitted (and sometimes more) with one that does both. */

@@ -436,8 +436,12 @@ bool lower_finish(lower_code *c)
     p.jumps = p.map + len + 1;
     p.mark = (uint8_t *)(p.jumps + len);
     memset(p.mark, 0, len + 1);
+    for (uint32_t k = 0; k < c->nlabels; k++)
+        p.mark[c->labels[k]] |= PAIR_TARGET;
     uint32_t njumps, count = scan(c, &p, &njumps);
     uint32_t n = join_pairs(c, &p, count, pairs);
+    for (uint32_t k = 0; k < c->nlabels; k++)
+        c->labels[k] = p.map[c->labels[k]];
     /* With no pairs, nothing moved. */
     for (uint32_t j = 0; n < len && j < njumps; j++) {
         uint32_t old = p.jumps[j], pos = p.map[old];

@@ -55,6 +55,11 @@ void lo_add_patch(lo_ctx *l, lo_frame *f, uint32_t from, uint32_t word, uint8_t 
 
 void lo_set_offset(lo_ctx *l, uint32_t from, uint32_t word, uint8_t half, uint32_t target)
 {
+    if (from == UINT32_MAX) {
+        /* Not a jump: a catch clause waiting for its label (lower_exn.c). */
+        lo_exn_set_target(l, word, target);
+        return;
+    }
     if (l->len)
         l->code[word].i32[half] = (int32_t)(target - from);
 }
@@ -217,7 +222,7 @@ static bool in_place(lo_ctx *l, const lo_frame *f, uint32_t n)
 {
     if (n == 0)
         return true;
-    if (l->nvals - n != f->height)
+    if (l->nvals - n != f->height || f->below)
         return false;
     for (uint32_t j = 0; j < n; j++)
         if (peek(l, j)->kind != LV_TEMP)
@@ -318,6 +323,10 @@ static bool straight_line(ir_op op)
 static bool duplicate_head(lo_ctx *l, uint32_t start)
 {
     if (l->in_br_table || l->dup_words > DUP_BUDGET || !l->len)
+        return false;
+    /* A copy must lie in the handler scopes of its original: not so if a
+     * scope opened since the loop's head. */
+    if (lo_exn_open(l))
         return false;
     uint32_t t = start;
     for (unsigned n = 0; t < l->len && l->ops[t] != IR_JUMP_TABLE; n++) {
@@ -469,6 +478,24 @@ void lo_else(lo_ctx *l)
     reset_stack(l, f, f->nparams, f->params);
 }
 
+/* Ends the body of the innermost frame where another body of it follows
+ * (a legacy try's catch): the fallthrough goes to the frame's end, as at
+ * else, and the stack is back at the frame's height, its own entries below
+ * it included. */
+void lo_end_body(lo_ctx *l)
+{
+    lo_frame *f = frame_at(l, 0);
+    if (!f->dead) {
+        end_moves(l, f);
+        emit_jump_to(l, f);
+    }
+    label(l);
+    f->height -= f->below;
+    f->below = 0;
+    reset_stack(l, f, 0, NULL);
+    f->dead = false;
+}
+
 /* Removes the innermost frame (its storage stays valid until the next
  * push_frame). */
 static void pop_frame(lo_ctx *l)
@@ -486,6 +513,8 @@ void lo_end(lo_ctx *l)
         pop_frame(l);
         return;
     }
+    if (f->scope)
+        lo_exn_close(l, f);
     if (!f->dead)
         end_moves(l, f);
     /* An if without else falls through to the end with its parameters,
@@ -494,6 +523,8 @@ void lo_end(lo_ctx *l)
         lo_set_offset(l, (uint32_t)f->else_patch, (uint32_t)f->else_patch + 1, 1, l->len);
     resolve_patches(l, f);
     label(l);
+    f->height -= f->below;
+    f->below = 0;
     reset_stack(l, f, f->nresults, f->results);
     pop_frame(l);
     if (f->kind == WV_LOOP)
@@ -618,10 +649,12 @@ void lo_br_table(lo_ctx *l, const wv_imm *imm, const uint8_t *imm_end)
 /* An instruction in unreachable code, where only the block structure
  * matters. Inline: for the walk's hot instructions, whose opcodes are
  * constants there, all but one case of the switch fold away. */
-bool lo_dead(lo_ctx *l, wasm_op op)
+bool lo_dead(lo_ctx *l, wv_ctx *c, wasm_op op, wv_imm *imm)
 {
     switch (op) {
-    case WOP_BLOCK: case WOP_LOOP: case WOP_IF: {
+    case WOP_CATCH: case WOP_CATCH_ALL: case WOP_DELEGATE:
+        return lo_exn_op(l, c, op, imm);
+    case WOP_BLOCK: case WOP_LOOP: case WOP_IF: case WOP_TRY: case WOP_TRY_TABLE: {
         /* Nothing in it is reached; only its end matters, after which the
          * enclosing frame is still dead. */
         lo_frame *f = lo_push_frame(l, WV_BLOCK, 0, NULL, 0, NULL);

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <sys/mman.h>
 
+#include "exn.h"
 #include "interp.h"
 #include "lower.h"
 #include "runtime.h"
@@ -184,6 +185,7 @@ void weft_engine_free(weft_engine *engine)
         }
     }
     free(engine->owned);
+    wx_exn_free_all(&engine->thread);
     if (engine->thread.stack)
         munmap(engine->thread.stack, engine->stack_bytes);
     if (engine->thread.calls)
@@ -201,6 +203,7 @@ void wx_export_extern(const wx_instance *inst, const wm_export *e, weft_extern *
     case EXT_TABLE: out->of.table = inst->tables[e->index]; break;
     case EXT_MEMORY: out->of.memory = inst->memories[e->index]; break;
     case EXT_GLOBAL: out->of.global = inst->globals[e->index]; break;
+    case EXT_TAG: out->of.tag = inst->tags[e->index]; break;
     }
 }
 
@@ -416,6 +419,10 @@ static wx_trap host_adapter(wx_thread *th, void *ctx, wx_slot *slots)
     if (s == WEFT_ERR_FUEL || s == WEFT_ERR_INTERRUPTED) {
         /* A stop passed on by the host ends the guest with the same status. */
         trap = s == WEFT_ERR_FUEL ? TRAP_FUEL : TRAP_INTERRUPTED;
+    } else if (s == WEFT_ERR_EXCEPTION && th->exn) {
+        /* An exception passed on from a nested call goes on unwinding in
+         * the calling Wasm code, which may catch it. */
+        trap = TRAP_EXCEPTION;
     } else if (s) {
         snprintf(th->message, sizeof th->message, "%s",
                  err.message[0] ? err.message : weft_status_name(s));

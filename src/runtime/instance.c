@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "exn.h"
 #include "interp.h"
 #include "lower.h"
 #include "reader.h"
@@ -467,6 +468,8 @@ static bool import_matches(const inst_ctx *c, const wm_import *imp, const weft_e
         wm_valtype want = wm_canon_valtype(c->m, imp->u.global.type);
         return g->type == want || (!g->mut && vt_canon_subtype(g->type, want));
     }
+    case EXT_TAG:
+        return ext->of.tag && ext->of.tag->sig == c->inst->sigs[imp->u.tag];
     }
     return false;
 }
@@ -476,7 +479,7 @@ static bool import_matches(const inst_ctx *c, const wm_import *imp, const weft_e
 static weft_status link_imports(inst_ctx *c, weft_resolver resolver, void *user)
 {
     wx_instance *inst = c->inst;
-    uint32_t nf = 0, nt = 0, nm = 0, ng = 0;
+    uint32_t nf = 0, nt = 0, nm = 0, ng = 0, nx = 0;
     for (uint32_t i = 0; i < c->m->nimports; i++) {
         const wm_import *imp = &c->m->imports[i];
         weft_extern ext;
@@ -491,6 +494,7 @@ static weft_status link_imports(inst_ctx *c, weft_resolver resolver, void *user)
         case EXT_TABLE: inst->tables[nt++] = ext.of.table; break;
         case EXT_MEMORY: inst->memories[nm++] = ext.of.memory; break;
         case EXT_GLOBAL: inst->globals[ng++] = ext.of.global; break;
+        case EXT_TAG: inst->tags[nx++] = ext.of.tag; break;
         }
     }
     return WEFT_OK;
@@ -504,7 +508,8 @@ static bool alloc_arrays(wx_instance *inst, const wm_module *m)
            ALLOC(memories, m->nmemories) && ALLOC(globals, m->nglobals) &&
            ALLOC(elem_dropped, m->nelems) && ALLOC(data_dropped, m->ndatas) &&
            ALLOC(elem_items, m->nelems) && ALLOC(sigs, m->ntypes) &&
-           ALLOC(own_funcs, m->nfuncs - m->nimported_funcs);
+           ALLOC(own_funcs, m->nfuncs - m->nimported_funcs) && ALLOC(tags, m->ntags) &&
+           ALLOC(own_tags, m->ntags - m->nimported_tags);
 #undef ALLOC
 }
 
@@ -594,6 +599,14 @@ static weft_status create_funcs(inst_ctx *c)
                         .nlocals = wx_type_slots(fn->local_types, fn->nlocals),
                         .code = &inst->code[i] };
         inst->funcs[i] = f;
+    }
+    /* The module's own tags: each instantiation makes new ones. */
+    for (uint32_t i = m->nimported_tags; i < m->ntags; i++) {
+        wx_tag *t = &inst->own_tags[i - m->nimported_tags];
+        const wm_functype *type = &m->types[m->tags[i].type];
+        *t = (wx_tag){ .type = type, .sig = inst->sigs[m->tags[i].type],
+                       .nslots = wx_type_slots(type->params, type->nparams), .index = i };
+        inst->tags[i] = t;
     }
     return WEFT_OK;
 }
@@ -840,5 +853,7 @@ void wx_instance_free(wx_instance *inst)
     free(inst->elem_items);
     free(inst->sigs);
     free(inst->own_funcs);
+    free(inst->tags);
+    free(inst->own_tags);
     free(inst);
 }

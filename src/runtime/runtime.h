@@ -51,6 +51,9 @@ typedef enum wx_trap {
     TRAP_UNSUPPORTED,     /* An instruction the interpreter cannot run yet (SIMD). */
     TRAP_LIMIT,           /* A function could not be lowered within an implementation
                            * limit when first called; the message is in the thread. */
+    TRAP_NULL_EXNREF,     /* throw_ref of a null exnref. */
+    TRAP_EXCEPTION,       /* Not a trap: an exception nothing in the run caught
+                           * (th->exn); a handler further out may still catch it. */
     /* Not traps but stops, made by the checks of metered code; a stopped
      * call may be resumed (wx_resume). */
     TRAP_FUEL,
@@ -142,6 +145,8 @@ struct weft_instance {
     wx_func *own_funcs;       /* Storage of the defined functions' instances. */
     wx_slot **elem_items;     /* Per element segment: its references, evaluated once. */
     uint32_t *sigs;           /* Canonical id of each of the module's types. */
+    struct weft_tag **tags;   /* Tag index space (exception handling). */
+    struct weft_tag *own_tags; /* Storage of the defined tags. */
     /* What the instance's own memories and tables take, within the
      * config's per-instance totals; draws on the engine's budget too. */
     wx_budget budget;
@@ -204,6 +209,11 @@ struct wx_thread {
     wx_slot *call_args;
     const ir_word *call_ret;
     char message[256];        /* Detail for TRAP_HOST and TRAP_LIMIT. */
+    /* Exception handling (exn.h): the exception being thrown, or the one
+     * that ended the last run uncaught (TRAP_EXCEPTION); and every
+     * exception made on this thread, freed with it. */
+    struct wx_exn *exn;
+    struct wx_exn *exns;
 
     /* Metering. `fuel` is what is left (UINT64_MAX, never read, without a
      * fuel budget). `interrupt` is set by weft_engine_interrupt (from any

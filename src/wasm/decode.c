@@ -178,8 +178,12 @@ static bool skip_instr(wr_reader *r, uint32_t *depth, bool *done)
     if (!wasm_read_op(r, &op))
         return false;
     switch (op) {
-    case WOP_BLOCK: case WOP_LOOP: case WOP_IF:
+    case WOP_BLOCK: case WOP_LOOP: case WOP_IF: case WOP_TRY: case WOP_TRY_TABLE:
         (*depth)++;
+        break;
+    case WOP_DELEGATE:
+        if (*depth > 0)
+            (*depth)--;
         break;
     case WOP_ELSE:
         if (*depth > 0)
@@ -258,6 +262,11 @@ static bool make_space(wr_reader *r, wm_module *m, uint8_t kind, uint32_t ndefin
         if (!m->memories)
             return false;
         break;
+    case EXT_TAG:
+        m->tags = alloc_space(r, a, m->nimported_tags, ndefined, sizeof *m->tags, &m->ntags);
+        if (!m->tags)
+            return false;
+        break;
     default:
         m->globals = alloc_space(r, a, m->nimported_globals, ndefined, sizeof *m->globals,
                                  &m->nglobals);
@@ -279,6 +288,7 @@ static bool make_space(wr_reader *r, wm_module *m, uint8_t kind, uint32_t ndefin
         case EXT_MEMORY:
             m->memories[k] = (wm_memory){ .type = im->u.memory, .imported = true };
             break;
+        case EXT_TAG: m->tags[k] = (wm_tag){ .type = im->u.tag, .imported = true }; break;
         default: m->globals[k] = (wm_global){ .type = im->u.global, .imported = true }; break;
         }
         k++;
@@ -336,6 +346,17 @@ static bool decode_types(decoder *d, wr_reader *r)
     return true;
 }
 
+/* A tag type: an attribute byte (0, exception) and a function type index. */
+static bool read_tagtype(wr_reader *r, uint32_t *type)
+{
+    uint8_t attr;
+    if (!wr_u8(r, &attr))
+        return false;
+    if (attr != 0)
+        return reject_byte(r, "malformed tag attribute");
+    return wr_u32(r, type);
+}
+
 static bool read_import_desc(wr_reader *r, wm_module *m, wm_import *im)
 {
     if (!wr_u8(r, &im->kind))
@@ -353,6 +374,11 @@ static bool read_import_desc(wr_reader *r, wm_module *m, wm_import *im)
     case EXT_GLOBAL:
         m->nimported_globals++;
         return read_globaltype(r, &im->u.global);
+    case EXT_TAG:
+        if (!m->features.exceptions)
+            return reject_byte(r, "malformed import kind");
+        m->nimported_tags++;
+        return read_tagtype(r, &im->u.tag);
     default:
         return reject_byte(r, "malformed import kind");
     }
@@ -446,6 +472,18 @@ static bool decode_globals(decoder *d, wr_reader *r)
     return true;
 }
 
+static bool decode_tags(decoder *d, wr_reader *r)
+{
+    wm_module *m = d->m;
+    uint32_t n;
+    if (!read_count(r, &n) || !make_space(r, m, EXT_TAG, n))
+        return false;
+    for (uint32_t i = 0; i < n; i++)
+        if (!read_tagtype(r, &m->tags[m->nimported_tags + i].type))
+            return false;
+    return true;
+}
+
 static bool decode_exports(decoder *d, wr_reader *r)
 {
     wm_module *m = d->m;
@@ -457,7 +495,7 @@ static bool decode_exports(decoder *d, wr_reader *r)
         wm_export *e = &m->exports[i];
         if (!read_name(r, &m->arena, &e->name) || !wr_u8(r, &e->kind))
             return false;
-        if (e->kind > EXT_GLOBAL)
+        if (e->kind > (m->features.exceptions ? EXT_TAG : EXT_GLOBAL))
             return reject_byte(r, "malformed export kind");
         if (!wr_u32(r, &e->index))
             return false;
@@ -749,8 +787,8 @@ static int section_order(uint8_t id)
 {
     static const int8_t order[] = {
         [SEC_TYPE] = 1, [SEC_IMPORT] = 2, [SEC_FUNCTION] = 3, [SEC_TABLE] = 4,
-        [SEC_MEMORY] = 5, [SEC_GLOBAL] = 6, [SEC_EXPORT] = 7, [SEC_START] = 8,
-        [SEC_ELEMENT] = 9, [SEC_DATACOUNT] = 10, [SEC_CODE] = 11, [SEC_DATA] = 12,
+        [SEC_MEMORY] = 5, [SEC_TAG] = 6, [SEC_GLOBAL] = 7, [SEC_EXPORT] = 8, [SEC_START] = 9,
+        [SEC_ELEMENT] = 10, [SEC_DATACOUNT] = 11, [SEC_CODE] = 12, [SEC_DATA] = 13,
     };
     return order[id];
 }
@@ -770,6 +808,7 @@ static bool decode_section(decoder *d, wr_reader *r, uint8_t id)
     case SEC_ELEMENT: return decode_elems(d, r);
     case SEC_CODE: return decode_code(d, r);
     case SEC_DATA: return decode_datas(d, r);
+    case SEC_TAG: return decode_tags(d, r);
     default: return decode_datacount(d, r);
     }
 }
@@ -781,7 +820,7 @@ static bool read_section(decoder *d, wr_reader *r)
     uint32_t size;
     if (!wr_u8(r, &id))
         return false;
-    if (id > SEC_DATACOUNT)
+    if (id > (d->m->features.exceptions ? SEC_TAG : SEC_DATACOUNT))
         return reject_byte(r, "malformed section id");
     if (id != SEC_CUSTOM) {
         int order = section_order(id);
@@ -818,6 +857,8 @@ static bool finish(decoder *d, wr_reader *r)
     if (!m->memories && m->nimported_memories && !make_space(r, m, EXT_MEMORY, 0))
         return false;
     if (!m->globals && m->nimported_globals && !make_space(r, m, EXT_GLOBAL, 0))
+        return false;
+    if (!m->tags && m->nimported_tags && !make_space(r, m, EXT_TAG, 0))
         return false;
     if (d->names)
         decode_names(d);

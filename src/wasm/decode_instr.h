@@ -157,6 +157,44 @@ static inline bool read_select_t(wv_ctx *c, wv_imm *imm)
     return true;
 }
 
+/* try_table: its block type, then its catch clauses, which are read
+ * here only to check their encoding; the validator and the lowering
+ * re-read them from `targets` (read_catch). */
+static inline bool read_try_table(wv_ctx *c, wv_imm *imm)
+{
+    if (!read_blocktype(c, imm))
+        return false;
+    uint32_t n, index;
+    if (!read_u32(c, &n))
+        return false;
+    imm->ntargets = n;
+    imm->targets = c->r.p;
+    for (uint64_t i = 0; i < n; i++) {
+        uint8_t kind;
+        if (!read_u8(c, &kind))
+            return false;
+        if (kind > 3)
+            return wv_malformed(c, "malformed catch clause");
+        if ((kind < 2 && !read_u32(c, &index)) || !read_u32(c, &index))
+            return false;
+    }
+    return true;
+}
+
+/* One catch clause of a try_table, from a reader over what read_try_table
+ * checked: its kind (0 catch, 1 catch_ref, 2 catch_all, 3 catch_all_ref),
+ * tag (UINT32_MAX for the catch_all kinds) and label. */
+static inline void read_catch(wr_reader *r, uint8_t *kind, uint32_t *tag, uint32_t *label)
+{
+    *kind = 0;
+    *tag = UINT32_MAX;
+    *label = 0;
+    wr_u8(r, kind);
+    if (*kind < 2)
+        wr_u32(r, tag);
+    wr_u32(r, label);
+}
+
 /* Without a data count section, a body cannot refer to data segments: the
  * binary format requires it so that bodies can be validated in one pass
  * before the data section is read. */
@@ -179,8 +217,10 @@ static inline __attribute__((always_inline)) bool read_imm(wv_ctx *c, wasm_imm k
     case IMM_BLOCKTYPE:
         return read_blocktype(c, imm);
     case IMM_LABEL: case IMM_FUNC: case IMM_LOCAL: case IMM_GLOBAL: case IMM_TABLE:
-    case IMM_ELEM: case IMM_TYPE:
+    case IMM_ELEM: case IMM_TYPE: case IMM_TAG:
         return read_u32(c, &imm->index);
+    case IMM_TRY_TABLE:
+        return read_try_table(c, imm);
     case IMM_BR_TABLE:
         return read_br_table(c, imm);
     case IMM_CALL_INDIRECT: case IMM_TABLE_INIT: case IMM_TABLE_COPY:

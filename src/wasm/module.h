@@ -23,7 +23,8 @@ typedef uint32_t wm_valtype;
  * abstract heap type is one line here. */
 #define WM_HEAP_TYPES(X) \
     X(FUNC, 0x70, "func") \
-    X(EXTERN, 0x6f, "extern")
+    X(EXTERN, 0x6f, "extern") \
+    X(EXN, 0x69, "exn")
 
 enum {
     VT_I32 = 0x7f,
@@ -75,13 +76,13 @@ static inline wm_valtype vt_ref_index(uint32_t index, bool nullable)
 }
 
 /* External kinds, numbered by their binary encoding. */
-enum { EXT_FUNC = 0, EXT_TABLE = 1, EXT_MEMORY = 2, EXT_GLOBAL = 3 };
+enum { EXT_FUNC = 0, EXT_TABLE = 1, EXT_MEMORY = 2, EXT_GLOBAL = 3, EXT_TAG = 4 };
 
 /* Section ids. */
 enum {
     SEC_CUSTOM = 0, SEC_TYPE, SEC_IMPORT, SEC_FUNCTION, SEC_TABLE, SEC_MEMORY,
     SEC_GLOBAL, SEC_EXPORT, SEC_START, SEC_ELEMENT, SEC_CODE, SEC_DATA,
-    SEC_DATACOUNT,
+    SEC_DATACOUNT, SEC_TAG,
 };
 
 /* Implementation limits. Each is at least what the spec's test suite and
@@ -140,6 +141,7 @@ typedef struct wm_import {
         wm_tabletype table;
         wm_memtype memory;
         wm_globaltype global;
+        uint32_t tag;              /* EXT_TAG: the tag's function type index. */
     } u;
 } wm_import;
 
@@ -179,6 +181,13 @@ typedef struct wm_memory {
     bool imported;
 } wm_memory;
 
+/* An exception tag: its type is a function type with no results, whose
+ * parameters are the exception's payload. */
+typedef struct wm_tag {
+    uint32_t type;
+    bool imported;
+} wm_tag;
+
 typedef struct wm_export {
     wm_name name;
     uint8_t kind;
@@ -214,6 +223,7 @@ typedef struct wm_features {
     bool memory64;                 /* 64-bit memories: i64 addresses, u64 offsets. */
     bool relaxed_simd;             /* The relaxed SIMD instructions (0xFD 0x100 on). */
     bool function_references;      /* Typed references (ref null? ht), call_ref, ... */
+    bool exceptions;               /* Tags, throw, try_table, exnref (and the legacy try). */
 } wm_features;
 
 /* A decoded module. Index spaces (funcs, tables, memories, globals) hold the
@@ -238,6 +248,7 @@ typedef struct wm_module {
     wm_table *tables;       uint32_t ntables, nimported_tables;
     wm_memory *memories;    uint32_t nmemories, nimported_memories;
     wm_global *globals;     uint32_t nglobals, nimported_globals;
+    wm_tag *tags;           uint32_t ntags, nimported_tags;
     wm_export *exports;     uint32_t nexports;
     wm_elem *elems;         uint32_t nelems;
     wm_data *datas;         uint32_t ndatas;
@@ -248,6 +259,9 @@ typedef struct wm_module {
     /* Lowered code, per interpreter variant (lower.c owns these caches). */
 #define WM_LOWERED_VARIANTS 32  /* 4 strategies x 2 bounds modes x 4 meterings. */
     void *lowered[WM_LOWERED_VARIANTS];
+    /* Per variant, the exception handler tables of its lowered functions
+     * (lower_exn.c owns these). */
+    void *handlers[WM_LOWERED_VARIANTS];
 } wm_module;
 
 /* Decodes the binary format into `m` (zeroed by the caller, arena ready).

@@ -371,6 +371,20 @@ static bool check_table_copy(wv_ctx *c, const wv_imm *imm)
     return true;
 }
 
+static bool need_exceptions(wv_ctx *c);
+
+/* The instructions of exception handling, legacy ones included. */
+static inline bool is_exception_op(wasm_op op)
+{
+    switch (op) {
+    case WOP_TRY_TABLE: case WOP_THROW: case WOP_THROW_REF: case WOP_TRY: case WOP_CATCH:
+    case WOP_CATCH_ALL: case WOP_DELEGATE: case WOP_RETHROW:
+        return true;
+    default:
+        return false;
+    }
+}
+
 /* Applies the validation rules to the immediates read_imm decoded: indices
  * must exist, alignments and lanes must be in range. Inline, like read_imm. */
 static inline __attribute__((always_inline)) bool check_imm(wv_ctx *c, wasm_imm kind,
@@ -443,6 +457,15 @@ static inline __attribute__((always_inline)) bool check_imm(wv_ctx *c, wasm_imm 
         return check_data(c, imm->index);
     case IMM_ELEM:
         return check_elem(c, imm->index);
+    case IMM_TAG:
+        if (!need_exceptions(c))
+            return false;
+        if (imm->index >= m->ntags)
+            return invalid(c, "unknown tag %u", imm->index);
+        return true;
+    case IMM_TRY_TABLE:
+        /* The catch clauses: check_try_table. */
+        return need_exceptions(c) && check_blocktype(c, imm);
     }
     return true;
 }
@@ -566,6 +589,21 @@ static bool need_typed(wv_ctx *c)
     return true;
 }
 
+/* ---- Exception handling ---------------------------------------------------- */
+
+static const wm_functype *tag_type(const wv_ctx *c, uint32_t tag)
+{
+    return &c->m->types[c->m->tags[tag].type];
+}
+
+/* The exception instructions are illegal opcodes unless the feature is on. */
+static bool need_exceptions(wv_ctx *c)
+{
+    if (!c->features.exceptions)
+        return wv_malformed(c, "illegal opcode");
+    return true;
+}
+
 /* Pops an operand that must be a reference of any type: *t is its type,
  * VT_UNKNOWN in unreachable code. */
 static bool pop_ref(wv_ctx *c, wm_valtype *t)
@@ -635,6 +673,123 @@ static inline void set_local(wv_ctx *c, uint32_t index)
     if (__builtin_expect(c->unset[index], 0)) {
         c->unset[index] = 0;
         c->inits[c->ninits++] = index;
+    }
+}
+
+/* Whether a branch to the label at `depth` may carry a tag's payload (and,
+ * with `ref`, an exnref after it). */
+static bool catch_label_matches(wv_ctx *c, uint32_t depth, const wm_functype *payload, bool ref)
+{
+    uint32_t n;
+    const wm_valtype *types;
+    label_types(&c->frames[c->nframes - 1 - depth], &n, &types);
+    uint32_t np = payload ? payload->nparams : 0;
+    if (n != np + ref)
+        return invalid(c, "type mismatch: catch label takes %u value(s), the handler gives %u", n,
+                       np + ref);
+    for (uint32_t i = 0; i < np; i++)
+        if (!wm_subtype(c->m, payload->params[i], types[i]))
+            return invalid(c, "type mismatch: catch label expects %s, the tag gives %s",
+                           wm_type_name(types[i]), wm_type_name(payload->params[i]));
+    /* catch_ref and catch_all_ref give a (ref exn): never null. */
+    if (ref && !wm_subtype(c->m, VT_EXNREF | VT_NONNULL, types[np]))
+        return invalid(c, "type mismatch: catch label expects %s, the handler gives (ref exn)",
+                       wm_type_name(types[np]));
+    return true;
+}
+
+/* try_table's catch clauses, each against the labels outside the try_table. */
+static bool check_try_table(wv_ctx *c, const wv_imm *imm)
+{
+    wr_reader r = c->r;
+    r.p = imm->targets;
+    for (uint32_t i = 0; i < imm->ntargets; i++) {
+        uint8_t kind;
+        uint32_t tag, label;
+        read_catch(&r, &kind, &tag, &label);
+        if (kind < 2 && tag >= c->m->ntags)
+            return invalid(c, "unknown tag %u", tag);
+        if (label >= c->nframes)
+            return invalid(c, "unknown label %u", label);
+        if (!catch_label_matches(c, label, kind < 2 ? tag_type(c, tag) : NULL, kind & 1))
+            return false;
+    }
+    return pop_vals(c, imm->bt_nparams, imm->bt_params) &&
+           push_ctrl(c, WV_TRY_TABLE, imm->bt_nparams, imm->bt_params, imm->bt_nresults,
+                     imm->bt_results);
+}
+
+/* Legacy catch and catch_all end the try's body (or the catch before) and
+ * start a handler's body, which begins with the payload. */
+static bool check_catch(wv_ctx *c, const wv_imm *imm, bool all)
+{
+    uint8_t kind = top_frame(c)->kind;
+    if (kind != WV_TRY && kind != WV_CATCH)
+        return invalid(c, all ? "catch_all without a try" : "catch without a try");
+    wv_frame f = { 0 };
+    if (!pop_ctrl(c, &f))
+        return false;
+    if (all)
+        return push_ctrl(c, WV_CATCH_ALL, 0, NULL, f.nresults, f.results);
+    const wm_functype *t = tag_type(c, imm->index);
+    return push_ctrl(c, WV_CATCH, t->nparams, t->params, f.nresults, f.results);
+}
+
+/* try ... delegate l: ends the try; l counts the labels outside it. */
+static bool check_delegate(wv_ctx *c, const wv_imm *imm)
+{
+    if (top_frame(c)->kind != WV_TRY)
+        return invalid(c, "delegate without a try");
+    wv_frame f = { 0 };
+    if (!pop_ctrl(c, &f))
+        return false;
+    if (imm->index >= c->nframes)
+        return invalid(c, "unknown label %u", imm->index);
+    return push_vals(c, f.nresults, f.results);
+}
+
+static bool check_rethrow(wv_ctx *c, const wv_imm *imm)
+{
+    uint8_t kind = c->frames[c->nframes - 1 - imm->index].kind;
+    if (kind != WV_CATCH && kind != WV_CATCH_ALL)
+        return invalid(c, "invalid rethrow label");
+    set_unreachable(c);
+    return true;
+}
+
+static bool check_exception_op(wv_ctx *c, wasm_op op, wv_imm *imm)
+{
+    if (!need_exceptions(c))
+        return false;
+    const wm_functype *t;
+    switch (op) {
+    case WOP_TRY_TABLE:
+        return check_try_table(c, imm);
+    case WOP_THROW:
+        t = tag_type(c, imm->index);
+        if (!pop_vals(c, t->nparams, t->params))
+            return false;
+        set_unreachable(c);
+        return true;
+    case WOP_THROW_REF:
+        if (!pop_expect(c, VT_EXNREF))
+            return false;
+        set_unreachable(c);
+        return true;
+    case WOP_TRY:
+        return pop_vals(c, imm->bt_nparams, imm->bt_params) &&
+               push_ctrl(c, WV_TRY, imm->bt_nparams, imm->bt_params, imm->bt_nresults,
+                         imm->bt_results);
+    case WOP_CATCH:
+        return check_catch(c, imm, false);
+    case WOP_CATCH_ALL:
+        return check_catch(c, imm, true);
+    case WOP_DELEGATE:
+        return check_delegate(c, imm);
+    case WOP_RETHROW:
+        return check_rethrow(c, imm);
+    default:
+        return wv_malformed(c, "illegal opcode");
     }
 }
 
@@ -764,6 +919,9 @@ static inline __attribute__((always_inline)) bool check_special(wv_ctx *c, wasm_
         if (c->features.function_references)
             return push(c, vt_ref_index(m->func_types[imm->index], false));
         return push(c, VT_FUNCREF);
+    case WOP_TRY_TABLE: case WOP_THROW: case WOP_THROW_REF: case WOP_TRY: case WOP_CATCH:
+    case WOP_CATCH_ALL: case WOP_DELEGATE: case WOP_RETHROW:
+        return check_exception_op(c, op, (wv_imm *)imm);
     default:
         return wv_malformed(c, "instruction %s has no type rule", wasm_op_infos[op].name);
     }
@@ -868,6 +1026,10 @@ static inline __attribute__((always_inline)) bool
 validate_instr(wv_ctx *c, wasm_op op, wasm_imm kind, wasm_sig_id sig, uint8_t width,
                wv_imm *imm)
 {
+    /* Without the feature, the exception instructions are illegal opcodes
+     * (before their immediates are read). `op` is a constant here. */
+    if (is_exception_op(op) && !need_exceptions(c))
+        return false;
     if (!read_imm(c, kind, imm) || !check_imm(c, kind, width, imm))
         return false;
     if (sig == WS_SPECIAL)
@@ -985,6 +1147,7 @@ void wv_init(wv_ctx *c, wm_module *m, weft_error *err)
     c->features.memory64 = m->features.memory64;
     c->features.relaxed_simd = m->features.relaxed_simd;
     c->features.function_references = m->features.function_references;
+    c->features.exceptions = m->features.exceptions;
 }
 
 void wv_free(wv_ctx *c)
@@ -1152,6 +1315,20 @@ static bool check_types_of_funcs(wv_ctx *c)
     return true;
 }
 
+/* Tag types: function types without results. */
+static bool check_tags(wv_ctx *c)
+{
+    wm_module *m = c->m;
+    for (uint32_t i = 0; i < m->ntags; i++) {
+        int sec = m->tags[i].imported ? SEC_IMPORT : SEC_TAG;
+        if (m->tags[i].type >= m->ntypes)
+            return module_invalid(c, sec, "unknown type %u", m->tags[i].type);
+        if (m->types[m->tags[i].type].nresults)
+            return module_invalid(c, sec, "non-empty tag result type");
+    }
+    return true;
+}
+
 static bool check_tables_and_memories(wv_ctx *c)
 {
     wm_module *m = c->m;
@@ -1272,11 +1449,12 @@ static bool check_exports(wv_ctx *c)
         uint32_t limit = e->kind == EXT_FUNC ? m->nfuncs
                        : e->kind == EXT_TABLE ? m->ntables
                        : e->kind == EXT_MEMORY ? m->nmemories
+                       : e->kind == EXT_TAG ? m->ntags
                                                : m->nglobals;
-        static const char *const kinds[] = { "function", "table", "memory", "global" };
-        if (e->kind > EXT_GLOBAL || e->index >= limit)
+        static const char *const kinds[] = { "function", "table", "memory", "global", "tag" };
+        if (e->kind > EXT_TAG || e->index >= limit)
             return module_invalid(c, SEC_EXPORT, "unknown %s %u",
-                                  kinds[e->kind > EXT_GLOBAL ? 0 : e->kind], e->index);
+                                  kinds[e->kind > EXT_TAG ? 0 : e->kind], e->index);
         if (e->kind == EXT_FUNC)
             c->declared[e->index] = 1;
     }
@@ -1407,8 +1585,8 @@ static bool validate_module(wv_ctx *c)
         return nomem(c);
     /* Module-level rules first: they also collect C.refs (exports, element
      * segments, ref.func in constant expressions), which bodies need. */
-    if (!check_types_of_funcs(c) || !check_valtypes(c) || !check_globals(c) ||
-        !check_tables_and_memories(c) ||
+    if (!check_types_of_funcs(c) || !check_valtypes(c) || !check_tags(c) ||
+        !check_globals(c) || !check_tables_and_memories(c) ||
         !check_elems(c) || !check_datas(c) || !check_exports(c) || !check_start(c))
         return false;
     return validate_bodies(c);
@@ -1430,9 +1608,10 @@ static bool decode_body(wv_ctx *c, uint32_t index)
         wv_imm imm;
         if (!read_opcode(c, &op) || !read_imm(c, (wasm_imm)wasm_op_infos[op].imm, &imm))
             return false;
-        if (op == WOP_BLOCK || op == WOP_LOOP || op == WOP_IF)
+        if (op == WOP_BLOCK || op == WOP_LOOP || op == WOP_IF || op == WOP_TRY ||
+            op == WOP_TRY_TABLE)
             depth++;
-        else if (op == WOP_END)
+        else if (op == WOP_END || op == WOP_DELEGATE)
             depth--;
     }
     if (!wr_eof(r)) {

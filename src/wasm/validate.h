@@ -19,10 +19,13 @@ typedef struct wv_features {
     bool memory64;                 /* 64-bit memories: i64 addresses, u64 offsets. */
     bool relaxed_simd;             /* The relaxed SIMD instructions (0xFD 0x100 on). */
     bool function_references;      /* Typed references, call_ref, br_on_null, ... */
+    bool exceptions;               /* Tags, throw, throw_ref, try_table; legacy try. */
 } wv_features;
 
 /* What kind of construct opened a control frame. */
-enum { WV_FUNC, WV_BLOCK, WV_LOOP, WV_IF, WV_ELSE };
+enum { WV_FUNC, WV_BLOCK, WV_LOOP, WV_IF, WV_ELSE,
+       WV_TRY_TABLE,                /* try_table: a block whose body has handlers. */
+       WV_TRY, WV_CATCH, WV_CATCH_ALL };  /* The legacy try, and its handlers' bodies. */
 
 /* One entry of the control stack (the spec's ctrl_frame). */
 typedef struct wv_frame {

@@ -170,6 +170,26 @@ static bool skip_valtypes(wr_reader *r)
     return true;
 }
 
+/* try_table's catch clauses: a kind byte, a tag for kinds 0 and 1, a label. */
+static bool skip_catches(wr_reader *r)
+{
+    uint32_t n;
+    if (!wr_u32(r, &n))
+        return false;
+    for (uint64_t i = 0; i < n; i++) {
+        uint8_t kind;
+        if (!wr_u8(r, &kind))
+            return false;
+        if (kind > 3) {
+            r->p--;
+            return wr_error(r, "malformed catch clause");
+        }
+        if (!skip_u32s(r, kind < 2 ? 2 : 1))
+            return false;
+    }
+    return true;
+}
+
 bool wasm_skip_imm(wr_reader *r, wasm_imm kind)
 {
     int32_t i32;
@@ -181,8 +201,10 @@ bool wasm_skip_imm(wr_reader *r, wasm_imm kind)
     case IMM_BLOCKTYPE:
         return skip_blocktype(r);
     case IMM_LABEL: case IMM_FUNC: case IMM_LOCAL: case IMM_GLOBAL: case IMM_TABLE:
-    case IMM_DATA: case IMM_ELEM: case IMM_TYPE:
+    case IMM_DATA: case IMM_ELEM: case IMM_TYPE: case IMM_TAG:
         return skip_u32s(r, 1);
+    case IMM_TRY_TABLE:
+        return skip_blocktype(r) && skip_catches(r);
     case IMM_BR_TABLE:
         /* A vector of labels, then the default label. */
         return wr_u32(r, &n) && skip_u32s(r, (uint64_t)n + 1);

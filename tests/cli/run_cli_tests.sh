@@ -67,7 +67,7 @@ expect_not() {
 run --version
 expect "--version" 0 '^weft [0-9]+\.[0-9]+.* \(commit [^)]+\)$' '^compiler: (gcc|clang) ' \
     '^dispatch strategies: direct indirect switch' '^bounds modes: guard explicit$' \
-    'switchable: multi-memory memory64 relaxed-simd function-references'
+    'switchable: multi-memory memory64 relaxed-simd function-references exceptions'
 version_out=$out
 run version
 [ "$out" == "$version_out" ] && [ $code = 0 ] && ok "version = --version" ||
@@ -174,7 +174,7 @@ if [ -n "$wat2wasm" ]; then
     run validate --disable all --enable relaxed-simd "$work/rs.wasm"
     expect "--disable all --enable relaxed-simd" 0
     run validate --enable simd-of-the-future "$work/m64.wasm"
-    expect "unknown proposal" 2 "unknown proposal 'simd-of-the-future' \(known: multi-memory memory64 relaxed-simd function-references, all\)"
+    expect "unknown proposal" 2 "unknown proposal 'simd-of-the-future' \(known: multi-memory memory64 relaxed-simd function-references exceptions, all\)"
     run validate --enable "" "$work/m64.wasm"
     expect "empty proposal list" 2 "wants a proposal's name"
 else
