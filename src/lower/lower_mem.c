@@ -90,6 +90,30 @@ bool lo_memory64_op(const lo_ctx *l, wasm_op op, const wv_imm *imm)
     }
 }
 
+/* copy's s3 for the 64-bit bulk forms: which operands are i64 (bit 0 the
+ * destination's, bit 1 the source's, bit 2 the length's, i64 only when both
+ * are; ir_mem_ops.def). */
+static uint16_t wide_operands(bool dst64, bool src64)
+{
+    return (uint16_t)(dst64 | src64 << 1 | (dst64 && src64) << 2);
+}
+
+/* fill, copy and init of a memory or table with 64-bit operands:
+ * [op][s0 s1 s2 wide][a b], a and b the indices in the order the row reads
+ * them. */
+static void emit_bulk64(lo_ctx *l, ir_op iop, uint16_t wide, uint32_t a, uint32_t b)
+{
+    uint16_t s2 = operand(l, 0), s1 = operand(l, 1), s0 = operand(l, 2);
+    drop(l);
+    drop(l);
+    drop(l);
+    uint32_t pos = emit_s(l, iop, 3, s0, s1, s2, wide);
+    if (l->len) {
+        at(l, pos + 2)->u32[0] = a;
+        at(l, pos + 2)->u32[1] = b;
+    }
+}
+
 /* The table instructions of 64-bit tables: the 32-bit forms' operands,
  * with i64 indices, sizes and lengths (ir_mem_ops.def). */
 static void lower_table64(lo_ctx *l, wasm_op op, const wv_imm *imm)
@@ -128,32 +152,17 @@ static void lower_table64(lo_ctx *l, wasm_op op, const wv_imm *imm)
         has_dst(l);
         break;
     }
-    default: {
-        /* fill, copy and init: [op][s0 s1 s2 -][a b], copy's s3 saying
-         * which operands are i64, as for memory.copy64. */
-        uint16_t s2 = operand(l, 0), s1 = operand(l, 1), s0 = operand(l, 2);
-        drop(l);
-        drop(l);
-        drop(l);
-        ir_op iop = op == WOP_TABLE_FILL ? IR_TABLE_FILL64
-                  : op == WOP_TABLE_COPY ? IR_TABLE_COPY64 : IR_TABLE_INIT64;
-        uint16_t wide = 0;
-        if (op == WOP_TABLE_COPY) {
-            bool dst64 = lo_table_is64(l, imm->index), src64 = lo_table_is64(l, imm->index2);
-            wide = (uint16_t)(dst64 | src64 << 1 | (dst64 && src64) << 2);
-        }
-        uint32_t pos = emit_s(l, iop, 3, s0, s1, s2, wide);
-        uint32_t a = imm->index, b = op == WOP_TABLE_FILL ? 0 : imm->index2;
-        if (op == WOP_TABLE_INIT) {
-            a = imm->index2; /* The table first, then the segment. */
-            b = imm->index;
-        }
-        if (l->len) {
-            at(l, pos + 2)->u32[0] = a;
-            at(l, pos + 2)->u32[1] = b;
-        }
+    case WOP_TABLE_COPY:
+        emit_bulk64(l, IR_TABLE_COPY64,
+                    wide_operands(lo_table_is64(l, imm->index), lo_table_is64(l, imm->index2)),
+                    imm->index, imm->index2);
         break;
-    }
+    case WOP_TABLE_INIT:
+        emit_bulk64(l, IR_TABLE_INIT64, 0, imm->index2, imm->index); /* The table first. */
+        break;
+    default:
+        emit_bulk64(l, IR_TABLE_FILL64, 0, imm->index, 0);
+        break;
     }
 }
 
@@ -179,32 +188,17 @@ bool lo_memory64(lo_ctx *l, wasm_op op, const wv_imm *imm)
         has_dst(l);
         break;
     }
-    default: {
-        /* fill, copy and init: [op][s0 s1 s2 -][a b], copy's s3 saying
-         * which operands are i64 (ir_mem_ops.def). */
-        uint16_t s2 = operand(l, 0), s1 = operand(l, 1), s0 = operand(l, 2);
-        drop(l);
-        drop(l);
-        drop(l);
-        ir_op iop = op == WOP_MEMORY_FILL ? IR_MEMORY_FILL64
-                  : op == WOP_MEMORY_COPY ? IR_MEMORY_COPY64 : IR_MEMORY_INIT64;
-        uint16_t wide = 0;
-        if (op == WOP_MEMORY_COPY) {
-            bool dst64 = memory_is64(l, imm->index), src64 = memory_is64(l, imm->index2);
-            wide = (uint16_t)(dst64 | src64 << 1 | (dst64 && src64) << 2);
-        }
-        uint32_t pos = emit_s(l, iop, 3, s0, s1, s2, wide);
-        uint32_t a = imm->index, b = op == WOP_MEMORY_FILL ? 0 : imm->index2;
-        if (op == WOP_MEMORY_INIT) {
-            a = imm->index2; /* The memory first, then the segment. */
-            b = imm->index;
-        }
-        if (l->len) {
-            at(l, pos + 2)->u32[0] = a;
-            at(l, pos + 2)->u32[1] = b;
-        }
+    case WOP_MEMORY_COPY:
+        emit_bulk64(l, IR_MEMORY_COPY64,
+                    wide_operands(memory_is64(l, imm->index), memory_is64(l, imm->index2)),
+                    imm->index, imm->index2);
         break;
-    }
+    case WOP_MEMORY_INIT:
+        emit_bulk64(l, IR_MEMORY_INIT64, 0, imm->index2, imm->index); /* The memory first. */
+        break;
+    default:
+        emit_bulk64(l, IR_MEMORY_FILL64, 0, imm->index, 0);
+        break;
     }
     return !l->failed;
 }
