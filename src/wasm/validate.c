@@ -932,6 +932,16 @@ static wm_valtype address_type(const wv_ctx *c, uint32_t memory)
     return c->m->memories[memory].type.limits.is64 ? VT_I64 : VT_I32;
 }
 
+/* memory.copy's and table.copy's operands: the destination's and the
+ * source's index types, and a length that is i64 only when both are. */
+static const wasm_sig *copy_operands(wasm_sig *wide, wm_valtype dst, wm_valtype src)
+{
+    wide->params[0] = dst;
+    wide->params[1] = src;
+    wide->params[2] = dst == VT_I64 && src == VT_I64 ? VT_I64 : VT_I32;
+    return wide;
+}
+
 /* The SIG column writes memory addresses and sizes as i32. For a 64-bit
  * memory they are i64: returns `sig` with those operands widened. */
 static const wasm_sig *widen_addresses(const wv_ctx *c, wasm_op op, wasm_imm kind,
@@ -952,13 +962,8 @@ static const wasm_sig *widen_addresses(const wv_ctx *c, wasm_op op, wasm_imm kin
             wide->params[2] = t;
         return wide;
     }
-    case IMM_MEMORY_COPY: {
-        wm_valtype dst = address_type(c, imm->index), src = address_type(c, imm->index2);
-        wide->params[0] = dst;
-        wide->params[1] = src;
-        wide->params[2] = dst == VT_I64 && src == VT_I64 ? VT_I64 : VT_I32;
-        return wide;
-    }
+    case IMM_MEMORY_COPY:
+        return copy_operands(wide, address_type(c, imm->index), address_type(c, imm->index2));
     case IMM_MEMORY_INIT:
         wide->params[0] = address_type(c, imm->index2);
         return wide;
@@ -969,13 +974,8 @@ static const wasm_sig *widen_addresses(const wv_ctx *c, wasm_op op, wasm_imm kin
         if (op == WOP_TABLE_SIZE)
             wide->result = table_index(c, imm->index);
         return wide;
-    case IMM_TABLE_COPY: {
-        uint8_t dst = table_index(c, imm->index), src = table_index(c, imm->index2);
-        wide->params[0] = dst;
-        wide->params[1] = src;
-        wide->params[2] = dst == VT_I64 && src == VT_I64 ? VT_I64 : VT_I32;
-        return wide;
-    }
+    case IMM_TABLE_COPY:
+        return copy_operands(wide, table_index(c, imm->index), table_index(c, imm->index2));
     case IMM_TABLE_INIT:
         wide->params[0] = table_index(c, imm->index2);
         return wide;
