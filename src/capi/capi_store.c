@@ -397,7 +397,8 @@ bool capi_kind_from_weft(weft_valkind kind, wasm_valkind_t *out)
     case WEFT_F64: *out = WASM_F64; return true;
     case WEFT_EXTERNREF: *out = WASM_EXTERNREF; return true;
     case WEFT_FUNCREF: *out = WASM_FUNCREF; return true;
-    case WEFT_V128: return false; /* wasm.h has no v128. */
+    case WEFT_V128: return false; /* wasm.h has no v128 */
+    case WEFT_EXNREF: return false; /* nor exnref. */
     }
     return false;
 }
@@ -455,7 +456,7 @@ bool capi_from_weft(wasm_store_t *store, const weft_value *v, wasm_val_t *out)
         }
         break;
     case WEFT_EXTERNREF: out->of.ref = capi_retain(v->of.ref); break;
-    case WEFT_V128: return false;
+    case WEFT_V128: case WEFT_EXNREF: return false;
     }
     return true;
 }

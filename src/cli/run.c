@@ -54,7 +54,8 @@ static void print_value(const weft_value *v)
         printf("\n");
         break;
     case WEFT_FUNCREF:
-    case WEFT_EXTERNREF: printf(v->of.ref ? "ref\n" : "null\n"); break;
+    case WEFT_EXTERNREF:
+    case WEFT_EXNREF: printf(v->of.ref ? "ref\n" : "null\n"); break;
     }
 }
 

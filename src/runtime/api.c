@@ -232,6 +232,7 @@ static weft_valkind kind_of(wm_valtype type)
     case VT_F64: return WEFT_F64;
     case VT_V128: return WEFT_V128;
     case VT_FUNCREF: case VT_REF_INDEX: return WEFT_FUNCREF;
+    case VT_EXNREF: return WEFT_EXNREF;
     default: return WEFT_EXTERNREF;
     }
 }
@@ -239,7 +240,7 @@ static weft_valkind kind_of(wm_valtype type)
 static bool type_of(weft_valkind kind, wm_valtype *out)
 {
     static const wm_valtype types[] = { VT_I32, VT_I64, VT_F32, VT_F64, VT_V128, VT_FUNCREF,
-                                     VT_EXTERNREF };
+                                        VT_EXTERNREF, VT_EXNREF };
     if ((unsigned)kind >= sizeof types / sizeof types[0])
         return false;
     *out = types[kind];
@@ -257,7 +258,7 @@ static uint32_t value_to_slots(const weft_value *v, wx_slot *s)
     case WEFT_F32: s[0].f32 = v->of.f32; return 1;
     case WEFT_F64: s[0].f64 = v->of.f64; return 1;
     case WEFT_V128: memcpy(s, v->of.v128, 16); return 2;
-    case WEFT_FUNCREF: case WEFT_EXTERNREF: s[0].ref = v->of.ref; return 1;
+    case WEFT_FUNCREF: case WEFT_EXTERNREF: case WEFT_EXNREF: s[0].ref = v->of.ref; return 1;
     }
     return 1;
 }
@@ -272,7 +273,7 @@ static uint32_t slots_to_value(const wx_slot *s, wm_valtype type, weft_value *v)
     case WEFT_F32: v->of.f32 = s[0].f32; return 1;
     case WEFT_F64: v->of.f64 = s[0].f64; return 1;
     case WEFT_V128: memcpy(v->of.v128, s, 16); return 2;
-    case WEFT_FUNCREF: case WEFT_EXTERNREF: v->of.ref = s[0].ref; return 1;
+    case WEFT_FUNCREF: case WEFT_EXTERNREF: case WEFT_EXNREF: v->of.ref = s[0].ref; return 1;
     }
     return 1;
 }

@@ -362,6 +362,63 @@ Test(exceptions, null_exnref_traps)
     weft_module_free(m);
 }
 
+Test(exceptions, exnref_through_the_api)
+{
+    /* (tag (param i32))
+     * (func (export "catch_it") (result exnref)
+     *   (block (result exnref)
+     *     (try_table (catch_all_ref 0) (throw 0 (i32.const 7))) unreachable))
+     * (func (export "rethrow_it") (param exnref) (throw_ref (local.get 0))) */
+    wb_buf b = wb_module();
+    WB_SECTION(&b, WB_TYPE, 0x03, 0x60, 0x01, 0x7f, 0x00, 0x60, 0x00, 0x01, 0x69, 0x60, 0x01,
+               0x69, 0x00);
+    WB_SECTION(&b, WB_FUNCTION, 0x02, 0x01, 0x02);
+    WB_SECTION(&b, 13, 0x01, 0x00, 0x00);
+    WB_SECTION(&b, WB_EXPORT, 0x02, 0x08, 'c', 'a', 't', 'c', 'h', '_', 'i', 't', 0x00, 0x00,
+               0x0a, 'r', 'e', 't', 'h', 'r', 'o', 'w', '_', 'i', 't', 0x00, 0x01);
+    wb_buf code = { 0 };
+    wb_byte(&code, 2);
+    ENTRY(&code, 0x00, 0x02, 0x69, 0x1f, 0x40, 0x01, 0x03, 0x00, 0x41, 0x07, 0x08, 0x00, 0x0b,
+          0x00, 0x0b, 0x0b);
+    ENTRY(&code, 0x00, 0x20, 0x00, 0x0a, 0x0b);
+    wb_section(&b, WB_CODE, code.data, code.len);
+    wb_free(&code);
+    weft_module *m = NULL;
+    weft_error err;
+    cr_assert_eq(weft_module_load(b.data, b.len, &m, &err), WEFT_OK, "%s", err.message);
+    wb_free(&b);
+    for (size_t k = 0; k < NMODES; k++) {
+        if (!weft_dispatch_available(modes[k].dispatch))
+            continue;
+        const char *mode = mode_name(&modes[k]);
+        weft_engine *e = engine_with(modes[k].dispatch, modes[k].bounds);
+        weft_instance *inst = instantiate(e, m);
+        weft_func *catch_it = func_of(inst, "catch_it"), *rethrow_it = func_of(inst, "rethrow_it");
+        cr_assert_eq(weft_func_result_kind(catch_it, 0), WEFT_EXNREF, "%s", mode);
+        cr_assert_eq(weft_func_param_kind(rethrow_it, 0), WEFT_EXNREF, "%s", mode);
+        weft_value exn = { 0 };
+        cr_assert_eq(weft_call(e, catch_it, NULL, 0, &exn, 1, &err), WEFT_OK, "%s: %s", mode,
+                     err.message);
+        cr_assert_eq(exn.kind, WEFT_EXNREF, "%s", mode);
+        cr_assert_not_null(exn.of.ref, "%s", mode);
+        /* Passed back, the exception is thrown again, and nothing catches it. */
+        cr_assert_eq(weft_call(e, rethrow_it, &exn, 1, NULL, 0, &err), WEFT_ERR_EXCEPTION,
+                     "%s", mode);
+        cr_assert(strstr(err.message, "uncaught exception (tag 0)"), "%s: %s", mode,
+                  err.message);
+        /* A null exnref is a trap, and a value of another kind is refused. */
+        weft_value null_exn = { .kind = WEFT_EXNREF };
+        cr_assert_eq(weft_call(e, rethrow_it, &null_exn, 1, NULL, 0, &err), WEFT_ERR_TRAP,
+                     "%s", mode);
+        cr_assert_str_eq(err.message, "null exception reference");
+        weft_value not_exn = { .kind = WEFT_EXTERNREF };
+        cr_assert_neq(weft_call(e, rethrow_it, &not_exn, 1, NULL, 0, &err), WEFT_OK, "%s",
+                      mode);
+        weft_engine_free(e);
+    }
+    weft_module_free(m);
+}
+
 /* A resolver by field name over a list of exports. */
 typedef struct named_extern {
     const char *field;
