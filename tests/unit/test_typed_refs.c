@@ -388,13 +388,16 @@ Test(typed_refs, global_imports_match_by_subtyping)
     weft_instance *inst = NULL;
     cr_assert_eq(weft_instantiate(e, m, resolve_to, &g, &inst, &err), WEFT_OK, "%s",
                  err.message);
-    weft_module_free(m);
-    /* ...but not one of (ref func), which cannot be null. */
+    /* ...but not one of (ref func), which cannot be null. (The first
+     * module outlives its instance, as weft_instantiate asks.) */
+    weft_module *m_non_null = NULL;
     b = wb_module();
     WB_SECTION(&b, WB_IMPORT, 0x01, 1, 'm', 1, 'g', 0x03, REF, FUNCREF, 0x00);
-    cr_assert_eq(load_typed(&b, &m, &err), WEFT_OK, "%s", err.message);
-    cr_assert_eq(weft_instantiate(e, m, resolve_to, &g, &inst, &err), WEFT_ERR_LINK);
-    weft_module_free(m);
+    cr_assert_eq(load_typed(&b, &m_non_null, &err), WEFT_OK, "%s", err.message);
+    weft_instance *refused = NULL;
+    cr_assert_eq(weft_instantiate(e, m_non_null, resolve_to, &g, &refused, &err),
+                 WEFT_ERR_LINK);
+    weft_module_free(m_non_null);
     /* A host function is a funcref: a mutable global of funcref takes it,
      * and no null goes into a global of a number. */
     weft_func *f = NULL;
@@ -407,6 +410,7 @@ Test(typed_refs, global_imports_match_by_subtyping)
     cr_assert_eq(weft_global_new(e, i32(1), false, &num), WEFT_OK);
     cr_assert(!weft_global_reftype(num, &rt));
     weft_engine_free(e);
+    weft_module_free(m);
 }
 
 /* ---- The feature switch ------------------------------------------------------------------ */
