@@ -80,7 +80,9 @@ OP(TABLE_SET64) {
     tab->elems[i] = fp[S1]; NEXT(2);
 }
 OP(TABLE_GROW64) {
-    fp[S0].i64 = wx_table_grow(inst->tables[IMM_W2], fp[S2].u64, fp[S1]);
+    int64_t old;
+    TRAP_IF_FAILS(wx_table_grow_op(inst->tables[IMM_W2], fp[S2].u64, fp[S1], &old));
+    fp[S0].i64 = old;
     NEXT(3);
 }
 OP(TABLE_FILL64) {

@@ -275,7 +275,9 @@ OP(TABLE_SET) {
 }
 OP(TABLE_SIZE) { fp[S0].u64 = inst->tables[IMM]->size; NEXT(2); }
 OP(TABLE_GROW) {
-    fp[S0].u64 = (uint32_t)wx_table_grow(inst->tables[IMM_W2], fp[S2].u32, fp[S1]);
+    int64_t old;
+    TRAP_IF_FAILS(wx_table_grow_op(inst->tables[IMM_W2], fp[S2].u32, fp[S1], &old));
+    fp[S0].u64 = (uint32_t)old;
     NEXT(3);
 }
 OP(TABLE_FILL) {

@@ -29,6 +29,18 @@ static bool same_op(const wx_bulk *a, const wx_bulk *b)
            a->src_at == b->src_at && a->bytes == b->bytes && a->value.u64 == b->value.u64;
 }
 
+wx_trap wx_bulk_charge(uint64_t bytes)
+{
+    wx_thread *th = wx_meter_now.th;
+    if (!(wx_meter_now.kind & METER_FUEL))
+        return TRAP_NONE;
+    uint64_t cost = bytes / BULK_BYTES_PER_FUEL + (bytes % BULK_BYTES_PER_FUEL != 0);
+    if (th->fuel < cost)
+        return TRAP_FUEL;
+    th->fuel -= cost;
+    return TRAP_NONE;
+}
+
 wx_trap wx_bulk_metered(const wx_bulk *op)
 {
     wx_thread *th = wx_meter_now.th;
@@ -39,13 +51,12 @@ wx_trap wx_bulk_metered(const wx_bulk *op)
          * and the chunks before `done` are written already (which matters
          * for an overlapping copy, which must not run twice). */
         done = th->bulk.done;
-    } else if (kind & METER_FUEL) {
+    } else {
         /* Charged whole and ahead, as a check charges its region: a stop
          * for fuel leaves nothing done, and resuming runs it from the start. */
-        uint64_t cost = op->bytes / BULK_BYTES_PER_FUEL + (op->bytes % BULK_BYTES_PER_FUEL != 0);
-        if (th->fuel < cost)
-            return TRAP_FUEL;
-        th->fuel -= cost;
+        wx_trap trap = wx_bulk_charge(op->bytes);
+        if (trap)
+            return trap;
     }
     th->bulk.pending = false;
     /* memmove semantics in chunks: an overlapping copy to higher addresses

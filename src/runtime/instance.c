@@ -270,6 +270,18 @@ int64_t wx_table_grow(wx_table *t, uint64_t delta, wx_slot init)
     return old;
 }
 
+wx_trap wx_table_grow_op(wx_table *t, uint64_t delta, wx_slot init, int64_t *old)
+{
+    /* Only a grow that can succeed is charged: one past the limits is -1. */
+    if (METERED() && delta && delta <= t->grow_max - t->size) {
+        wx_trap trap = wx_bulk_charge(delta * sizeof(wx_slot));
+        if (trap)
+            return trap;
+    }
+    *old = wx_table_grow(t, delta, init);
+    return TRAP_NONE;
+}
+
 wx_trap wx_table_fill(wx_table *t, uint64_t dst, wx_slot value, uint64_t len)
 {
     if (!in_range(dst, len, t->size))

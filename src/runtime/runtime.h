@@ -259,6 +259,10 @@ wx_meter wx_meter_swap(wx_meter meter);
  * stopping with TRAP_INTERRUPTED between two when asked. The range must
  * have been checked. */
 wx_trap wx_bulk_metered(const wx_bulk *op);
+/* Charges the fuel of a bulk instruction writing `bytes` (nothing unless the
+ * running code is metered for fuel): TRAP_FUEL, nothing charged, when there
+ * is too little. */
+wx_trap wx_bulk_charge(uint64_t bytes);
 
 /* ---- Called by the interpreter's handlers (instance.c, lower.c) ---- */
 
@@ -284,6 +288,10 @@ wx_trap wx_memory_init(wx_instance *inst, uint32_t mem, uint32_t data, uint64_t 
  * The table instructions take 64-bit indices and lengths for 64-bit tables
  * (memory64); 32-bit tables pass theirs zero-extended. */
 int64_t wx_table_grow(wx_table *t, uint64_t delta, wx_slot init);
+/* table.grow as an instruction: wx_table_grow, its result in *old, after
+ * charging in metered code the elements it would initialise as table.fill
+ * charges them (TRAP_FUEL, the table unchanged, when the fuel is short). */
+wx_trap wx_table_grow_op(wx_table *t, uint64_t delta, wx_slot init, int64_t *old);
 wx_trap wx_table_fill(wx_table *t, uint64_t dst, wx_slot value, uint64_t len);
 wx_trap wx_table_copy(wx_table *dst_tab, wx_table *src_tab, uint64_t dst, uint64_t src,
                       uint64_t len);

@@ -244,9 +244,12 @@ Test(totals, regular_file_over_the_cap_is_refused_before_reading)
 
 /* ---- Bulk instructions under fuel and interrupts -------------------------------- */
 
-/* 64 MiB of memory and a fill, a copy and a table.fill of a given length. */
+/* 64 MiB of memory and a fill, a copy, a table.fill and a table.grow of a
+ * given length. */
 static const char bulk_module[] =
-    "(module (memory (export \"mem\") 1024) (table 100000 funcref)"
+    "(module (memory (export \"mem\") 1024) (table (export \"tab\") 100000 funcref)"
+    "  (func (export \"grow\") (param i32) (result i32)"
+    "    (table.grow 0 (ref.null func) (local.get 0)))"
     "  (func (export \"fill\") (param i32) (result i32)"
     "    (memory.fill (i32.const 0) (i32.const 7) (local.get 0)) (i32.const 1))"
     "  (func (export \"copy\") (param i32) (result i32)"
@@ -312,6 +315,46 @@ Test(totals, table_fill_and_memory_copy_are_charged_by_length)
     a = i32(1 << 20);
     cr_assert_eq(weft_call(e, func_of(inst, "copy"), &a, 1, &r, 1, &err), WEFT_ERR_FUEL);
     weft_engine_free(e);
+    weft_module_free(m);
+}
+
+Test(totals, table_grow_is_charged_by_length)
+{
+    weft_module *m = wat(bulk_module);
+    for (size_t k = 0; k < NMODES; k++) {
+        if (!weft_dispatch_available(modes[k].dispatch))
+            continue;
+        const char *mode = mode_name(&modes[k]);
+        weft_config c = default_config();
+        c.dispatch = modes[k].dispatch;
+        c.bounds = modes[k].bounds;
+        c.fuel = 1000;
+        weft_engine *e = engine_of(&c);
+        weft_instance *inst = instantiate(e, m);
+        weft_table *tab = export_of(inst, "tab", WEFT_EXTERN_TABLE).of.table;
+        weft_value a = i32(1000000), r = { 0 };
+        weft_error err;
+        /* A million new elements are 8 MB to initialise, 125,000 units:
+         * 1000 do not pay for them, and the table stays as it was. */
+        cr_assert_eq(weft_call(e, func_of(inst, "grow"), &a, 1, &r, 1, &err), WEFT_ERR_FUEL,
+                     "%s: %s", mode, err.message);
+        cr_assert_eq(weft_table_size(tab), 100000, "%s", mode);
+        /* With enough, resuming grows it. */
+        cr_assert_eq(weft_engine_add_fuel(e, 1 << 20), WEFT_OK);
+        cr_assert_eq(weft_resume(e, &r, 1, &err), WEFT_OK, "%s: %s", mode, err.message);
+        cr_assert_eq(r.of.i32, 100000, "%s", mode);
+        cr_assert_eq(weft_table_size(tab), 1100000, "%s", mode);
+        uint64_t left;
+        weft_engine_fuel(e, &left);
+        cr_assert_lt(left, (1 << 20) + 1000 - 125000 + 10, "%s: %llu", mode,
+                     (unsigned long long)left);
+        /* A grow past every limit fails with -1 and is not a stop for fuel. */
+        a = i32(-1);
+        cr_assert_eq(weft_call(e, func_of(inst, "grow"), &a, 1, &r, 1, &err), WEFT_OK, "%s: %s",
+                     mode, err.message);
+        cr_assert_eq(r.of.i32, -1, "%s", mode);
+        weft_engine_free(e);
+    }
     weft_module_free(m);
 }
 
