@@ -57,6 +57,15 @@ extern const mode modes[8];
 /* "direct/guard" and so on, in a buffer the next call reuses. */
 const char *mode_name(const mode *md);
 
+/* Calls export `name` of `inst` with `n` arguments; on success its one
+ * result (or nothing) is in *result. */
+weft_status call(weft_engine *e, weft_instance *inst, const char *name, const weft_value *args,
+                 size_t n, weft_value *result, weft_error *err);
+
+/* The i32 or i64 result of a call that must succeed in mode `md`. */
+int64_t ok_call(weft_engine *e, weft_instance *inst, const char *name, const weft_value *args,
+                size_t n, const mode *md);
+
 /* Values of each kind the tests pass, made in one expression. */
 weft_value i32(int32_t v);
 weft_value i64(int64_t v);

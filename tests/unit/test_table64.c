@@ -91,27 +91,6 @@ static weft_module *table64_module(void)
 
 /* ---- Calls ---------------------------------------------------------------------- */
 
-static weft_status call(weft_engine *e, weft_instance *inst, const char *name,
-                        const weft_value *args, size_t n, weft_value *result, weft_error *err)
-{
-    weft_func *f = func_of(inst, name);
-    weft_value r[1];
-    weft_status s = weft_call(e, f, args, n, r, weft_func_result_count(f), err);
-    if (!s && result && weft_func_result_count(f))
-        *result = r[0];
-    return s;
-}
-
-static int64_t ok_call(weft_engine *e, weft_instance *inst, const char *name,
-                       const weft_value *args, size_t n, const mode *md)
-{
-    weft_value r = { .kind = WEFT_I32 };
-    weft_error err;
-    cr_assert_eq(call(e, inst, name, args, n, &r, &err), WEFT_OK, "%s (%s): %s", name,
-                 mode_name(md), err.message);
-    return r.kind == WEFT_I64 ? r.of.i64 : r.of.i32;
-}
-
 static void trap_call(weft_engine *e, weft_instance *inst, const char *name,
                       const weft_value *args, size_t n, const char *message, const mode *md)
 {
