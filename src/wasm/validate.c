@@ -629,17 +629,27 @@ static bool check_call_ref(wv_ctx *c, const wv_imm *imm, const wm_functype **ft)
     return need_typed(c) && pop_expect(c, vt_ref_index(imm->index, true));
 }
 
+/* What br_on_null and br_on_non_null start with: the reference on top (its
+ * type in *t) and the types of label `imm->index` (*n of them). */
+static bool pop_ref_for_label(wv_ctx *c, const wv_imm *imm, wm_valtype *t, uint32_t *n,
+                              const wm_valtype **types)
+{
+    *t = VT_UNKNOWN;
+    if (!need_typed(c) || !pop_ref(c, t))
+        return false;
+    label_types(&c->frames[c->nframes - 1 - imm->index], n, types);
+    return true;
+}
+
 /* br_on_null l: [t* (ref null ht)] -> [t* (ref ht)], branching with t*
  * when the reference is null. */
 static bool check_br_on_null(wv_ctx *c, const wv_imm *imm)
 {
-    wm_valtype t = VT_UNKNOWN;
+    wm_valtype t;
     uint32_t n;
     const wm_valtype *types;
-    if (!need_typed(c) || !pop_ref(c, &t))
-        return false;
-    label_types(&c->frames[c->nframes - 1 - imm->index], &n, &types);
-    return pop_vals(c, n, types) && push_vals(c, n, types) && push(c, non_null(t));
+    return pop_ref_for_label(c, imm, &t, &n, &types) && pop_vals(c, n, types) &&
+           push_vals(c, n, types) && push(c, non_null(t));
 }
 
 /* br_on_non_null l: [t* (ref null ht)] -> [t*], branching with t* and the
@@ -647,12 +657,11 @@ static bool check_br_on_null(wv_ctx *c, const wv_imm *imm)
  * take it. */
 static bool check_br_on_non_null(wv_ctx *c, const wv_imm *imm)
 {
-    wm_valtype t = VT_UNKNOWN;
+    wm_valtype t;
     uint32_t n;
     const wm_valtype *types;
-    if (!need_typed(c) || !pop_ref(c, &t))
+    if (!pop_ref_for_label(c, imm, &t, &n, &types))
         return false;
-    label_types(&c->frames[c->nframes - 1 - imm->index], &n, &types);
     if (n == 0)
         return invalid(c, "type mismatch: br_on_non_null needs a label taking a reference");
     if (!wm_subtype(c->m, non_null(t), types[n - 1]))
