@@ -54,16 +54,12 @@ static inline wx_trap wx_trap_from_num(num_trap k)
 #define SET_F32(s, v) (fp[s].u64 = num_f32_bits(v))
 #define SET_F64(s, v) (fp[s].f64 = (v))
 
-/* The constant operand of a (slot, constant) form, and the form's size. A
+/* The constant operand of a (slot, constant) form (its size is its format's). A
  * 32-bit constant sits in word 1, a 64-bit one in word 2. */
 #define IMM_I32 (ip[1].u32[1])
 #define IMM_F32 (num_f32_from_bits(ip[1].u32[1]))
 #define IMM_I64 (ip[2].u64)
 #define IMM_F64 (ip[2].f64)
-#define WORDS_RI_I32 2
-#define WORDS_RI_F32 2
-#define WORDS_RI_I64 3
-#define WORDS_RI_F64 3
 
 /* A v128 operand spans slots s and s + 1; simd.h's functions do the lanes. */
 #define SLOT_V128(s) simd_get(fp + (s))
@@ -130,10 +126,6 @@ typedef struct wx_acc {
     do { M v_; memcpy(&v_, (ea), sizeof v_); SET_##OUT(S0, (IR_CTYPE_##OUT)v_); } while (0)
 #define STORE_VALUE(M, v, ea) do { M v_ = (M)(v); memcpy((ea), &v_, sizeof v_); } while (0)
 #define STORE_FROM(IN, M, ea) STORE_VALUE(M, SLOT_##IN(S1), ea)
-/* Absolute forms, [op][dst - addr] and [op][value - addr]: a constant
- * address with the static offset added in (lowering keeps the sum below
- * 2^32); the store's value is in slot s0. */
-#define STORE_ABS_FROM(IN, M, ea) STORE_VALUE(M, SLOT_##IN(S0), ea)
 
 /* The constant of a compare-and-branch lives in word 2 (FMT_SJL). */
 #define IMM_JUMP_I32 (ip[2].u32[0])
@@ -141,68 +133,58 @@ typedef struct wx_acc {
 #define IMM_JUMP_F32 (num_f32_from_bits(ip[2].u32[0]))
 #define IMM_JUMP_F64 (ip[2].f64)
 
-/* ---- Families from ir_ops.def ---------------------------------------------- */
+/* ---- The forms' operands, by their names in ir_forms.h ---------------------- */
 
-/* One form of a binary operator: operands A and B, result to s0. */
-#define BINARY_FORM(N, IN, OUT, e, A, B)                                        \
-    BODY(N) { IR_CTYPE_##IN a = (A), b = (B); PUT(OUT, S0, (e)); }
-#define IR_BINARY(N, t, IN, OUT, e)                                             \
-    BINARY_FORM(N##_RR, IN, OUT, e, SLOT_##IN(S1), SLOT_##IN(S2))               \
-    BINARY_FORM(N##_RI, IN, OUT, e, SLOT_##IN(S1), IMM_##IN)                    \
-    BINARY_FORM(N##_IR, IN, OUT, e, IMM_##IN, SLOT_##IN(S1))                    \
-    BINARY_FORM(N##_AR, IN, OUT, e, ACC_##IN, SLOT_##IN(S2))                    \
-    BINARY_FORM(N##_RA, IN, OUT, e, SLOT_##IN(S1), ACC_##IN)                    \
-    BINARY_FORM(N##_AI, IN, OUT, e, ACC_##IN, IMM_##IN)                         \
-    BINARY_FORM(N##_IA, IN, OUT, e, IMM_##IN, ACC_##IN)
-/* A compare-and-branch's test: [op][a b off] or [op][a - off][imm64]. */
-#define TEST_FORM(N, IN, e, A, B) TAKEN(N) { IR_CTYPE_##IN a = (A), b = (B); return (e); }
-#define IR_COMPARE(N, t, IN, SWAP, NOT, e)                                               \
-    IR_BINARY(N, t, IN, I32, e)                                                 \
-    TEST_FORM(N##_JT_RR, IN, e, SLOT_##IN(S0), SLOT_##IN(S1))                   \
-    TEST_FORM(N##_JT_RI, IN, e, SLOT_##IN(S0), IMM_JUMP_##IN)                   \
-    TEST_FORM(N##_JF_RR, IN, !(e), SLOT_##IN(S0), SLOT_##IN(S1))                \
-    TEST_FORM(N##_JF_RI, IN, !(e), SLOT_##IN(S0), IMM_JUMP_##IN)                \
-    TEST_FORM(N##_JT_AR, IN, e, ACC_##IN, SLOT_##IN(S1))                        \
-    TEST_FORM(N##_JT_AI, IN, e, ACC_##IN, IMM_JUMP_##IN)                        \
-    TEST_FORM(N##_JF_AR, IN, !(e), ACC_##IN, SLOT_##IN(S1))                     \
-    TEST_FORM(N##_JF_AI, IN, !(e), ACC_##IN, IMM_JUMP_##IN)
-#define IR_BINARY_TRAP(N, t, T, fn)
-#define IR_UNARY(N, t, IN, OUT, e)                                              \
-    BODY(N) { IR_CTYPE_##IN a = SLOT_##IN(S1); PUT(OUT, S0, (e)); }             \
-    BODY(N##_A) { IR_CTYPE_##IN a = ACC_##IN; PUT(OUT, S0, (e)); }
-#define IR_UNARY_TRAP(N, t, IN, OUT, fn)
+/* Operand A, B or V of type T. */
+#define OPERAND_S0(T) SLOT_##T(S0)
+#define OPERAND_S1(T) SLOT_##T(S1)
+#define OPERAND_S2(T) SLOT_##T(S2)
+#define OPERAND_K(T) IMM_##T
+#define OPERAND_J(T) IMM_JUMP_##T
+#define OPERAND_ACC(T) ACC_##T
+#define OPERAND_NONE(T) ((IR_CTYPE_##T)0)
+/* Address ADDR and offset OFFSET of a memory access. */
+#define ADDRESS_S0 SLOT_I32(S0)
+#define ADDRESS_S1 SLOT_I32(S1)
+#define ADDRESS_IDX IDX_ADDR()
+#define ADDRESS_ADD ADD_ADDR()
+#define ADDRESS_ADD_S0 STORE_ADDR()
+#define ADDRESS_ZERO 0
+#define ADDRESS_ACC ACC_I32
+#define ADDRESS_IDX_ACC IDX_ACC_ADDR()
+#define ADDRESS_ADD_ACC ADD_ACC_ADDR()
+#define OFFSET_K IMM
+#define OFFSET_K2 IMM_W2
+#define OFFSET_ZERO 0
+
+/* ---- Bodies of the forms (ir_forms.h) and the SIMD families ----------------- */
+
+#define FORM_VALUE(id, f, t, IN, OUT, e, A, B, OF, W)                           \
+    BODY(id) {                                                                  \
+        IR_CTYPE_##IN a = OPERAND_##A(IN), b = OPERAND_##B(IN);                 \
+        (void)b;                                                                \
+        PUT(OUT, S0, (e));                                                      \
+    }
+#define FORM_TEST(id, f, t, IN, e, A, B, OF, W)                                 \
+    TAKEN(id) { IR_CTYPE_##IN a = OPERAND_##A(IN), b = OPERAND_##B(IN); return (e); }
 /* A load's value, and its body that puts it in s0 and the accumulator. */
-#define LOAD_FORM(N, OUT, M, ea)                                                \
-    VALUE(N, OUT) { LOAD_VALUE(OUT, M, ea); }                                   \
-    BODY(N) { PUT(OUT, S0, value_##N(ip, fp, mem, acc)); }
-#define IR_LOAD(N, t, OUT, M)                                                   \
-    LOAD_FORM(N, OUT, M, EA_GUARDED(SLOT_I32(S1), IMM, sizeof(M)))             \
-    LOAD_FORM(N##_IDX, OUT, M, EA_GUARDED(IDX_ADDR(), IMM_W2, sizeof(M)))      \
-    LOAD_FORM(N##_ADD, OUT, M, EA_GUARDED(ADD_ADDR(), 0, sizeof(M)))           \
-    LOAD_FORM(N##_ABS, OUT, M, EA_GUARDED(0, IMM, sizeof(M)))                  \
-    LOAD_FORM(N##_ACC, OUT, M, EA_GUARDED(ACC_I32, IMM, sizeof(M)))            \
-    LOAD_FORM(N##_IDX_ACC, OUT, M, EA_GUARDED(IDX_ACC_ADDR(), IMM_W2, sizeof(M))) \
-    LOAD_FORM(N##_ADD_ACC, OUT, M, EA_GUARDED(ADD_ACC_ADDR(), 0, sizeof(M)))
-#define IR_STORE(N, t, IN, M)                                                   \
-    BODY(N) { STORE_FROM(IN, M, EA_GUARDED(SLOT_I32(S0), IMM, sizeof(M))); }  \
-    BODY(N##_ADD) { STORE_FROM(IN, M, EA_GUARDED(STORE_ADDR(), 0, sizeof(M))); } \
-    BODY(N##_ABS) { STORE_ABS_FROM(IN, M, EA_GUARDED(0, IMM, sizeof(M))); }     \
-    BODY(N##_VACC) { STORE_VALUE(M, ACC_##IN, EA_GUARDED(SLOT_I32(S0), IMM, sizeof(M))); } \
-    BODY(N##_ADD_VACC) { STORE_VALUE(M, ACC_##IN, EA_GUARDED(STORE_ADDR(), 0, sizeof(M))); }
-#define IR_OP(N, F, t)
-#define IR_V_UNARY(N, t, fn)
+#define FORM_LOAD(id, f, t, OUT, M, ADDR, OFFSET, OF, W)                        \
+    VALUE(id, OUT) { LOAD_VALUE(OUT, M, EA_GUARDED(ADDRESS_##ADDR, OFFSET_##OFFSET, sizeof(M))); } \
+    BODY(id) { PUT(OUT, S0, value_##id(ip, fp, mem, acc)); }
+#define FORM_STORE(id, f, t, IN, M, ADDR, OFFSET, V, OF, W)                     \
+    BODY(id) { STORE_VALUE(M, OPERAND_##V(IN), EA_GUARDED(ADDRESS_##ADDR, OFFSET_##OFFSET, sizeof(M))); }
+/* The other kinds have handlers only (interp_ops.h). */
+#define FORM_TRAP(id, f, t, T, fn, A, B)
+#define FORM_LOAD_CHK(id, f, t, OUT, M, ADDR, OFFSET)
+#define FORM_STORE_CHK(id, f, t, IN, M, ADDR, OFFSET, V)
 #define IR_V_BINARY(N, t, fn) BODY(N) { SET_V128(S0, fn(SLOT_V128(S1), SLOT_V128(S2))); }
-#define IR_V_TERNARY(N, t, fn)
-#define IR_V_SHIFT(N, t, fn)
-#define IR_V_SPLAT(N, t, IN, fn)
-#define IR_V_TEST(N, t, fn)
 #define IR_V_EXTRACT(N, t, OUT, fn) BODY(N) { SET_##OUT(S0, fn(SLOT_V128(S1), IMM)); }
-#define IR_V_REPLACE(N, t, IN, fn)
 #define IR_V_LOAD(N, t, W, fn) BODY(N) { SET_V128(S0, fn(EA_GUARDED(SLOT_I32(S1), IMM, W))); }
 #define IR_V_STORE(N, t, W, fn) BODY(N) { fn(EA_GUARDED(SLOT_I32(S0), IMM, W), SLOT_V128(S1)); }
-#define IR_V_LOAD_LANE(N, t, W)
-#define IR_V_STORE_LANE(N, t, W)
-#include "ir_ops.def"
+#define IR_FORM(id, f, t)
+#define IR_PAIR(A, B)
+#include "ir_forms.h"
+#undef IR_PAIR
 
 /* ---- Hand-written instructions ---------------------------------------------- */
 

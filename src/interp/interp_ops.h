@@ -57,11 +57,11 @@
        if (__builtin_expect(ea_ + (width) > msize, 0)) TRAP(TRAP_MEMORY_OOB); \
        mem + ea_; })
 
-/* ---- Families from ir_ops.def --------------------------------------------- */
+/* ---- Handlers of the forms (ir_forms.h) ------------------------------------- */
 
 /* One handler per form: its body, then the next instruction. Written out
- * rather than through RUN, so that a family's handler is two macros deep
- * (the family's row, then FORM) above the dispatch primitives. */
+ * rather than through RUN, so that a form's handler is two macros deep (its
+ * line in ir_forms.h, then FORM) above the dispatch primitives. */
 #define FORM(N, n)                                                              \
     OP(N) {                                                                     \
         wx_acc a_ = { acc_i, acc_f64, acc_f32 };                                \
@@ -69,58 +69,28 @@
         acc_i = a_.i; acc_f64 = a_.f64; acc_f32 = a_.f32;                       \
         NEXT(n);                                                                \
     }
-#define IR_BINARY(N, t, IN, OUT, e)                                             \
-    FORM(N##_RR, 2) FORM(N##_RI, WORDS_RI_##IN) FORM(N##_IR, WORDS_RI_##IN)    \
-    FORM(N##_AR, 2) FORM(N##_RA, 2) FORM(N##_AI, WORDS_RI_##IN) FORM(N##_IA, WORDS_RI_##IN)
-
-/* Fused compare-and-branch: [op][a b off] or [op][a - off][imm64]. */
-#define BRANCH_FORM(N, n) OP(N) { if (TEST(N)) JUMP(); else NEXT(n); }
-#define IR_COMPARE(N, t, IN, SWAP, NOT, e)                                               \
-    IR_BINARY(N, t, IN, I32, e)                                                 \
-    BRANCH_FORM(N##_JT_RR, 2) BRANCH_FORM(N##_JT_RI, 3)                         \
-    BRANCH_FORM(N##_JF_RR, 2) BRANCH_FORM(N##_JF_RI, 3)                         \
-    BRANCH_FORM(N##_JT_AR, 2) BRANCH_FORM(N##_JT_AI, 3)                         \
-    BRANCH_FORM(N##_JF_AR, 2) BRANCH_FORM(N##_JF_AI, 3)
-
-#define TRAP_FORM(N, T, fn, A, B, n)                                            \
-    OP(N) { IR_CTYPE_##T r; num_trap k = fn((A), (B), &r);                     \
-            if (__builtin_expect(k, 0)) TRAP(wx_trap_from_num(k));             \
-            RESULT(T, r); NEXT(n); }
-#define IR_BINARY_TRAP(N, t, T, fn)                                             \
-    TRAP_FORM(N##_RR, T, fn, SLOT_##T(S1), SLOT_##T(S2), 2)                     \
-    TRAP_FORM(N##_RI, T, fn, SLOT_##T(S1), IMM_##T, WORDS_RI_##T)               \
-    TRAP_FORM(N##_IR, T, fn, IMM_##T, SLOT_##T(S1), WORDS_RI_##T)
-
-#define IR_UNARY(N, t, IN, OUT, e) FORM(N, 2) FORM(N##_A, 2)
+#define FORM_VALUE(id, f, t, IN, OUT, e, A, B, OF, W) FORM(id, IR_FMT_WORDS(f))
+#define FORM_LOAD(id, f, t, OUT, M, ADDR, OFFSET, OF, W) FORM(id, IR_FMT_WORDS(f))
+#define FORM_STORE(id, f, t, IN, M, ADDR, OFFSET, V, OF, W) FORM(id, IR_FMT_WORDS(f))
+/* A compare-and-branch: its test, then the jump or the next instruction. */
+#define FORM_TEST(id, f, t, IN, e, A, B, OF, W)                                 \
+    OP(id) { if (TEST(id)) JUMP(); else NEXT(IR_FMT_WORDS(f)); }
+#define FORM_TRAP(id, f, t, T, fn, A, B)                                        \
+    OP(id) { IR_CTYPE_##T r; num_trap k = fn(OPERAND_##A(T), OPERAND_##B(T), &r); \
+             if (__builtin_expect(k, 0)) TRAP(wx_trap_from_num(k));            \
+             RESULT(T, r); NEXT(IR_FMT_WORDS(f)); }
+/* The checked memory forms check the address first. */
+#define FORM_LOAD_CHK(id, f, t, OUT, M, ADDR, OFFSET)                           \
+    OP(id) { M v_; memcpy(&v_, EA_CHECKED(ADDRESS_##ADDR, OFFSET_##OFFSET, sizeof(M)), sizeof v_); \
+             RESULT(OUT, (IR_CTYPE_##OUT)v_); NEXT(IR_FMT_WORDS(f)); }
+#define FORM_STORE_CHK(id, f, t, IN, M, ADDR, OFFSET, V)                        \
+    OP(id) { STORE_VALUE(M, OPERAND_##V(IN), EA_CHECKED(ADDRESS_##ADDR, OFFSET_##OFFSET, sizeof(M))); \
+             NEXT(IR_FMT_WORDS(f)); }
 
 #define IR_UNARY_TRAP(N, t, IN, OUT, fn)                                        \
     OP(N) { IR_CTYPE_##OUT r; num_trap k = fn(SLOT_##IN(S1), &r);              \
             if (__builtin_expect(k, 0)) TRAP(wx_trap_from_num(k));             \
             RESULT(OUT, r); NEXT(2); }
-
-/* Loads: [op][dst addr offset], indexed [op][dst base index shift][offset],
- * added [op][dst base k] and absolute [op][dst - addr] (interp_body.h has
- * the addresses, and the accumulator forms). The guarded forms are their
- * bodies; the checked forms check the address first. */
-#define LOAD_AT(OUT, M, ea, n)                                                  \
-    do { M v_; memcpy(&v_, (ea), sizeof v_); RESULT(OUT, (IR_CTYPE_##OUT)v_); NEXT(n); } while (0)
-#define IR_LOAD(N, t, OUT, M)                                                   \
-    FORM(N, 2) FORM(N##_IDX, 3) FORM(N##_ADD, 2) FORM(N##_ABS, 2)              \
-    FORM(N##_ACC, 2) FORM(N##_IDX_ACC, 3) FORM(N##_ADD_ACC, 2)                 \
-    OP(N##_CHK) { LOAD_AT(OUT, M, EA_CHECKED(SLOT_I32(S1), IMM, sizeof(M)), 2); } \
-    OP(N##_IDX_CHK) { LOAD_AT(OUT, M, EA_CHECKED(IDX_ADDR(), IMM_W2, sizeof(M)), 3); } \
-    OP(N##_ADD_CHK) { LOAD_AT(OUT, M, EA_CHECKED(ADD_ADDR(), 0, sizeof(M)), 2); } \
-    OP(N##_ABS_CHK) { LOAD_AT(OUT, M, EA_CHECKED(0, IMM, sizeof(M)), 2); }
-
-/* Stores: [op][addr value offset], added [op][addr value k] and absolute
- * [op][value - addr]. */
-#define STORE_AT(IN, M, ea) do { STORE_FROM(IN, M, ea); NEXT(2); } while (0)
-#define STORE_ABS_AT(IN, M, ea) do { STORE_ABS_FROM(IN, M, ea); NEXT(2); } while (0)
-#define IR_STORE(N, t, IN, M)                                                   \
-    FORM(N, 2) FORM(N##_ADD, 2) FORM(N##_ABS, 2) FORM(N##_VACC, 2) FORM(N##_ADD_VACC, 2) \
-    OP(N##_CHK) { STORE_AT(IN, M, EA_CHECKED(SLOT_I32(S0), IMM, sizeof(M))); } \
-    OP(N##_ADD_CHK) { STORE_AT(IN, M, EA_CHECKED(STORE_ADDR(), 0, sizeof(M))); } \
-    OP(N##_ABS_CHK) { STORE_ABS_AT(IN, M, EA_CHECKED(0, IMM, sizeof(M))); }
 
 /* ---- SIMD families from simd_ops.def ---------------------------------------- */
 
@@ -162,8 +132,11 @@
  * instruction. */
 #define IR_OP(N, F, t)
 #define IR_BODY(N, F, t) FORM(N, IR_WORDS_##N)
-
-#include "ir_ops.def"
+#define IR_TEST(N, F, t) OP(N) { if (TEST(N)) JUMP(); else NEXT(IR_WORDS_##N); }
+#define IR_FORM(id, f, t)
+#define IR_PAIR(A, B)
+#include "ir_forms.h"
+#undef IR_PAIR
 
 /* ---- Moves, constants, selection ------------------------------------------ */
 
@@ -337,10 +310,6 @@ OP(UNWIND) {
     DISPATCH();
 }
 OP(JUMP) { JUMP(); }
-OP(JUMP_NZ) { if (TEST(JUMP_NZ)) JUMP(); else NEXT(2); }
-OP(JUMP_Z) { if (TEST(JUMP_Z)) JUMP(); else NEXT(2); }
-OP(JUMP_NZ_ACC) { if (TEST(JUMP_NZ_ACC)) JUMP(); else NEXT(2); }
-OP(JUMP_Z_ACC) { if (TEST(JUMP_Z_ACC)) JUMP(); else NEXT(2); }
 OP(JUMP_NZ64) { if (fp[S0].u64) JUMP(); else NEXT(2); }
 OP(JUMP_Z64) { if (!fp[S0].u64) JUMP(); else NEXT(2); }
 /* A bit test and branch: an i32.and that only feeds the branch. */
@@ -349,9 +318,6 @@ OP(JUMP_AND_NZ_RI) { if (fp[S0].u32 & IMM_JUMP_I32) JUMP(); else NEXT(3); }
 OP(JUMP_AND_Z) { if (!(fp[S0].u32 & fp[S1].u32)) JUMP(); else NEXT(2); }
 OP(JUMP_AND_Z_RI) { if (!(fp[S0].u32 & IMM_JUMP_I32)) JUMP(); else NEXT(3); }
 /* A loop's step and test (interp_body.h). */
-OP(ADD_JUMP_NE) { if (TEST(ADD_JUMP_NE)) JUMP(); else NEXT(3); }
-OP(ADD_JUMP_LT_U) { if (TEST(ADD_JUMP_LT_U)) JUMP(); else NEXT(3); }
-OP(ADD_JUMP_LT_S) { if (TEST(ADD_JUMP_LT_S)) JUMP(); else NEXT(3); }
 OP(JUMP_TABLE) { ip = table_jump_JUMP_TABLE(ip, SLOT_I32(S0)); DISPATCH(); }
 OP(JUMP_TABLE_AT) { ip = table_jump_JUMP_TABLE_AT(ip, SLOT_I32(S0)); DISPATCH(); }
 OP(UNREACHABLE) { TRAP(TRAP_UNREACHABLE); }

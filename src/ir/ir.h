@@ -162,4 +162,21 @@ static inline uint32_t ir_ins_words(ir_op op, const ir_word *w)
 /* The text name of each opcode, with its form ("i32.add/rr"). */
 extern const char *const ir_op_name[IR_OP_COUNT];
 
+/* What part an instruction can play in a pair (ir_pairs.def), from the
+ * kind of its rows in ir_forms.h and ir_ops.def: BODY has a body (the
+ * value, store and IR_BODY forms, and some SIMD ones); VALUE a body and a
+ * value (loads: a jump table may follow on it); TEST a test (the
+ * compare-and-branch forms and IR_TEST rows); JUMP the unconditional jump,
+ * a test that never falls through; TABLE a jump table; CALL a call or
+ * return, whose handler a pair may continue in; NONE none of these. */
+#define IR_ROLES(X) X(NONE, "none") X(BODY, "body") X(VALUE, "value") X(TEST, "test") \
+    X(JUMP, "jump") X(TABLE, "table") X(CALL, "call")
+typedef enum ir_role {
+#define IR_ROLE_ENUM(N, t) IR_ROLE_##N,
+    IR_ROLES(IR_ROLE_ENUM)
+#undef IR_ROLE_ENUM
+} ir_role;
+extern const uint8_t ir_op_role[IR_OP_COUNT];
+extern const char *const ir_role_name[];
+
 #endif

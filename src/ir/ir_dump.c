@@ -18,6 +18,36 @@ const char *const ir_op_name[IR_OP_COUNT] = {
 #include "ir_forms.h"
 };
 
+const uint8_t ir_op_role[IR_OP_COUNT] = {
+#define FORM_VALUE(id, ...) [IR_##id] = IR_ROLE_BODY,
+#define FORM_TEST(id, ...) [IR_##id] = IR_ROLE_TEST,
+#define FORM_LOAD(id, ...) [IR_##id] = IR_ROLE_VALUE,
+#define FORM_STORE(id, ...) [IR_##id] = IR_ROLE_BODY,
+#define FORM_TRAP(id, ...)
+#define FORM_LOAD_CHK(id, ...)
+#define FORM_STORE_CHK(id, ...)
+#define IR_BODY(N, F, t) [IR_##N] = IR_ROLE_BODY,
+#define IR_TEST(N, F, t) [IR_##N] = IR_ROLE_TEST,
+#define IR_V_BINARY(N, t, fn) [IR_##N] = IR_ROLE_BODY,
+#define IR_V_EXTRACT(N, t, OUT, fn) [IR_##N] = IR_ROLE_BODY,
+#define IR_V_LOAD(N, t, W, fn) [IR_##N] = IR_ROLE_BODY,
+#define IR_V_STORE(N, t, W, fn) [IR_##N] = IR_ROLE_BODY,
+#define IR_FORM(id, f, t)
+#define IR_PAIR(A, B)
+#include "ir_forms.h"
+#undef IR_PAIR
+    /* Hand-written handlers that a pair may end with. */
+    [IR_JUMP] = IR_ROLE_JUMP, [IR_JUMP_TABLE] = IR_ROLE_TABLE, [IR_JUMP_TABLE_AT] = IR_ROLE_TABLE,
+    [IR_CALL] = IR_ROLE_CALL, [IR_CALL_INDIRECT] = IR_ROLE_CALL, [IR_RETURN] = IR_ROLE_CALL,
+    [IR_RETURN1] = IR_ROLE_CALL,
+};
+
+const char *const ir_role_name[] = {
+#define IR_ROLE_NAME(N, t) t,
+    IR_ROLES(IR_ROLE_NAME)
+#undef IR_ROLE_NAME
+};
+
 /* Prints instruction `op` whose words are at `ip` (word 0 unread), at
  * position `pos`, marked with `mark`; returns its size in words. */
 static unsigned dump_ins(FILE *out, uint64_t op, const ir_word *ip, uint64_t pos, char mark)

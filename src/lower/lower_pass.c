@@ -58,24 +58,20 @@ enum { ACC_NONE, ACC_INT, ACC_FLOAT32, ACC_FLOAT64 };
 #define ACC_CLASS_F64 ACC_FLOAT64
 
 /* The accumulator each instruction leaves its result (slot s0's new value)
- * in, or ACC_NONE. */
+ * in, or ACC_NONE: the value, trap and load forms of ir_forms.h. */
 static const uint8_t acc_out[IR_OP_COUNT] = {
-#define ACC_BINARY(N, C) [IR_##N##_RR] = C, [IR_##N##_RI] = C, [IR_##N##_IR] = C, \
-    [IR_##N##_AR] = C, [IR_##N##_RA] = C, [IR_##N##_AI] = C, [IR_##N##_IA] = C,
-#define IR_BINARY(N, t, IN, OUT, e) ACC_BINARY(N, ACC_CLASS_##OUT)
-#define IR_COMPARE(N, t, IN, SWAP, NOT, e) ACC_BINARY(N, ACC_INT)
-#define IR_BINARY_TRAP(N, t, T, fn) \
-    [IR_##N##_RR] = ACC_CLASS_##T, [IR_##N##_RI] = ACC_CLASS_##T, [IR_##N##_IR] = ACC_CLASS_##T,
-#define IR_UNARY(N, t, IN, OUT, e) [IR_##N] = ACC_CLASS_##OUT, [IR_##N##_A] = ACC_CLASS_##OUT,
+#define FORM_VALUE(id, f, t, IN, OUT, e, A, B, OF, W) [IR_##id] = ACC_CLASS_##OUT,
+#define FORM_TRAP(id, f, t, T, fn, A, B) [IR_##id] = ACC_CLASS_##T,
+#define FORM_LOAD(id, f, t, OUT, M, ADDR, OFFSET, OF, W) [IR_##id] = ACC_CLASS_##OUT,
+#define FORM_LOAD_CHK(id, f, t, OUT, M, ADDR, OFFSET) [IR_##id] = ACC_CLASS_##OUT,
+#define FORM_TEST(id, f, t, IN, e, A, B, OF, W)
+#define FORM_STORE(id, f, t, IN, M, ADDR, OFFSET, V, OF, W)
+#define FORM_STORE_CHK(id, f, t, IN, M, ADDR, OFFSET, V)
 #define IR_UNARY_TRAP(N, t, IN, OUT, fn) [IR_##N] = ACC_CLASS_##OUT,
-#define IR_LOAD(N, t, OUT, M) [IR_##N] = ACC_CLASS_##OUT, [IR_##N##_CHK] = ACC_CLASS_##OUT, \
-    [IR_##N##_IDX] = ACC_CLASS_##OUT, [IR_##N##_IDX_CHK] = ACC_CLASS_##OUT,                 \
-    [IR_##N##_ADD] = ACC_CLASS_##OUT, [IR_##N##_ADD_CHK] = ACC_CLASS_##OUT,                 \
-    [IR_##N##_ABS] = ACC_CLASS_##OUT, [IR_##N##_ABS_CHK] = ACC_CLASS_##OUT,                 \
-    [IR_##N##_ACC] = ACC_CLASS_##OUT, [IR_##N##_IDX_ACC] = ACC_CLASS_##OUT,                 \
-    [IR_##N##_ADD_ACC] = ACC_CLASS_##OUT,
-#include "ir_rows.h"
-#undef ACC_BINARY
+#define IR_FORM(id, f, t)
+#define IR_PAIR(A, B)
+#include "ir_forms.h"
+#undef IR_PAIR
     /* The hand-written handlers that say so (interp_ops.h, interp_body.h).
      * Copies, constants, selects and globals are untyped: they fill the
      * integer accumulator, which only integer forms then read. */
@@ -96,32 +92,39 @@ typedef struct acc_form {
     uint8_t pos, acc;
 } acc_form;
 
-/* The accumulator forms of each instruction (none where `to` is 0: opcode 0
- * is no accumulator form). */
-static const acc_form acc_forms[IR_OP_COUNT][2] = {
-#define ACC_FORMS(N, C)                                                          \
-    [IR_##N##_RR] = { { IR_##N##_AR, 1, C }, { IR_##N##_RA, 2, C } },            \
-    [IR_##N##_RI] = { { IR_##N##_AI, 1, C } }, [IR_##N##_IR] = { { IR_##N##_IA, 1, C } },
-#define IR_BINARY(N, t, IN, OUT, e) ACC_FORMS(N, ACC_CLASS_##IN)
-#define IR_COMPARE(N, t, IN, SWAP, NOT, e) ACC_FORMS(N, ACC_CLASS_##IN)          \
-    [IR_##N##_JT_RR] = { { IR_##N##_JT_AR, 0, ACC_CLASS_##IN } },                \
-    [IR_##N##_JT_RI] = { { IR_##N##_JT_AI, 0, ACC_CLASS_##IN } },                \
-    [IR_##N##_JF_RR] = { { IR_##N##_JF_AR, 0, ACC_CLASS_##IN } },                \
-    [IR_##N##_JF_RI] = { { IR_##N##_JF_AI, 0, ACC_CLASS_##IN } },
-#define IR_UNARY(N, t, IN, OUT, e) [IR_##N] = { { IR_##N##_A, 1, ACC_CLASS_##IN } },
-#define IR_LOAD(N, t, OUT, M) [IR_##N] = { { IR_##N##_ACC, 1, ACC_INT } },          \
-    [IR_##N##_IDX] = { { IR_##N##_IDX_ACC, 2, ACC_INT } },                         \
-    [IR_##N##_ADD] = { { IR_##N##_ADD_ACC, 1, ACC_INT } },
-#define IR_STORE(N, t, IN, M) [IR_##N] = { { IR_##N##_VACC, 1, ACC_CLASS_##IN } }, \
-    [IR_##N##_ADD] = { { IR_##N##_ADD_VACC, 1, ACC_CLASS_##IN } },
-#include "ir_rows.h"
-#undef ACC_FORMS
-    [IR_I32_ADD_SHL] = { { IR_I32_ADD_SHL_A, 1, ACC_INT }, { IR_I32_ADD_SHL_X, 2, ACC_INT } },
-    [IR_I32_ADD3] = { { IR_I32_ADD3_A, 1, ACC_INT } },
-    [IR_I32_XOR_ROTL] = { { IR_I32_XOR_ROTL_A, 1, ACC_INT } },
-    [IR_JUMP_NZ] = { { IR_JUMP_NZ_ACC, 0, ACC_INT } },
-    [IR_JUMP_Z] = { { IR_JUMP_Z_ACC, 0, ACC_INT } },
+/* Every accumulator form, as { the form, the instruction it stands for,
+ * its form }: the forms of ir_forms.h whose W column is a word (those with
+ * NONE give no row), then the hand-written ones. A load's accumulator forms
+ * read an address, from the integer accumulator. */
+static const struct { uint16_t of; acc_form form; } acc_rows[] = {
+#define ACC_ROW_NONE(id, of, acc)
+#define ACC_ROW_0(id, of, acc) { IR_##of, { IR_##id, 0, acc } },
+#define ACC_ROW_1(id, of, acc) { IR_##of, { IR_##id, 1, acc } },
+#define ACC_ROW_2(id, of, acc) { IR_##of, { IR_##id, 2, acc } },
+#define FORM_VALUE(id, f, t, IN, OUT, e, A, B, OF, W) ACC_ROW_##W(id, OF, ACC_CLASS_##IN)
+#define FORM_TEST(id, f, t, IN, e, A, B, OF, W) ACC_ROW_##W(id, OF, ACC_CLASS_##IN)
+#define FORM_LOAD(id, f, t, OUT, M, ADDR, OFFSET, OF, W) ACC_ROW_##W(id, OF, ACC_INT)
+#define FORM_STORE(id, f, t, IN, M, ADDR, OFFSET, V, OF, W) ACC_ROW_##W(id, OF, ACC_CLASS_##IN)
+#define IR_FORM(id, f, t)
+#define IR_PAIR(A, B)
+#include "ir_forms.h"
+#undef IR_PAIR
+#undef ACC_ROW_NONE
+#undef ACC_ROW_0
+#undef ACC_ROW_1
+#undef ACC_ROW_2
+    { IR_I32_ADD_SHL, { IR_I32_ADD_SHL_A, 1, ACC_INT } },
+    { IR_I32_ADD_SHL, { IR_I32_ADD_SHL_X, 2, ACC_INT } },
+    { IR_I32_ADD3, { IR_I32_ADD3_A, 1, ACC_INT } },
+    { IR_I32_XOR_ROTL, { IR_I32_XOR_ROTL_A, 1, ACC_INT } },
+    { IR_JUMP_NZ, { IR_JUMP_NZ_ACC, 0, ACC_INT } },
+    { IR_JUMP_Z, { IR_JUMP_Z_ACC, 0, ACC_INT } },
 };
+
+/* The accumulator forms of each instruction, from acc_rows, in their order
+ * (none where `to` is 0: opcode 0 is no accumulator form). Filled in by
+ * init_tables. */
+static acc_form acc_forms[IR_OP_COUNT][2];
 
 /* Bit `acc` of acc_reads[op] is set when one of op's accumulator forms
  * reads accumulator `acc` (never ACC_NONE). Filled in by init_tables. */
@@ -230,9 +233,11 @@ static void init_tables(void)
         ir_format f = (ir_format)ir_op_format[op];
         op_words[op] = (uint8_t)ir_format_words(f);
         op_jump[op] = (uint8_t)ir_format_jump(f);
-        for (unsigned k = 0; k < 2; k++)
-            if (acc_forms[op][k].to)
-                acc_reads[op] |= (uint8_t)(1u << acc_forms[op][k].acc);
+    }
+    for (size_t r = 0; r < sizeof acc_rows / sizeof acc_rows[0]; r++) {
+        acc_form *slot = acc_forms[acc_rows[r].of];
+        slot[slot[0].to ? 1 : 0] = acc_rows[r].form;
+        acc_reads[acc_rows[r].of] |= (uint8_t)(1u << acc_rows[r].form.acc);
     }
     index_pairs();
 }
