@@ -1,5 +1,5 @@
 /* lower_fuse.c: the peephole fusions: a conditional jump folding the compare,
- * eqz or and before it (and a loop's add before that), add_shl, add3,
+ * eqz or and before it (and a loop's add before that), add_shl, add3, shr_u_and,
  * xor_rotl, mul_add/mul_sub, the negated compare, added addresses, the
  * in-memory update of a vector loop and moves in memory. Each reads what
  * lo_fuse (lower_internal.h) knows of the code just emitted. */
@@ -100,6 +100,19 @@ bool lo_fuse_shift(lo_ctx *l, const lo_val *a, const lo_val *b)
     uint16_t dst = peek(l, 0)->home;
     l->len = l->fuse.last_pos;
     emit_s(l, IR_I32_ADD_SHL, 2, dst, base->slot, index, shift);
+    return true;
+}
+
+/* i32.and of a value just shifted right (unsigned) by a constant, with a
+ * mask below 2^16, becomes one i32.shr_u_and in place of the shift: the
+ * extraction of a bit field (bytes of a word, fields of an encoding). */
+bool lo_fuse_bit_field(lo_ctx *l, const lo_val *x, uint64_t mask, uint16_t dst)
+{
+    if (mask > 0xffff || !just_computed(l, x, IR_I32_SHR_U_RI))
+        return false;
+    ir_word w = *at(l, l->fuse.last_pos + 1);
+    l->len = l->fuse.last_pos;
+    emit_s(l, IR_I32_SHR_U_AND, 2, dst, w.u16[1], (uint16_t)(w.u32[1] & 31), (uint16_t)mask);
     return true;
 }
 

@@ -57,6 +57,10 @@ static void lower_binary(lo_ctx *l, const lo_map *map, uint8_t result)
         bool imm_first = a.kind == LV_CONST;
         uint64_t imm = imm_first ? a.bits : b.bits;
         uint16_t s = imm_first ? b.slot : a.slot;
+        if (op == IR_I32_AND_RR && lo_fuse_bit_field(l, imm_first ? &b : &a, imm, dst)) {
+            has_dst(l);
+            return;
+        }
         op = (ir_op)(op + (imm_first ? 2 : 1));
         if (wide) {
             pos = emit_s(l, op, 3, dst, s, 0, 0);

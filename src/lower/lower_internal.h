@@ -213,6 +213,7 @@ void lower_exn_register(const wm_module *m, unsigned variant, const ir_word *cod
  * instruction just emitted (and sometimes more) with one that does both. */
 uint32_t lo_cond_jump(lo_ctx *l, lo_val *c, bool when);
 bool lo_fuse_shift(lo_ctx *l, const lo_val *a, const lo_val *b);
+bool lo_fuse_bit_field(lo_ctx *l, const lo_val *x, uint64_t mask, uint16_t dst);
 bool lo_fold_multiply(lo_ctx *l, ir_op mul, ir_op fused, const lo_val *a, const lo_val *b,
                       uint16_t dst);
 bool lo_fuse_pair(lo_ctx *l, ir_op op, const lo_val *a, const lo_val *b);

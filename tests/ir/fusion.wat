@@ -7,11 +7,25 @@
 ;; become one add.jump. i32.eqz of an integer compare
 ;; inverts the compare, and an eqz before a branch becomes the branch's
 ;; sense, so `a == 252; eqz; br_if` is one jump. Copies in a row pair up
-;; into copy2. A branch back to a loop head that is a short run ending in a
+;; into copy2. A shift right by a constant masked by a constant below 2^16
+;; is one i32.shr_u_and (a bit field). A branch back to a loop head that is a short run ending in a
 ;; jump table (a switch in a loop) gets its own copy of the head, which uses
 ;; the head's table (jump.table.at).
 (module
   (memory 1)
+  (func $bit_field (param i32) (result i32)
+    local.get 0
+    i32.const 8
+    i32.shr_u
+    i32.const 255
+    i32.and)
+  (func $bit_field_wide_mask (param i32) (result i32)
+    ;; A mask of 2^16 or more keeps the two instructions.
+    local.get 0
+    i32.const 3
+    i32.shr_u
+    i32.const 0x1ffff
+    i32.and)
   (func $load_add (param i32) (result i32)
     local.get 0
     i32.const 1296
@@ -191,23 +205,30 @@
   ;; A select of two 32-bit constants carries them: select.kk.
   (func $select_constants (param i32 i32) (result i32)
     (select (i32.const -1) (i32.const 1) (i32.lt_s (local.get 0) (local.get 1)))))
-;;| func 0 load_add:
+;;| func 0 bit_field:
+;;|     0  i32.shr_u_and            r0, r0, r8, r255
+;;|     2  return                  
+;;| func 1 bit_field_wide_mask:
+;;|     0  i32.shr_u/ri             r1, r0, 3
+;;|     2  i32.and/ai               r0, r1, 131071
+;;|     4  return                  
+;;| func 2 load_add:
 ;;|     0  i32.load/add             r0, r0, 1296
 ;;|     2  return                  
-;;| func 1 load_add_offset:
+;;| func 3 load_add_offset:
 ;;|     0  i32.add/ri               r1, r0, 8
 ;;|     2  i32.load/acc             r0, r1, 4
 ;;|     4  return                  
-;;| func 2 load_sub:
+;;| func 4 load_sub:
 ;;|     0  f64.load/add             r0, r0, 4294967256
 ;;|     2  return                  
-;;| func 3 store_add:
+;;| func 5 store_add:
 ;;|     0  i64.store/add            r0, r1, 16
 ;;|     2  return                  
-;;| func 4 eqz_compare:
+;;| func 6 eqz_compare:
 ;;|     0  i32.ne/ri                r0, r0, 252
 ;;|     2  return                  
-;;| func 5 eqz_branch:
+;;| func 7 eqz_branch:
 ;;|     0  jump.if.i32.ne/ri        r0, 0xfc, @9
 ;;|     3  i32.and/ri               r2, r1, 7
 ;;|     4+ jump.z/acc               r2, @9
@@ -215,16 +236,16 @@
 ;;|     8  return                  
 ;;|     9  const32                  r0, 0
 ;;|    11  return                  
-;;| func 6 float_eqz:
+;;| func 8 float_eqz:
 ;;|     0  f64.lt                   r2, r0, r1
 ;;|     2  i32.eqz/a                r0, r2
 ;;|     4  return                  
-;;| func 7 rotate:
+;;| func 9 rotate:
 ;;|     0  copy2                    r3, r0, r0, r1
 ;;|     1+ copy2                    r1, r2, r2, r3
 ;;|     3  jump.nz                  r3, @0
 ;;|     5  return                  
-;;| func 8 dispatch:
+;;| func 10 dispatch:
 ;;|     0  i32.load8_u              r3, r0, 0
 ;;|     2  jump.table               r3, [@7 @14 @0]
 ;;|     7  i32.add/ri               r1, r1, 3
@@ -236,12 +257,12 @@
 ;;|    18  i32.load8_u/acc          r3, r0, 0
 ;;|    20  jump.table.at            r3, [table of @2]
 ;;|    22  return1                  r1
-;;| func 9 v_mul_add:
+;;| func 11 v_mul_add:
 ;;|     0  v128.load/add            r4, r0, 16
 ;;|     2  f64x2.mul_add            r4, r4, r1, r1
 ;;|     4  v128.store               r0, r4, 0
 ;;|     6  return                  
-;;| func 10 bit_test:
+;;| func 12 bit_test:
 ;;|     0  jump.if.i32.and/ri       r0, 0x80, @11
 ;;|     3  jump.unless.i32.and      r0, r1, @8
 ;;|     5  const32                  r0, 2
@@ -250,26 +271,26 @@
 ;;|    10  return                  
 ;;|    11  const32                  r0, 0
 ;;|    13  return                  
-;;| func 11 hash_round:
+;;| func 13 hash_round:
 ;;|     0  i32.add3                 r3, r2, r0, r1
 ;;|     2  i32.xor_rotl/a           r0, r3, r0, r7
 ;;|     4  return                  
-;;| func 12 mul_sub:
+;;| func 14 mul_sub:
 ;;|     0  f64.mul_sub              r3, r0, r1, r2
 ;;|     2  f64.mul                  r4, r1, r2
 ;;|     4  f64.sub/ar               r4, r4, r0
 ;;|     6  f64.add/ra               r0, r3, r4
 ;;|     8  return                  
-;;| func 13 store_constants:
+;;| func 15 store_constants:
 ;;|     0  store8.k                 r0, 3, 0x0
 ;;|     2  store64.k                r0, 8, 0x3ff8000000000000
 ;;|     5  store32.k                r0, 0, 0xffffffff
 ;;|     7  return                  
-;;| func 14 loops:
+;;| func 16 loops:
 ;;|     0  add.jump.if.lt_u         r1, r1 + 1, 0x64, @0
 ;;|     3  add.jump.if.ne           r0, r0 + -1, 0x0, @3
 ;;|     6  return1                  r1
-;;| func 15 select_constants:
+;;| func 17 select_constants:
 ;;|     0  i32.lt_s                 r4, r0, r1
 ;;|     2  select.kk                r0, r4 ? 4294967295 : 1
 ;;|     5  return                  
