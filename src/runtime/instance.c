@@ -459,7 +459,7 @@ static bool import_matches(const inst_ctx *c, const wm_import *imp, const weft_e
         return false;
     switch (imp->kind) {
     case EXT_FUNC:
-        return ext->of.func && ext->of.func->sig == c->inst->sigs[imp->u.type];
+        return ext->of.func && wx_canon_id_subtype(ext->of.func->sig, c->inst->sigs[imp->u.type]);
     case EXT_TABLE: {
         const wx_table *t = ext->of.table;
         return t && t->type == wm_canon_valtype(c->m, imp->u.table.elem) &&

@@ -1199,6 +1199,7 @@ static weft_features part_features(const options *opts, const char *part)
     f.memory64 = strstr(part, "memory64") != NULL;
     f.relaxed_simd = strstr(part, "relaxed-simd") != NULL;
     f.function_references = strstr(part, "function-references") != NULL;
+    f.gc = strstr(part, "gc") != NULL;
     return f;
 }
 
