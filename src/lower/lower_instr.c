@@ -582,7 +582,11 @@ static bool lower_unsupported(lo_ctx *l, wasm_op op)
         if (s->result)
             push_temp(l, s->result);
     } else {
-        return lo_fail(l, WEFT_ERR_LIMIT, "instruction not supported by the interpreter");
+        /* Garbage collection's instructions validate, but its run time
+         * (issue 27) is not there yet: the function cannot be lowered. */
+        char msg[96];
+        snprintf(msg, sizeof msg, "not supported yet: %s", info->name);
+        return lo_fail(l, WEFT_ERR_LIMIT, msg);
     }
     return !l->failed;
 }
