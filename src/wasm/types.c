@@ -25,6 +25,12 @@ static pthread_mutex_t sig_lock = PTHREAD_MUTEX_INITIALIZER;
 static canon_group *groups;
 static uint32_t ngroups, groups_cap;
 /* Per canonical id: its composite kind and its supertype's id (NO_ID). */
+/* An open-addressed index of the groups by hash: group number + 1, 0 for
+ * an empty bucket; a power of two in size, at most half full. Every module
+ * of the process adds its groups, so a linear search would grow with all
+ * of them. */
+static uint32_t *buckets;
+static uint32_t nbuckets;
 static uint8_t *id_kinds;
 static uint32_t *id_supers;
 static uint32_t nids, ids_cap;
@@ -90,6 +96,30 @@ static uint32_t hash_words(const uint32_t *w, size_t n)
     return h;
 }
 
+/* Files group `g` in its bucket. */
+static void insert_bucket(uint32_t g)
+{
+    uint32_t b = groups[g].hash & (nbuckets - 1);
+    while (buckets[b])
+        b = (b + 1) & (nbuckets - 1);
+    buckets[b] = g + 1;
+}
+
+/* Doubles the buckets and files every group again. */
+static bool grow_buckets(void)
+{
+    uint32_t n = nbuckets ? 2 * nbuckets : 256;
+    uint32_t *grown = calloc(n, sizeof *grown);
+    if (!grown)
+        return false;
+    free(buckets);
+    buckets = grown;
+    nbuckets = n;
+    for (uint32_t g = 0; g < ngroups; g++)
+        insert_bucket(g);
+    return true;
+}
+
 /* The first id of the group of `n` types at `types` (its first type's
  * index `rec`), registered if new; NO_ID when out of memory. sig_lock held. */
 static uint32_t group_id_locked(const wm_functype *types, uint32_t rec, uint32_t n,
@@ -104,15 +134,18 @@ static uint32_t group_id_locked(const wm_functype *types, uint32_t rec, uint32_t
     uint32_t *w = key;
     for (uint32_t k = 0; k < n; k++)
         w = group_key(w, ids, rec, n, &types[k]);
-    uint32_t hash = hash_words(key, len);
-    for (uint32_t g = 0; g < ngroups; g++) {
-        canon_group *e = &groups[g];
+    uint32_t hash = hash_words(key, len) ^ n;
+    uint32_t b = nbuckets ? hash & (nbuckets - 1) : 0;
+    for (; nbuckets && buckets[b]; b = (b + 1) & (nbuckets - 1)) {
+        canon_group *e = &groups[buckets[b] - 1];
         if (e->hash == hash && e->n == n && e->len == len &&
             !memcmp(e->key, key, len * sizeof *key)) {
             free(key);
             return e->first;
         }
     }
+    if (2 * (ngroups + 1) > nbuckets && !grow_buckets())
+        goto fail;
     if (ngroups == groups_cap) {
         uint32_t cap = groups_cap ? 2 * groups_cap : 64;
         canon_group *grown = realloc(groups, cap * sizeof *grown);
@@ -148,6 +181,7 @@ static uint32_t group_id_locked(const wm_functype *types, uint32_t rec, uint32_t
     }
     nids += n;
     groups[ngroups++] = (canon_group){ first, n, hash, (uint32_t)len, key };
+    insert_bucket(ngroups - 1);
     return first;
 fail:
     free(key);
