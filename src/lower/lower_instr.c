@@ -696,6 +696,8 @@ static inline __attribute__((always_inline)) bool lower_instr(lo_ctx *l, wasm_op
     default:
         if (lower_bulk(l, op, imm))
             break;
+        if (wasm_op_is_gc(op) && lo_gc_op(l, op, imm))
+            break;
         return lower_unsupported(l, op);
     }
     return !l->failed;

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "exn.h"
+#include "gc.h"
 #include "interp.h"
 #include "lower.h"
 #include "reader.h"
@@ -386,6 +387,14 @@ static bool const_step(const wx_instance *inst, wr_reader *r, const_val *stack, 
             !wr_fixed64(r, &v.hi.u64))
             return false;
         break;
+    }
+    case 0xfb: {
+        /* ref.i31, the one GC constant instruction that needs no heap. */
+        uint32_t sub;
+        if (!wr_u32(r, &sub) || sub != 28 || *n < 1)
+            return false;
+        stack[*n - 1].lo.ref = wx_i31_new(stack[*n - 1].lo.u32);
+        return true;
     }
     case 0x6a: case 0x6b: case 0x6c: case 0x7c: case 0x7d: case 0x7e:
         if (*n < 2)
