@@ -344,3 +344,98 @@ Test(gc_types, gc_constant_expressions)
     WB_SECTION(&b, WB_GLOBAL, 0x01, I32, 0x00, 0x41, 0x05, GC, 0x1c, 0x0b);
     cr_assert_eq(load(&b, &m, &err), WEFT_ERR_INVALID);
 }
+
+/* ---- What runs without a heap: i31, ref.eq, casts ---------------------------------- */
+
+/* Appends one code entry (no locals) of `n` instruction bytes and `end`. */
+static void body(wb_buf *code, const uint8_t *instrs, size_t n)
+{
+    wb_uleb(code, n + 2);
+    wb_byte(code, 0x00);
+    wb_put(code, instrs, n);
+    wb_byte(code, 0x0b);
+}
+#define BODY(code, ...) body(code, WB_BYTES(__VA_ARGS__))
+
+static void export_func(wb_buf *exports, const char *name, uint32_t index)
+{
+    wb_uleb(exports, strlen(name));
+    wb_put(exports, (const uint8_t *)name, strlen(name));
+    wb_byte(exports, 0x00);
+    wb_uleb(exports, index);
+}
+
+static const char *const i31_names[] = { "get_s", "get_u", "eq", "null_get", "test_null",
+                                         "cast_fail", "br_on_cast" };
+
+/* Types 0: [i32] -> [i32], 1: [i32 i32] -> [i32], 2: [] -> [i32]; one
+ * function per name of i31_names, in order. */
+static weft_module *i31_module(void)
+{
+    wb_buf b = wb_module();
+    WB_SECTION(&b, WB_TYPE, 0x03, FUNC, 0x01, I32, 0x01, I32, FUNC, 0x02, I32, I32, 0x01, I32,
+               FUNC, 0x00, 0x01, I32);
+    WB_SECTION(&b, WB_FUNCTION, 0x07, 0, 0, 1, 2, 2, 2, 0);
+    wb_buf exports = { 0 }, code = { 0 };
+    wb_byte(&exports, 7);
+    for (uint32_t i = 0; i < 7; i++)
+        export_func(&exports, i31_names[i], i);
+    wb_section(&b, WB_EXPORT, exports.data, exports.len);
+    wb_byte(&code, 7);
+    BODY(&code, 0x20, 0x00, GC, 0x1c, GC, 0x1d);                   /* i31.get_s (ref.i31 x) */
+    BODY(&code, 0x20, 0x00, GC, 0x1c, GC, 0x1e);                   /* i31.get_u (ref.i31 x) */
+    BODY(&code, 0x20, 0x00, GC, 0x1c, 0x20, 0x01, GC, 0x1c, 0xd3); /* ref.eq */
+    BODY(&code, 0xd0, 0x6c, GC, 0x1d);                             /* i31.get_s of null */
+    BODY(&code, 0xd0, NONE, GC, 0x15, 0x6c);                       /* ref.test (ref null i31) */
+    BODY(&code, 0xd0, ANY, GC, 0x16, 0x6c, 0x1a, 0x41, 0x00);      /* ref.cast (ref i31) null */
+    /* (block (result i31ref) (br_on_cast 0 anyref (ref i31) (ref.i31 x)) drop
+     *  (ref.null i31)) then i31.get_u. */
+    BODY(&code, 0x02, 0x6c, 0x20, 0x00, GC, 0x1c, GC, 0x18, 0x01, 0x00, ANY, 0x6c, 0x1a,
+         0xd0, 0x6c, 0x0b, GC, 0x1e);
+    wb_section(&b, WB_CODE, code.data, code.len);
+    wb_free(&exports);
+    wb_free(&code);
+    weft_module *m = NULL;
+    weft_error err;
+    cr_assert_eq(load(&b, &m, &err), WEFT_OK, "%s", err.message);
+    return m;
+}
+
+#define ARGS(...) (const weft_value[]){ __VA_ARGS__ }, sizeof((const weft_value[]){ __VA_ARGS__ }) / sizeof(weft_value)
+
+static void trap_call(weft_engine *e, weft_instance *inst, const char *name, const char *message,
+                      const mode *md)
+{
+    weft_error err;
+    cr_assert_eq(call(e, inst, name, NULL, 0, NULL, &err), WEFT_ERR_TRAP, "%s (%s) did not trap",
+                 name, mode_name(md));
+    cr_assert(strstr(err.message, message), "%s (%s): %s", name, mode_name(md), err.message);
+}
+
+Test(gc_types, i31_and_casts_in_every_mode)
+{
+    weft_module *m = i31_module();
+    for (size_t k = 0; k < NMODES; k++) {
+        const mode *md = &modes[k];
+        if (!weft_dispatch_available(md->dispatch))
+            continue;
+        weft_engine *e = engine_with(md->dispatch, md->bounds);
+        weft_instance *inst = instantiate(e, m);
+        /* The low 31 bits, sign- or zero-extended. */
+        cr_assert_eq((int32_t)ok_call(e, inst, "get_s", ARGS(i32(0x7fffffff)), md), -1);
+        cr_assert_eq((int32_t)ok_call(e, inst, "get_s", ARGS(i32(0x40000000)), md), -0x40000000);
+        cr_assert_eq((int32_t)ok_call(e, inst, "get_s", ARGS(i32(-5)), md), -5);
+        cr_assert_eq((int32_t)ok_call(e, inst, "get_u", ARGS(i32(-1)), md), 0x7fffffff);
+        cr_assert_eq((int32_t)ok_call(e, inst, "get_u", ARGS(i32(0x80000001)), md), 1);
+        /* Equal values, equal references; bit 31 is not part of the value. */
+        cr_assert_eq(ok_call(e, inst, "eq", ARGS(i32(7), i32(7)), md), 1);
+        cr_assert_eq(ok_call(e, inst, "eq", ARGS(i32(7), i32(8)), md), 0);
+        cr_assert_eq(ok_call(e, inst, "eq", ARGS(i32(1), i32(0x80000001)), md), 1);
+        trap_call(e, inst, "null_get", "null i31 reference", md);
+        cr_assert_eq(ok_call(e, inst, "test_null", NULL, 0, md), 1);
+        trap_call(e, inst, "cast_fail", "cast failure", md);
+        cr_assert_eq(ok_call(e, inst, "br_on_cast", ARGS(i32(42)), md), 42);
+        weft_engine_free(e);
+    }
+    weft_module_free(m);
+}
