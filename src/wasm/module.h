@@ -369,9 +369,14 @@ uint8_t wm_heap_top(const wm_module *m, wm_valtype t);
 const char *wm_type_name(wm_valtype t);
 
 /* Whether value type `a` of module `m` is a subtype of `b`: t <: t; (ref
- * ht) <: (ref null ht); a concrete function type <: func; the bottom
- * reference <: every reference; VT_UNKNOWN (an operand of unreachable
- * code) matches everything. Concrete types compare by structure. */
+ * ht) <: (ref null ht); the abstract hierarchy (none <: i31, struct, array
+ * <: eq <: any; nofunc <: func; noextern <: extern; noexn <: exn); a
+ * concrete type <: its declared supertypes, and a function type <: func, a
+ * struct type <: struct, an array type <: array; the bottom reference <:
+ * every reference; VT_UNKNOWN (an operand of unreachable code) matches
+ * everything. Concrete types are equal when their canonical ids are (while
+ * the type section is validated, a type of the group being checked equals
+ * only itself). */
 bool wm_subtype(const wm_module *m, wm_valtype a, wm_valtype b);
 
 /* The function type of function `index`. */
