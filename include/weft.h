@@ -76,7 +76,8 @@ weft_status weft_module_load_file(const char *path, weft_module **out, weft_erro
     X(relaxed_simd, "relaxed-simd", "relaxed SIMD instructions (deterministic in weft)") \
     X(function_references, "function-references",                              \
       "typed function references: (ref null? ht), call_ref, br_on_null")     \
-    X(exceptions, "exceptions", "tags, throw, throw_ref, try_table, exnref and the legacy try")
+    X(exceptions, "exceptions", "tags, throw, throw_ref, try_table, exnref and the legacy try") \
+    X(gc, "gc", "garbage collection's types: rec groups, sub types, structs, arrays, i31")
 
 typedef struct weft_features {
 #define WEFT_FEATURE_FIELD(field, name, doc) bool field;

@@ -33,6 +33,8 @@ const char *wx_trap_message(wx_trap trap)
     case TRAP_UNSUPPORTED: return "unsupported: an instruction this interpreter cannot run";
     case TRAP_LIMIT: return "implementation limit exceeded";
     case TRAP_NULL_EXNREF: return "null exception reference";
+    case TRAP_NULL_I31: return "null i31 reference";
+    case TRAP_CAST: return "cast failure";
     case TRAP_EXCEPTION: return "uncaught exception";
     case TRAP_FUEL: return "out of fuel";
     case TRAP_INTERRUPTED: return "interrupted";

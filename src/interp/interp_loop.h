@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "interp.h"
+#include "gc.h"
 #include "interp_body.h"
 #include "lower.h"
 #include "numeric.h"
@@ -63,6 +64,7 @@ dispatch:
 #endif
 
 #include "interp_ops.h"
+#include "interp_gc.h"
 
     OP(EXIT) { th->trap = TRAP_NONE; return TRAP_NONE; }
 

@@ -5,6 +5,7 @@
  * absent and says so. */
 #include <string.h>
 
+#include "gc.h"
 #include "interp.h"
 #include "interp_body.h"
 #include "numeric.h"
@@ -32,6 +33,7 @@ typedef wx_trap (*tail_fn)(const ir_word *ip, wx_slot *fp, uint8_t *mem, uint64_
 #define TRAP(kind) do { th->trap = (kind); th->trap_ip = ip; th->trap_inst = inst; return (kind); } while (0)
 
 #include "interp_ops.h"
+#include "interp_gc.h"
 
 OP(EXIT) { th->trap = TRAP_NONE; return TRAP_NONE; }
 

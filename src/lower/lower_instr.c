@@ -586,7 +586,11 @@ static bool lower_unsupported(lo_ctx *l, wasm_op op)
         if (s->result)
             push_temp(l, s->result);
     } else {
-        return lo_fail(l, WEFT_ERR_LIMIT, "instruction not supported by the interpreter");
+        /* Garbage collection's instructions validate, but its run time
+         * (issue 27) is not there yet: the function cannot be lowered. */
+        char msg[96];
+        snprintf(msg, sizeof msg, "not supported yet: %s", info->name);
+        return lo_fail(l, WEFT_ERR_LIMIT, msg);
     }
     return !l->failed;
 }
@@ -695,6 +699,8 @@ static inline __attribute__((always_inline)) bool lower_instr(lo_ctx *l, wasm_op
     case WOP_F64_REINTERPRET_I64: peek(l, 0)->type = VT_F64; break;
     default:
         if (lower_bulk(l, op, imm))
+            break;
+        if (wasm_op_is_gc(op) && lo_gc_op(l, op, imm))
             break;
         return lower_unsupported(l, op);
     }

@@ -457,7 +457,8 @@ weft_status weft_func_new(weft_engine *engine, const weft_valkind *params, uint3
     for (uint32_t i = 0; i < nresults; i++)
         if (!type_of(results[i], &h->types[nparams + i]))
             goto bad;
-    h->type = (wm_functype){ nparams, nresults, h->types, h->types + nparams };
+    h->type = (wm_functype){ .nparams = nparams, .nresults = nresults, .params = h->types,
+                             .results = h->types + nparams };
     h->callback = callback;
     h->user = user;
     uint32_t np = wx_type_slots(h->type.params, nparams);

@@ -7,9 +7,11 @@
 #include <string.h>
 
 #include "exn.h"
+#include "gc.h"
 #include "interp.h"
 #include "lower.h"
 #include "reader.h"
+#include "wasm_ops.h"
 #include "runtime.h"
 
 /* ---- Memories and tables ----------------------------------------------------- */
@@ -386,6 +388,14 @@ static bool const_step(const wx_instance *inst, wr_reader *r, const_val *stack, 
             return false;
         break;
     }
+    case 0xfb: {
+        /* ref.i31, the one GC constant instruction that needs no heap. */
+        uint32_t sub;
+        if (!wr_u32(r, &sub) || sub != 28 || *n < 1)
+            return false;
+        stack[*n - 1].lo.ref = wx_i31_new(stack[*n - 1].lo.u32);
+        return true;
+    }
     case 0x6a: case 0x6b: case 0x6c: case 0x7c: case 0x7d: case 0x7e:
         if (*n < 2)
             return false;
@@ -453,13 +463,32 @@ static bool limits_match(uint64_t min, bool has_max, uint64_t max, const wm_limi
     return !want->has_max || (has_max && max <= want->max);
 }
 
+/* Why a validated constant expression could not be evaluated: garbage
+ * collection's instructions (0xFB), which need a heap that is not there
+ * yet (issue 27), or else a bad expression. */
+static weft_status const_failure(inst_ctx *c, const wm_expr *e)
+{
+    wr_reader r = wr_init(e->code, e->code, e->code + e->len, NULL);
+    while (!wr_eof(&r)) {
+        wasm_op op;
+        if (!wasm_read_op(&r, &op) || !wasm_skip_imm(&r, (wasm_imm)wasm_op_infos[op].imm))
+            break;
+        if (wasm_op_is_gc(op)) {
+            wm_fail(c->err, WEFT_ERR_LIMIT, -1, -1, -1,
+                    "not supported yet: %s in a constant expression", wasm_op_infos[op].name);
+            return WEFT_ERR_LIMIT;
+        }
+    }
+    return fail(c, WEFT_ERR_INVALID, "bad constant expression");
+}
+
 static bool import_matches(const inst_ctx *c, const wm_import *imp, const weft_extern *ext)
 {
     if ((int)ext->kind != imp->kind)
         return false;
     switch (imp->kind) {
     case EXT_FUNC:
-        return ext->of.func && ext->of.func->sig == c->inst->sigs[imp->u.type];
+        return ext->of.func && wx_canon_id_subtype(ext->of.func->sig, c->inst->sigs[imp->u.type]);
     case EXT_TABLE: {
         const wx_table *t = ext->of.table;
         return t && t->type == wm_canon_valtype(c->m, imp->u.table.elem) &&
@@ -637,7 +666,7 @@ static weft_status create_globals(inst_ctx *c)
         g->mut = m->globals[i].type.mut;
         const_val v;
         if (!eval_const(c->inst, &m->globals[i].init, &v))
-            return fail(c, WEFT_ERR_INVALID, "bad constant expression");
+            return const_failure(c, &m->globals[i].init);
         g->value[0] = v.lo;
         g->value[1] = v.hi;
     }
@@ -653,7 +682,7 @@ static weft_status init_tables(inst_ctx *c)
             continue;
         const_val v;
         if (!eval_const(c->inst, &m->tables[i].init, &v))
-            return fail(c, WEFT_ERR_INVALID, "bad constant expression");
+            return const_failure(c, &m->tables[i].init);
         wx_table *t = c->inst->tables[i];
         for (uint32_t k = 0; k < t->size; k++)
             t->elems[k] = v.lo;
@@ -679,7 +708,7 @@ static weft_status eval_elems(inst_ctx *c)
             }
             const_val v;
             if (!eval_const(c->inst, &e->exprs[k], &v))
-                return fail(c, WEFT_ERR_INVALID, "bad constant expression");
+                return const_failure(c, &e->exprs[k]);
             items[k] = v.lo;
         }
     }

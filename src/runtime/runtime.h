@@ -52,6 +52,8 @@ typedef enum wx_trap {
     TRAP_LIMIT,           /* A function could not be lowered within an implementation
                            * limit when first called; the message is in the thread. */
     TRAP_NULL_EXNREF,     /* throw_ref of a null exnref. */
+    TRAP_NULL_I31,        /* i31.get_s / i31.get_u of a null reference. */
+    TRAP_CAST,            /* ref.cast of a reference not of the type. */
     TRAP_EXCEPTION,       /* Not a trap: an exception nothing in the run caught
                            * (th->exn); a handler further out may still catch it. */
     /* Not traps but stops, made by the checks of metered code; a stopped

@@ -1,4 +1,5 @@
 /* decode.c: the binary format, section by section, into a wm_module. */
+#include <stdlib.h>
 #include <string.h>
 
 #include "module.h"
@@ -298,44 +299,155 @@ static bool make_space(wr_reader *r, wm_module *m, uint8_t kind, uint32_t ndefin
 
 /* ---- Sections ---- */
 
+/* A field's storage type (a value type, or packed i8 / i16) and its
+ * mutability. */
+static bool read_field(wr_reader *r, wm_field *f)
+{
+    if (!wr_eof(r) && (*r->p == VT_I8 || *r->p == VT_I16))
+        f->type = *r->p++;
+    else if (!read_valtype(r, &f->type))
+        return false;
+    uint8_t mut;
+    if (!wr_u8(r, &mut))
+        return false;
+    if (mut > 1)
+        return reject_byte(r, "malformed mutability");
+    f->mut = mut;
+    return true;
+}
+
+/* A function type's params or results (part 0 or 1). */
+static bool read_func_part(wr_reader *r, wm_module *m, wm_functype *t, int part)
+{
+    uint32_t count;
+    if (!read_count(r, &count))
+        return false;
+    if (count > WM_MAX_PARAMS)
+        return wr_error_status(r, WEFT_ERR_LIMIT, "too many parameters or results");
+    wm_valtype *types = wm_alloc_array(&m->arena, count ? count : 1, sizeof *types);
+    if (!types)
+        return nomem(r);
+    for (uint32_t k = 0; k < count; k++)
+        if (!read_valtype(r, &types[k]))
+            return false;
+    if (part == 0) {
+        t->nparams = count;
+        t->params = types;
+    } else {
+        t->nresults = count;
+        t->results = types;
+    }
+    return true;
+}
+
+/* A composite type: 0x60 a function type; with GC, 0x5f a struct's fields
+ * or 0x5e an array's element. */
+static bool read_comptype(wr_reader *r, wm_module *m, wm_functype *t)
+{
+    uint8_t form;
+    if (!read_leb_byte(r, &form))
+        return false;
+    if (form == 0x60) {
+        t->kind = WM_COMP_FUNC;
+        return read_func_part(r, m, t, 0) && read_func_part(r, m, t, 1);
+    }
+    if (!m->features.gc || (form != 0x5f && form != 0x5e))
+        return reject_byte(r, m->features.gc ? "malformed composite type"
+                                             : "malformed function type");
+    uint32_t count = 1;
+    if (form == 0x5f && !read_count(r, &count))
+        return false;
+    if (count > WM_MAX_FIELDS)
+        return wr_error_status(r, WEFT_ERR_LIMIT, "too many fields");
+    wm_field *fields = wm_alloc_array(&m->arena, count ? count : 1, sizeof *fields);
+    if (!fields)
+        return nomem(r);
+    for (uint32_t k = 0; k < count; k++)
+        if (!read_field(r, &fields[k]))
+            return false;
+    t->kind = form == 0x5f ? WM_COMP_STRUCT : WM_COMP_ARRAY;
+    t->nfields = count;
+    t->fields = fields;
+    return true;
+}
+
+/* A sub type: with GC, 0x50 (open) or 0x4f (final) and the declared
+ * supertypes, then a composite type; or a composite type alone, final. */
+static bool read_subtype(wr_reader *r, wm_module *m, wm_functype *t)
+{
+    *t = (wm_functype){ 0 };
+    if (m->features.gc && !wr_eof(r) && (*r->p == 0x50 || *r->p == 0x4f)) {
+        t->open = *r->p++ == 0x50;
+        uint32_t n;
+        if (!read_count(r, &n))
+            return false;
+        for (uint32_t k = 0; k < n; k++) {
+            uint32_t super;
+            if (!wr_u32(r, &super))
+                return false;
+            if (k == 0)
+                t->super = super;
+        }
+        t->nsupers = n > 2 ? 2 : (uint8_t)n;
+    }
+    return read_comptype(r, m, t);
+}
+
+/* The type section: a vector of recursion groups, each 0x4e and a vector
+ * of sub types (GC), or one sub type alone. Types are numbered across the
+ * groups. */
 static bool decode_types(decoder *d, wr_reader *r)
 {
     wm_module *m = d->m;
-    uint32_t n;
-    m->types = read_vec(r, &m->arena, sizeof *m->types, &n);
-    if (!m->types)
+    uint32_t ngroups, n = 0, cap = 0;
+    if (!read_count(r, &ngroups))
         return false;
-    if (n > VT_MAX_INDEX)
-        return wr_error_status(r, WEFT_ERR_LIMIT, "too many types");
-    for (uint32_t i = 0; i < n; i++) {
-        wm_functype *t = &m->types[i];
-        uint8_t form;
-        if (!read_leb_byte(r, &form))
-            return false;
-        if (form != 0x60)
-            return reject_byte(r, "malformed function type");
-        for (int part = 0; part < 2; part++) {
-            uint32_t count;
-            if (!read_count(r, &count))
-                return false;
-            if (count > WM_MAX_PARAMS)
-                return wr_error_status(r, WEFT_ERR_LIMIT, "too many parameters or results");
-            wm_valtype *types = wm_alloc_array(&m->arena, count ? count : 1, sizeof *types);
-            if (!types)
-                return nomem(r);
-            for (uint32_t k = 0; k < count; k++)
-                if (!read_valtype(r, &types[k]))
-                    return false;
-            if (part == 0) {
-                t->nparams = count;
-                t->params = types;
-            } else {
-                t->nresults = count;
-                t->results = types;
+    wm_functype *types = NULL;
+    bool ok = true;
+    for (uint32_t g = 0; ok && g < ngroups; g++) {
+        uint32_t size = 1;
+        if (m->features.gc && !wr_eof(r) && *r->p == 0x4e) {
+            r->p++;
+            if (!read_count(r, &size)) {
+                ok = false;
+                break;
             }
         }
-        m->ntypes = i + 1;
+        if ((uint64_t)n + size > WM_MAX_TYPES) {
+            ok = wr_error_status(r, WEFT_ERR_LIMIT, "too many types");
+            break;
+        }
+        if (n + size > cap) {
+            uint32_t grown_cap = cap ? 2 * cap : 16;
+            while (grown_cap < n + size)
+                grown_cap *= 2;
+            wm_functype *grown = realloc(types, grown_cap * sizeof *grown);
+            if (!grown) {
+                ok = nomem(r);
+                break;
+            }
+            types = grown;
+            cap = grown_cap;
+        }
+        for (uint32_t k = 0; ok && k < size; k++) {
+            ok = read_subtype(r, m, &types[n + k]);
+            types[n + k].rec = n;
+            types[n + k].nrec = size;
+        }
+        if (ok)
+            n += size;
     }
+    if (ok) {
+        m->types = wm_alloc_array(&m->arena, n ? n : 1, sizeof *m->types);
+        if (!m->types)
+            ok = nomem(r);
+        else if (n)
+            memcpy(m->types, types, n * sizeof *types);
+    }
+    free(types);
+    if (!ok)
+        return false;
+    m->ntypes = n;
     m->ref_types = wm_alloc_array(&m->arena, n ? 2 * (size_t)n : 1, sizeof *m->ref_types);
     if (!m->ref_types)
         return nomem(r);
@@ -894,6 +1006,7 @@ bool wm_decode(wm_module *m, const uint8_t *bytes, size_t size, weft_error *err)
     decoder d = { .m = m, .locals_left = LOCALS_BUDGET_BASE + LOCALS_PER_BYTE * (uint64_t)size };
     wr_reader r = wr_init(bytes, bytes, bytes + size, err);
     r.typed = m->features.function_references;
+    r.no_gc = !m->features.gc;
     if (!read_header(&r))
         return false;
     while (!wr_eof(&r))

@@ -267,6 +267,22 @@ static inline __attribute__((always_inline)) bool read_imm(wv_ctx *c, wasm_imm k
         return read_memidx(c, &imm->index) && read_memidx(c, &imm->index2);
     case IMM_DATA:
         return read_u32(c, &imm->index) && need_datacount(c);
+    case IMM_FIELD: case IMM_TYPE_TYPE: case IMM_TYPE_N: case IMM_TYPE_ELEM:
+        return read_u32(c, &imm->index) && read_u32(c, &imm->index2);
+    case IMM_TYPE_DATA:
+        return read_u32(c, &imm->index) && read_u32(c, &imm->index2) && need_datacount(c);
+    case IMM_HEAPTYPE:
+        /* Nullable here; the opcode says what the target is (check_gc). */
+        return wasm_read_heaptype(r, true, &imm->type);
+    case IMM_BR_ON_CAST: {
+        uint8_t flags;
+        if (!read_u8(c, &flags))
+            return false;
+        if (flags > 3)
+            return wv_malformed(c, "malformed br_on_cast flags");
+        return read_u32(c, &imm->index) && wasm_read_heaptype(r, flags & 1, &imm->type) &&
+               wasm_read_heaptype(r, flags & 2, &imm->type2);
+    }
     }
     return wv_malformed(c, "unknown immediate kind");
 }
@@ -280,7 +296,7 @@ static inline __attribute__((always_inline)) bool read_opcode(wv_ctx *c, wasm_op
     if (__builtin_expect(*op != WOP_ILLEGAL, 1))
         return true;
     /* The prefix bytes have no slot of their own. */
-    if (b == 0xFC || b == 0xFD) {
+    if (b == 0xFC || b == 0xFD || (b == 0xFB && c->features.gc)) {
         uint32_t code;
         if (!wr_u32(&c->r, &code))
             return false;

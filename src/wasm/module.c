@@ -22,7 +22,7 @@ struct weft_module {
 void weft_features_init(weft_features *features)
 {
     *features = (weft_features){ .multi_memory = true, .memory64 = true, .relaxed_simd = true,
-                                 .function_references = true, .exceptions = true,
+                                 .function_references = true, .exceptions = true, .gc = true,
                                  .max_module_bytes = WEFT_MAX_MODULE_BYTES };
 }
 
@@ -47,7 +47,8 @@ static weft_status load_owned(uint8_t *bytes, size_t size, const weft_features *
                                      .memory64 = features->memory64,
                                      .relaxed_simd = features->relaxed_simd,
                                      .function_references = features->function_references,
-                                     .exceptions = features->exceptions };
+                                     .exceptions = features->exceptions,
+                                     .gc = features->gc };
     if (!wm_decode(&mod->m, bytes, size, err) || !wm_validate(&mod->m, err)) {
         weft_module_free(mod);
         return err->status;

@@ -24,7 +24,18 @@ typedef uint32_t wm_valtype;
 #define WM_HEAP_TYPES(X) \
     X(FUNC, 0x70, "func") \
     X(EXTERN, 0x6f, "extern") \
-    X(EXN, 0x69, "exn")
+    X(EXN, 0x69, "exn") \
+    X(ANY, 0x6e, "any") \
+    X(EQ, 0x6d, "eq") \
+    X(I31, 0x6c, "i31") \
+    X(STRUCT, 0x6b, "struct") \
+    X(ARRAY, 0x6a, "array") \
+    X(NONE, 0x71, "none") \
+    X(NOFUNC, 0x73, "nofunc") \
+    X(NOEXTERN, 0x72, "noextern") \
+    X(NOEXN, 0x74, "noexn")
+
+
 
 enum {
     VT_I32 = 0x7f,
@@ -37,6 +48,10 @@ enum {
 #undef WM_HEAP_VT
     VT_REF_INDEX = 0x01,           /* A reference to a concrete type (bits 9-31). */
     VT_REF_BOT = 0x02,             /* The bottom reference: only in unreachable code. */
+    /* The packed storage types of struct and array fields (never value
+     * types: read, they are i32). */
+    VT_I8 = 0x78,
+    VT_I16 = 0x77,
 };
 
 /* The type of a value-stack entry whose type is not known: what popping an
@@ -61,6 +76,14 @@ static inline bool vt_is_heap_code(uint8_t code)
         return true;
     }
     return false;
+}
+
+/* Whether `code` is an abstract heap type that came with garbage
+ * collection: the others (func, extern, exn) exist without the feature. */
+static inline bool vt_heap_code_is_gc(uint8_t code)
+{
+    return vt_is_heap_code(code) && code != VT_FUNCREF && code != VT_EXTERNREF &&
+           code != VT_EXNREF;
 }
 
 static inline bool vt_is_ref(wm_valtype t)
@@ -92,11 +115,36 @@ enum {
 #define WM_MAX_PARAMS 1000u        /* Parameters or results per function type. */
 #define WM_MAX_PAGES32 65536u      /* 64 KiB pages of a 32-bit memory (4 GiB). */
 #define WM_MAX_TABLE 10000000u     /* Elements of a table. */
+#define WM_MAX_FIELDS 10000u       /* Fields of a struct type. */
+#define WM_MAX_TYPES (1u << 20)    /* Types of a module, over all its rec groups. */
 
+/* The composite types a defined type may be. */
+enum { WM_COMP_FUNC, WM_COMP_STRUCT, WM_COMP_ARRAY };
+
+/* A field of a struct, or an array's element: a value type or a packed
+ * storage type (VT_I8, VT_I16), and whether it may be set. */
+typedef struct wm_field {
+    wm_valtype type;
+    bool mut;
+} wm_field;
+
+/* A defined type: a function type (kind WM_COMP_FUNC), a struct or an
+ * array, with its place in the subtyping hierarchy and its recursion group.
+ * A zeroed one but for params and results is a final function type that is
+ * its own group, as a host function's type is. */
 typedef struct wm_functype {
     uint32_t nparams, nresults;
     const wm_valtype *params;      /* nparams value types. */
     const wm_valtype *results;     /* nresults value types. */
+    uint8_t kind;                  /* WM_COMP_*. */
+    bool open;                     /* `sub` without `final`: subtypes may name it. */
+    uint8_t nsupers;               /* Declared supertypes: 0, 1, or 2 for more
+                                    * than one (which validation refuses). */
+    uint32_t super;                /* The supertype's index, if nsupers is 1. */
+    uint32_t rec, nrec;            /* Its recursion group: the first type's
+                                    * index and the count (0: a group alone). */
+    uint32_t nfields;              /* Struct: its fields; array: 1, the element. */
+    const wm_field *fields;
 } wm_functype;
 
 typedef struct wm_limits {
@@ -224,6 +272,7 @@ typedef struct wm_features {
     bool relaxed_simd;             /* The relaxed SIMD instructions (0xFD 0x100 on). */
     bool function_references;      /* Typed references (ref null? ht), call_ref, ... */
     bool exceptions;               /* Tags, throw, try_table, exnref (and the legacy try). */
+    bool gc;                       /* Rec groups, sub types, structs, arrays, i31, casts. */
 } wm_features;
 
 /* A decoded module. Index spaces (funcs, tables, memories, globals) hold the
@@ -240,6 +289,7 @@ typedef struct wm_module {
     wm_valtype *ref_types;
     /* The canonical id of each type (wm_type_ids), made on first use. */
     uint32_t *type_ids;
+    uint32_t ncanon;        /* How many of the types have their id yet. */
     wm_import *imports;     uint32_t nimports;
     wm_func *funcs;         uint32_t nfuncs, nimported_funcs;
     /* funcs[i].type again, packed: what a call looks up. Lowering a call
@@ -294,20 +344,24 @@ const uint32_t *wm_type_ids(const wm_module *m);
 wm_valtype wm_canon_valtype(const wm_module *m, wm_valtype t);
 
 /* Subtyping of canonical value types (wm_canon_valtype), whose concrete
- * references are equal exactly when their ids are: t <: t, (ref ht) <:
- * (ref null ht), (ref null? $t) <: (ref null? func). */
-static inline bool vt_canon_subtype(wm_valtype a, wm_valtype b)
-{
-    if (a == b)
-        return true;
-    if (!vt_is_ref(a) || !vt_is_ref(b) || (vt_nullable(a) && !vt_nullable(b)))
-        return false;
-    if (vt_code(a) == VT_REF_INDEX && vt_code(b) == VT_REF_INDEX)
-        return vt_index(a) == vt_index(b);
-    if (vt_code(a) == VT_REF_INDEX)
-        return vt_code(b) == VT_FUNCREF;
-    return vt_code(a) == vt_code(b);
-}
+ * references are equal exactly when their ids are: the declared supertypes
+ * and the abstract hierarchy, as wm_subtype. Thread-safe. */
+bool vt_canon_subtype(wm_valtype a, wm_valtype b);
+
+/* Whether canonical type id `a` is `b` or below it by declared supertypes
+ * (a function of type a may be called as a b). Thread-safe. */
+bool wx_canon_id_subtype(uint32_t a, uint32_t b);
+
+/* Gives canonical ids to m's types below index `upto`, which must end a
+ * recursion group, once the groups up to it have passed validation. The
+ * validator calls it group by group, so that a group's checks can compare
+ * the types of the groups before it by id. */
+void wm_canon_types(wm_module *m, uint32_t upto);
+
+/* The top of the hierarchy heap type of reference `t` belongs to, as a
+ * nullable abstract reference code: VT_ANYREF, VT_FUNCREF, VT_EXTERNREF or
+ * VT_EXNREF (VT_REF_BOT for the bottom reference). */
+uint8_t wm_heap_top(const wm_module *m, wm_valtype t);
 
 /* A value type's name for messages ("i32", "(ref null 3)"): a static
  * string, or one of a few buffers of the calling thread that later calls
@@ -315,9 +369,14 @@ static inline bool vt_canon_subtype(wm_valtype a, wm_valtype b)
 const char *wm_type_name(wm_valtype t);
 
 /* Whether value type `a` of module `m` is a subtype of `b`: t <: t; (ref
- * ht) <: (ref null ht); a concrete function type <: func; the bottom
- * reference <: every reference; VT_UNKNOWN (an operand of unreachable
- * code) matches everything. Concrete types compare by structure. */
+ * ht) <: (ref null ht); the abstract hierarchy (none <: i31, struct, array
+ * <: eq <: any; nofunc <: func; noextern <: extern; noexn <: exn); a
+ * concrete type <: its declared supertypes, and a function type <: func, a
+ * struct type <: struct, an array type <: array; the bottom reference <:
+ * every reference; VT_UNKNOWN (an operand of unreachable code) matches
+ * everything. Concrete types are equal when their canonical ids are (while
+ * the type section is validated, a type of the group being checked equals
+ * only itself). */
 bool wm_subtype(const wm_module *m, wm_valtype a, wm_valtype b);
 
 /* The function type of function `index`. */

@@ -18,6 +18,7 @@ typedef struct wr_reader {
     int section;           /* Current section id for error messages, or -1. */
     int64_t func;          /* Current function index for error messages, or -1. */
     bool typed;            /* Value types may be typed references (0x63 / 0x64 ht). */
+    bool no_gc;            /* The abstract heap types of GC (any, eq, ...) are malformed. */
 } wr_reader;
 
 /* Starts a reader over [p, end) of a module that begins at `base`. */

@@ -326,6 +326,12 @@ static bool check_valtype(wv_ctx *c, wm_valtype t)
     return true;
 }
 
+/* A block type, call_indirect or call_ref naming a struct or array type. */
+static bool not_func_type(wv_ctx *c, uint32_t index)
+{
+    return invalid(c, "type mismatch: type %u is not a function type", index);
+}
+
 static bool check_blocktype(wv_ctx *c, wv_imm *imm)
 {
     if (imm->index == UINT32_MAX) {
@@ -340,6 +346,8 @@ static bool check_blocktype(wv_ctx *c, wv_imm *imm)
     if (imm->index >= c->m->ntypes)
         return invalid(c, "unknown type %u", imm->index);
     const wm_functype *ft = &c->m->types[imm->index];
+    if (ft->kind != WM_COMP_FUNC)
+        return not_func_type(c, imm->index);
     imm->bt_nparams = ft->nparams;
     imm->bt_params = ft->params;
     imm->bt_nresults = ft->nresults;
@@ -413,6 +421,8 @@ static inline __attribute__((always_inline)) bool check_imm(wv_ctx *c, wasm_imm 
     case IMM_CALL_INDIRECT:
         if (imm->index >= m->ntypes)
             return invalid(c, "unknown type %u", imm->index);
+        if (m->types[imm->index].kind != WM_COMP_FUNC)
+            return not_func_type(c, imm->index);
         return check_table(c, imm->index2);
     case IMM_TYPE:
         if (imm->index >= m->ntypes)
@@ -466,6 +476,12 @@ static inline __attribute__((always_inline)) bool check_imm(wv_ctx *c, wasm_imm 
     case IMM_TRY_TABLE:
         /* The catch clauses: check_try_table. */
         return need_exceptions(c) && check_blocktype(c, imm);
+    case IMM_FIELD: case IMM_TYPE_TYPE: case IMM_TYPE_N: case IMM_TYPE_DATA: case IMM_TYPE_ELEM:
+    case IMM_HEAPTYPE: case IMM_BR_ON_CAST:
+        /* The indices and types: check_gc, which knows what each must be. */
+        if (kind == IMM_BR_ON_CAST && imm->index >= c->nframes)
+            return invalid(c, "unknown label %u", imm->index);
+        return true;
     }
     return true;
 }
@@ -626,6 +642,8 @@ static wm_valtype non_null(wm_valtype t)
 static bool check_call_ref(wv_ctx *c, const wv_imm *imm, const wm_functype **ft)
 {
     *ft = &c->m->types[imm->index];
+    if ((*ft)->kind != WM_COMP_FUNC)
+        return not_func_type(c, imm->index);
     return need_typed(c) && pop_expect(c, vt_ref_index(imm->index, true));
 }
 
@@ -813,6 +831,8 @@ static uint8_t table_index(const wv_ctx *c, uint32_t index)
     return c->m->tables[index].type.limits.is64 ? VT_I64 : VT_I32;
 }
 
+static bool check_gc(wv_ctx *c, wasm_op op, const wv_imm *imm);
+
 /* The instructions whose SIG is SPECIAL. */
 static inline __attribute__((always_inline)) bool check_special(wv_ctx *c, wasm_op op,
                                                                 const wv_imm *imm)
@@ -932,6 +952,8 @@ static inline __attribute__((always_inline)) bool check_special(wv_ctx *c, wasm_
     case WOP_CATCH_ALL: case WOP_DELEGATE: case WOP_RETHROW:
         return check_exception_op(c, op, (wv_imm *)imm);
     default:
+        if (wasm_op_is_gc(op))
+            return check_gc(c, op, imm);
         return wv_malformed(c, "instruction %s has no type rule", wasm_op_infos[op].name);
     }
 }
@@ -1022,6 +1044,10 @@ static bool is_const_op(const wv_ctx *c, wasm_op op)
     case WOP_I32_ADD: case WOP_I32_SUB: case WOP_I32_MUL:
     case WOP_I64_ADD: case WOP_I64_SUB: case WOP_I64_MUL:
         return c->features.extended_const;
+    case WOP_STRUCT_NEW: case WOP_STRUCT_NEW_DEFAULT: case WOP_ARRAY_NEW:
+    case WOP_ARRAY_NEW_DEFAULT: case WOP_ARRAY_NEW_FIXED: case WOP_REF_I31:
+    case WOP_ANY_CONVERT_EXTERN: case WOP_EXTERN_CONVERT_ANY:
+        return c->features.gc;
     default:
         return false;
     }
@@ -1157,6 +1183,7 @@ void wv_init(wv_ctx *c, wm_module *m, weft_error *err)
     c->features.relaxed_simd = m->features.relaxed_simd;
     c->features.function_references = m->features.function_references;
     c->features.exceptions = m->features.exceptions;
+    c->features.gc = m->features.gc;
 }
 
 void wv_free(wv_ctx *c)
@@ -1178,6 +1205,7 @@ void wv_free(wv_ctx *c)
 static void start_code(wv_ctx *c, const uint8_t *code, uint32_t len, int section, uint32_t func)
 {
     c->r = wr_init(c->m->bytes, code, code + len, c->err);
+    c->r.no_gc = !c->features.gc;
     c->r.section = section;
     c->r.func = func == UINT32_MAX ? -1 : (int64_t)func;
     c->section = section;
@@ -1273,9 +1301,8 @@ static bool check_limits(wv_ctx *c, int section, const wm_limits *l, uint64_t ra
 }
 
 /* A value type of the module outside code: a type index it holds must
- * exist, and within the type section (`self` is the type being checked)
- * name that type or an earlier one, as each type is its own recursion
- * group. */
+ * exist, and within the type section be below `limit`, the end of the
+ * recursion group of the type being checked. */
 static bool module_valtype(wv_ctx *c, int section, wm_valtype t, uint32_t limit)
 {
     if (vt_code(t) == VT_REF_INDEX && vt_index(t) >= limit)
@@ -1283,20 +1310,15 @@ static bool module_valtype(wv_ctx *c, int section, wm_valtype t, uint32_t limit)
     return true;
 }
 
+#include "validate_gc.h"
+
 /* Every value type outside code: in types, imports, tables, globals,
  * elements and locals. */
 static bool check_valtypes(wv_ctx *c)
 {
     wm_module *m = c->m;
-    for (uint32_t i = 0; i < m->ntypes; i++) {
-        const wm_functype *t = &m->types[i];
-        for (uint32_t k = 0; k < t->nparams; k++)
-            if (!module_valtype(c, SEC_TYPE, t->params[k], i + 1))
-                return false;
-        for (uint32_t k = 0; k < t->nresults; k++)
-            if (!module_valtype(c, SEC_TYPE, t->results[k], i + 1))
-                return false;
-    }
+    if (!check_type_section(c))
+        return false;
     for (uint32_t i = 0; i < m->ntables; i++)
         if (!module_valtype(c, m->tables[i].imported ? SEC_IMPORT : SEC_TABLE,
                             m->tables[i].type.elem, m->ntypes))
@@ -1321,6 +1343,10 @@ static bool check_types_of_funcs(wv_ctx *c)
         if (c->m->funcs[i].type >= c->m->ntypes)
             return module_invalid(c, c->m->funcs[i].imported ? SEC_IMPORT : SEC_FUNCTION,
                                   "unknown type %u", c->m->funcs[i].type);
+        else if (c->m->types[c->m->funcs[i].type].kind != WM_COMP_FUNC)
+            return module_invalid(c, c->m->funcs[i].imported ? SEC_IMPORT : SEC_FUNCTION,
+                                  "type mismatch: type %u is not a function type",
+                                  c->m->funcs[i].type);
     return true;
 }
 
@@ -1332,6 +1358,9 @@ static bool check_tags(wv_ctx *c)
         int sec = m->tags[i].imported ? SEC_IMPORT : SEC_TAG;
         if (m->tags[i].type >= m->ntypes)
             return module_invalid(c, sec, "unknown type %u", m->tags[i].type);
+        if (m->types[m->tags[i].type].kind != WM_COMP_FUNC)
+            return module_invalid(c, sec, "type mismatch: type %u is not a function type",
+                                  m->tags[i].type);
         if (m->types[m->tags[i].type].nresults)
             return module_invalid(c, sec, "non-empty tag result type");
     }

@@ -20,6 +20,7 @@ typedef struct wv_features {
     bool relaxed_simd;             /* The relaxed SIMD instructions (0xFD 0x100 on). */
     bool function_references;      /* Typed references, call_ref, br_on_null, ... */
     bool exceptions;               /* Tags, throw, throw_ref, try_table; legacy try. */
+    bool gc;                       /* Rec groups, sub types, structs, arrays, casts. */
 } wv_features;
 
 /* What kind of construct opened a control frame. */
@@ -54,7 +55,9 @@ typedef struct wv_imm {
     uint64_t bits;                 /* Integer constant, or float constant's bits. */
     uint8_t lane;                  /* Lane index. */
     wm_valtype type;               /* select t's type, ref.null's type, a block
-                                    * type's single result. */
+                                    * type's single result; ref.test's and
+                                    * ref.cast's target; br_on_cast's source. */
+    wm_valtype type2;              /* br_on_cast's target. */
     const uint8_t *bytes;          /* v128.const / i8x16.shuffle: 16 bytes in the module. */
     uint32_t ntargets;             /* br_table: label count (default excluded);
                                     * select t: the number of types. */

@@ -33,7 +33,7 @@ bool wasm_read_op(wr_reader *r, wasm_op *op)
     uint32_t code = 0;
     if (!wr_u8(r, &b))
         return false;
-    bool prefixed = b == 0xFC || b == 0xFD;
+    bool prefixed = b == 0xFB || b == 0xFC || b == 0xFD;
     if (prefixed && !wr_u32(r, &code))
         return false;
     *op = prefixed ? wasm_op_lookup(b, code) : wasm_op_lookup(0, b);
@@ -63,7 +63,8 @@ bool wasm_read_heaptype(wr_reader *r, bool nullable, wm_valtype *t)
         return true;
     }
     /* A one-byte negative s33 is the code 0x40..0x7f. */
-    if (x < -64 || !vt_is_heap_code((uint8_t)(x & 0x7f))) {
+    if (x < -64 || !vt_is_heap_code((uint8_t)(x & 0x7f)) ||
+        (r->no_gc && vt_heap_code_is_gc((uint8_t)(x & 0x7f)))) {
         r->p = at;
         return wr_error(r, "malformed heap type");
     }
@@ -78,7 +79,7 @@ bool wasm_read_reftype(wr_reader *r, bool typed, wm_valtype *t)
         return false;
     if (typed && (b == WASM_REF_NULL_PREFIX || b == WASM_REF_PREFIX))
         return wasm_read_heaptype(r, b == WASM_REF_NULL_PREFIX, t);
-    if (!wasm_is_reftype(b)) {
+    if (!wasm_is_reftype(b) || (r->no_gc && vt_heap_code_is_gc(b))) {
         r->p--;
         return wr_error(r, "malformed reference type");
     }
@@ -93,7 +94,7 @@ bool wasm_read_valtype(wr_reader *r, bool typed, wm_valtype *t)
         return false;
     if (typed && (b == WASM_REF_NULL_PREFIX || b == WASM_REF_PREFIX))
         return wasm_read_heaptype(r, b == WASM_REF_NULL_PREFIX, t);
-    if (!wasm_is_valtype(b)) {
+    if (!wasm_is_valtype(b) || (r->no_gc && vt_heap_code_is_gc(b))) {
         r->p--;
         return wr_error(r, "malformed value type");
     }
@@ -236,6 +237,24 @@ bool wasm_skip_imm(wr_reader *r, wasm_imm kind)
         return skip_u32s(r, 1) && skip_memidx(r);
     case IMM_MEMORY_COPY:
         return skip_memidx(r) && skip_memidx(r);
+    case IMM_FIELD: case IMM_TYPE_TYPE: case IMM_TYPE_N: case IMM_TYPE_DATA: case IMM_TYPE_ELEM:
+        return skip_u32s(r, 2);
+    case IMM_HEAPTYPE: {
+        wm_valtype t;
+        return wasm_read_heaptype(r, true, &t);
+    }
+    case IMM_BR_ON_CAST: {
+        uint8_t flags;
+        wm_valtype t;
+        if (!wr_u8(r, &flags))
+            return false;
+        if (flags > 3) {
+            r->p--;
+            return wr_error(r, "malformed br_on_cast flags");
+        }
+        return skip_u32s(r, 1) && wasm_read_heaptype(r, true, &t) &&
+               wasm_read_heaptype(r, true, &t);
+    }
     }
     return wr_error(r, "unknown immediate kind %d", (int)kind);
 }

@@ -17,6 +17,8 @@ typedef enum wasm_imm {
     IMM_F32, IMM_F64, IMM_V128, IMM_LANE, IMM_MEMARG_LANE, IMM_SHUFFLE,
     IMM_SELECT_T, IMM_REFTYPE, IMM_MEMORY_INIT, IMM_MEMORY_COPY, IMM_TABLE_INIT,
     IMM_TABLE_COPY, IMM_DATA, IMM_ELEM, IMM_TYPE, IMM_TAG, IMM_TRY_TABLE,
+    IMM_FIELD, IMM_TYPE_TYPE, IMM_TYPE_N, IMM_TYPE_DATA, IMM_TYPE_ELEM, IMM_HEAPTYPE,
+    IMM_BR_ON_CAST,
 } wasm_imm;
 
 /* Every instruction, as WOP_<ID>. WOP_ILLEGAL (zero) stands for an opcode
@@ -110,13 +112,15 @@ typedef struct wasm_op_info {
     uint32_t code;
 } wasm_op_info;
 
-/* Opcode lookup slots: one-byte opcodes first, then the 0xFC and 0xFD
- * sub-opcodes. The 0xFD range leaves room for relaxed SIMD (0x100..). */
+/* Opcode lookup slots: one-byte opcodes first, then the 0xFC, 0xFD and
+ * 0xFB sub-opcodes. The 0xFD range leaves room for relaxed SIMD (0x100..). */
 #define WASM_SLOTS_FC 256u
 #define WASM_SLOTS_FD (WASM_SLOTS_FC + 64u)
-#define WASM_SLOT_COUNT (WASM_SLOTS_FD + 512u)
-#define WASM_OP_SLOT(prefix, code) \
-    ((prefix) == 0xFC ? WASM_SLOTS_FC + (code) : (prefix) == 0xFD ? WASM_SLOTS_FD + (code) : (code))
+#define WASM_SLOTS_FB (WASM_SLOTS_FD + 512u)
+#define WASM_SLOT_COUNT (WASM_SLOTS_FB + 32u)
+#define WASM_OP_SLOT(prefix, code)                                                         \
+    ((prefix) == 0xFC ? WASM_SLOTS_FC + (code) : (prefix) == 0xFD ? WASM_SLOTS_FD + (code) \
+     : (prefix) == 0xFB ? WASM_SLOTS_FB + (code) : (code))
 
 /* Indexed by wasm_op. */
 extern const wasm_op_info wasm_op_infos[WOP_COUNT];
@@ -132,6 +136,10 @@ static inline bool wasm_op_is_relaxed_simd(wasm_op op)
     return op >= WOP_I8X16_RELAXED_SWIZZLE && op <= WOP_I32X4_RELAXED_DOT_I8X16_I7X16_ADD_S;
 }
 
+/* Whether `op` is ref.eq or one of the 0xFB instructions of garbage
+ * collection, which wasm_ops.def lists together at its end. */
+static inline bool wasm_op_is_gc(wasm_op op) { return op >= WOP_REF_EQ && op <= WOP_I31_GET_U; }
+
 /* The instruction with this prefix (0 for none) and code, or WOP_ILLEGAL. */
 static inline wasm_op wasm_op_lookup(uint8_t prefix, uint32_t code)
 {
@@ -141,7 +149,10 @@ static inline wasm_op wasm_op_lookup(uint8_t prefix, uint32_t code)
         return code < WASM_SLOTS_FD - WASM_SLOTS_FC ? (wasm_op)wasm_op_slots[WASM_SLOTS_FC + code]
                                                     : WOP_ILLEGAL;
     if (prefix == 0xFD)
-        return code < WASM_SLOT_COUNT - WASM_SLOTS_FD ? (wasm_op)wasm_op_slots[WASM_SLOTS_FD + code]
+        return code < WASM_SLOTS_FB - WASM_SLOTS_FD ? (wasm_op)wasm_op_slots[WASM_SLOTS_FD + code]
+                                                    : WOP_ILLEGAL;
+    if (prefix == 0xFB)
+        return code < WASM_SLOT_COUNT - WASM_SLOTS_FB ? (wasm_op)wasm_op_slots[WASM_SLOTS_FB + code]
                                                       : WOP_ILLEGAL;
     return WOP_ILLEGAL;
 }

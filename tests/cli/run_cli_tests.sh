@@ -174,7 +174,7 @@ if [ -n "$wat2wasm" ]; then
     run validate --disable all --enable relaxed-simd "$work/rs.wasm"
     expect "--disable all --enable relaxed-simd" 0
     run validate --enable simd-of-the-future "$work/m64.wasm"
-    expect "unknown proposal" 2 "unknown proposal 'simd-of-the-future' \(known: multi-memory memory64 relaxed-simd function-references exceptions, all\)"
+    expect "unknown proposal" 2 "unknown proposal 'simd-of-the-future' \(known: multi-memory memory64 relaxed-simd function-references exceptions gc, all\)"
     run validate --enable "" "$work/m64.wasm"
     expect "empty proposal list" 2 "wants a proposal's name"
 else

@@ -80,7 +80,7 @@ typedef struct options {
     weft_dispatch dispatch;
     weft_bounds bounds;
     uint64_t fuel;           /* The engine's fuel budget (0: none), so metered code is tested. */
-    bool wasm3;              /* The 3.0 suite: every proposal on, GC scripts skipped. */
+    bool wasm3;              /* The 3.0 suite: every proposal on. */
     const char *expect_fail; /* A file listing scripts expected to fail for now. */
     bool interruptible;      /* Metered code through interruption checks. */
     const char **parts;
@@ -109,7 +109,6 @@ typedef struct script_state {
     const char *json_dir;    /* Where the .json and its module files are. */
     const options *opts;
     bool simd;               /* A simd_* script: unsupported instructions are skipped. */
-    bool skip_all;           /* A GC script of the 3.0 suite: every command is skipped. */
     weft_features features;  /* The proposals its modules may use (part_features). */
     weft_engine *engine;     /* Made on first use; freed after the script. */
     bool engine_failed;      /* Creating the engine failed once: do not retry. */
@@ -1081,9 +1080,7 @@ static void run_command(script_state *st, const json_value *cmd)
         if (strcmp(type, handlers[i].name) == 0)
             cx.kind = (command_kind)i;
     outcome out;
-    if (st->skip_all) {
-        out = OUT_SKIP;
-    } else if (cx.kind == KIND_UNKNOWN) {
+    if (cx.kind == KIND_UNKNOWN) {
         set_message(&cx, "unknown command \"%s\"", type ? type : "(no type)");
         out = OUT_FAIL;
     } else {
@@ -1199,24 +1196,8 @@ static weft_features part_features(const options *opts, const char *part)
     f.memory64 = strstr(part, "memory64") != NULL;
     f.relaxed_simd = strstr(part, "relaxed-simd") != NULL;
     f.function_references = strstr(part, "function-references") != NULL;
+    f.gc = strstr(part, "gc") != NULL;
     return f;
-}
-
-/* The scripts of the 3.0 suite that test garbage collection (issue 27):
- * with --wasm3 their commands are counted as skipped, not run. */
-static bool is_gc_script(const char *file)
-{
-    static const char *const gc[] = {
-        "array.wast", "array_copy.wast", "array_fill.wast", "array_init_data.wast",
-        "array_init_elem.wast", "array_new_data.wast", "array_new_elem.wast",
-        "binary-gc.wast", "br_on_cast.wast", "br_on_cast_fail.wast", "extern.wast",
-        "i31.wast", "ref_cast.wast", "ref_eq.wast", "ref_test.wast", "struct.wast",
-        "type-canon.wast", "type-equivalence.wast", "type-rec.wast", "type-subtyping.wast",
-    };
-    for (size_t i = 0; i < sizeof gc / sizeof gc[0]; i++)
-        if (strcmp(file, gc[i]) == 0)
-            return true;
-    return false;
 }
 
 /* Whether PART/FILE is listed in the --expect-fail file: one "part/file"
@@ -1275,7 +1256,6 @@ static void run_script(const options *opts, const char *part, const char *dir,
     else if (!convert_ensure_json(wast, json, log_path, msg, sizeof msg))
         file_failure(&st, "%s", msg);
     else {
-        st.skip_all = opts->wasm3 && is_gc_script(file);
         run_json(&st, json);
     }
 
@@ -1286,8 +1266,6 @@ static void run_script(const options *opts, const char *part, const char *dir,
            tally_sum(&st.counts, OUT_FAIL), tally_sum(&st.counts, OUT_SKIP));
     if (st.unsupported)
         printf(" (%ld unsupported SIMD)", st.unsupported);
-    if (st.skip_all)
-        printf(" (garbage collection: not implemented yet)");
     if (expected_fail)
         printf(" (expected to fail for now: listed in %s)", opts->expect_fail);
     putchar('\n');
@@ -1581,8 +1559,7 @@ static void usage(FILE *out)
             "  --timeout S   seconds one script may take in its child (default 60;\n"
             "                0 for no limit)\n"
             "  --list-text-malformed  list the text-format assert_malformed commands\n"
-            "  --wasm3       the WebAssembly 3.0 suite: every proposal weft has is on,\n"
-            "                and the garbage-collection scripts are counted as skipped\n"
+            "  --wasm3       the WebAssembly 3.0 suite: every proposal weft has is on\n"
             "  --expect-fail FILE  scripts listed in FILE (\"part/name.wast\" a line, or\n"
             "                \"name.wast\" for the part .) are run and reported apart, as\n"
             "                expected to fail for now: in no total, nor the exit status\n"
