@@ -376,7 +376,8 @@ OP(CALL_SLOW) {
        if (i_ >= tab_->size) TRAP(TRAP_UNDEFINED_ELEMENT);                      \
        wx_func *g_ = tab_->elems[i_].ref;                                       \
        if (!g_) TRAP(TRAP_UNINITIALIZED_ELEMENT);                               \
-       if (g_->sig != IMM) TRAP(TRAP_INDIRECT_TYPE);                            \
+       if (g_->sig != IMM && !wx_canon_id_subtype(g_->sig, IMM))                \
+           TRAP(TRAP_INDIRECT_TYPE);                                            \
        g_; })
 
 /* The function a call_ref names: [op][args ref -][- -]. */
@@ -398,7 +399,8 @@ OP(CALL_INDIRECT) { wx_func *g = INDIRECT_TARGET(); CALL_FUNC(g, fp + S0, ip + 3
        if (i_ >= tab_->size) TRAP(TRAP_UNDEFINED_ELEMENT);                      \
        wx_func *g_ = tab_->elems[i_].ref;                                       \
        if (!g_) TRAP(TRAP_UNINITIALIZED_ELEMENT);                               \
-       if (g_->sig != IMM) TRAP(TRAP_INDIRECT_TYPE);                            \
+       if (g_->sig != IMM && !wx_canon_id_subtype(g_->sig, IMM))                \
+           TRAP(TRAP_INDIRECT_TYPE);                                            \
        g_; })
 
 OP(CALL_INDIRECT64) { wx_func *g = INDIRECT_TARGET64(); CALL_FUNC(g, fp + S0, ip + 3); }
