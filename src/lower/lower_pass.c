@@ -77,7 +77,7 @@ static const uint8_t acc_out[IR_OP_COUNT] = {
      * integer accumulator, which only integer forms then read. */
     [IR_I32_ADD_SHL] = ACC_INT, [IR_I32_ADD_SHL_A] = ACC_INT, [IR_I32_ADD_SHL_X] = ACC_INT,
     [IR_I32_ADD3] = ACC_INT, [IR_I32_ADD3_A] = ACC_INT,
-    [IR_I32_XOR_ROTL] = ACC_INT, [IR_I32_XOR_ROTL_A] = ACC_INT,
+    [IR_I32_XOR_ROTL] = ACC_INT, [IR_I32_XOR_ROTL_A] = ACC_INT, [IR_I32_SHR_U_AND] = ACC_INT,
     [IR_F32_MUL_ADD] = ACC_FLOAT32, [IR_F32_MUL_SUB] = ACC_FLOAT32,
     [IR_F64_MUL_ADD] = ACC_FLOAT64, [IR_F64_MUL_SUB] = ACC_FLOAT64,
     [IR_COPY] = ACC_INT, [IR_CONST32] = ACC_INT, [IR_CONST64] = ACC_INT, [IR_SELECT] = ACC_INT,
