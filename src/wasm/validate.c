@@ -9,9 +9,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "decode_instr.h"
+#include "validate_internal.h"
 
-/* ---- Small helpers ----------------------------------------------------- */
+/* ---- Small helpers (the rest are in validate_internal.h) ------------------- */
 
 const wm_valtype wv_one_type[512] = {
 #define T4(n) n, n + 1, n + 2, n + 3
@@ -23,44 +23,6 @@ const wm_valtype wv_one_type[512] = {
 #undef T4
 };
 
-/* Whether [t1] <: [t2], type by type. */
-static bool subtypes(const wm_module *m, uint32_t n1, const wm_valtype *t1, uint32_t n2,
-                     const wm_valtype *t2)
-{
-    if (n1 != n2)
-        return false;
-    for (uint32_t i = 0; i < n1; i++)
-        if (!wm_subtype(m, t1[i], t2[i]))
-            return false;
-    return true;
-}
-
-static int64_t err_func(const wv_ctx *c) { return c->func == UINT32_MAX ? -1 : (int64_t)c->func; }
-
-static bool verr(wv_ctx *c, weft_status status, const char *fmt, va_list ap)
-{
-    weft_error *e = c->err;
-    if (!e)
-        return false;
-    e->status = status;
-    e->section = c->section;
-    e->func = err_func(c);
-    e->offset = c->op_start ? c->op_start - c->m->bytes : -1;
-    vsnprintf(e->message, sizeof e->message, fmt, ap);
-    return false;
-}
-
-/* A validation error at the current instruction. */
-__attribute__((format(printf, 2, 3))) static bool invalid(wv_ctx *c, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    verr(c, WEFT_ERR_INVALID, fmt, ap);
-    va_end(ap);
-    return false;
-}
-
-/* A malformed encoding at the current instruction. */
 bool wv_malformed(wv_ctx *c, const char *fmt, ...)
 {
     va_list ap;
@@ -68,204 +30,6 @@ bool wv_malformed(wv_ctx *c, const char *fmt, ...)
     verr(c, WEFT_ERR_MALFORMED, fmt, ap);
     va_end(ap);
     return false;
-}
-
-static bool nomem(wv_ctx *c)
-{
-    return wm_fail(c->err, WEFT_ERR_NOMEM, c->section, err_func(c), -1, "out of memory");
-}
-
-/* ---- The value stack and the control stack ---------------------------- */
-
-/* Bounds on the stacks, far above what real code needs (compilers keep
- * operand stacks shallow), so that a hostile body cannot make the validator
- * allocate without limit: a two-byte call can push a thousand results. */
-#define WV_MAX_VALUES (1u << 24)
-#define WV_MAX_FRAMES (1u << 20)
-
-/* The stack operations are inline for their common case, with what is
- * rare (growing a stack, unreachable code, type errors) out of line in a
- * function named *_slow, so that the instruction loop stays tight. */
-
-/* Grows the value stack to take `n` more values. */
-static __attribute__((noinline)) bool reserve_vals_slow(wv_ctx *c, uint32_t n)
-{
-    uint64_t want = (uint64_t)c->nvals + n;
-    uint64_t cap = c->vals_cap ? c->vals_cap : 256;
-    while (cap < want)
-        cap *= 2;
-    if (want > WV_MAX_VALUES)
-        return wm_fail(c->err, WEFT_ERR_LIMIT, c->section, err_func(c), -1,
-                       "value stack deeper than %u entries", WV_MAX_VALUES);
-    wm_valtype *grown = realloc(c->vals, cap * sizeof *grown);
-    if (!grown)
-        return nomem(c);
-    c->vals = grown;
-    c->vals_cap = (uint32_t)cap;
-    return true;
-}
-
-/* Makes room for `n` more values. */
-static inline bool reserve_vals(wv_ctx *c, uint32_t n)
-{
-    return c->vals_cap - c->nvals >= n || reserve_vals_slow(c, n);
-}
-
-static inline bool push(wv_ctx *c, wm_valtype t)
-{
-    if (c->nvals == c->vals_cap && !reserve_vals_slow(c, 1))
-        return false;
-    c->vals[c->nvals++] = t;
-    return true;
-}
-
-static inline bool push_vals(wv_ctx *c, uint32_t n, const wm_valtype *types)
-{
-    if (!reserve_vals(c, n))
-        return false;
-    for (uint32_t i = 0; i < n; i++)
-        c->vals[c->nvals + i] = types[i];
-    c->nvals += n;
-    return true;
-}
-
-static inline wv_frame *top_frame(wv_ctx *c) { return &c->frames[c->nframes - 1]; }
-
-/* Pops one value of any type; in unreachable code an empty stack yields
- * VT_UNKNOWN. */
-static bool pop_any(wv_ctx *c, wm_valtype *out)
-{
-    wv_frame *f = top_frame(c);
-    if (c->nvals == f->height) {
-        if (f->unreachable) {
-            *out = VT_UNKNOWN;
-            return true;
-        }
-        return invalid(c, "type mismatch: expected a value, the stack is empty");
-    }
-    *out = c->vals[--c->nvals];
-    return true;
-}
-
-static __attribute__((noinline)) bool pop_expect_slow(wv_ctx *c, wm_valtype want)
-{
-    wm_valtype got = VT_UNKNOWN;
-    if (!pop_any(c, &got))
-        return false;
-    if (!wm_subtype(c->m, got, want))
-        return invalid(c, "type mismatch: expected %s, found %s", wm_type_name(want),
-                       wm_type_name(got));
-    return true;
-}
-
-/* Pops a value of type `want` or a subtype (VT_UNKNOWN: of any type). */
-static inline bool pop_expect(wv_ctx *c, wm_valtype want)
-{
-    if (c->nvals > top_frame(c)->height && c->vals[c->nvals - 1] == want) {
-        c->nvals--;
-        return true;
-    }
-    return pop_expect_slow(c, want);
-}
-
-/* pop_vals when a value is missing or of another type: one at a time,
- * the top first, so the error names the first mismatch from the top. */
-static __attribute__((noinline)) bool pop_vals_slow(wv_ctx *c, uint32_t n,
-                                                    const wm_valtype *types)
-{
-    for (uint32_t i = n; i-- > 0;)
-        if (!pop_expect(c, types[i]))
-            return false;
-    return true;
-}
-
-/* Pops `n` values whose types must be `types` (bottom first). */
-static inline bool pop_vals(wv_ctx *c, uint32_t n, const wm_valtype *types)
-{
-    wv_frame *f = top_frame(c);
-    if (n == 0)
-        return true;
-    /* Fast path: all values present and of exactly the wanted types. */
-    if (c->nvals - f->height >= n) {
-        const wm_valtype *v = c->vals + c->nvals - n;
-        uint32_t i = 0;
-        while (i < n && v[i] == types[i])
-            i++;
-        if (i == n) {
-            c->nvals -= n;
-            return true;
-        }
-    }
-    return pop_vals_slow(c, n, types);
-}
-
-/* Grows the control stack by one frame or more. */
-static __attribute__((noinline)) bool reserve_frame_slow(wv_ctx *c)
-{
-    if (c->nframes >= WV_MAX_FRAMES)
-        return wm_fail(c->err, WEFT_ERR_LIMIT, c->section, err_func(c), -1,
-                       "blocks nested deeper than %u", WV_MAX_FRAMES);
-    uint32_t cap = c->frames_cap ? c->frames_cap * 2 : 64;
-    wv_frame *grown = realloc(c->frames, (size_t)cap * sizeof *grown);
-    if (!grown)
-        return nomem(c);
-    c->frames = grown;
-    c->frames_cap = cap;
-    return true;
-}
-
-static inline bool push_ctrl(wv_ctx *c, uint8_t kind, uint32_t nparams,
-                             const wm_valtype *params, uint32_t nresults,
-                             const wm_valtype *results)
-{
-    if (c->nframes == c->frames_cap && !reserve_frame_slow(c))
-        return false;
-    c->frames[c->nframes++] = (wv_frame){
-        .kind = kind, .unreachable = false, .height = c->nvals, .inits = c->ninits,
-        .nparams = nparams, .nresults = nresults, .params = params, .results = results,
-        .offset = c->op_start ? (uint32_t)(c->op_start - c->m->bytes) : 0,
-    };
-    return push_vals(c, nparams, params);
-}
-
-/* Checks the end of the innermost block (its results and nothing more on
- * the stack) and removes its frame. */
-static inline bool pop_ctrl(wv_ctx *c, wv_frame *out)
-{
-    wv_frame *f = top_frame(c);
-    if (!pop_vals(c, f->nresults, f->results))
-        return false;
-    if (c->nvals != f->height)
-        return invalid(c, "type mismatch: %u extra value(s) at the end of the block",
-                       c->nvals - f->height);
-    /* Locals first set inside the block are unset again after it. */
-    while (c->ninits > f->inits)
-        c->unset[c->inits[--c->ninits]] = 1;
-    *out = *f;
-    c->nframes--;
-    return true;
-}
-
-/* A branch to a loop passes the loop's parameters; to anything else, its
- * results. */
-static void label_types(const wv_frame *f, uint32_t *n, const wm_valtype **types)
-{
-    if (f->kind == WV_LOOP) {
-        *n = f->nparams;
-        *types = f->params;
-    } else {
-        *n = f->nresults;
-        *types = f->results;
-    }
-}
-
-/* After an unconditional branch the rest of the block is dead: its stack is
- * polymorphic. */
-static void set_unreachable(wv_ctx *c)
-{
-    wv_frame *f = top_frame(c);
-    c->nvals = f->height;
-    f->unreachable = true;
 }
 
 /* ---- Immediates: validation ---------------------------------------------- */
@@ -284,14 +48,14 @@ static bool check_table(wv_ctx *c, uint32_t index)
     return true;
 }
 
-static bool check_elem(wv_ctx *c, uint32_t index)
+bool wv_check_elem(wv_ctx *c, uint32_t index)
 {
     if (index >= c->m->nelems)
         return invalid(c, "unknown elem segment %u", index);
     return true;
 }
 
-static bool check_data(wv_ctx *c, uint32_t index)
+bool wv_check_data(wv_ctx *c, uint32_t index)
 {
     if (index >= c->m->datacount)
         return invalid(c, "unknown data segment %u", index);
@@ -319,7 +83,7 @@ static bool check_lane(wv_ctx *c, uint8_t width, const wv_imm *imm)
 }
 
 /* A value type's type index, if it has one, must exist. */
-static bool check_valtype(wv_ctx *c, wm_valtype t)
+bool wv_check_valtype(wv_ctx *c, wm_valtype t)
 {
     if (vt_code(t) == VT_REF_INDEX && vt_index(t) >= c->m->ntypes)
         return invalid(c, "unknown type %u", vt_index(t));
@@ -337,7 +101,7 @@ static bool check_blocktype(wv_ctx *c, wv_imm *imm)
     if (imm->index == UINT32_MAX) {
         /* Empty or a single value type. */
         if (imm->bt_nresults == 1 && !imm->bt_results) {
-            if (!check_valtype(c, imm->type))
+            if (!wv_check_valtype(c, imm->type))
                 return false;
             imm->bt_results = wm_one_type(c->m, imm->type);
         }
@@ -358,7 +122,7 @@ static bool check_blocktype(wv_ctx *c, wv_imm *imm)
 static bool check_table_init(wv_ctx *c, const wv_imm *imm)
 {
     wm_module *m = c->m;
-    if (!check_table(c, imm->index2) || !check_elem(c, imm->index))
+    if (!check_table(c, imm->index2) || !wv_check_elem(c, imm->index))
         return false;
     if (!wm_subtype(m, m->elems[imm->index].type, m->tables[imm->index2].type.elem))
         return invalid(c, "type mismatch: element segment of %s, table of %s",
@@ -403,7 +167,7 @@ static inline __attribute__((always_inline)) bool check_imm(wv_ctx *c, wasm_imm 
     case IMM_NONE: case IMM_I32: case IMM_I64: case IMM_F32: case IMM_F64: case IMM_V128:
         return true;
     case IMM_REFTYPE:
-        return check_valtype(c, imm->type);
+        return wv_check_valtype(c, imm->type);
     case IMM_BLOCKTYPE:
         return check_blocktype(c, imm);
     case IMM_LABEL:
@@ -454,9 +218,9 @@ static inline __attribute__((always_inline)) bool check_imm(wv_ctx *c, wasm_imm 
     case IMM_SELECT_T:
         if (imm->ntargets != 1)
             return invalid(c, "invalid result arity");
-        return check_valtype(c, imm->type);
+        return wv_check_valtype(c, imm->type);
     case IMM_MEMORY_INIT:
-        return check_data(c, imm->index) && check_memory(c, imm->index2);
+        return wv_check_data(c, imm->index) && check_memory(c, imm->index2);
     case IMM_MEMORY_COPY:
         return check_memory(c, imm->index) && check_memory(c, imm->index2);
     case IMM_TABLE_INIT:
@@ -464,9 +228,9 @@ static inline __attribute__((always_inline)) bool check_imm(wv_ctx *c, wasm_imm 
     case IMM_TABLE_COPY:
         return check_table_copy(c, imm);
     case IMM_DATA:
-        return check_data(c, imm->index);
+        return wv_check_data(c, imm->index);
     case IMM_ELEM:
-        return check_elem(c, imm->index);
+        return wv_check_elem(c, imm->index);
     case IMM_TAG:
         if (!need_exceptions(c))
             return false;
@@ -478,7 +242,7 @@ static inline __attribute__((always_inline)) bool check_imm(wv_ctx *c, wasm_imm 
         return need_exceptions(c) && check_blocktype(c, imm);
     case IMM_FIELD: case IMM_TYPE_TYPE: case IMM_TYPE_N: case IMM_TYPE_DATA: case IMM_TYPE_ELEM:
     case IMM_HEAPTYPE: case IMM_BR_ON_CAST:
-        /* The indices and types: check_gc, which knows what each must be. */
+        /* The indices and types: wv_check_gc, which knows what each must be. */
         if (kind == IMM_BR_ON_CAST && imm->index >= c->nframes)
             return invalid(c, "unknown label %u", imm->index);
         return true;
@@ -831,8 +595,6 @@ static uint8_t table_index(const wv_ctx *c, uint32_t index)
     return c->m->tables[index].type.limits.is64 ? VT_I64 : VT_I32;
 }
 
-static bool check_gc(wv_ctx *c, wasm_op op, const wv_imm *imm);
-
 /* The instructions whose SIG is SPECIAL. */
 static inline __attribute__((always_inline)) bool check_special(wv_ctx *c, wasm_op op,
                                                                 const wv_imm *imm)
@@ -953,7 +715,7 @@ static inline __attribute__((always_inline)) bool check_special(wv_ctx *c, wasm_
         return check_exception_op(c, op, (wv_imm *)imm);
     default:
         if (wasm_op_is_gc(op))
-            return check_gc(c, op, imm);
+            return wv_check_gc(c, op, imm);
         return wv_malformed(c, "instruction %s has no type rule", wasm_op_infos[op].name);
     }
 }
@@ -1272,8 +1034,7 @@ static bool validate_const(wv_ctx *c, const wm_expr *e, const wm_valtype *type, 
 
 /* ---- Module-level rules --------------------------------------------------- */
 
-__attribute__((format(printf, 3, 4))) static bool
-module_invalid(wv_ctx *c, int section, const char *fmt, ...)
+bool wv_module_invalid(wv_ctx *c, int section, const char *fmt, ...)
 {
     weft_error *e = c->err;
     if (!e)
@@ -1294,45 +1055,43 @@ static bool check_limits(wv_ctx *c, int section, const wm_limits *l, uint64_t ra
                          const char *too_big)
 {
     if (l->min > range || (l->has_max && l->max > range))
-        return module_invalid(c, section, "%s", too_big);
+        return wv_module_invalid(c, section, "%s", too_big);
     if (l->has_max && l->min > l->max)
-        return module_invalid(c, section, "size minimum must not be greater than maximum");
+        return wv_module_invalid(c, section, "size minimum must not be greater than maximum");
     return true;
 }
 
 /* A value type of the module outside code: a type index it holds must
  * exist, and within the type section be below `limit`, the end of the
  * recursion group of the type being checked. */
-static bool module_valtype(wv_ctx *c, int section, wm_valtype t, uint32_t limit)
+bool wv_module_valtype(wv_ctx *c, int section, wm_valtype t, uint32_t limit)
 {
     if (vt_code(t) == VT_REF_INDEX && vt_index(t) >= limit)
-        return module_invalid(c, section, "unknown type %u", vt_index(t));
+        return wv_module_invalid(c, section, "unknown type %u", vt_index(t));
     return true;
 }
-
-#include "validate_gc.h"
 
 /* Every value type outside code: in types, imports, tables, globals,
  * elements and locals. */
 static bool check_valtypes(wv_ctx *c)
 {
     wm_module *m = c->m;
-    if (!check_type_section(c))
+    if (!wv_check_type_section(c))
         return false;
     for (uint32_t i = 0; i < m->ntables; i++)
-        if (!module_valtype(c, m->tables[i].imported ? SEC_IMPORT : SEC_TABLE,
+        if (!wv_module_valtype(c, m->tables[i].imported ? SEC_IMPORT : SEC_TABLE,
                             m->tables[i].type.elem, m->ntypes))
             return false;
     for (uint32_t i = 0; i < m->nglobals; i++)
-        if (!module_valtype(c, m->globals[i].imported ? SEC_IMPORT : SEC_GLOBAL,
+        if (!wv_module_valtype(c, m->globals[i].imported ? SEC_IMPORT : SEC_GLOBAL,
                             m->globals[i].type.type, m->ntypes))
             return false;
     for (uint32_t i = 0; i < m->nelems; i++)
-        if (!module_valtype(c, SEC_ELEMENT, m->elems[i].type, m->ntypes))
+        if (!wv_module_valtype(c, SEC_ELEMENT, m->elems[i].type, m->ntypes))
             return false;
     for (uint32_t i = m->nimported_funcs; i < m->nfuncs; i++)
         for (uint32_t k = 0; k < m->funcs[i].nlocals; k++)
-            if (!module_valtype(c, SEC_CODE, m->funcs[i].local_types[k], m->ntypes))
+            if (!wv_module_valtype(c, SEC_CODE, m->funcs[i].local_types[k], m->ntypes))
                 return false;
     return true;
 }
@@ -1341,10 +1100,10 @@ static bool check_types_of_funcs(wv_ctx *c)
 {
     for (uint32_t i = 0; i < c->m->nfuncs; i++)
         if (c->m->funcs[i].type >= c->m->ntypes)
-            return module_invalid(c, c->m->funcs[i].imported ? SEC_IMPORT : SEC_FUNCTION,
+            return wv_module_invalid(c, c->m->funcs[i].imported ? SEC_IMPORT : SEC_FUNCTION,
                                   "unknown type %u", c->m->funcs[i].type);
         else if (c->m->types[c->m->funcs[i].type].kind != WM_COMP_FUNC)
-            return module_invalid(c, c->m->funcs[i].imported ? SEC_IMPORT : SEC_FUNCTION,
+            return wv_module_invalid(c, c->m->funcs[i].imported ? SEC_IMPORT : SEC_FUNCTION,
                                   "type mismatch: type %u is not a function type",
                                   c->m->funcs[i].type);
     return true;
@@ -1357,12 +1116,12 @@ static bool check_tags(wv_ctx *c)
     for (uint32_t i = 0; i < m->ntags; i++) {
         int sec = m->tags[i].imported ? SEC_IMPORT : SEC_TAG;
         if (m->tags[i].type >= m->ntypes)
-            return module_invalid(c, sec, "unknown type %u", m->tags[i].type);
+            return wv_module_invalid(c, sec, "unknown type %u", m->tags[i].type);
         if (m->types[m->tags[i].type].kind != WM_COMP_FUNC)
-            return module_invalid(c, sec, "type mismatch: type %u is not a function type",
+            return wv_module_invalid(c, sec, "type mismatch: type %u is not a function type",
                                   m->tags[i].type);
         if (m->types[m->tags[i].type].nresults)
-            return module_invalid(c, sec, "non-empty tag result type");
+            return wv_module_invalid(c, sec, "non-empty tag result type");
     }
     return true;
 }
@@ -1389,20 +1148,20 @@ static bool check_tables_and_memories(wv_ctx *c)
             if (!validate_const(c, &t->init, &t->type.elem, SEC_TABLE, m->nimported_globals))
                 return false;
         } else if (!t->imported && !vt_nullable(t->type.elem)) {
-            return module_invalid(c, sec, "type mismatch: table of %s needs an initial value",
+            return wv_module_invalid(c, sec, "type mismatch: table of %s needs an initial value",
                                   wm_type_name(t->type.elem));
         }
     }
     if (m->nmemories > 1 && !c->features.multi_memory)
-        return module_invalid(c, SEC_MEMORY, "multiple memories");
+        return wv_module_invalid(c, SEC_MEMORY, "multiple memories");
     for (uint32_t i = 0; i < m->nmemories; i++) {
         const wm_limits *l = &m->memories[i].type.limits;
         int sec = m->memories[i].imported ? SEC_IMPORT : SEC_MEMORY;
         if (l->shared)
-            return module_invalid(c, sec, "shared memories are not supported");
+            return wv_module_invalid(c, sec, "shared memories are not supported");
         if (l->is64) {
             if (!c->features.memory64)
-                return module_invalid(c, sec, "64-bit memories are not enabled");
+                return wv_module_invalid(c, sec, "64-bit memories are not enabled");
             c->any_memory64 = true;
             if (!check_limits(c, sec, l, (uint64_t)1 << 48,
                               "memory size must be at most 2^48 pages"))
@@ -1431,9 +1190,9 @@ static bool check_elems(wv_ctx *c)
         const wm_elem *e = &m->elems[i];
         if (e->mode == SEG_ACTIVE) {
             if (e->table >= m->ntables)
-                return module_invalid(c, SEC_ELEMENT, "unknown table %u", e->table);
+                return wv_module_invalid(c, SEC_ELEMENT, "unknown table %u", e->table);
             if (!wm_subtype(m, e->type, m->tables[e->table].type.elem))
-                return module_invalid(c, SEC_ELEMENT,
+                return wv_module_invalid(c, SEC_ELEMENT,
                                       "type mismatch: segment of %s for a table of %s",
                                       wm_type_name(e->type),
                                       wm_type_name(m->tables[e->table].type.elem));
@@ -1445,7 +1204,7 @@ static bool check_elems(wv_ctx *c)
         for (uint32_t k = 0; k < e->count; k++) {
             if (e->funcs) {
                 if (e->funcs[k] >= m->nfuncs)
-                    return module_invalid(c, SEC_ELEMENT, "unknown function %u", e->funcs[k]);
+                    return wv_module_invalid(c, SEC_ELEMENT, "unknown function %u", e->funcs[k]);
                 c->declared[e->funcs[k]] = 1;
             } else if (!validate_const(c, &e->exprs[k], &e->type, SEC_ELEMENT, m->nglobals)) {
                 return false;
@@ -1463,7 +1222,7 @@ static bool check_datas(wv_ctx *c)
         if (d->mode != SEG_ACTIVE)
             continue;
         if (d->memory >= m->nmemories)
-            return module_invalid(c, SEC_DATA, "unknown memory %u", d->memory);
+            return wv_module_invalid(c, SEC_DATA, "unknown memory %u", d->memory);
         if (!validate_const(c, &d->offset, &wv_one_type[address_type(c, d->memory)], SEC_DATA,
                             m->nglobals))
             return false;
@@ -1491,7 +1250,7 @@ static bool check_exports(wv_ctx *c)
                                                : m->nglobals;
         static const char *const kinds[] = { "function", "table", "memory", "global", "tag" };
         if (e->kind > EXT_TAG || e->index >= limit)
-            return module_invalid(c, SEC_EXPORT, "unknown %s %u",
+            return wv_module_invalid(c, SEC_EXPORT, "unknown %s %u",
                                   kinds[e->kind > EXT_TAG ? 0 : e->kind], e->index);
         if (e->kind == EXT_FUNC)
             c->declared[e->index] = 1;
@@ -1508,7 +1267,7 @@ static bool check_exports(wv_ctx *c)
     bool ok = true;
     for (uint32_t i = 1; i < m->nexports && ok; i++)
         if (compare_names(&names[i - 1], &names[i]) == 0)
-            ok = module_invalid(c, SEC_EXPORT, "duplicate export name \"%.*s\"",
+            ok = wv_module_invalid(c, SEC_EXPORT, "duplicate export name \"%.*s\"",
                                 (int)(names[i]->len > 64 ? 64 : names[i]->len), names[i]->str);
     free(names);
     return ok;
@@ -1520,10 +1279,10 @@ static bool check_start(wv_ctx *c)
     if (!m->has_start)
         return true;
     if (m->start >= m->nfuncs)
-        return module_invalid(c, SEC_START, "unknown function %u", m->start);
+        return wv_module_invalid(c, SEC_START, "unknown function %u", m->start);
     const wm_functype *ft = wm_func_type(m, m->start);
     if (ft->nparams || ft->nresults)
-        return module_invalid(c, SEC_START, "start function must have type [] -> []");
+        return wv_module_invalid(c, SEC_START, "start function must have type [] -> []");
     return true;
 }
 

@@ -1,9 +1,8 @@
-/* validate_gc.h: the validation rules of garbage collection: the type
+/* validate_gc.c: the validation rules of garbage collection: the type
  * section's recursion groups and declared supertypes, and the type rules of
- * ref.eq and the 0xFB instructions. Included once, by validate.c, whose
- * stack helpers these rules use. */
-#ifndef WEFT_VALIDATE_GC_H
-#define WEFT_VALIDATE_GC_H
+ * ref.eq and the 0xFB instructions, on the value and control stacks that
+ * validate_internal.h shares with validate.c. */
+#include "validate_internal.h"
 
 /* ---- The type section ---------------------------------------------------- */
 
@@ -77,33 +76,33 @@ static bool check_deftype(wv_ctx *c, uint32_t i, uint32_t limit)
     wm_module *m = c->m;
     const wm_functype *t = &m->types[i];
     for (uint32_t k = 0; k < t->nparams; k++)
-        if (!module_valtype(c, SEC_TYPE, t->params[k], limit))
+        if (!wv_module_valtype(c, SEC_TYPE, t->params[k], limit))
             return false;
     for (uint32_t k = 0; k < t->nresults; k++)
-        if (!module_valtype(c, SEC_TYPE, t->results[k], limit))
+        if (!wv_module_valtype(c, SEC_TYPE, t->results[k], limit))
             return false;
     for (uint32_t k = 0; k < t->nfields; k++)
         if (t->fields[k].type != VT_I8 && t->fields[k].type != VT_I16 &&
-            !module_valtype(c, SEC_TYPE, t->fields[k].type, limit))
+            !wv_module_valtype(c, SEC_TYPE, t->fields[k].type, limit))
             return false;
     if (t->nsupers == 0)
         return true;
     if (t->nsupers > 1)
-        return module_invalid(c, SEC_TYPE, "type %u: multiple supertypes", i);
+        return wv_module_invalid(c, SEC_TYPE, "type %u: multiple supertypes", i);
     if (t->super >= i)
-        return module_invalid(c, SEC_TYPE, "unknown type %u: a supertype must come before", t->super);
+        return wv_module_invalid(c, SEC_TYPE, "unknown type %u: a supertype must come before", t->super);
     const wm_functype *s = &m->types[t->super];
     if (!s->open)
-        return module_invalid(c, SEC_TYPE, "type %u: sub type of final type %u", i, t->super);
+        return wv_module_invalid(c, SEC_TYPE, "type %u: sub type of final type %u", i, t->super);
     if (!comptype_matches(m, t, s))
-        return module_invalid(c, SEC_TYPE, "type %u: sub type does not match super type %u", i,
+        return wv_module_invalid(c, SEC_TYPE, "type %u: sub type does not match super type %u", i,
                               t->super);
     return true;
 }
 
 /* The type section, group by group: each group's types are checked with
  * the groups before it canonical, then it is made canonical itself. */
-static bool check_type_section(wv_ctx *c)
+bool wv_check_type_section(wv_ctx *c)
 {
     wm_module *m = c->m;
     for (uint32_t rec = 0; rec < m->ntypes;) {
@@ -114,7 +113,7 @@ static bool check_type_section(wv_ctx *c)
         rec += n;
         wm_canon_types(m, rec);
         if (m->ncanon < rec)
-            return module_invalid(c, SEC_TYPE, "out of memory");
+            return wv_module_invalid(c, SEC_TYPE, "out of memory");
     }
     return true;
 }
@@ -185,13 +184,13 @@ static bool check_array_data(wv_ctx *c, const wm_field *f, uint32_t data)
 {
     if (vt_is_ref(f->type))
         return invalid(c, "type mismatch: array of references from a data segment");
-    return check_data(c, data);
+    return wv_check_data(c, data);
 }
 
 /* array.new_elem and array.init_elem: the segment's references must fit. */
 static bool check_array_elem(wv_ctx *c, const wm_field *f, uint32_t elem)
 {
-    if (!check_elem(c, elem))
+    if (!wv_check_elem(c, elem))
         return false;
     if (!wm_subtype(c->m, c->m->elems[elem].type, f->type))
         return invalid(c, "type mismatch: element segment of %s, array of %s",
@@ -219,7 +218,7 @@ static bool check_array_new_fixed(wv_ctx *c, const wm_field *f, uint32_t n)
 /* A cast's target type must exist. */
 static bool check_cast_type(wv_ctx *c, wm_valtype t)
 {
-    return check_valtype(c, t);
+    return wv_check_valtype(c, t);
 }
 
 /* The top of `t`'s hierarchy as a nullable reference: what ref.test and
@@ -242,7 +241,7 @@ static wm_valtype ref_diff(wm_valtype a, wm_valtype b)
 static bool check_br_on_cast(wv_ctx *c, const wv_imm *imm, bool on_fail)
 {
     wm_valtype rt1 = imm->type, rt2 = imm->type2;
-    if (!check_valtype(c, rt1) || !check_valtype(c, rt2))
+    if (!wv_check_valtype(c, rt1) || !wv_check_valtype(c, rt2))
         return false;
     if (!wm_subtype(c->m, rt2, rt1))
         return invalid(c, "type mismatch: cast to %s is not below %s", wm_type_name(rt2),
@@ -276,7 +275,7 @@ static bool check_convert(wv_ctx *c, uint8_t from, uint8_t to)
 }
 
 /* The type rules of ref.eq and the 0xFB instructions. */
-static bool check_gc(wv_ctx *c, wasm_op op, const wv_imm *imm)
+bool wv_check_gc(wv_ctx *c, wasm_op op, const wv_imm *imm)
 {
     const wm_field *f = NULL;
     const wm_functype *t = NULL;
@@ -378,4 +377,3 @@ static bool check_gc(wv_ctx *c, wasm_op op, const wv_imm *imm)
     }
 }
 
-#endif
