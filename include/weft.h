@@ -136,13 +136,17 @@ weft_status weft_module_ir_size(const weft_module *module, uint32_t func, size_t
 typedef enum weft_valkind {
     WEFT_I32, WEFT_I64, WEFT_F32, WEFT_F64, WEFT_V128, WEFT_FUNCREF, WEFT_EXTERNREF,
     WEFT_EXNREF,                   /* Exception handling's exnref. */
+    WEFT_ANYREF,                   /* Garbage collection's anyref and its subtypes. */
 } weft_valkind;
 
 /* A typed value. A reference is a pointer: for funcref an opaque function
  * handle (a weft_func), for externref whatever the host passed in, for
  * exnref an opaque exception that Wasm code caught with catch_ref or
  * catch_all_ref (the host may pass it back, to throw_ref it, while the
- * engine lives); NULL is the null reference. */
+ * engine lives), for anyref (any, eq, i31, struct, array, none and the
+ * struct and array types) an opaque reference that the host may only pass
+ * back (an i31 is a word with bit 0 set: its value shifted left by one);
+ * NULL is the null reference. */
 typedef struct weft_value {
     weft_valkind kind;
     union {

@@ -278,8 +278,9 @@ function value(node, consts, expected) {
         };
     }
     if (op === "ref.null") {
-        const heap = args[0] ? args[0].atom : "func";
-        const type = NULL_HEAPS[heap] || "funcref"; // a type index: a function type here
+        // (ref.null) with no heap type, a result only: the null of any type.
+        if (!args[0]) return () => ({ type: "ref", value: "null" });
+        const type = NULL_HEAPS[args[0].atom] || "funcref"; // a type index: a function type here
         return () => ({ type, value: "null" });
     }
     if (op === "ref.extern" || op === "ref.host") {

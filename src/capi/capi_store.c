@@ -398,7 +398,7 @@ bool capi_kind_from_weft(weft_valkind kind, wasm_valkind_t *out)
     case WEFT_EXTERNREF: *out = WASM_EXTERNREF; return true;
     case WEFT_FUNCREF: *out = WASM_FUNCREF; return true;
     case WEFT_V128: return false; /* wasm.h has no v128 */
-    case WEFT_EXNREF: return false; /* nor exnref. */
+    case WEFT_EXNREF: case WEFT_ANYREF: return false; /* nor exnref and anyref. */
     }
     return false;
 }
@@ -456,7 +456,7 @@ bool capi_from_weft(wasm_store_t *store, const weft_value *v, wasm_val_t *out)
         }
         break;
     case WEFT_EXTERNREF: out->of.ref = capi_retain(v->of.ref); break;
-    case WEFT_V128: case WEFT_EXNREF: return false;
+    case WEFT_V128: case WEFT_EXNREF: case WEFT_ANYREF: return false;
     }
     return true;
 }

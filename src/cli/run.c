@@ -55,7 +55,8 @@ static void print_value(const weft_value *v)
         break;
     case WEFT_FUNCREF:
     case WEFT_EXTERNREF:
-    case WEFT_EXNREF: printf(v->of.ref ? "ref\n" : "null\n"); break;
+    case WEFT_EXNREF:
+    case WEFT_ANYREF: printf(v->of.ref ? "ref\n" : "null\n"); break;
     }
 }
 

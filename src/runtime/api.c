@@ -231,8 +231,12 @@ static weft_valkind kind_of(wm_valtype type)
     case VT_F32: return WEFT_F32;
     case VT_F64: return WEFT_F64;
     case VT_V128: return WEFT_V128;
-    case VT_FUNCREF: case VT_REF_INDEX: return WEFT_FUNCREF;
-    case VT_EXNREF: return WEFT_EXNREF;
+    /* A concrete type's reference is taken for a function's: no struct or
+     * array exists at run time yet (issue 27). */
+    case VT_FUNCREF: case VT_NOFUNCREF: case VT_REF_INDEX: return WEFT_FUNCREF;
+    case VT_EXNREF: case VT_NOEXNREF: return WEFT_EXNREF;
+    case VT_ANYREF: case VT_EQREF: case VT_I31REF: case VT_STRUCTREF: case VT_ARRAYREF:
+    case VT_NONEREF: return WEFT_ANYREF;
     default: return WEFT_EXTERNREF;
     }
 }
@@ -240,7 +244,7 @@ static weft_valkind kind_of(wm_valtype type)
 static bool type_of(weft_valkind kind, wm_valtype *out)
 {
     static const wm_valtype types[] = { VT_I32, VT_I64, VT_F32, VT_F64, VT_V128, VT_FUNCREF,
-                                        VT_EXTERNREF, VT_EXNREF };
+                                        VT_EXTERNREF, VT_EXNREF, VT_ANYREF };
     if ((unsigned)kind >= sizeof types / sizeof types[0])
         return false;
     *out = types[kind];
@@ -258,7 +262,9 @@ static uint32_t value_to_slots(const weft_value *v, wx_slot *s)
     case WEFT_F32: s[0].f32 = v->of.f32; return 1;
     case WEFT_F64: s[0].f64 = v->of.f64; return 1;
     case WEFT_V128: memcpy(s, v->of.v128, 16); return 2;
-    case WEFT_FUNCREF: case WEFT_EXTERNREF: case WEFT_EXNREF: s[0].ref = v->of.ref; return 1;
+    case WEFT_FUNCREF: case WEFT_EXTERNREF: case WEFT_EXNREF: case WEFT_ANYREF:
+        s[0].ref = v->of.ref;
+        return 1;
     }
     return 1;
 }
@@ -273,7 +279,9 @@ static uint32_t slots_to_value(const wx_slot *s, wm_valtype type, weft_value *v)
     case WEFT_F32: v->of.f32 = s[0].f32; return 1;
     case WEFT_F64: v->of.f64 = s[0].f64; return 1;
     case WEFT_V128: memcpy(v->of.v128, s, 16); return 2;
-    case WEFT_FUNCREF: case WEFT_EXTERNREF: case WEFT_EXNREF: v->of.ref = s[0].ref; return 1;
+    case WEFT_FUNCREF: case WEFT_EXTERNREF: case WEFT_EXNREF: case WEFT_ANYREF:
+        v->of.ref = s[0].ref;
+        return 1;
     }
     return 1;
 }

@@ -59,7 +59,7 @@ static void print_value(const weft_value *v)
                lanes[2], lanes[3]);
         break;
     }
-    case WEFT_FUNCREF: case WEFT_EXTERNREF: case WEFT_EXNREF:
+    case WEFT_FUNCREF: case WEFT_EXTERNREF: case WEFT_EXNREF: case WEFT_ANYREF:
         printf(" %s", v->of.ref ? "ref" : "null");
         break;
     }

@@ -18,13 +18,31 @@ static bool fail(char *err, size_t err_size, const char *fmt, ...)
     return false;
 }
 
+/* The scripts' value types; the first name of each type is its own, the
+ * others its subtypes (a null of the bottom type is the hierarchy's null). */
 static const struct {
     const char *name;
     spec_type type;
+    spec_heap heap;
 } type_names[] = {
-    {"i32", SPEC_I32},         {"i64", SPEC_I64},   {"f32", SPEC_F32},
-    {"f64", SPEC_F64},         {"v128", SPEC_V128}, {"funcref", SPEC_FUNCREF},
-    {"externref", SPEC_EXTERNREF},
+    {"i32", SPEC_I32, SPEC_HEAP_ANY},
+    {"i64", SPEC_I64, SPEC_HEAP_ANY},
+    {"f32", SPEC_F32, SPEC_HEAP_ANY},
+    {"f64", SPEC_F64, SPEC_HEAP_ANY},
+    {"v128", SPEC_V128, SPEC_HEAP_ANY},
+    {"funcref", SPEC_FUNCREF, SPEC_HEAP_ANY},
+    {"externref", SPEC_EXTERNREF, SPEC_HEAP_ANY},
+    {"exnref", SPEC_EXNREF, SPEC_HEAP_ANY},
+    {"anyref", SPEC_ANYREF, SPEC_HEAP_ANY},
+    {"nullfuncref", SPEC_FUNCREF, SPEC_HEAP_ANY},
+    {"nullexternref", SPEC_EXTERNREF, SPEC_HEAP_ANY},
+    {"nullexnref", SPEC_EXNREF, SPEC_HEAP_ANY},
+    {"nullref", SPEC_ANYREF, SPEC_HEAP_ANY},
+    {"eqref", SPEC_ANYREF, SPEC_HEAP_EQ},
+    {"i31ref", SPEC_ANYREF, SPEC_HEAP_I31},
+    {"structref", SPEC_ANYREF, SPEC_HEAP_STRUCT},
+    {"arrayref", SPEC_ANYREF, SPEC_HEAP_ARRAY},
+    {"ref", SPEC_ANYREF, SPEC_HEAP_ANY}, /* (ref.null): the null of any type */
 };
 
 static const struct {
@@ -214,6 +232,10 @@ bool spec_value_parse(const json_value *obj, bool expected, spec_value *out, cha
     if (i == n)
         return fail(err, err_size, "unknown value type \"%s\"", type);
     out->type = type_names[i].type;
+    out->heap = type_names[i].heap;
+    out->any_null = strcmp(type, "ref") == 0;
+    if (out->any_null && !expected)
+        return fail(err, err_size, "(ref.null) without a type is no argument");
     const json_value *value = json_get(obj, "value");
     uint64_t bits = 0;
     switch (out->type) {
@@ -236,6 +258,8 @@ bool spec_value_parse(const json_value *obj, bool expected, spec_value *out, cha
         return parse_v128(obj, expected, out, err, err_size);
     case SPEC_FUNCREF:
     case SPEC_EXTERNREF:
+    case SPEC_EXNREF:
+    case SPEC_ANYREF:
         return parse_ref(obj, expected, out, err, err_size);
     }
     return fail(err, err_size, "unknown value type");
@@ -333,6 +357,8 @@ static bool v128_matches(const spec_value *expected, const spec_value *actual)
 
 bool spec_value_matches(const spec_value *expected, const spec_value *actual)
 {
+    if (expected->any_null)
+        return actual->type >= SPEC_FUNCREF && actual->ref == SPEC_REF_NULL;
     if (expected->type != actual->type)
         return false;
     switch (expected->type) {
@@ -348,6 +374,16 @@ bool spec_value_matches(const spec_value *expected, const spec_value *actual)
         return v128_matches(expected, actual);
     case SPEC_FUNCREF:
     case SPEC_EXTERNREF:
+    case SPEC_EXNREF:
+    case SPEC_ANYREF:
+        if (expected->ref == SPEC_REF_ANY && expected->type == SPEC_ANYREF &&
+            actual->ref != SPEC_REF_NULL) {
+            /* weft's i31 references have bit 0 set, its objects not. */
+            bool i31 = actual->as.ref & 1;
+            return expected->heap == SPEC_HEAP_I31 ? i31
+                 : expected->heap == SPEC_HEAP_STRUCT || expected->heap == SPEC_HEAP_ARRAY ? !i31
+                 : true;
+        }
         if (expected->ref == SPEC_REF_ANY)
             return actual->ref != SPEC_REF_NULL;
         if (expected->ref == SPEC_REF_NULL || actual->ref == SPEC_REF_NULL)
@@ -411,6 +447,8 @@ const char *spec_value_format(const spec_value *v, char *buf, size_t size)
         break;
     case SPEC_FUNCREF:
     case SPEC_EXTERNREF:
+    case SPEC_EXNREF:
+    case SPEC_ANYREF:
         if (v->ref == SPEC_REF_NULL)
             snprintf(buf, size, "%s:null", type);
         else if (v->ref == SPEC_REF_ANY)
@@ -430,7 +468,7 @@ static const struct {
 } kind_types[] = {
     {WEFT_I32, SPEC_I32},   {WEFT_I64, SPEC_I64},         {WEFT_F32, SPEC_F32},
     {WEFT_F64, SPEC_F64},   {WEFT_V128, SPEC_V128},       {WEFT_FUNCREF, SPEC_FUNCREF},
-    {WEFT_EXTERNREF, SPEC_EXTERNREF},
+    {WEFT_EXTERNREF, SPEC_EXTERNREF}, {WEFT_EXNREF, SPEC_EXNREF}, {WEFT_ANYREF, SPEC_ANYREF},
 };
 
 #define KIND_TYPE_COUNT (sizeof kind_types / sizeof kind_types[0])
@@ -481,9 +519,11 @@ bool spec_value_to_weft(const spec_value *v, weft_value *out, char *err, size_t 
         return true;
     case SPEC_FUNCREF:
     case SPEC_EXTERNREF:
+    case SPEC_EXNREF:
+    case SPEC_ANYREF:
         if (v->ref == SPEC_REF_NULL)
             return true;
-        if (v->type == SPEC_FUNCREF || v->ref != SPEC_REF_HOST)
+        if (v->type != SPEC_EXTERNREF || v->ref != SPEC_REF_HOST)
             return fail(err, err_size, "a non-null %s cannot be passed", spec_type_name(v->type));
         if (v->as.ref >= UINTPTR_MAX)
             return fail(err, err_size, "externref %" PRIu64 " is too large to pass", v->as.ref);
@@ -516,6 +556,8 @@ void spec_value_from_weft(const weft_value *v, const spec_value *like, spec_valu
         break;
     case SPEC_FUNCREF:
     case SPEC_EXTERNREF:
+    case SPEC_EXNREF:
+    case SPEC_ANYREF:
         out->ref = v->of.ref ? SPEC_REF_HOST : SPEC_REF_NULL;
         if (v->of.ref)
             out->as.ref = (uint64_t)(uintptr_t)v->of.ref - (out->type == SPEC_EXTERNREF);

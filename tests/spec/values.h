@@ -17,7 +17,18 @@ typedef enum spec_type {
     SPEC_V128,
     SPEC_FUNCREF,
     SPEC_EXTERNREF,
+    SPEC_EXNREF,
+    SPEC_ANYREF,          /* Garbage collection's any hierarchy (any, eq, i31, struct, array). */
 } spec_type;
+
+/* Which part of the any hierarchy an expected non-null anyref must be in. */
+typedef enum spec_heap {
+    SPEC_HEAP_ANY,
+    SPEC_HEAP_EQ,
+    SPEC_HEAP_I31,
+    SPEC_HEAP_STRUCT,
+    SPEC_HEAP_ARRAY,
+} spec_heap;
 
 /* How the lanes of a v128 constant are written ("lane_type" in the JSON). */
 typedef enum spec_lane {
@@ -57,7 +68,9 @@ typedef struct spec_value {
         uint8_t v128[16];
         uint64_t ref;     /* The host value of SPEC_REF_HOST. */
     } as;
-    spec_ref ref;         /* SPEC_FUNCREF and SPEC_EXTERNREF only. */
+    spec_ref ref;         /* The references only. */
+    spec_heap heap;       /* SPEC_ANYREF only. */
+    bool any_null;        /* Expected results only: the null of any reference type. */
     spec_nan nan[4];      /* Scalars use nan[0]; f32x4/f64x2 lanes use one each. */
 } spec_value;
 

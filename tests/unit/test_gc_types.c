@@ -439,3 +439,45 @@ Test(gc_types, i31_and_casts_in_every_mode)
     }
     weft_module_free(m);
 }
+
+/* References of the any hierarchy reach the host as WEFT_ANYREF (an i31 a
+ * word with bit 0 set), and a null of a bottom type as its hierarchy's
+ * kind: nofunc as funcref, none as anyref. */
+Test(gc_types, any_references_at_the_api)
+{
+    wb_buf b = wb_module();
+    /* Types 0: [i32] -> [anyref], 1: [] -> [nullfuncref], 2: [] -> [nullref]. */
+    WB_SECTION(&b, WB_TYPE, 0x03, FUNC, 0x01, I32, 0x01, ANY, FUNC, 0x00, 0x01, 0x73,
+               FUNC, 0x00, 0x01, NONE);
+    WB_SECTION(&b, WB_FUNCTION, 0x03, 0, 1, 2);
+    wb_buf exports = { 0 }, code = { 0 };
+    wb_byte(&exports, 3);
+    export_func(&exports, "i31", 0);
+    export_func(&exports, "nofunc", 1);
+    export_func(&exports, "none", 2);
+    wb_section(&b, WB_EXPORT, exports.data, exports.len);
+    wb_byte(&code, 3);
+    BODY(&code, 0x20, 0x00, GC, 0x1c); /* ref.i31 x */
+    BODY(&code, 0xd0, 0x73);           /* ref.null nofunc */
+    BODY(&code, 0xd0, NONE);           /* ref.null none */
+    wb_section(&b, WB_CODE, code.data, code.len);
+    wb_free(&exports);
+    wb_free(&code);
+    weft_module *m = NULL;
+    weft_error err;
+    cr_assert_eq(load(&b, &m, &err), WEFT_OK, "%s", err.message);
+    weft_engine *e = engine_with(WEFT_DISPATCH_DIRECT, WEFT_BOUNDS_GUARD);
+    weft_instance *inst = instantiate(e, m);
+    weft_value r;
+    cr_assert_eq(call(e, inst, "i31", ARGS(i32(21)), &r, &err), WEFT_OK, "%s", err.message);
+    cr_assert_eq(r.kind, WEFT_ANYREF);
+    cr_assert_eq((uintptr_t)r.of.ref, (21u << 1) | 1u);
+    cr_assert_eq(call(e, inst, "nofunc", NULL, 0, &r, &err), WEFT_OK, "%s", err.message);
+    cr_assert_eq(r.kind, WEFT_FUNCREF);
+    cr_assert_null(r.of.ref);
+    cr_assert_eq(call(e, inst, "none", NULL, 0, &r, &err), WEFT_OK, "%s", err.message);
+    cr_assert_eq(r.kind, WEFT_ANYREF);
+    cr_assert_null(r.of.ref);
+    weft_engine_free(e);
+    weft_module_free(m);
+}
