@@ -376,7 +376,7 @@ OP(CALL_SLOW) {
        if (i_ >= tab_->size) TRAP(TRAP_UNDEFINED_ELEMENT);                      \
        wx_func *g_ = tab_->elems[i_].ref;                                       \
        if (!g_) TRAP(TRAP_UNINITIALIZED_ELEMENT);                               \
-       if (g_->sig != IMM && !wx_canon_id_subtype(g_->sig, IMM))                \
+       if (__builtin_expect(g_->sig != IMM, 0) && !wx_canon_id_subtype(g_->sig, IMM)) \
            TRAP(TRAP_INDIRECT_TYPE);                                            \
        g_; })
 
@@ -399,7 +399,7 @@ OP(CALL_INDIRECT) { wx_func *g = INDIRECT_TARGET(); CALL_FUNC(g, fp + S0, ip + 3
        if (i_ >= tab_->size) TRAP(TRAP_UNDEFINED_ELEMENT);                      \
        wx_func *g_ = tab_->elems[i_].ref;                                       \
        if (!g_) TRAP(TRAP_UNINITIALIZED_ELEMENT);                               \
-       if (g_->sig != IMM && !wx_canon_id_subtype(g_->sig, IMM))                \
+       if (__builtin_expect(g_->sig != IMM, 0) && !wx_canon_id_subtype(g_->sig, IMM)) \
            TRAP(TRAP_INDIRECT_TYPE);                                            \
        g_; })
 
