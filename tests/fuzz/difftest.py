@@ -4,6 +4,7 @@ with binaryen's `wasm-opt --translate-to-fuzz` from seeded random bytes, runs
 each on weft (diff_driver) and on V8 (node diff_node.js), and compares the
 canonical lines the two print. See tools/difftest --help."""
 import argparse
+import json
 import os
 import random
 import shutil
@@ -102,18 +103,70 @@ def canon_simd_text(text):
     return text, wrapped
 
 
-def canon_simd(wasm, features, wasm_dis, wasm_as):
+class Binaryen:
+    """Runs binaryen's tools (wasm-opt, wasm-dis, wasm-as), each either as a
+    process per run or, for npm's JS build (--binaryen-server), many runs in
+    one node process (binaryen_server.js), which saves compiling the tool
+    each time. Inputs and outputs are files."""
+
+    def __init__(self, a):
+        self.cmds = {'opt': a.wasm_opt, 'dis': a.wasm_dis, 'as': a.wasm_as}
+        self.node, self.server = a.node, a.binaryen_server
+        self.procs = {}
+
+    def run(self, tool, args):
+        """Runs `tool` ('opt', 'dis' or 'as') with args; its exit status."""
+        if not self.server:
+            return subprocess.run([self.cmds[tool]] + args, stdout=subprocess.DEVNULL,
+                                  stderr=subprocess.DEVNULL).returncode
+        for attempt in range(2):
+            p = self.procs.get(tool)
+            if p is None or p.poll() is not None:
+                p = self.procs[tool] = subprocess.Popen(
+                    [self.node, os.path.join(HERE, 'binaryen_server.js'), self.cmds[tool]],
+                    stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                    text=True)
+            try:
+                p.stdin.write(json.dumps(args) + '\n')
+                p.stdin.flush()
+                for line in p.stdout:
+                    if line.startswith('\x01exit '):
+                        return int(line.split()[1])
+            except (BrokenPipeError, ValueError):
+                pass
+            p.kill()
+            p.wait()
+            self.procs.pop(tool, None)
+        return 1
+
+    def text(self, wasm):
+        """The text form of module `wasm`, or None."""
+        wat = wasm[:-5] + '.wat'
+        try:
+            if self.run('dis', [wasm, '-o', wat]):
+                return None
+            with open(wat) as f:
+                return f.read()
+        finally:
+            if os.path.exists(wat):
+                os.unlink(wat)
+
+
+def canon_simd(wasm, features, tools):
     """Rewrites `wasm` in place as canon_simd_text says; False on failure."""
-    p = subprocess.run([wasm_dis, wasm], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-                       text=True)
-    if p.returncode:
+    text = tools.text(wasm)
+    if text is None:
         return False
-    text, wrapped = canon_simd_text(p.stdout)
+    text, wrapped = canon_simd_text(text)
     if not wrapped:
         return True
-    p = subprocess.run([wasm_as] + features + ['-o', wasm, '-'], input=text, text=True,
-                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    return p.returncode == 0
+    wat = wasm[:-5] + '.wat'
+    with open(wat, 'w') as f:
+        f.write(text)
+    try:
+        return tools.run('as', features + [wat, '-o', wasm]) == 0
+    finally:
+        os.unlink(wat)
 
 
 STRATEGIES = [('direct', 'guard'), ('indirect', 'explicit'), ('switch', 'guard'),
@@ -376,16 +429,14 @@ def nan_leak(path, wcmd, node_cmd, a):
     mismatch goes away once both engines run it with every NaN that a float
     operation makes turned into 0 (binaryen's --denan pass, and SIMD NaN
     lanes made canonical)."""
-    p = subprocess.run([a.wasm_dis, path], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-                       text=True)
-    if p.returncode or not any(op in p.stdout for op in LEAK_OPS):
+    text = a.tools.text(path)
+    if text is None or not any(op in text for op in LEAK_OPS):
         return None
     tmp = path[:-5] + '-denan.wasm'
     feats = feats_of(path) + ['--enable-reference-types']
     try:
-        p = subprocess.run([a.wasm_opt, path, '--denan'] + feats + ['-o', tmp],
-                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        if p.returncode or not canon_simd(tmp, feats, a.wasm_dis, a.wasm_as):
+        if a.tools.run('opt', [path, '--denan'] + feats + ['-o', tmp]) or \
+                not canon_simd(tmp, feats, a.tools):
             return None
         w, f1 = run(wcmd, [tmp], 30)
         v, f2 = run(node_cmd, [tmp], 30)
@@ -403,8 +454,7 @@ def confirm_simd_nans(path, wcmd, node_cmd, a):
     tmp = path[:-5] + '-canon.wasm'
     shutil.copy(path, tmp)
     try:
-        if not canon_simd(tmp, feats_of(path) + ['--enable-reference-types'], a.wasm_dis,
-                          a.wasm_as):
+        if not canon_simd(tmp, feats_of(path) + ['--enable-reference-types'], a.tools):
             return None
         w, f1 = run(wcmd, [tmp], 30)
         v, f2 = run(node_cmd, [tmp], 30)
@@ -439,6 +489,8 @@ def main():
     ap.add_argument('--wasm-opt', default='wasm-opt')
     ap.add_argument('--wasm-dis', default='wasm-dis')
     ap.add_argument('--wasm-as', default='wasm-as')
+    ap.add_argument('--binaryen-server', action='store_true',
+                    help='the binaryen tools are npm\'s JS build: run each in one node process')
     ap.add_argument('--keep-simd-nans', action='store_true',
                     help='do not canonicalize the NaN results of SIMD float operations')
     ap.add_argument('--ref-types-every', type=int, default=8,
@@ -455,6 +507,7 @@ def main():
                     help='every Kth batch runs metered: fuel in small top-ups and an '
                          'interrupt every 100 us, each stop resumed (0: never)')
     a = ap.parse_args()
+    a.tools = Binaryen(a)
     if a.proposals:
         EXTRA_FEATURES.extend(PROPOSALS)
     ttf = TTF if not a.no_denan else [x for x in TTF if x != '--denan']
@@ -482,28 +535,26 @@ def main():
             feats = feats_of(wasm)
             if a.ref_types_every and i % a.ref_types_every == a.ref_types_every - 1:
                 feats.append('--enable-reference-types')
-            p = subprocess.run([a.wasm_opt, raw] + ttf + feats + ['-o', wasm],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            rc = a.tools.run('opt', [raw] + ttf + feats + ['-o', wasm])
             # With --proposals, a module with a 64-bit table is made again
             # from other bytes (a few times at most).
             for again in range(8 if a.proposals else 0):
-                if p.returncode or not has_table64(wasm):
+                if rc or not has_table64(wasm):
                     break
                 counts['table64-redone'] += 1
                 with open(raw, 'wb') as f:
                     f.write(rng.randbytes(rng.randint(1024, 16384)))
-                p = subprocess.run([a.wasm_opt, raw] + ttf + feats + ['-o', wasm],
-                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                rc = a.tools.run('opt', [raw] + ttf + feats + ['-o', wasm])
             else:
-                if a.proposals and p.returncode == 0 and has_table64(wasm):
-                    p.returncode = 1
+                if a.proposals and rc == 0 and has_table64(wasm):
+                    rc = 1
             os.unlink(raw)
-            if p.returncode == 0 and a.proposals and memory64(wasm):
+            if rc == 0 and a.proposals and memory64(wasm):
                 counts['memory64'] += 1
-            if p.returncode == 0 and SIMD in feats and not a.keep_simd_nans and \
-                    not canon_simd(wasm, feats, a.wasm_dis, a.wasm_as):
-                p.returncode = 1
-            if p.returncode != 0:
+            if rc == 0 and SIMD in feats and not a.keep_simd_nans and \
+                    not canon_simd(wasm, feats, a.tools):
+                rc = 1
+            if rc != 0:
                 counts['generate-failed'] += 1
                 continue
             files.append(wasm)
