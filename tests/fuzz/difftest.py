@@ -493,8 +493,9 @@ def main():
                     help='the binaryen tools are npm\'s JS build: run each in one node process')
     ap.add_argument('--keep-simd-nans', action='store_true',
                     help='do not canonicalize the NaN results of SIMD float operations')
-    ap.add_argument('--ref-types-every', type=int, default=8,
-                    help='every Nth module also enables reference types (0: never)')
+    ap.add_argument('--ref-types-every', type=int, default=None,
+                    help='every Nth module also enables reference types (0: never; default 8, '
+                         'with --proposals 0)')
     ap.add_argument('--timeout', type=int, default=120, help='seconds per batch')
     ap.add_argument('--quiet', action='store_true')
     ap.add_argument('--tail', action='store_true',
@@ -508,6 +509,11 @@ def main():
                          'interrupt every 100 us, each stop resumed (0: never)')
     a = ap.parse_args()
     a.tools = Binaryen(a)
+    # binaryen 132 with reference types emits typed function reference
+    # instructions (ref.as_non_null) and imports (call-ref, an externref
+    # global) that node 20 does not load without flags and weft has on.
+    if a.ref_types_every is None:
+        a.ref_types_every = 0 if a.proposals else 8
     if a.proposals:
         EXTRA_FEATURES.extend(PROPOSALS)
     ttf = TTF if not a.no_denan else [x for x in TTF if x != '--denan']
