@@ -131,7 +131,14 @@ class Binaryen:
                 p.stdin.flush()
                 for line in p.stdout:
                     if line.startswith('\x01exit '):
-                        return int(line.split()[1])
+                        status = int(line.split()[1])
+                        if status:
+                            # A failed run may leave the tool's state
+                            # broken (an abort): start it afresh.
+                            p.kill()
+                            p.wait()
+                            self.procs.pop(tool, None)
+                        return status
             except (BrokenPipeError, ValueError):
                 pass
             p.kill()
