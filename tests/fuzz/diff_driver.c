@@ -91,10 +91,15 @@ static const char *trap_kind(const char *message)
 
 /* ---- The fuzzing-support imports ------------------------------------------- */
 
+/* Set while start_fuel instantiates a module only to measure its fuel. */
+static bool quiet_logs;
+
 static weft_status log_value(void *user, const weft_value *args, weft_value *results,
                              weft_error *err)
 {
     (void)results, (void)err;
+    if (quiet_logs)
+        return WEFT_OK;
     printf("%s", (const char *)user);
     print_value(&args[0]);
     printf("\n");
@@ -325,6 +330,38 @@ static uint8_t *read_file(const char *path, size_t *size)
     return buf;
 }
 
+/* Makes the fuzzing-support host functions in `engine`. */
+static void make_hosts(weft_engine *engine)
+{
+    static const weft_valkind i32 = WEFT_I32;
+    for (size_t i = 0; i < NHOSTS; i++)
+        weft_func_new(engine, hosts[i].params, hosts[i].nparams, &i32, hosts[i].nresults,
+                      hosts[i].callback, (void *)hosts[i].field, &hosts[i].func);
+}
+
+/* The fuel instantiating `module` takes (its start function and segments),
+ * measured on a throwaway engine with its logs silenced. A start function
+ * that runs out of fuel cannot be resumed, so a metered run gives
+ * instantiation this much on top of its first allotment. */
+static uint64_t start_fuel(const weft_config *config, const weft_module *module)
+{
+    weft_config c = *config;
+    c.fuel = (uint64_t)1 << 62;
+    weft_engine *engine;
+    weft_instance *inst;
+    weft_error err;
+    uint64_t left = c.fuel;
+    if (weft_engine_new(&c, &engine, &err) != WEFT_OK)
+        return 0;
+    make_hosts(engine);
+    quiet_logs = true;
+    weft_instantiate(engine, module, resolve, NULL, &inst, &err);
+    quiet_logs = false;
+    weft_engine_fuel(engine, &left);
+    weft_engine_free(engine);
+    return c.fuel - left;
+}
+
 static void run_module(const weft_config *config, const char *path)
 {
     printf("== %s\n", path);
@@ -337,15 +374,15 @@ static void run_module(const weft_config *config, const char *path)
         free(bytes);
         return;
     }
+    weft_config metered = *config;
+    if (meter_fuel)
+        metered.fuel = meter_fuel + start_fuel(config, module);
     weft_engine *engine;
-    if (weft_engine_new(config, &engine, &err) != WEFT_OK) {
+    if (weft_engine_new(&metered, &engine, &err) != WEFT_OK) {
         fprintf(stderr, "diff_driver: %s\n", err.message);
         exit(2);
     }
-    static const weft_valkind i32 = WEFT_I32;
-    for (size_t i = 0; i < NHOSTS; i++)
-        weft_func_new(engine, hosts[i].params, hosts[i].nparams, &i32, hosts[i].nresults,
-                      hosts[i].callback, (void *)hosts[i].field, &hosts[i].func);
+    make_hosts(engine);
     weft_instance *inst;
     weft_status s = weft_instantiate(engine, module, resolve, NULL, &inst, &err);
     if (s == WEFT_ERR_LINK) {
@@ -396,10 +433,9 @@ int main(int argc, char **argv)
             meter_fuel = strtoull(argv[i + 1], NULL, 10);
             if (!meter_fuel)
                 goto usage;
-            /* A start function that runs out cannot be resumed (the
-             * module then shows as failing to instantiate, a mismatch
-             * worth looking at); binaryen's modules have none. Calls stop
-             * every meter_fuel units. */
+            /* Calls stop every meter_fuel units; instantiation gets what
+             * it needs on top (start_fuel), since a start function that
+             * runs out cannot be resumed. */
             config.fuel = meter_fuel;
             config.interruptible = true;
         } else if (!strcmp(argv[i], "--bounds")) {
