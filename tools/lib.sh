@@ -38,6 +38,10 @@ WEFT_BUILD_PACKAGES=(gcc g++ clang lld meson ninja-build pkg-config wabt wasi-li
 # The version of the npm package whose text parser tools/wast2json.mjs uses.
 WEFT_JCO_TRANSPILE_VERSION=0.15.0
 
+# The version of binaryen (npm's JS build) that tools/difftest --proposals
+# generates modules with.
+WEFT_BINARYEN_VERSION=132.0.0
+
 # weft_wast_converter DIR: installs the 3.0 suite's script converter into
 # DIR (node and npm from Debian; the npm package into DIR/node_modules) and
 # prints the path of a wast2json-compatible wrapper for the spec runner's

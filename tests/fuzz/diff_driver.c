@@ -91,25 +91,56 @@ static const char *trap_kind(const char *message)
 
 /* ---- The fuzzing-support imports ------------------------------------------- */
 
+/* Set while start_fuel instantiates a module only to measure its fuel. */
+static bool quiet_logs;
+
 static weft_status log_value(void *user, const weft_value *args, weft_value *results,
                              weft_error *err)
 {
     (void)results, (void)err;
+    if (quiet_logs)
+        return WEFT_OK;
     printf("%s", (const char *)user);
     print_value(&args[0]);
     printf("\n");
     return WEFT_OK;
 }
 
+/* Newer binaryen's generator also imports "call-export" and
+ * "call-export-catch" (which call an export from JS) and "sleep". Both
+ * sides give them the same stand-ins, which do not call back into the
+ * module (fuzz_reentry tests re-entry): call-export does nothing,
+ * call-export-catch returns 0 ("nothing was thrown") and sleep returns its
+ * second argument, as binaryen's own does. */
+static weft_status stub_value(void *user, const weft_value *args, weft_value *results,
+                              weft_error *err)
+{
+    (void)err;
+    if (!strcmp((const char *)user, "call-export-catch"))
+        results[0] = (weft_value){ .kind = WEFT_I32, .of.i32 = 0 };
+    else if (!strcmp((const char *)user, "sleep"))
+        results[0] = args[1];
+    return WEFT_OK;
+}
+
 typedef struct host {
     const char *field;
-    weft_valkind kind;
+    weft_valkind params[2];
+    uint32_t nparams;
+    uint32_t nresults; /* 0 or 1, an i32 */
+    weft_host_callback callback;
     weft_func *func;
 } host;
 
 static host hosts[] = {
-    {"log-i32", WEFT_I32, NULL}, {"log-i64", WEFT_I64, NULL}, {"log-f32", WEFT_F32, NULL},
-    {"log-f64", WEFT_F64, NULL}, {"log-v128", WEFT_V128, NULL},
+    {"log-i32", {WEFT_I32}, 1, 0, log_value, NULL},
+    {"log-i64", {WEFT_I64}, 1, 0, log_value, NULL},
+    {"log-f32", {WEFT_F32}, 1, 0, log_value, NULL},
+    {"log-f64", {WEFT_F64}, 1, 0, log_value, NULL},
+    {"log-v128", {WEFT_V128}, 1, 0, log_value, NULL},
+    {"call-export", {WEFT_I32, WEFT_I32}, 2, 0, stub_value, NULL},
+    {"call-export-catch", {WEFT_I32}, 1, 1, stub_value, NULL},
+    {"sleep", {WEFT_I32, WEFT_I32}, 2, 1, stub_value, NULL},
 };
 #define NHOSTS (sizeof hosts / sizeof hosts[0])
 
@@ -299,6 +330,38 @@ static uint8_t *read_file(const char *path, size_t *size)
     return buf;
 }
 
+/* Makes the fuzzing-support host functions in `engine`. */
+static void make_hosts(weft_engine *engine)
+{
+    static const weft_valkind i32 = WEFT_I32;
+    for (size_t i = 0; i < NHOSTS; i++)
+        weft_func_new(engine, hosts[i].params, hosts[i].nparams, &i32, hosts[i].nresults,
+                      hosts[i].callback, (void *)hosts[i].field, &hosts[i].func);
+}
+
+/* The fuel instantiating `module` takes (its start function and segments),
+ * measured on a throwaway engine with its logs silenced. A start function
+ * that runs out of fuel cannot be resumed, so a metered run gives
+ * instantiation this much on top of its first allotment. */
+static uint64_t start_fuel(const weft_config *config, const weft_module *module)
+{
+    weft_config c = *config;
+    c.fuel = (uint64_t)1 << 62;
+    weft_engine *engine;
+    weft_instance *inst;
+    weft_error err;
+    uint64_t left = c.fuel;
+    if (weft_engine_new(&c, &engine, &err) != WEFT_OK)
+        return 0;
+    make_hosts(engine);
+    quiet_logs = true;
+    weft_instantiate(engine, module, resolve, NULL, &inst, &err);
+    quiet_logs = false;
+    weft_engine_fuel(engine, &left);
+    weft_engine_free(engine);
+    return c.fuel - left;
+}
+
 static void run_module(const weft_config *config, const char *path)
 {
     printf("== %s\n", path);
@@ -311,16 +374,15 @@ static void run_module(const weft_config *config, const char *path)
         free(bytes);
         return;
     }
+    weft_config metered = *config;
+    if (meter_fuel)
+        metered.fuel = meter_fuel + start_fuel(config, module);
     weft_engine *engine;
-    if (weft_engine_new(config, &engine, &err) != WEFT_OK) {
+    if (weft_engine_new(&metered, &engine, &err) != WEFT_OK) {
         fprintf(stderr, "diff_driver: %s\n", err.message);
         exit(2);
     }
-    for (size_t i = 0; i < NHOSTS; i++) {
-        uint32_t np = 1;
-        weft_func_new(engine, &hosts[i].kind, np, NULL, 0, log_value, (void *)hosts[i].field,
-                      &hosts[i].func);
-    }
+    make_hosts(engine);
     weft_instance *inst;
     weft_status s = weft_instantiate(engine, module, resolve, NULL, &inst, &err);
     if (s == WEFT_ERR_LINK) {
@@ -371,10 +433,9 @@ int main(int argc, char **argv)
             meter_fuel = strtoull(argv[i + 1], NULL, 10);
             if (!meter_fuel)
                 goto usage;
-            /* A start function that runs out cannot be resumed (the
-             * module then shows as failing to instantiate, a mismatch
-             * worth looking at); binaryen's modules have none. Calls stop
-             * every meter_fuel units. */
+            /* Calls stop every meter_fuel units; instantiation gets what
+             * it needs on top (start_fuel), since a start function that
+             * runs out cannot be resumed. */
             config.fuel = meter_fuel;
             config.interruptible = true;
         } else if (!strcmp(argv[i], "--bounds")) {

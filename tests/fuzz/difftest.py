@@ -4,6 +4,7 @@ with binaryen's `wasm-opt --translate-to-fuzz` from seeded random bytes, runs
 each on weft (diff_driver) and on V8 (node diff_node.js), and compares the
 canonical lines the two print. See tools/difftest --help."""
 import argparse
+import json
 import os
 import random
 import shutil
@@ -26,6 +27,14 @@ SIMD = '--enable-simd'
 # zero, so NaN payloads (which engines may choose differently) cannot reach
 # memory, integers or logs.
 TTF = ['-ttf', '--denan']
+# --proposals: 3.0 features that V8 in node 20 runs behind flags, for a
+# binaryen new enough to generate code with them (tools/difftest installs
+# one from npm). binaryen 132 makes 64-bit memories and return calls;
+# multi-memory and extended-const are enabled, so nothing it makes under
+# them is rejected, but its generator does not use them (node 20 could not
+# run a second memory anyway).
+PROPOSALS = ['--enable-memory64', '--enable-tail-call', '--enable-extended-const']
+NODE_PROPOSALS = ['--experimental-wasm-memory64', '--experimental-wasm-extended-const']
 
 # SIMD float operations whose NaN results have payloads the spec leaves to
 # the engine; binaryen 108's --denan does not touch SIMD, so canon_simd
@@ -94,18 +103,77 @@ def canon_simd_text(text):
     return text, wrapped
 
 
-def canon_simd(wasm, features, wasm_dis, wasm_as):
+class Binaryen:
+    """Runs binaryen's tools (wasm-opt, wasm-dis, wasm-as), each either as a
+    process per run or, for npm's JS build (--binaryen-server), many runs in
+    one node process (binaryen_server.js), which saves compiling the tool
+    each time. Inputs and outputs are files."""
+
+    def __init__(self, a):
+        self.cmds = {'opt': a.wasm_opt, 'dis': a.wasm_dis, 'as': a.wasm_as}
+        self.node, self.server = a.node, a.binaryen_server
+        self.procs = {}
+
+    def run(self, tool, args):
+        """Runs `tool` ('opt', 'dis' or 'as') with args; its exit status."""
+        if not self.server:
+            return subprocess.run([self.cmds[tool]] + args, stdout=subprocess.DEVNULL,
+                                  stderr=subprocess.DEVNULL).returncode
+        for attempt in range(2):
+            p = self.procs.get(tool)
+            if p is None or p.poll() is not None:
+                p = self.procs[tool] = subprocess.Popen(
+                    [self.node, os.path.join(HERE, 'binaryen_server.js'), self.cmds[tool]],
+                    stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                    text=True)
+            try:
+                p.stdin.write(json.dumps(args) + '\n')
+                p.stdin.flush()
+                for line in p.stdout:
+                    if line.startswith('\x01exit '):
+                        status = int(line.split()[1])
+                        if status:
+                            # A failed run may leave the tool's state
+                            # broken (an abort): start it afresh.
+                            p.kill()
+                            p.wait()
+                            self.procs.pop(tool, None)
+                        return status
+            except (BrokenPipeError, ValueError):
+                pass
+            p.kill()
+            p.wait()
+            self.procs.pop(tool, None)
+        return 1
+
+    def text(self, wasm):
+        """The text form of module `wasm`, or None."""
+        wat = wasm[:-5] + '.wat'
+        try:
+            if self.run('dis', [wasm, '-o', wat]):
+                return None
+            with open(wat) as f:
+                return f.read()
+        finally:
+            if os.path.exists(wat):
+                os.unlink(wat)
+
+
+def canon_simd(wasm, features, tools):
     """Rewrites `wasm` in place as canon_simd_text says; False on failure."""
-    p = subprocess.run([wasm_dis, wasm], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-                       text=True)
-    if p.returncode:
+    text = tools.text(wasm)
+    if text is None:
         return False
-    text, wrapped = canon_simd_text(p.stdout)
+    text, wrapped = canon_simd_text(text)
     if not wrapped:
         return True
-    p = subprocess.run([wasm_as] + features + ['-o', wasm, '-'], input=text, text=True,
-                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    return p.returncode == 0
+    wat = wasm[:-5] + '.wat'
+    with open(wat, 'w') as f:
+        f.write(text)
+    try:
+        return tools.run('as', features + [wat, '-o', wasm]) == 0
+    finally:
+        os.unlink(wat)
 
 
 STRATEGIES = [('direct', 'guard'), ('indirect', 'explicit'), ('switch', 'guard'),
@@ -262,10 +330,129 @@ def explain(weft, v8):
     return None
 
 
+EXTRA_FEATURES = []  # PROPOSALS with --proposals
+
+
+def uleb(b, i):
+    """The unsigned LEB128 at b[i:] and the index after it."""
+    v = shift = 0
+    while True:
+        x = b[i]
+        i += 1
+        v |= (x & 0x7f) << shift
+        shift += 7
+        if not x & 0x80:
+            return v, i
+
+
+def memory64(path):
+    """Whether the module's own memory (binaryen's generator declares one)
+    is 64-bit."""
+    with open(path, 'rb') as f:
+        b = f.read()
+    try:
+        i = 8
+        while i < len(b):
+            sid = b[i]
+            size, i = uleb(b, i + 1)
+            if sid == 5:
+                n, j = uleb(b, i)
+                return n > 0 and bool(b[j] & 4)
+            i += size
+    except IndexError:
+        pass
+    return False
+
+
+def has_table64(path):
+    """Whether the module declares or imports a 64-bit table, which binaryen
+    makes with memory64 enabled but V8 in node 20 cannot load (so the two
+    could not be compared). Any binary it cannot follow counts as yes."""
+    with open(path, 'rb') as f:
+        b = f.read()
+    try:
+        i = 8
+        while i < len(b):
+            sid = b[i]
+            size, i = uleb(b, i + 1)
+            end = i + size
+            if sid in (2, 4):
+                n, i = uleb(b, i)
+                for _ in range(n):
+                    if sid == 2:
+                        for _name in range(2):
+                            ln, i = uleb(b, i)
+                            i += ln
+                        kind = b[i]
+                        i += 1
+                        if kind in (0, 4):
+                            i = uleb(b, i + (kind == 4))[1]
+                            continue
+                        if kind == 3:
+                            if b[i] in (0x63, 0x64):
+                                return True
+                            i += 2
+                            continue
+                        if kind == 2:
+                            flags = b[i]
+                            i = uleb(b, i + 1)[1]
+                            if flags & 1:
+                                i = uleb(b, i)[1]
+                            continue
+                    elif b[i] == 0x40:
+                        return True  # A table with an initializer: not made here.
+                    if b[i] not in (0x70, 0x6f):
+                        return True
+                    flags = b[i + 1]
+                    if flags & 4:
+                        return True
+                    i = uleb(b, i + 2)[1]
+                    if flags & 1:
+                        i = uleb(b, i)[1]
+            i = end
+        return False
+    except IndexError:
+        return True
+
+
 def feats_of(path):
     """The features module `path` (NAME.wasm, NAME its number) was made with."""
     i = int(os.path.basename(path)[:-5])
-    return FEATURES + ([SIMD] if i % 2 == 0 else [])
+    return FEATURES + EXTRA_FEATURES + ([SIMD] if i % 2 == 0 else [])
+
+
+# What can move a NaN's sign or payload bits out of a float value into an
+# integer, memory or a non-NaN float: reinterpreting, storing a float,
+# copysign (whose result takes a NaN's sign), and SIMD (whose lanes are
+# read as integers). In binaryen's text form.
+LEAK_OPS = ('.reinterpret_f', 'f32.store', 'f64.store', '.copysign', 'v128.', 'x4.', 'x2.',
+            'x8.', 'x16.')
+
+
+def nan_leak(path, wcmd, node_cmd, a):
+    """For --no-denan: whether a mismatch is explained by NaN bits that
+    leaked (the spec lets engines choose a NaN's sign and payload, within
+    its rules): the module has an operation that can leak them, and the
+    mismatch goes away once both engines run it with every NaN that a float
+    operation makes turned into 0 (binaryen's --denan pass, and SIMD NaN
+    lanes made canonical)."""
+    text = a.tools.text(path)
+    if text is None or not any(op in text for op in LEAK_OPS):
+        return None
+    tmp = path[:-5] + '-denan.wasm'
+    feats = feats_of(path) + ['--enable-reference-types']
+    try:
+        if a.tools.run('opt', [path, '--denan'] + feats + ['-o', tmp]) or \
+                not canon_simd(tmp, feats, a.tools):
+            return None
+        w, f1 = run(wcmd, [tmp], 30)
+        v, f2 = run(node_cmd, [tmp], 30)
+        if not f1 and not f2 and same(split_modules(w).get(tmp), split_modules(v).get(tmp)):
+            return 'nan-leak'
+        return None
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
 
 
 def confirm_simd_nans(path, wcmd, node_cmd, a):
@@ -274,8 +461,7 @@ def confirm_simd_nans(path, wcmd, node_cmd, a):
     tmp = path[:-5] + '-canon.wasm'
     shutil.copy(path, tmp)
     try:
-        if not canon_simd(tmp, feats_of(path) + ['--enable-reference-types'], a.wasm_dis,
-                          a.wasm_as):
+        if not canon_simd(tmp, feats_of(path) + ['--enable-reference-types'], a.tools):
             return None
         w, f1 = run(wcmd, [tmp], 30)
         v, f2 = run(node_cmd, [tmp], 30)
@@ -310,27 +496,44 @@ def main():
     ap.add_argument('--wasm-opt', default='wasm-opt')
     ap.add_argument('--wasm-dis', default='wasm-dis')
     ap.add_argument('--wasm-as', default='wasm-as')
+    ap.add_argument('--binaryen-server', action='store_true',
+                    help='the binaryen tools are npm\'s JS build: run each in one node process')
     ap.add_argument('--keep-simd-nans', action='store_true',
                     help='do not canonicalize the NaN results of SIMD float operations')
-    ap.add_argument('--ref-types-every', type=int, default=8,
-                    help='every Nth module also enables reference types (0: never)')
+    ap.add_argument('--ref-types-every', type=int, default=None,
+                    help='every Nth module also enables reference types (0: never; default 8, '
+                         'with --proposals 0)')
     ap.add_argument('--timeout', type=int, default=120, help='seconds per batch')
     ap.add_argument('--quiet', action='store_true')
     ap.add_argument('--tail', action='store_true',
                     help='also run batches in the tail strategy (a clang build)')
+    ap.add_argument('--proposals', action='store_true',
+                    help='also enable memory64, tail calls and extended-const (a newer binaryen)')
+    ap.add_argument('--no-denan', action='store_true',
+                    help='keep scalar NaNs; differences from NaN bits are told apart by rerunning')
     ap.add_argument('--meter-every', type=int, default=0,
                     help='every Kth batch runs metered: fuel in small top-ups and an '
                          'interrupt every 100 us, each stop resumed (0: never)')
     a = ap.parse_args()
+    a.tools = Binaryen(a)
+    # binaryen 132 with reference types emits typed function reference
+    # instructions (ref.as_non_null) and imports (call-ref, an externref
+    # global) that node 20 does not load without flags and weft has on.
+    if a.ref_types_every is None:
+        a.ref_types_every = 0 if a.proposals else 8
+    if a.proposals:
+        EXTRA_FEATURES.extend(PROPOSALS)
+    ttf = TTF if not a.no_denan else [x for x in TTF if x != '--denan']
 
     mods = os.path.join(a.work, 'modules')
     keep = os.path.join(a.work, 'mismatches')
     os.makedirs(mods, exist_ok=True)
     os.makedirs(keep, exist_ok=True)
-    node_cmd = [a.node, '--experimental-wasm-type-reflection', '--stack-size=900',
-                os.path.join(HERE, 'diff_node.js')]
+    node_cmd = [a.node, '--experimental-wasm-type-reflection', '--stack-size=900'] + \
+        (NODE_PROPOSALS if a.proposals else []) + [os.path.join(HERE, 'diff_node.js')]
     counts = {'modules': 0, 'invalid-both': 0, 'same': 0, 'calls': 0, 'traps': 0,
-              'logs': 0, 'generate-failed': 0, 'metered': 0}
+              'logs': 0, 'generate-failed': 0, 'metered': 0, 'table64-redone': 0,
+              'memory64': 0}
     explained, unexplained = {}, []
     started = time.time()
     for first in range(0, a.count, a.batch):
@@ -345,13 +548,26 @@ def main():
             feats = feats_of(wasm)
             if a.ref_types_every and i % a.ref_types_every == a.ref_types_every - 1:
                 feats.append('--enable-reference-types')
-            p = subprocess.run([a.wasm_opt, raw] + TTF + feats + ['-o', wasm],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            rc = a.tools.run('opt', [raw] + ttf + feats + ['-o', wasm])
+            # With --proposals, a module with a 64-bit table is made again
+            # from other bytes (a few times at most).
+            for again in range(8 if a.proposals else 0):
+                if rc or not has_table64(wasm):
+                    break
+                counts['table64-redone'] += 1
+                with open(raw, 'wb') as f:
+                    f.write(rng.randbytes(rng.randint(1024, 16384)))
+                rc = a.tools.run('opt', [raw] + ttf + feats + ['-o', wasm])
+            else:
+                if a.proposals and rc == 0 and has_table64(wasm):
+                    rc = 1
             os.unlink(raw)
-            if p.returncode == 0 and SIMD in feats and not a.keep_simd_nans and \
-                    not canon_simd(wasm, feats, a.wasm_dis, a.wasm_as):
-                p.returncode = 1
-            if p.returncode != 0:
+            if rc == 0 and a.proposals and memory64(wasm):
+                counts['memory64'] += 1
+            if rc == 0 and SIMD in feats and not a.keep_simd_nans and \
+                    not canon_simd(wasm, feats, a.tools):
+                rc = 1
+            if rc != 0:
                 counts['generate-failed'] += 1
                 continue
             files.append(wasm)
@@ -389,6 +605,8 @@ def main():
             why = explain(w, v)
             if not why and SIMD in feats_of(path):
                 why = confirm_simd_nans(path, wcmd, node_cmd, a)
+            if not why and a.no_denan:
+                why = nan_leak(path, wcmd, node_cmd, a)
             base = os.path.join(keep, os.path.basename(path)[:-5])
             shutil.copy(path, base + '.wasm')
             with open(base + '.weft', 'w') as f:
@@ -416,6 +634,9 @@ def main():
           '(%d invalid on both), %d export calls compared (%d traps), %d log calls' % (
               a.seed, counts['modules'], counts['generate-failed'], counts['same'],
               counts['invalid-both'], counts['calls'], counts['traps'], counts['logs']))
+    if a.proposals:
+        print('difftest: %d modules with a 64-bit memory; %d made again for a 64-bit table' %
+              (counts['memory64'], counts['table64-redone']))
     if counts['metered']:
         print('difftest: %d modules ran metered (fuel top-ups, interrupts, resumes)' %
               counts['metered'])
