@@ -59,19 +59,15 @@
 
 /* ---- Handlers of the forms (ir_forms.h) ------------------------------------- */
 
-/* One handler per form: its body, then the next instruction. Written out
- * rather than through RUN, so that a form's handler is two macros deep (its
- * line in ir_forms.h, then FORM) above the dispatch primitives. */
-#define FORM(N, n)                                                              \
-    OP(N) {                                                                     \
-        wx_acc a_ = { acc_i, acc_f64, acc_f32 };                                \
-        body_##N(ip, fp, mem, &a_);                                             \
-        acc_i = a_.i; acc_f64 = a_.f64; acc_f32 = a_.f32;                       \
-        NEXT(n);                                                                \
-    }
-#define FORM_VALUE(id, f, t, IN, OUT, e, A, B, OF, W) FORM(id, IR_FMT_WORDS(f))
-#define FORM_LOAD(id, f, t, OUT, M, ADDR, OFFSET, OF, W) FORM(id, IR_FMT_WORDS(f))
-#define FORM_STORE(id, f, t, IN, M, ADDR, OFFSET, V, OF, W) FORM(id, IR_FMT_WORDS(f))
+/* A form with a body: the body (RUN, on the accumulators), then the next
+ * instruction. Each handler is two macros deep above the dispatch
+ * primitives (OP, RUN, TEST, NEXT, JUMP): its line in ir_forms.h, then its
+ * kind's macro here; an IR_BODY row's, the row and FORM. */
+#define FORM(N, n) OP(N) { RUN(N); NEXT(n); }
+#define FORM_VALUE(id, f, t, IN, OUT, e, A, B, OF, W) OP(id) { RUN(id); NEXT(IR_FMT_WORDS(f)); }
+#define FORM_LOAD(id, f, t, OUT, M, ADDR, OFFSET, OF, W) OP(id) { RUN(id); NEXT(IR_FMT_WORDS(f)); }
+#define FORM_STORE(id, f, t, IN, M, ADDR, OFFSET, V, OF, W) \
+    OP(id) { RUN(id); NEXT(IR_FMT_WORDS(f)); }
 /* A compare-and-branch: its test, then the jump or the next instruction. */
 #define FORM_TEST(id, f, t, IN, e, A, B, OF, W)                                 \
     OP(id) { if (TEST(id)) JUMP(); else NEXT(IR_FMT_WORDS(f)); }
