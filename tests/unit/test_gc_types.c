@@ -347,22 +347,18 @@ Test(gc_types, gc_constant_expressions)
 
 /* ---- What runs without a heap: i31, ref.eq, casts ---------------------------------- */
 
-/* Appends one code entry (no locals) of `n` instruction bytes and `end`. */
-static void body(wb_buf *code, const uint8_t *instrs, size_t n)
+/* Adds `code` after the sections of `b`, with `exports` before it (both
+ * freed), and loads the module, which must load. */
+static weft_module *finish(wb_buf *b, wb_buf *exports, wb_buf *code)
 {
-    wb_uleb(code, n + 2);
-    wb_byte(code, 0x00);
-    wb_put(code, instrs, n);
-    wb_byte(code, 0x0b);
-}
-#define BODY(code, ...) body(code, WB_BYTES(__VA_ARGS__))
-
-static void export_func(wb_buf *exports, const char *name, uint32_t index)
-{
-    wb_uleb(exports, strlen(name));
-    wb_put(exports, (const uint8_t *)name, strlen(name));
-    wb_byte(exports, 0x00);
-    wb_uleb(exports, index);
+    wb_section(b, WB_EXPORT, exports->data, exports->len);
+    wb_section(b, WB_CODE, code->data, code->len);
+    wb_free(exports);
+    wb_free(code);
+    weft_module *m = NULL;
+    weft_error err;
+    cr_assert_eq(load(b, &m, &err), WEFT_OK, "%s", err.message);
+    return m;
 }
 
 static const char *const i31_names[] = { "get_s", "get_u", "eq", "null_get", "test_null",
@@ -379,26 +375,19 @@ static weft_module *i31_module(void)
     wb_buf exports = { 0 }, code = { 0 };
     wb_byte(&exports, 7);
     for (uint32_t i = 0; i < 7; i++)
-        export_func(&exports, i31_names[i], i);
-    wb_section(&b, WB_EXPORT, exports.data, exports.len);
+        wb_export_func(&exports, i31_names[i], i);
     wb_byte(&code, 7);
-    BODY(&code, 0x20, 0x00, GC, 0x1c, GC, 0x1d);                   /* i31.get_s (ref.i31 x) */
-    BODY(&code, 0x20, 0x00, GC, 0x1c, GC, 0x1e);                   /* i31.get_u (ref.i31 x) */
-    BODY(&code, 0x20, 0x00, GC, 0x1c, 0x20, 0x01, GC, 0x1c, 0xd3); /* ref.eq */
-    BODY(&code, 0xd0, 0x6c, GC, 0x1d);                             /* i31.get_s of null */
-    BODY(&code, 0xd0, NONE, GC, 0x15, 0x6c);                       /* ref.test (ref null i31) */
-    BODY(&code, 0xd0, ANY, GC, 0x16, 0x6c, 0x1a, 0x41, 0x00);      /* ref.cast (ref i31) null */
+    WB_BODY(&code, 0x20, 0x00, GC, 0x1c, GC, 0x1d);                   /* i31.get_s (ref.i31 x) */
+    WB_BODY(&code, 0x20, 0x00, GC, 0x1c, GC, 0x1e);                   /* i31.get_u (ref.i31 x) */
+    WB_BODY(&code, 0x20, 0x00, GC, 0x1c, 0x20, 0x01, GC, 0x1c, 0xd3); /* ref.eq */
+    WB_BODY(&code, 0xd0, 0x6c, GC, 0x1d);                             /* i31.get_s of null */
+    WB_BODY(&code, 0xd0, NONE, GC, 0x15, 0x6c);                       /* ref.test (ref null i31) */
+    WB_BODY(&code, 0xd0, ANY, GC, 0x16, 0x6c, 0x1a, 0x41, 0x00);      /* ref.cast (ref i31) null */
     /* (block (result i31ref) (br_on_cast 0 anyref (ref i31) (ref.i31 x)) drop
      *  (ref.null i31)) then i31.get_u. */
-    BODY(&code, 0x02, 0x6c, 0x20, 0x00, GC, 0x1c, GC, 0x18, 0x01, 0x00, ANY, 0x6c, 0x1a,
+    WB_BODY(&code, 0x02, 0x6c, 0x20, 0x00, GC, 0x1c, GC, 0x18, 0x01, 0x00, ANY, 0x6c, 0x1a,
          0xd0, 0x6c, 0x0b, GC, 0x1e);
-    wb_section(&b, WB_CODE, code.data, code.len);
-    wb_free(&exports);
-    wb_free(&code);
-    weft_module *m = NULL;
-    weft_error err;
-    cr_assert_eq(load(&b, &m, &err), WEFT_OK, "%s", err.message);
-    return m;
+    return finish(&b, &exports, &code);
 }
 
 #define ARGS(...) (const weft_value[]){ __VA_ARGS__ }, sizeof((const weft_value[]){ __VA_ARGS__ }) / sizeof(weft_value)
@@ -452,20 +441,15 @@ Test(gc_types, any_references_at_the_api)
     WB_SECTION(&b, WB_FUNCTION, 0x03, 0, 1, 2);
     wb_buf exports = { 0 }, code = { 0 };
     wb_byte(&exports, 3);
-    export_func(&exports, "i31", 0);
-    export_func(&exports, "nofunc", 1);
-    export_func(&exports, "none", 2);
-    wb_section(&b, WB_EXPORT, exports.data, exports.len);
+    wb_export_func(&exports, "i31", 0);
+    wb_export_func(&exports, "nofunc", 1);
+    wb_export_func(&exports, "none", 2);
     wb_byte(&code, 3);
-    BODY(&code, 0x20, 0x00, GC, 0x1c); /* ref.i31 x */
-    BODY(&code, 0xd0, 0x73);           /* ref.null nofunc */
-    BODY(&code, 0xd0, NONE);           /* ref.null none */
-    wb_section(&b, WB_CODE, code.data, code.len);
-    wb_free(&exports);
-    wb_free(&code);
-    weft_module *m = NULL;
+    WB_BODY(&code, 0x20, 0x00, GC, 0x1c); /* ref.i31 x */
+    WB_BODY(&code, 0xd0, 0x73);           /* ref.null nofunc */
+    WB_BODY(&code, 0xd0, NONE);           /* ref.null none */
+    weft_module *m = finish(&b, &exports, &code);
     weft_error err;
-    cr_assert_eq(load(&b, &m, &err), WEFT_OK, "%s", err.message);
     weft_engine *e = engine_with(WEFT_DISPATCH_DIRECT, WEFT_BOUNDS_GUARD);
     weft_instance *inst = instantiate(e, m);
     weft_value r;

@@ -17,25 +17,6 @@
 
 /* ---- Assembling the modules ----------------------------------------------------- */
 
-/* Appends one code entry (no locals) of `n` instruction bytes and `end`. */
-static void body(wb_buf *code, const uint8_t *instrs, size_t n)
-{
-    wb_uleb(code, n + 2);
-    wb_byte(code, 0x00);
-    wb_put(code, instrs, n);
-    wb_byte(code, 0x0b);
-}
-#define BODY(code, ...) body(code, WB_BYTES(__VA_ARGS__))
-
-/* Appends an export of function `index` named `name`. */
-static void export_func(wb_buf *exports, const char *name, uint32_t index)
-{
-    wb_uleb(exports, strlen(name));
-    wb_put(exports, (const uint8_t *)name, strlen(name));
-    wb_byte(exports, 0x00);
-    wb_uleb(exports, index);
-}
-
 /* Function names, indices 1 up (0 is $dbl, i32 -> i32, doubling). */
 static const char *const names[] = { "call", "size", "grow", "is_null", "set", "fill",
                                      "copy_to32", "is_null32", "tail" };
@@ -63,23 +44,23 @@ static weft_module *table64_module(void)
     wb_uleb(&ex, NNAMES + 1);
     wb_put(&ex, WB_BYTES(0x03, 't', '6', '4', 0x01, 0x00));
     for (uint32_t i = 0; i < NNAMES; i++)
-        export_func(&ex, names[i], i + 1);
+        wb_export_func(&ex, names[i], i + 1);
     wb_section(&b, WB_EXPORT, ex.data, ex.len);
     wb_free(&ex);
     /* Flags 2: table 0, offset (i64.const 1), elemkind funcref, [$dbl]. */
     WB_SECTION(&b, WB_ELEMENT, 0x01, 0x02, 0x00, 0x42, 0x01, 0x0b, 0x00, 0x01, 0x00);
     wb_buf code = { 0 };
     wb_uleb(&code, NNAMES + 1);
-    BODY(&code, 0x20, 0x00, 0x41, 0x02, 0x6c);                    /* $dbl */
-    BODY(&code, 0x20, 0x01, 0x20, 0x00, 0x11, 0x00, 0x00);        /* call_indirect $t64 */
-    BODY(&code, 0xfc, 0x10, 0x00);                                /* table.size $t64 */
-    BODY(&code, 0xd0, 0x70, 0x20, 0x00, 0xfc, 0x0f, 0x00);        /* table.grow $t64 null */
-    BODY(&code, 0x20, 0x00, 0x25, 0x00, 0xd1);                    /* table.get, ref.is_null */
-    BODY(&code, 0x20, 0x00, 0xd2, 0x00, 0x26, 0x00);              /* table.set $dbl */
-    BODY(&code, 0x20, 0x00, 0xd2, 0x00, 0x20, 0x01, 0xfc, 0x11, 0x00); /* table.fill $dbl */
-    BODY(&code, 0x20, 0x00, 0x20, 0x01, 0x20, 0x02, 0xfc, 0x0e, 0x01, 0x00); /* copy $t32 $t64 */
-    BODY(&code, 0x20, 0x00, 0x25, 0x01, 0xd1);                    /* $t32: get, is_null */
-    BODY(&code, 0x20, 0x01, 0x20, 0x00, 0x13, 0x00, 0x00);        /* return_call_indirect */
+    WB_BODY(&code, 0x20, 0x00, 0x41, 0x02, 0x6c);                    /* $dbl */
+    WB_BODY(&code, 0x20, 0x01, 0x20, 0x00, 0x11, 0x00, 0x00);        /* call_indirect $t64 */
+    WB_BODY(&code, 0xfc, 0x10, 0x00);                                /* table.size $t64 */
+    WB_BODY(&code, 0xd0, 0x70, 0x20, 0x00, 0xfc, 0x0f, 0x00);        /* table.grow $t64 null */
+    WB_BODY(&code, 0x20, 0x00, 0x25, 0x00, 0xd1);                    /* table.get, ref.is_null */
+    WB_BODY(&code, 0x20, 0x00, 0xd2, 0x00, 0x26, 0x00);              /* table.set $dbl */
+    WB_BODY(&code, 0x20, 0x00, 0xd2, 0x00, 0x20, 0x01, 0xfc, 0x11, 0x00); /* table.fill $dbl */
+    WB_BODY(&code, 0x20, 0x00, 0x20, 0x01, 0x20, 0x02, 0xfc, 0x0e, 0x01, 0x00); /* copy $t32 $t64 */
+    WB_BODY(&code, 0x20, 0x00, 0x25, 0x01, 0xd1);                    /* $t32: get, is_null */
+    WB_BODY(&code, 0x20, 0x01, 0x20, 0x00, 0x13, 0x00, 0x00);        /* return_call_indirect */
     wb_section(&b, WB_CODE, code.data, code.len);
     wb_free(&code);
     weft_module *m = NULL;

@@ -107,6 +107,26 @@ static inline void wb_code1(wb_buf *b, const uint8_t *entry, size_t n)
 
 #define WB_CODE1(b, ...) wb_code1(b, WB_BYTES(__VA_ARGS__))
 
+/* Appends one code entry (no locals) of `n` instruction bytes and `end`,
+ * for a code section of several functions. */
+static inline void wb_body(wb_buf *code, const uint8_t *instrs, size_t n)
+{
+    wb_uleb(code, n + 2);
+    wb_byte(code, 0x00);
+    wb_put(code, instrs, n);
+    wb_byte(code, 0x0b);
+}
+#define WB_BODY(code, ...) wb_body(code, WB_BYTES(__VA_ARGS__))
+
+/* Appends an export of function `index` named `name`. */
+static inline void wb_export_func(wb_buf *exports, const char *name, uint32_t index)
+{
+    wb_uleb(exports, strlen(name));
+    wb_put(exports, (const uint8_t *)name, strlen(name));
+    wb_byte(exports, 0x00);
+    wb_uleb(exports, index);
+}
+
 /* Appends a custom section named `name` with `content` after the name. */
 static inline void wb_custom(wb_buf *b, const char *name, const uint8_t *content, size_t n)
 {
