@@ -345,20 +345,27 @@ def uleb(b, i):
             return v, i
 
 
+def sections(b):
+    """The sections of module bytes `b`, as (id, start, end) of their
+    contents (IndexError on a cut-off module)."""
+    i = 8
+    while i < len(b):
+        sid = b[i]
+        size, i = uleb(b, i + 1)
+        yield sid, i, i + size
+        i += size
+
+
 def memory64(path):
     """Whether the module's own memory (binaryen's generator declares one)
     is 64-bit."""
     with open(path, 'rb') as f:
         b = f.read()
     try:
-        i = 8
-        while i < len(b):
-            sid = b[i]
-            size, i = uleb(b, i + 1)
+        for sid, i, _ in sections(b):
             if sid == 5:
                 n, j = uleb(b, i)
                 return n > 0 and bool(b[j] & 4)
-            i += size
     except IndexError:
         pass
     return False
@@ -371,11 +378,7 @@ def has_table64(path):
     with open(path, 'rb') as f:
         b = f.read()
     try:
-        i = 8
-        while i < len(b):
-            sid = b[i]
-            size, i = uleb(b, i + 1)
-            end = i + size
+        for sid, i, _ in sections(b):
             if sid in (2, 4):
                 n, i = uleb(b, i)
                 for _ in range(n):
@@ -409,7 +412,6 @@ def has_table64(path):
                     i = uleb(b, i + 2)[1]
                     if flags & 1:
                         i = uleb(b, i)[1]
-            i = end
         return False
     except IndexError:
         return True
