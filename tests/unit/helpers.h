@@ -54,6 +54,13 @@ typedef struct mode {
 extern const mode modes[8];
 #define NMODES (sizeof modes / sizeof *modes)
 
+/* Runs the statement that follows once for each mode whose strategy this
+ * build has (weft_dispatch_available), `md` pointing at the mode. */
+#define FOR_EACH_MODE(md)                                                       \
+    for (const mode *md = modes; md < modes + NMODES; md++)                     \
+        if (!weft_dispatch_available(md->dispatch)) {                           \
+        } else
+
 /* "direct/guard" and so on, in a buffer the next call reuses. */
 const char *mode_name(const mode *md);
 

@@ -104,12 +104,10 @@ Test(exceptions, try_table_in_every_strategy)
     weft_error err;
     weft_module *m = try_table_module(NULL, &err);
     cr_assert_not_null(m, "%s", err.message);
-    for (size_t k = 0; k < NMODES; k++) {
-        if (!weft_dispatch_available(modes[k].dispatch))
-            continue;
-        weft_engine *e = engine_with(modes[k].dispatch, modes[k].bounds);
+    FOR_EACH_MODE(md) {
+        weft_engine *e = engine_with(md->dispatch, md->bounds);
         weft_instance *inst = instantiate(e, m);
-        const char *mode = mode_name(&modes[k]);
+        const char *mode = mode_name(md);
         cr_assert_eq(expect1(e, inst, "thrower", 4), 4, "%s", mode);
         cr_assert_eq(expect1(e, inst, "catcher", 5), 1005, "%s", mode);
         cr_assert_eq(expect1(e, inst, "catcher", 50), 2050, "%s", mode);
@@ -256,12 +254,10 @@ static const char *const legacy_wat =
 Test(exceptions, legacy_instructions)
 {
     weft_module *m = wat_flags(EXN, legacy_wat);
-    for (size_t k = 0; k < NMODES; k++) {
-        if (!weft_dispatch_available(modes[k].dispatch))
-            continue;
-        weft_engine *e = engine_with(modes[k].dispatch, modes[k].bounds);
+    FOR_EACH_MODE(md) {
+        weft_engine *e = engine_with(md->dispatch, md->bounds);
         weft_instance *inst = instantiate(e, m);
-        const char *mode = mode_name(&modes[k]);
+        const char *mode = mode_name(md);
         cr_assert_eq(expect1(e, inst, "catch", 4), 4, "%s", mode);
         cr_assert_eq(expect1(e, inst, "catch", 40), 1040, "%s", mode);
         cr_assert_eq(expect1(e, inst, "delegate", 40), 2040, "%s", mode);
@@ -313,10 +309,8 @@ Test(exceptions, across_a_host_function)
         "    try (result i32) local.get 0 call $host i32.const 1 i32.add\n"
         "    catch $e i32.const 1000 i32.add end)\n"
         "  (func (export \"bare\") (param i32) (result i32) local.get 0 call $host))\n");
-    for (size_t k = 0; k < NMODES; k++) {
-        if (!weft_dispatch_available(modes[k].dispatch))
-            continue;
-        weft_engine *e = engine_with(modes[k].dispatch, modes[k].bounds);
+    FOR_EACH_MODE(md) {
+        weft_engine *e = engine_with(md->dispatch, md->bounds);
         reentry r = { e, NULL, WEFT_OK };
         weft_valkind kind = WEFT_I32;
         weft_func *host;
@@ -326,7 +320,7 @@ Test(exceptions, across_a_host_function)
         cr_assert_eq(weft_instantiate(e, m, resolve_host, host, &inst, &err), WEFT_OK, "%s",
                      err.message);
         r.target = func_of(inst, "inner");
-        const char *mode = mode_name(&modes[k]);
+        const char *mode = mode_name(md);
         cr_assert_eq(expect1(e, inst, "outer", 5), 6, "%s", mode);
         cr_assert_eq(r.seen, WEFT_OK);
         cr_assert_eq(expect1(e, inst, "outer", 50), 1050, "%s", mode);
@@ -387,11 +381,9 @@ Test(exceptions, exnref_through_the_api)
     weft_error err;
     cr_assert_eq(weft_module_load(b.data, b.len, &m, &err), WEFT_OK, "%s", err.message);
     wb_free(&b);
-    for (size_t k = 0; k < NMODES; k++) {
-        if (!weft_dispatch_available(modes[k].dispatch))
-            continue;
-        const char *mode = mode_name(&modes[k]);
-        weft_engine *e = engine_with(modes[k].dispatch, modes[k].bounds);
+    FOR_EACH_MODE(md) {
+        const char *mode = mode_name(md);
+        weft_engine *e = engine_with(md->dispatch, md->bounds);
         weft_instance *inst = instantiate(e, m);
         weft_func *catch_it = func_of(inst, "catch_it"), *rethrow_it = func_of(inst, "rethrow_it");
         cr_assert_eq(weft_func_result_kind(catch_it, 0), WEFT_EXNREF, "%s", mode);

@@ -134,10 +134,8 @@ static const double xs[4] = { 1.5, 2.5, 3.5, 4.5 }, bs[4] = { 10, 20, 30, 40 };
 Test(fused, results_and_traps_in_every_mode)
 {
     weft_module *m = wat(update_wat);
-    for (size_t k = 0; k < NMODES; k++) {
-        if (!weft_dispatch_available(modes[k].dispatch))
-            continue;
-        run r = start(m, &modes[k]);
+    FOR_EACH_MODE(md) {
+        run r = start(m, md);
 
         /* Both forms: 32 bytes updated from 32 bytes. */
         put_f64s(&r, 1024, xs, 4);
@@ -241,10 +239,8 @@ static void expect_bytes(run *r, const char *what, uint32_t at, uint8_t base, in
 Test(fused, moves_in_every_mode)
 {
     weft_module *m = wat(move_wat);
-    for (size_t k = 0; k < NMODES; k++) {
-        if (!weft_dispatch_available(modes[k].dispatch))
-            continue;
-        run r = start(m, &modes[k]);
+    FOR_EACH_MODE(md) {
+        run r = start(m, md);
         /* Each width, with the offsets of both sides. */
         fill(&r, 1000, 100);
         fill(&r, 2000, 0);
@@ -290,13 +286,11 @@ static const char *select_wat =
 Test(fused, select_of_two_constants)
 {
     weft_module *m = wat(select_wat);
-    for (size_t k = 0; k < NMODES; k++) {
-        if (!weft_dispatch_available(modes[k].dispatch))
-            continue;
-        run r = { .md = &modes[k] };
-        r.e = engine_with(modes[k].dispatch, modes[k].bounds);
+    FOR_EACH_MODE(md) {
+        run r = { .md = md };
+        r.e = engine_with(md->dispatch, md->bounds);
         r.inst = instantiate(r.e, m);
-        const char *name = weft_dispatch_name(modes[k].dispatch);
+        const char *name = weft_dispatch_name(md->dispatch);
         struct { const char *f; int32_t a, b, want; } cases[] = {
             { "sign", 1, 2, -1 }, { "sign", 2, 1, 1 }, { "sign", -5, -5, 1 },
             { "bits", 1, 0, (int32_t)0x80000000u }, { "bits", 0, 0, 0x7f800123 },

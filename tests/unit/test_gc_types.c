@@ -404,10 +404,7 @@ static void trap_call(weft_engine *e, weft_instance *inst, const char *name, con
 Test(gc_types, i31_and_casts_in_every_mode)
 {
     weft_module *m = i31_module();
-    for (size_t k = 0; k < NMODES; k++) {
-        const mode *md = &modes[k];
-        if (!weft_dispatch_available(md->dispatch))
-            continue;
+    FOR_EACH_MODE(md) {
         weft_engine *e = engine_with(md->dispatch, md->bounds);
         weft_instance *inst = instantiate(e, m);
         /* The low 31 bits, sign- or zero-extended. */

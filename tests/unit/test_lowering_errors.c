@@ -46,15 +46,13 @@ Test(lowering_errors, too_large_frame_is_a_limit_error_naming_the_function)
     char *text = too_large_frame();
     weft_module *m = wat(text);
     free(text);
-    for (size_t i = 0; i < NMODES; i++) {
-        if (!weft_dispatch_available(modes[i].dispatch))
-            continue;
-        weft_engine *e = engine_with(modes[i].dispatch, modes[i].bounds);
+    FOR_EACH_MODE(md) {
+        weft_engine *e = engine_with(md->dispatch, md->bounds);
         weft_instance *inst = instantiate(e, m);
         char where[64];
-        snprintf(where, sizeof where, "%s, entry", mode_name(&modes[i]));
+        snprintf(where, sizeof where, "%s, entry", mode_name(md));
         check_limit(e, func_of(inst, "big"), where);
-        snprintf(where, sizeof where, "%s, call", mode_name(&modes[i]));
+        snprintf(where, sizeof where, "%s, call", mode_name(md));
         check_limit(e, func_of(inst, "caller"), where);
         weft_engine_free(e);
     }

@@ -81,10 +81,7 @@ static const char *const two_memories_wat =
 Test(memories, accesses_to_another_memory)
 {
     weft_module *m = wat_flags(PROPOSALS, two_memories_wat);
-    for (size_t k = 0; k < NMODES; k++) {
-        const mode *md = &modes[k];
-        if (!weft_dispatch_available(md->dispatch))
-            continue;
+    FOR_EACH_MODE(md) {
         weft_engine *e = engine_with(md->dispatch, md->bounds);
         weft_instance *inst = instantiate(e, m);
         /* The data segment went into memory 1. */
@@ -129,10 +126,7 @@ Test(memories, one_memory_imported_twice)
         "    i32.const 40 memory.grow $y drop\n"
         "    local.get 0 i32.const 5 i32.store $y\n"
         "    local.get 0 i32.load $x))\n");
-    for (size_t k = 0; k < NMODES; k++) {
-        const mode *md = &modes[k];
-        if (!weft_dispatch_available(md->dispatch))
-            continue;
+    FOR_EACH_MODE(md) {
         weft_engine *e = engine_with(md->dispatch, md->bounds);
         weft_instance *src = instantiate(e, exporter);
         weft_extern mem = export_of(src, "mem", WEFT_EXTERN_MEMORY);
@@ -166,10 +160,7 @@ static const char *const memory64_wat =
 Test(memories, memory64_bounds_never_wrap)
 {
     weft_module *m = wat_flags(PROPOSALS, memory64_wat);
-    for (size_t k = 0; k < NMODES; k++) {
-        const mode *md = &modes[k];
-        if (!weft_dispatch_available(md->dispatch))
-            continue;
+    FOR_EACH_MODE(md) {
         weft_engine *e = engine_with(md->dispatch, md->bounds);
         weft_instance *inst = instantiate(e, m);
         cr_assert_eq(ok_call(e, inst, "load", ARGS(i64(8)), md), 0x04030201);
@@ -231,10 +222,7 @@ Test(memories, memory64_offset_past_32_bits)
             continue;
         }
         cr_assert_eq(s, WEFT_OK, "%s", err.message);
-        for (size_t k = 0; k < NMODES; k++) {
-            const mode *md = &modes[k];
-            if (!weft_dispatch_available(md->dispatch))
-                continue;
+        FOR_EACH_MODE(md) {
             weft_engine *e = engine_with(md->dispatch, md->bounds);
             weft_instance *inst = instantiate(e, m);
             oob_call(e, inst, "f", ARGS(i64(0)), md);
@@ -289,10 +277,7 @@ Test(memories, bulk_between_index_types)
         "    local.get 0 local.get 1 local.get 2 memory.init $w $p)\n"
         "  (func (export \"load_a\") (param i32) (result i32) local.get 0 i32.load $a)\n"
         "  (func (export \"load_w\") (param i64) (result i32) local.get 0 i32.load $w))\n");
-    for (size_t k = 0; k < NMODES; k++) {
-        const mode *md = &modes[k];
-        if (!weft_dispatch_available(md->dispatch))
-            continue;
+    FOR_EACH_MODE(md) {
         weft_engine *e = engine_with(md->dispatch, md->bounds);
         weft_instance *inst = instantiate(e, m);
         cr_assert_eq(ok_call(e, inst, "load_w", ARGS(i64(65532)), md), 0x44332211);

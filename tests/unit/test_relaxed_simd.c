@@ -275,10 +275,7 @@ static void check_all(weft_engine *e, weft_instance *inst, const mode *md)
 Test(relaxed_simd, one_result_in_every_mode)
 {
     weft_module *m = wat_flags("--enable-relaxed-simd", relaxed_wat);
-    for (size_t k = 0; k < NMODES; k++) {
-        const mode *md = &modes[k];
-        if (!weft_dispatch_available(md->dispatch))
-            continue;
+    FOR_EACH_MODE(md) {
         weft_engine *e = engine_with(md->dispatch, md->bounds);
         weft_instance *inst = instantiate(e, m);
         check_all(e, inst, md);

@@ -126,10 +126,7 @@ Test(table64, flags_and_feature)
 Test(table64, instructions_in_every_mode)
 {
     weft_module *m = table64_module();
-    for (size_t k = 0; k < NMODES; k++) {
-        const mode *md = &modes[k];
-        if (!weft_dispatch_available(md->dispatch))
-            continue;
+    FOR_EACH_MODE(md) {
         weft_engine *e = engine_with(md->dispatch, md->bounds);
         weft_instance *inst = instantiate(e, m);
         weft_table *t64 = export_of(inst, "t64", WEFT_EXTERN_TABLE).of.table;

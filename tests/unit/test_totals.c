@@ -268,12 +268,10 @@ static uint8_t byte_at(weft_instance *inst, uint64_t at)
 Test(totals, memory_fill_is_charged_by_length)
 {
     weft_module *m = wat(bulk_module);
-    for (size_t k = 0; k < NMODES; k++) {
-        if (!weft_dispatch_available(modes[k].dispatch))
-            continue;
+    FOR_EACH_MODE(md) {
         weft_config c = default_config();
-        c.dispatch = modes[k].dispatch;
-        c.bounds = modes[k].bounds;
+        c.dispatch = md->dispatch;
+        c.bounds = md->bounds;
         c.fuel = 1000;
         weft_engine *e = engine_of(&c);
         weft_instance *inst = instantiate(e, m);
@@ -282,11 +280,11 @@ Test(totals, memory_fill_is_charged_by_length)
         /* 64 MiB is a million units: 1000 do not pay for it, and nothing
          * is written. */
         cr_assert_eq(weft_call(e, func_of(inst, "fill"), &a, 1, &r, 1, &err), WEFT_ERR_FUEL,
-                     "%s: %s", mode_name(&modes[k]), err.message);
+                     "%s: %s", mode_name(md), err.message);
         cr_assert_eq(byte_at(inst, 0), 0);
         uint64_t left;
         weft_engine_fuel(e, &left);
-        cr_assert_gt(left, 990, "%s: %llu", mode_name(&modes[k]), (unsigned long long)left);
+        cr_assert_gt(left, 990, "%s: %llu", mode_name(md), (unsigned long long)left);
         /* With enough, resuming runs it. */
         cr_assert_eq(weft_engine_add_fuel(e, 1 << 20), WEFT_OK);
         cr_assert_eq(weft_resume(e, &r, 1, &err), WEFT_OK, "%s", err.message);
@@ -321,13 +319,11 @@ Test(totals, table_fill_and_memory_copy_are_charged_by_length)
 Test(totals, table_grow_is_charged_by_length)
 {
     weft_module *m = wat(bulk_module);
-    for (size_t k = 0; k < NMODES; k++) {
-        if (!weft_dispatch_available(modes[k].dispatch))
-            continue;
-        const char *mode = mode_name(&modes[k]);
+    FOR_EACH_MODE(md) {
+        const char *mode = mode_name(md);
         weft_config c = default_config();
-        c.dispatch = modes[k].dispatch;
-        c.bounds = modes[k].bounds;
+        c.dispatch = md->dispatch;
+        c.bounds = md->bounds;
         c.fuel = 1000;
         weft_engine *e = engine_of(&c);
         weft_instance *inst = instantiate(e, m);
@@ -377,12 +373,10 @@ Test(totals, interrupt_stops_a_bulk_instruction_and_resume_finishes_it)
         "  (func (export \"copy\") (param i32) (result i32)"
         "    (i32.store8 (i32.const 0) (i32.const 5))"
         "    (call $poke) (memory.copy (i32.const 1) (i32.const 0) (local.get 0)) (i32.const 1)))");
-    for (size_t k = 0; k < NMODES; k++) {
-        if (!weft_dispatch_available(modes[k].dispatch))
-            continue;
+    FOR_EACH_MODE(md) {
         weft_config c = default_config();
-        c.dispatch = modes[k].dispatch;
-        c.bounds = modes[k].bounds;
+        c.dispatch = md->dispatch;
+        c.bounds = md->bounds;
         c.interruptible = true;
         weft_engine *e = engine_of(&c);
         weft_extern host = { .kind = WEFT_EXTERN_FUNC };
@@ -393,7 +387,7 @@ Test(totals, interrupt_stops_a_bulk_instruction_and_resume_finishes_it)
                      err.message);
         weft_value a = i32(32 << 20), r = { 0 };
         cr_assert_eq(weft_call(e, func_of(inst, "fill"), &a, 1, &r, 1, &err),
-                     WEFT_ERR_INTERRUPTED, "%s: %s", mode_name(&modes[k]), err.message);
+                     WEFT_ERR_INTERRUPTED, "%s: %s", mode_name(md), err.message);
         cr_assert_eq(byte_at(inst, (32 << 20) - 1), 0);
         cr_assert_eq(weft_resume(e, &r, 1, &err), WEFT_OK, "%s", err.message);
         cr_assert_eq(byte_at(inst, (32 << 20) - 1), 9);

@@ -163,15 +163,13 @@ static void expect_trap(weft_engine *e, const weft_instance *inst, const char *n
 
 Test(typed_refs, instructions_run_in_every_strategy)
 {
-    for (size_t i = 0; i < NMODES; i++) {
-        if (!weft_dispatch_available(modes[i].dispatch))
-            continue;
-        const char *name = mode_name(&modes[i]);
+    FOR_EACH_MODE(md) {
+        const char *name = mode_name(md);
         wb_buf b = run_module();
         weft_module *m = NULL;
         weft_error err;
         cr_assert_eq(load_typed(&b, &m, &err), WEFT_OK, "%s", err.message);
-        weft_engine *e = engine_with(modes[i].dispatch, modes[i].bounds);
+        weft_engine *e = engine_with(md->dispatch, md->bounds);
         weft_instance *inst = instantiate(e, m);
         expect_result(e, inst, "go", 41, 42, name);
         expect_trap(e, inst, "null", 1, "null function reference", name);
