@@ -322,27 +322,47 @@ OP(UNSUPPORTED) { TRAP(TRAP_UNSUPPORTED); }
 /* Calls push a return record and make the argument slots the callee's
  * first locals: nothing is copied. A host function gets the same slots.
  * The fast path is a Wasm function already lowered; a host function or
- * code not lowered yet goes to CALL_SLOW, with the call in the thread. */
-#define PUSH_FRAME(f, code, args, ret)                                          \
+ * code not lowered yet (both have no code: weft_func.code) goes to
+ * CALL_SLOW, with the call in the thread. */
+#define PUSH_RECORD(ret)                                                        \
     do {                                                                        \
         if (__builtin_expect(th->depth >= th->max_depth, 0)) TRAP(TRAP_EXHAUSTED); \
         th->calls[th->depth++] = (wx_callrec){ (ret), fp, inst };               \
+    } while (0)
+#define PUSH_FRAME(f, code, args, ret)                                          \
+    do {                                                                        \
+        PUSH_RECORD(ret);                                                       \
         fp = (args);                                                            \
         if (inst != (f)->inst) { inst = (f)->inst; RELOAD_MEM(); }              \
         ip = (code);                                                            \
         ENTER_FRAME(f);                                                         \
     } while (0)
+/* The slow path of a call: the call goes in the thread. */
+#define CALL_SLOW_PATH(f, args, ret)                                            \
+    do {                                                                        \
+        th->call_func = (f);                                                    \
+        th->call_args = (args);                                                 \
+        th->call_ret = (ret);                                                   \
+        CONTINUE(CALL_SLOW);                                                    \
+    } while (0)
 #define CALL_FUNC(f, args, ret)                                                 \
     do {                                                                        \
         wx_func *f_ = (f);                                                      \
-        const ir_word *code_;                                                   \
-        if (__builtin_expect(f_->host != NULL || !(code_ = *f_->code), 0)) {    \
-            th->call_func = f_;                                                 \
-            th->call_args = (args);                                             \
-            th->call_ret = (ret);                                               \
-            CONTINUE(CALL_SLOW);                                                \
-        }                                                                       \
+        const ir_word *code_ = *f_->code;                                       \
+        if (__builtin_expect(!code_, 0)) CALL_SLOW_PATH(f_, args, ret);         \
         PUSH_FRAME(f_, code_, args, ret);                                       \
+    } while (0)
+/* A call of a function defined in the module: the same instance, and never
+ * a host function. */
+#define CALL_DEFINED(f, args, ret)                                              \
+    do {                                                                        \
+        wx_func *f_ = (f);                                                      \
+        const ir_word *code_ = *f_->code;                                       \
+        if (__builtin_expect(!code_, 0)) CALL_SLOW_PATH(f_, args, ret);         \
+        PUSH_RECORD(ret);                                                       \
+        fp = (args);                                                            \
+        ip = code_;                                                             \
+        ENTER_FRAME(f_);                                                        \
     } while (0)
 
 OP(CALL_SLOW) {
@@ -382,7 +402,8 @@ OP(CALL_SLOW) {
        if (!g_) TRAP(TRAP_NULL_FUNC_REF);                                       \
        g_; })
 
-OP(CALL) { CALL_FUNC(inst->funcs[IMM], fp + S0, ip + 2); }
+OP(CALL) { CALL_DEFINED(inst->funcs[IMM], fp + S0, ip + 2); }
+OP(CALL_IMPORT) { CALL_FUNC(inst->funcs[IMM], fp + S0, ip + 2); }
 OP(CALL_REF) { wx_func *g = REF_TARGET(); CALL_FUNC(g, fp + S0, ip + 3); }
 OP(CALL_INDIRECT) { wx_func *g = INDIRECT_TARGET(); CALL_FUNC(g, fp + S0, ip + 3); }
 
@@ -463,6 +484,9 @@ OP(THROW_REF) {
 }
 
 #undef CALL_FUNC
+#undef CALL_DEFINED
+#undef CALL_SLOW_PATH
+#undef PUSH_RECORD
 #undef PUSH_FRAME
 #undef ENTER_FRAME
 #undef INDIRECT_TARGET

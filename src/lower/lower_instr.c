@@ -749,7 +749,8 @@ LOWER_CASE(op_return, {
     lo_set_dead(l);
 })
 LOWER_CASE(op_call,
-           lower_call(l, IR_CALL, wm_func_type(l->m, imm->index), imm->index, false, 0, 0))
+           lower_call(l, imm->index < l->m->nimported_funcs ? IR_CALL_IMPORT : IR_CALL,
+                      wm_func_type(l->m, imm->index), imm->index, false, 0, 0))
 #undef LOWER_CASE
 
 /* One instruction. The most frequent instructions, those that only change

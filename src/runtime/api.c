@@ -405,6 +405,8 @@ typedef struct host_func {
 
 /* Converts the slots to the declared kinds, calls the callback and writes
  * its results back over the slots. */
+const ir_word *wx_no_code = NULL;
+
 static wx_trap host_adapter(wx_thread *th, void *ctx, wx_slot *slots)
 {
     host_func *h = ctx;
@@ -472,7 +474,8 @@ weft_status weft_func_new(weft_engine *engine, const weft_valkind *params, uint3
     uint32_t np = wx_type_slots(h->type.params, nparams);
     uint32_t nr = wx_type_slots(h->type.results, nresults);
     h->f = (wx_func){ .type = &h->type, .sig = wx_sig_id(&h->type), .nargs = np,
-                      .nslots = np > nr ? np : nr, .host = host_adapter, .host_ctx = h };
+                      .nslots = np > nr ? np : nr, .code = &wx_no_code,
+                      .host = host_adapter, .host_ctx = h };
     if (!wx_engine_own(engine, OWN_FUNC, h)) {
         free(h);
         return WEFT_ERR_NOMEM;

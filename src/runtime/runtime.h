@@ -78,6 +78,9 @@ const char *wx_trap_describe(const wx_thread *th, wx_trap trap, char *buf, size_
  * over them (results start at slots[0]). Returns TRAP_NONE or a trap. */
 typedef wx_trap (*wx_host_fn)(wx_thread *th, void *ctx, wx_slot *slots);
 
+/* The code of every host function (weft_func.code): never lowered. */
+extern const ir_word *wx_no_code;
+
 /* A function instance. Wasm functions run the IR of their module's
  * function `index`; host functions call `host`. */
 struct weft_func {
@@ -88,7 +91,10 @@ struct weft_func {
     uint32_t nargs;           /* Slots the parameters take (a v128 takes two). */
     uint32_t nslots;          /* Slots of max(parameters, results). */
     uint32_t nlocals;         /* Slots of the declared locals, which entry zeroes. */
-    const ir_word **code;     /* Where the lowered code is cached (Wasm functions). */
+    /* Where the lowered code is cached: NULL until the function is first
+     * called. A host function's is wx_no_code, which stays NULL, so a
+     * call's fast path tests one word for both slow cases. */
+    const ir_word **code;
     wx_host_fn host;
     void *host_ctx;
 };
