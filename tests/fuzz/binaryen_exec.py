@@ -140,11 +140,13 @@ def same_trap(weft_kind, message):
 
 
 def compare(weft_lines, binaryen_lines):
-    """None when the two agree, else a line saying where they first differ."""
+    """(None, the number of export calls compared) when the two agree, else
+    (a line saying where they first differ, None)."""
     b = binaryen_events(binaryen_lines)
     w = weft_events(weft_lines, sum(1 for e in b[None] if e[0] == 'log'))
     if 'invalid' in weft_lines or 'link-error' in weft_lines:
-        return 'weft did not load the module'
+        return 'weft did not load the module', None
+    calls = 0
     for name, events in w.items():
         if events is None and name is not None:
             # binaryen calls an export with v128 in its signature, which
@@ -152,7 +154,7 @@ def compare(weft_lines, binaryen_lines):
             # what follows may differ, so the comparison ends here.
             break
         if name not in b:
-            return '%s: binaryen did not call it' % name
+            return '%s: binaryen did not call it' % name, None
         theirs = b[name]
         for k, ((k1, v1), (k2, v2)) in enumerate(zip(events, theirs)):
             ok = k1 == k2 and (
@@ -161,7 +163,8 @@ def compare(weft_lines, binaryen_lines):
                 (k1 == 'result' and len(v1) == len(v2) and
                  all(same_value(x, y) for x, y in zip(v1, v2))))
             if not ok:
-                return '%s: event %d: weft %s %s, binaryen %s %s' % (name, k, k1, v1, k2, v2)
+                return '%s: event %d: weft %s %s, binaryen %s %s' % (name, k, k1, v1, k2, v2), None
         if len(events) != len(theirs):
-            return '%s: weft %d events, binaryen %d' % (name, len(events), len(theirs))
-    return None
+            return '%s: weft %d events, binaryen %d' % (name, len(events), len(theirs)), None
+        calls += name is not None
+    return None, calls

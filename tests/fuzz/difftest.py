@@ -590,7 +590,8 @@ def main():
     counts = {'modules': 0, 'invalid-both': 0, 'same': 0, 'calls': 0, 'traps': 0,
               'logs': 0, 'generate-failed': 0, 'metered': 0, 'table64-redone': 0,
               'memory64': 0, 'split': 0, 'memories': 0, 'split-none': 0,
-              'extended': 0, 'const-exprs': 0, 'binaryen-same': 0}
+              'extended': 0, 'const-exprs': 0, 'binaryen-same': 0,
+              'binaryen-calls': 0}
     # The file weft runs for each module: with --multi-memory, the split one.
     weft_file = {}
     if a.multi_memory:
@@ -674,9 +675,11 @@ def main():
             if same(w, v) and wpath != path:
                 # Also binaryen's interpreter on the split module.
                 rc, lines = a.tools.output('opt', feats_of(path) + [wpath, '--fuzz-exec-before'])
-                differ = 'binaryen failed' if rc else binaryen_exec.compare(w, lines)
+                differ, calls = ('binaryen failed', None) if rc else \
+                    binaryen_exec.compare(w, lines)
                 if differ is None:
                     counts['binaryen-same'] += 1
+                    counts['binaryen-calls'] += calls
                 else:
                     w = w + ['binaryen: ' + differ]
             if same(w, v):
@@ -734,8 +737,8 @@ def main():
         print('difftest: %d modules split into %d memories in all (weft ran the split '
               'modules, V8 the originals); %d without a memory to split' % (
                   counts['split'], counts['memories'], counts['split-none']))
-        print('difftest: %d split modules agree with binaryen\'s interpreter too' %
-              counts['binaryen-same'])
+        print('difftest: %d split modules agree with binaryen\'s interpreter too '
+              '(%d export calls compared)' % (counts['binaryen-same'], counts['binaryen-calls']))
     if a.extended_const:
         print('difftest: %d modules with extended constant expressions (%d expressions)' % (
             counts['extended'], counts['const-exprs']))
