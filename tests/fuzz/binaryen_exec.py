@@ -24,11 +24,11 @@ import struct
 TRAPS = [
     ('unreachable', r'^unreachable'),
     ('div-zero', r'divide by zero|by 0\b|by zero'),
-    ('int-overflow', r'integer overflow|overflow|trunc.*(out of range|overflow)'),
+    ('table-oob', r'table|undefined element|out of bounds call'),
+    ('indirect-call', r'uninitialized|null|signature|callIndirect|type'),
+    ('int-overflow', r'integer overflow|overflow'),
     ('invalid-conv', r'trunc.*nan|invalid conversion'),
     ('memory-oob', r'memory|out of bounds (load|store)|final > |highest > |segment access'),
-    ('table-oob', r'table|undefined element|callTable overflow|out of bounds call'),
-    ('indirect-call', r'uninitialized|null|signature|callIndirect|type'),
     ('stack-exhausted', r'stack|call depth'),
 ]
 
@@ -163,7 +163,12 @@ def compare(weft_lines, binaryen_lines):
                 (k1 == 'result' and len(v1) == len(v2) and
                  all(same_value(x, y) for x, y in zip(v1, v2))))
             if not ok:
-                return '%s: event %d: weft %s %s, binaryen %s %s' % (name, k, k1, v1, k2, v2), None
+                # binaryen's interpreter allows less depth than weft: the
+                # line names stack-exhausted, which difftest explains.
+                deep = 'stack-exhausted ' if 'stack-exhausted' in (
+                    v1 if k1 == 'trap' else '', trap_kind(v2) if k2 == 'trap' else '') else ''
+                return '%s%s: event %d: weft %s %s, binaryen %s %s' % (
+                    deep, name, k, k1, v1, k2, v2), None
         if len(events) != len(theirs):
             return '%s: weft %d events, binaryen %d' % (name, len(events), len(theirs)), None
         calls += name is not None
