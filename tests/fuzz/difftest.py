@@ -591,7 +591,7 @@ def main():
               'logs': 0, 'generate-failed': 0, 'metered': 0, 'table64-redone': 0,
               'memory64': 0, 'split': 0, 'memories': 0, 'split-none': 0,
               'extended': 0, 'const-exprs': 0, 'binaryen-same': 0,
-              'binaryen-calls': 0}
+              'binaryen-calls': 0, 'binaryen-retried': 0}
     # The file weft runs for each module: with --multi-memory, the split one.
     weft_file = {}
     if a.multi_memory:
@@ -674,7 +674,14 @@ def main():
                 v = split_modules(v).get(path, []) + (['node failed: ' + f2] if f2 else [])
             if same(w, v) and wpath != path:
                 # Also binaryen's interpreter on the split module.
-                rc, lines = a.tools.output('opt', feats_of(path) + [wpath, '--fuzz-exec-before'])
+                # Once more in a fresh process if it fails: a long-running
+                # server now and then fails a run that passes alone.
+                for attempt in range(2):
+                    rc, lines = a.tools.output('opt', feats_of(path) +
+                                               [wpath, '--fuzz-exec-before'])
+                    if rc == 0:
+                        break
+                counts['binaryen-retried'] += attempt
                 differ, calls = ('binaryen failed', None) if rc else \
                     binaryen_exec.compare(w, lines)
                 if differ is None:
@@ -738,7 +745,8 @@ def main():
               'modules, V8 the originals); %d without a memory to split' % (
                   counts['split'], counts['memories'], counts['split-none']))
         print('difftest: %d split modules agree with binaryen\'s interpreter too '
-              '(%d export calls compared)' % (counts['binaryen-same'], counts['binaryen-calls']))
+              '(%d export calls compared; binaryen run again %d times)' % (
+                  counts['binaryen-same'], counts['binaryen-calls'], counts['binaryen-retried']))
     if a.extended_const:
         print('difftest: %d modules with extended constant expressions (%d expressions)' % (
             counts['extended'], counts['const-exprs']))

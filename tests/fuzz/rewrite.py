@@ -199,12 +199,13 @@ def split_memory(text, rng, count=None):
         if x[0] in ('func', 'global', 'elem', 'start'):
             mod[k] = visit(x)
         elif x[0] == 'data' and len(x) >= 3 and isinstance(x[2], list) and \
-                x[2][0] != 'memory':
+                isinstance(x[1], str) and x[1].startswith('$'):
             # An active segment of the one memory: the same bytes at the
             # same offset in every other memory, after all the originals so
             # that a segment out of bounds traps at the same point.
+            rest = x[3:] if x[2][0] == 'memory' else x[2:]
             for m in names[1:]:
-                copies.append(['data', '%s_%s' % (x[1], m[1:]), ['memory', m]] + x[2:])
+                copies.append(['data', '%s_%s' % (x[1], m[1:]), ['memory', m]] + rest)
     at = mems[0] + 1
     mod[at:at] = [['memory'] + [m] + decl[2:] for m in names[1:]]
     mod.extend(copies)
