@@ -692,7 +692,10 @@ def main():
             if same(w, v):
                 counts['same'] += 1
                 if w == ['invalid']:
+                    # Kept: binaryen should make valid modules, and so
+                    # should the rewrites.
                     counts['invalid-both'] += 1
+                    shutil.copy(path, os.path.join(keep, 'invalid-' + os.path.basename(path)))
                 counts['calls'] += sum(1 for x in w if x.startswith('call '))
                 counts['traps'] += sum(1 for x in w if ' trap ' in x)
                 counts['logs'] += sum(1 for x in w if x.startswith('log-'))
