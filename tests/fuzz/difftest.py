@@ -2,7 +2,8 @@
 """difftest.py: the differential test behind tools/difftest. Makes modules
 with binaryen's `wasm-opt --translate-to-fuzz` from seeded random bytes, runs
 each on weft (diff_driver) and on V8 (node diff_node.js), and compares the
-canonical lines the two print. See tools/difftest --help."""
+canonical lines the two print; with --multi-memory, binaryen's interpreter
+also runs the module weft ran (binaryen_exec.py). See tools/difftest --help."""
 import argparse
 import json
 import os
@@ -33,9 +34,10 @@ TTF = ['-ttf', '--denan']
 # --proposals: 3.0 features that V8 in node 20 runs behind flags, for a
 # binaryen new enough to generate code with them (tools/difftest installs
 # one from npm). binaryen 132 makes 64-bit memories and return calls;
-# multi-memory and extended-const are enabled, so nothing it makes under
-# them is rejected, but its generator does not use them (node 20 could not
-# run a second memory anyway).
+# extended-const is enabled, so nothing it makes under it is rejected, but
+# its generator uses neither extended constants nor a second memory (which
+# node 20 could not run): --extended-const and --multi-memory rewrite the
+# modules it makes to get them (rewrite.py).
 PROPOSALS = ['--enable-memory64', '--enable-tail-call', '--enable-extended-const']
 NODE_PROPOSALS = ['--experimental-wasm-memory64', '--experimental-wasm-extended-const']
 
