@@ -25,7 +25,7 @@ TRAPS = [
     ('unreachable', r'^unreachable'),
     ('div-zero', r'divide by zero|by 0\b|by zero'),
     ('table-oob', r'table|undefined element|out of bounds call'),
-    ('indirect-call', r'uninitialized|null|signature|callIndirect|type'),
+    ('indirect-call', r'uninitialized|null|signature|call_?indirect|cast failure|type'),
     ('int-overflow', r'integer overflow|overflow'),
     ('invalid-conv', r'trunc.*nan|invalid conversion'),
     ('memory-oob', r'memory|out of bounds (load|store)|final > |highest > |segment access'),

@@ -234,6 +234,15 @@ class BinaryenExec(unittest.TestCase):
         self.assertIsNotNone(binaryen_exec.compare(
             [x.replace('div-zero', 'unreachable') for x in self.WEFT], self.OUT))
 
+    def test_trap_wording(self):
+        for kind, message in (('indirect-call', 'cast failure in call_indirect'),
+                              ('div-zero', 'i64.rem_u by 0'),
+                              ('invalid-conv', 'truncSFloat of nan'),
+                              ('memory-oob', 'out of bounds segment access in memory.copy'),
+                              ('unreachable', 'unreachable')):
+            self.assertTrue(binaryen_exec.same_trap(kind, message), message)
+        self.assertFalse(binaryen_exec.same_trap('div-zero', 'unreachable'))
+
     def test_start_trap(self):
         self.assertEqual(binaryen_exec.compare(
             ['log-i32 i32:00000000', 'start trap unreachable'],
