@@ -68,6 +68,7 @@ def write(node, out, depth=0):
 
 
 def text_of(nodes):
+    """The text of a list of top-level nodes, one a line."""
     out = []
     for x in nodes:
         write(x, out)
