@@ -108,6 +108,15 @@ def canon_simd_text(text):
     return text, wrapped
 
 
+def wasm_file(path):
+    """Whether the file at `path` starts as a module does."""
+    try:
+        with open(path, 'rb') as f:
+            return f.read(4) == b'\0asm'
+    except OSError:
+        return False
+
+
 class Binaryen:
     """Runs binaryen's tools (wasm-opt, wasm-dis, wasm-as), each either as a
     process per run or, for npm's JS build (--binaryen-server), many runs in
@@ -124,7 +133,26 @@ class Binaryen:
         if not self.server:
             return subprocess.run([self.cmds[tool]] + args, stdout=subprocess.DEVNULL,
                                   stderr=subprocess.DEVNULL).returncode
-        return self.output(tool, args)[0]
+        # Now and then a run in a long-lived server fails, or reports
+        # success but leaves its output empty (seen: 2 of 3,000 split
+        # modules): then once more in a fresh process.
+        out = args[args.index('-o') + 1] if '-o' in args else None
+        for attempt in range(2):
+            status = self.output(tool, args)[0]
+            if status == 0 and out and not (wasm_file(out) if out.endswith('.wasm') else
+                                            os.path.exists(out) and os.path.getsize(out)):
+                status = 1
+                self.stop(tool)
+            if status == 0:
+                break
+        return status
+
+    def stop(self, tool):
+        """Ends the server process of `tool`, if there is one."""
+        p = self.procs.pop(tool, None)
+        if p:
+            p.kill()
+            p.wait()
 
     def output(self, tool, args):
         """Runs `tool` with args; its exit status and the lines it printed."""
@@ -155,16 +183,12 @@ class Binaryen:
                         if status:
                             # A failed run may leave the tool's state
                             # broken (an abort): start it afresh.
-                            p.kill()
-                            p.wait()
-                            self.procs.pop(tool, None)
+                            self.stop(tool)
                         return status, lines
                     lines.append(line.rstrip('\n'))
             except (BrokenPipeError, ValueError):
                 pass
-            p.kill()
-            p.wait()
-            self.procs.pop(tool, None)
+            self.stop(tool)
         return 1, lines
 
     def text(self, wasm):
