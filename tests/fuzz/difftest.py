@@ -2,7 +2,8 @@
 """difftest.py: the differential test behind tools/difftest. Makes modules
 with binaryen's `wasm-opt --translate-to-fuzz` from seeded random bytes, runs
 each on weft (diff_driver) and on V8 (node diff_node.js), and compares the
-canonical lines the two print. See tools/difftest --help."""
+canonical lines the two print; with --multi-memory, binaryen's interpreter
+also runs the module weft ran (binaryen_exec.py). See tools/difftest --help."""
 import argparse
 import json
 import os
@@ -11,6 +12,9 @@ import shutil
 import subprocess
 import sys
 import time
+
+import binaryen_exec
+import rewrite
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -30,9 +34,10 @@ TTF = ['-ttf', '--denan']
 # --proposals: 3.0 features that V8 in node 20 runs behind flags, for a
 # binaryen new enough to generate code with them (tools/difftest installs
 # one from npm). binaryen 132 makes 64-bit memories and return calls;
-# multi-memory and extended-const are enabled, so nothing it makes under
-# them is rejected, but its generator does not use them (node 20 could not
-# run a second memory anyway).
+# extended-const is enabled, so nothing it makes under it is rejected, but
+# its generator uses neither extended constants nor a second memory (which
+# node 20 could not run): --extended-const and --multi-memory rewrite the
+# modules it makes to get them (rewrite.py).
 PROPOSALS = ['--enable-memory64', '--enable-tail-call', '--enable-extended-const']
 NODE_PROPOSALS = ['--experimental-wasm-memory64', '--experimental-wasm-extended-const']
 
@@ -103,6 +108,15 @@ def canon_simd_text(text):
     return text, wrapped
 
 
+def wasm_file(path):
+    """Whether the file at `path` starts as a module does."""
+    try:
+        with open(path, 'rb') as f:
+            return f.read(4) == b'\0asm'
+    except OSError:
+        return False
+
+
 class Binaryen:
     """Runs binaryen's tools (wasm-opt, wasm-dis, wasm-as), each either as a
     process per run or, for npm's JS build (--binaryen-server), many runs in
@@ -119,32 +133,63 @@ class Binaryen:
         if not self.server:
             return subprocess.run([self.cmds[tool]] + args, stdout=subprocess.DEVNULL,
                                   stderr=subprocess.DEVNULL).returncode
+        # Now and then a run in a long-lived server fails, or reports
+        # success but leaves its output empty (seen: 2 of 3,000 split
+        # modules): then once more in a fresh process.
+        out = args[args.index('-o') + 1] if '-o' in args else None
+        for attempt in range(2):
+            status = self.output(tool, args)[0]
+            if status == 0 and out and not (wasm_file(out) if out.endswith('.wasm') else
+                                            os.path.exists(out) and os.path.getsize(out)):
+                status = 1
+                self.stop(tool)
+            if status == 0:
+                break
+        return status
+
+    def stop(self, tool):
+        """Ends the server process of `tool`, if there is one."""
+        p = self.procs.pop(tool, None)
+        if p:
+            p.kill()
+            p.wait()
+
+    def output(self, tool, args):
+        """Runs `tool` with args; its exit status and the lines it printed."""
+        if not self.server:
+            p = subprocess.run([self.cmds[tool]] + args, stdout=subprocess.PIPE,
+                               stderr=subprocess.DEVNULL, text=True, errors='replace')
+            return p.returncode, p.stdout.splitlines()
+        lines = []
         for attempt in range(2):
             p = self.procs.get(tool)
             if p is None or p.poll() is not None:
+                # A larger stack than node's default: binaryen's
+                # interpreter (--fuzz-exec) recurses deeply, and the server
+                # runs it some frames down already (the main thread's
+                # stack is 8 MB).
                 p = self.procs[tool] = subprocess.Popen(
-                    [self.node, os.path.join(HERE, 'binaryen_server.js'), self.cmds[tool]],
+                    [self.node, '--stack-size=4000', os.path.join(HERE, 'binaryen_server.js'),
+                     self.cmds[tool]],
                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-                    text=True)
+                    text=True, errors='replace')
             try:
                 p.stdin.write(json.dumps(args) + '\n')
                 p.stdin.flush()
+                lines = []
                 for line in p.stdout:
                     if line.startswith('\x01exit '):
                         status = int(line.split()[1])
                         if status:
                             # A failed run may leave the tool's state
                             # broken (an abort): start it afresh.
-                            p.kill()
-                            p.wait()
-                            self.procs.pop(tool, None)
-                        return status
+                            self.stop(tool)
+                        return status, lines
+                    lines.append(line.rstrip('\n'))
             except (BrokenPipeError, ValueError):
                 pass
-            p.kill()
-            p.wait()
-            self.procs.pop(tool, None)
-        return 1
+            self.stop(tool)
+        return 1, lines
 
     def text(self, wasm):
         """The text form of module `wasm`, or None."""
@@ -474,6 +519,28 @@ def confirm_simd_nans(path, wcmd, node_cmd, a):
         os.unlink(tmp)
 
 
+def split_module(wasm, feats, rng, a):
+    """For --multi-memory: writes the module `wasm` with its memory split
+    (rewrite.split_memory) into the split/ folder beside it. Returns
+    (status, (path, memories)), (0, None) when it has no memory to split."""
+    text = a.tools.text(wasm)
+    if text is None:
+        return 1, None
+    text = rewrite.split_memory(text, rng)
+    if text is None:
+        return 0, None
+    out = os.path.join(os.path.dirname(wasm), 'split', os.path.basename(wasm))
+    wat = out[:-5] + '.wat'
+    with open(wat, 'w') as f:
+        f.write(text)
+    try:
+        if a.tools.run('as', feats + [wat, '-o', out]):
+            return 1, None
+    finally:
+        os.unlink(wat)
+    return 0, (out, text.count('\n(memory '))
+
+
 def run(cmd, files, timeout):
     """Runs cmd + files; returns (stdout, None) or (stdout, what failed)."""
     try:
@@ -513,18 +580,29 @@ def main():
                     help='also enable memory64, tail calls and extended-const (a newer binaryen)')
     ap.add_argument('--no-denan', action='store_true',
                     help='keep scalar NaNs; differences from NaN bits are told apart by rerunning')
+    ap.add_argument('--multi-memory', action='store_true',
+                    help='weft runs each module with its memory split into several '
+                         '(rewrite.split_memory), V8 the module as generated')
+    ap.add_argument('--extended-const', action='store_true',
+                    help='constant initialisers and segment offsets become extended '
+                         'constant expressions (rewrite.extend_consts) on both sides')
     ap.add_argument('--meter-every', type=int, default=0,
                     help='every Kth batch runs metered: fuel in small top-ups and an '
                          'interrupt every 100 us, each stop resumed (0: never)')
     a = ap.parse_args()
     a.tools = Binaryen(a)
-    # binaryen 132 with reference types emits typed function reference
-    # instructions (ref.as_non_null) and imports (call-ref, an externref
-    # global) that node 20 does not load without flags and weft has on.
+    # binaryen 132 (npm's, run through the binaryen server) with reference
+    # types emits typed function reference instructions (ref.as_non_null)
+    # and imports (call-ref, an externref global) that node 20 does not load
+    # without flags and weft has on.
     if a.ref_types_every is None:
-        a.ref_types_every = 0 if a.proposals else 8
+        a.ref_types_every = 0 if a.binaryen_server else 8
     if a.proposals:
         EXTRA_FEATURES.extend(PROPOSALS)
+    if a.multi_memory:
+        EXTRA_FEATURES.append('--enable-multimemory')
+    if a.extended_const and '--enable-extended-const' not in EXTRA_FEATURES:
+        EXTRA_FEATURES.append('--enable-extended-const')
     ttf = TTF if not a.no_denan else [x for x in TTF if x != '--denan']
 
     mods = os.path.join(a.work, 'modules')
@@ -532,10 +610,18 @@ def main():
     os.makedirs(mods, exist_ok=True)
     os.makedirs(keep, exist_ok=True)
     node_cmd = [a.node, '--experimental-wasm-type-reflection', '--stack-size=900'] + \
-        (NODE_PROPOSALS if a.proposals else []) + [os.path.join(HERE, 'diff_node.js')]
+        (NODE_PROPOSALS if a.proposals else
+         ['--experimental-wasm-extended-const'] if a.extended_const else []) + \
+        [os.path.join(HERE, 'diff_node.js')]
     counts = {'modules': 0, 'invalid-both': 0, 'same': 0, 'calls': 0, 'traps': 0,
               'logs': 0, 'generate-failed': 0, 'metered': 0, 'table64-redone': 0,
-              'memory64': 0}
+              'memory64': 0, 'split': 0, 'memories': 0, 'split-none': 0,
+              'extended': 0, 'const-exprs': 0, 'binaryen-same': 0,
+              'binaryen-calls': 0, 'binaryen-retried': 0}
+    # The file weft runs for each module: with --multi-memory, the split one.
+    weft_file = {}
+    if a.multi_memory:
+        os.makedirs(os.path.join(mods, 'split'), exist_ok=True)
     explained, unexplained = {}, []
     started = time.time()
     for first in range(0, a.count, a.batch):
@@ -569,6 +655,22 @@ def main():
             if rc == 0 and SIMD in feats and not a.keep_simd_nans and \
                     not canon_simd(wasm, feats, a.tools):
                 rc = 1
+            if rc == 0 and a.extended_const:
+                with open(wasm, 'rb') as f:
+                    b, n = rewrite.extend_consts(f.read(), random.Random('%d-%d-ec' % (a.seed, i)))
+                with open(wasm, 'wb') as f:
+                    f.write(b)
+                counts['extended'] += n > 0
+                counts['const-exprs'] += n
+            weft_file[wasm] = wasm
+            if rc == 0 and a.multi_memory:
+                rc, split = split_module(wasm, feats, random.Random('%d-%d-mm' % (a.seed, i)), a)
+                if split:
+                    counts['split'] += 1
+                    counts['memories'] += split[1]
+                    weft_file[wasm] = split[0]
+                elif rc == 0:
+                    counts['split-none'] += 1
             if rc != 0:
                 counts['generate-failed'] += 1
                 continue
@@ -581,36 +683,64 @@ def main():
             wcmd += ['--meter', '97']
             bounds += ', metered'
             counts['metered'] += len(files)
-        wout, wfail = run(wcmd, files, a.timeout)
+        wout, wfail = run(wcmd, [weft_file[p] for p in files], a.timeout)
         vout, vfail = run(node_cmd, files, a.timeout)
         wmods, vmods = split_modules(wout), split_modules(vout)
         for path in files:
             counts['modules'] += 1
-            w, v = wmods.get(path), vmods.get(path)
-            if w is None or v is None or (wfail and path == list(wmods)[-1]) or \
+            wpath = weft_file[path]
+            w, v = wmods.get(wpath), vmods.get(path)
+            if w is None or v is None or (wfail and wpath == list(wmods)[-1]) or \
                     (vfail and path == list(vmods)[-1]):
                 # The batch died or hung on or before this module: run it
                 # alone to tell which.
-                w, f1 = run(wcmd, [path], 30)
+                w, f1 = run(wcmd, [wpath], 30)
                 v, f2 = run(node_cmd, [path], 30)
-                w = split_modules(w).get(path, []) + (['weft failed: ' + f1] if f1 else [])
+                w = split_modules(w).get(wpath, []) + (['weft failed: ' + f1] if f1 else [])
                 v = split_modules(v).get(path, []) + (['node failed: ' + f2] if f2 else [])
+            if same(w, v) and wpath != path:
+                # Also binaryen's interpreter on the split module.
+                # Once more in a fresh process if it fails: a long-running
+                # server now and then fails a run that passes alone.
+                for attempt in range(2):
+                    rc, lines = a.tools.output('opt', feats_of(path) +
+                                               [wpath, '--fuzz-exec-before'])
+                    if rc == 0:
+                        break
+                counts['binaryen-retried'] += attempt
+                differ, calls = ('binaryen failed', None) if rc else \
+                    binaryen_exec.compare(w, lines)
+                if differ is None:
+                    counts['binaryen-same'] += 1
+                    counts['binaryen-calls'] += calls
+                else:
+                    w = w + ['binaryen: ' + differ]
             if same(w, v):
                 counts['same'] += 1
                 if w == ['invalid']:
+                    # Kept: binaryen should make valid modules, and so
+                    # should the rewrites.
                     counts['invalid-both'] += 1
+                    shutil.copy(path, os.path.join(keep, 'invalid-' + os.path.basename(path)))
                 counts['calls'] += sum(1 for x in w if x.startswith('call '))
                 counts['traps'] += sum(1 for x in w if ' trap ' in x)
                 counts['logs'] += sum(1 for x in w if x.startswith('log-'))
                 os.unlink(path)
+                if wpath != path:
+                    os.unlink(wpath)
                 continue
             why = explain(w, v)
-            if not why and SIMD in feats_of(path):
+            # The reruns below run the module as generated on both sides,
+            # which would hide a difference in a split module.
+            if not why and SIMD in feats_of(path) and wpath == path:
                 why = confirm_simd_nans(path, wcmd, node_cmd, a)
-            if not why and a.no_denan:
+            if not why and a.no_denan and wpath == path:
                 why = nan_leak(path, wcmd, node_cmd, a)
             base = os.path.join(keep, os.path.basename(path)[:-5])
             shutil.copy(path, base + '.wasm')
+            if wpath != path:
+                shutil.copy(wpath, base + '-split.wasm')
+                os.unlink(wpath)
             with open(base + '.weft', 'w') as f:
                 f.write('\n'.join(w) + '\n')
             with open(base + '.v8', 'w') as f:
@@ -639,6 +769,16 @@ def main():
     if a.proposals:
         print('difftest: %d modules with a 64-bit memory; %d made again for a 64-bit table' %
               (counts['memory64'], counts['table64-redone']))
+    if a.multi_memory:
+        print('difftest: %d modules split into %d memories in all (weft ran the split '
+              'modules, V8 the originals); %d without a memory to split' % (
+                  counts['split'], counts['memories'], counts['split-none']))
+        print('difftest: %d split modules agree with binaryen\'s interpreter too '
+              '(%d export calls compared; binaryen run again %d times)' % (
+                  counts['binaryen-same'], counts['binaryen-calls'], counts['binaryen-retried']))
+    if a.extended_const:
+        print('difftest: %d modules with extended constant expressions (%d expressions)' % (
+            counts['extended'], counts['const-exprs']))
     if counts['metered']:
         print('difftest: %d modules ran metered (fuel top-ups, interrupts, resumes)' %
               counts['metered'])
