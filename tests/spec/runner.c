@@ -657,6 +657,11 @@ static bool convert_args(command_ctx *cx, const spec_action *a, const weft_func 
             set_message(cx, "argument %zu: %s", i, err);
             return false;
         }
+        if (args[i].kind == WEFT_ANYREF && args[i].of.ref &&
+            weft_anyref_from_host(script_engine(cx), args[i].of.ref, &args[i], NULL) != WEFT_OK) {
+            set_message(cx, "argument %zu: cannot make a host anyref", i);
+            return false;
+        }
     }
     return true;
 }
