@@ -108,6 +108,12 @@ void wx_heap_free(wx_heap *h);
  * header, from the heap of thread `th`; NULL when the heap's limit or the
  * machine's memory is exhausted ("out of memory"). May collect first. */
 wx_obj *wx_gc_alloc(wx_thread *th, const wx_rtt *rtt, uint32_t len);
+/* Collects thread `th`'s heap now, the value stack scanned up to `top`
+ * (NULL: no Wasm frame is active). */
+void wx_gc_collect(wx_thread *th, const wx_slot *top);
+/* The objects and bytes live (allocated and not freed) and the
+ * collections so far: for tests. */
+void wx_heap_stats(const wx_heap *h, uint64_t *objects, uint64_t *bytes, uint64_t *collections);
 /* The same, from heap `h` with no thread: constant expressions at
  * instantiation, the host's values. */
 wx_obj *wx_heap_alloc(wx_heap *h, const wx_rtt *rtt, uint32_t len);

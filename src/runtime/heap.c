@@ -106,12 +106,17 @@ static unsigned class_of(uint64_t bytes)
     return c;
 }
 
-/* A new chunk of cells of class `c`, every cell on the free list. */
+/* A new chunk of cells of class `c`, every cell on the free list. Chunks
+ * are aligned to their size, so a word's chunk is the word rounded down. */
 static bool add_chunk(wx_heap *h, unsigned c)
 {
-    wx_chunk *k = malloc(WX_CHUNK_BYTES);
+    wx_chunk *k = aligned_alloc(WX_CHUNK_BYTES, WX_CHUNK_BYTES);
     if (!k)
         return false;
+    if (!wx_ptrset_add(&h->chunk_set, k)) {
+        free(k);
+        return false;
+    }
     k->next = h->chunks;
     k->cls = c;
     k->cell = class_bytes[c];
@@ -125,6 +130,22 @@ static bool add_chunk(wx_heap *h, unsigned c)
         h->free[c] = o;
     }
     return true;
+}
+
+wx_obj *wx_heap_find(const wx_heap *h, const void *p)
+{
+    uintptr_t a = (uintptr_t)p;
+    if (!a || (a & 7))
+        return NULL;
+    const wx_chunk *k = (const wx_chunk *)(a & ~(uintptr_t)(WX_CHUNK_BYTES - 1));
+    if (wx_ptrset_has(&h->chunk_set, k)) {
+        uintptr_t off = a - (uintptr_t)k->cells;
+        if (a < (uintptr_t)k->cells || off % k->cell || off / k->cell >= k->ncells)
+            return NULL;
+        wx_obj *o = (wx_obj *)a;
+        return o->rtt ? o : NULL;
+    }
+    return wx_ptrset_has(&h->large_set, p) ? (wx_obj *)a : NULL;
 }
 
 uint64_t wx_obj_bytes(const wx_rtt *rtt, uint32_t len)
@@ -154,6 +175,10 @@ wx_obj *wx_heap_alloc(wx_heap *h, const wx_rtt *rtt, uint32_t len)
         wx_large *b = calloc(1, sizeof *b + bytes);
         if (!b)
             return NULL;
+        if (!wx_ptrset_add(&h->large_set, b + 1)) {
+            free(b);
+            return NULL;
+        }
         b->bytes = bytes;
         b->next = h->large;
         h->large = b;
@@ -191,14 +216,17 @@ void wx_heap_free(wx_heap *h)
         next = b->next;
         free(b);
     }
-    free(h->boxes);
+    free(h->boxes.slots);
+    free(h->chunk_set.slots);
+    free(h->large_set.slots);
+    free(h->gray);
     free(h->roots);
     free(h);
 }
 
 /* ---- Host and extern boxes --------------------------------------------------------- */
 
-static size_t box_hash(const void *p, size_t cap)
+static size_t ptr_hash(const void *p, size_t cap)
 {
     uint64_t x = (uint64_t)(uintptr_t)p;
     x ^= x >> 33;
@@ -207,39 +235,39 @@ static size_t box_hash(const void *p, size_t cap)
     return (size_t)x & (cap - 1);
 }
 
-static bool is_extern_box(const wx_heap *h, const void *p)
+bool wx_ptrset_has(const wx_ptrset *s, const void *p)
 {
-    if (!h->boxes_cap)
+    if (!s->cap)
         return false;
-    for (size_t i = box_hash(p, h->boxes_cap); h->boxes[i]; i = (i + 1) & (h->boxes_cap - 1))
-        if (h->boxes[i] == p)
+    for (size_t i = ptr_hash(p, s->cap); s->slots[i]; i = (i + 1) & (s->cap - 1))
+        if (s->slots[i] == p)
             return true;
     return false;
 }
 
-bool wx_heap_add_box(wx_heap *h, void *p)
+bool wx_ptrset_add(wx_ptrset *s, void *p)
 {
-    if (2 * (h->nboxes + 1) > h->boxes_cap) {
-        size_t cap = h->boxes_cap ? 2 * h->boxes_cap : 64;
+    if (2 * (s->n + 1) > s->cap) {
+        size_t cap = s->cap ? 2 * s->cap : 64;
         void **grown = calloc(cap, sizeof *grown);
         if (!grown)
             return false;
-        for (size_t i = 0; i < h->boxes_cap; i++)
-            if (h->boxes[i]) {
-                size_t j = box_hash(h->boxes[i], cap);
+        for (size_t i = 0; i < s->cap; i++)
+            if (s->slots[i]) {
+                size_t j = ptr_hash(s->slots[i], cap);
                 while (grown[j])
                     j = (j + 1) & (cap - 1);
-                grown[j] = h->boxes[i];
+                grown[j] = s->slots[i];
             }
-        free(h->boxes);
-        h->boxes = grown;
-        h->boxes_cap = cap;
+        free(s->slots);
+        s->slots = grown;
+        s->cap = cap;
     }
-    size_t j = box_hash(p, h->boxes_cap);
-    while (h->boxes[j])
-        j = (j + 1) & (h->boxes_cap - 1);
-    h->boxes[j] = p;
-    h->nboxes++;
+    size_t j = ptr_hash(p, s->cap);
+    while (s->slots[j])
+        j = (j + 1) & (s->cap - 1);
+    s->slots[j] = p;
+    s->n++;
     return true;
 }
 
@@ -248,7 +276,7 @@ void *wx_any_convert_extern(wx_heap *h, void *ref, bool *ok)
     *ok = true;
     if (!ref)
         return NULL;
-    if (is_extern_box(h, ref)) {
+    if (wx_ptrset_has(&h->boxes, ref)) {
         void *v;
         memcpy(&v, wx_obj_data(ref), sizeof v);
         return v;
@@ -270,7 +298,7 @@ void *wx_extern_convert_any(wx_heap *h, void *ref, bool *ok)
     if (!wx_is_i31(ref) && wx_obj_kind(ref) == WX_OBJ_HOST)
         return wx_host_box_value(ref);
     wx_obj *o = wx_heap_alloc(h, &extern_rtt, 0);
-    if (!o || !wx_heap_add_box(h, o)) {
+    if (!o || !wx_ptrset_add(&h->boxes, o)) {
         *ok = false;
         return NULL;
     }

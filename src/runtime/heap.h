@@ -23,6 +23,16 @@ typedef struct wx_large {
     uint64_t bytes;
 } wx_large;
 
+/* A set of addresses (open addressing, at most half full); emptied and
+ * refilled rather than deleted from. */
+typedef struct wx_ptrset {
+    void **slots;
+    size_t n, cap;
+} wx_ptrset;
+
+bool wx_ptrset_add(wx_ptrset *s, void *p);
+bool wx_ptrset_has(const wx_ptrset *s, const void *p);
+
 /* A host handle's root: a reference the host holds (weft_ref_root). */
 struct wx_heap {
     wx_chunk *chunks;
@@ -36,10 +46,16 @@ struct wx_heap {
     uint64_t threshold;            /* since_gc past this collects. */
     uint64_t collections;
     bool stress;                   /* Collect at every allocation. */
-    /* The extern boxes (extern.convert_any), a set of addresses: a host
-     * value must not be taken for one by reading through it. */
-    void **boxes;
-    size_t nboxes, boxes_cap;
+    /* The extern boxes (extern.convert_any): a host value must not be
+     * taken for one by reading through it. */
+    wx_ptrset boxes;
+    /* The chunks and the large objects, by address: what tells the
+     * collector whether a word is a reference to an object. */
+    wx_ptrset chunk_set, large_set;
+    /* The collector's stack of objects marked but not yet scanned. */
+    wx_obj **gray;
+    size_t ngray, gray_cap;
+    bool overflow;                 /* The gray stack could not grow. */
     /* References the host holds (rooted handles), with a count each. */
     struct { void *ref; uint32_t count; } *roots;
     size_t nroots, roots_cap;
@@ -58,7 +74,8 @@ static inline void wx_cell_set_next(wx_obj *o, wx_obj *n) { memcpy((uint8_t *)o 
 /* The bytes an object of `rtt` with `len` elements takes, header included. */
 uint64_t wx_obj_bytes(const wx_rtt *rtt, uint32_t len);
 
-/* Adds extern box `p` to the heap's set; false when out of memory. */
-bool wx_heap_add_box(wx_heap *h, void *p);
+/* The object that word `p` refers to, or NULL when it is none (an i31, a
+ * function, a host value, a free cell, anything else). */
+wx_obj *wx_heap_find(const wx_heap *h, const void *p);
 
 #endif
