@@ -288,6 +288,26 @@ void weft_engine_free(weft_engine *engine);
 weft_status weft_anyref_from_host(weft_engine *engine, void *host, weft_value *out,
                                   weft_error *err);
 
+/* Garbage-collected references held by the host. A reference of the any
+ * hierarchy (WEFT_ANYREF) or an externref that Wasm made (extern.convert_any)
+ * lives while Wasm code can reach it; a copy the host keeps across a call
+ * must be rooted, or a collection during the call may free it. A root is
+ * counted: each weft_ref_root wants one weft_ref_release. Rooting null, an
+ * i31 or a value that is no heap object does nothing and succeeds. */
+weft_status weft_ref_root(weft_engine *engine, const weft_value *v);
+void weft_ref_release(weft_engine *engine, const weft_value *v);
+
+/* Collects the engine's heap now: what the host's roots, the instances'
+ * globals, tables and element segments, and (from a host function that
+ * Wasm code called) the active Wasm frames reach stays, the rest is freed. */
+void weft_gc_collect(weft_engine *engine);
+
+/* The engine's heap: objects and bytes live now, collections so far. */
+typedef struct weft_gc_stats {
+    uint64_t objects, bytes, collections;
+} weft_gc_stats;
+void weft_gc_stats_get(const weft_engine *engine, weft_gc_stats *out);
+
 /* Adds `amount` units of fuel to an engine made with a fuel budget
  * (saturating at UINT64_MAX). An engine without one is WEFT_ERR_ARGUMENT.
  * Call it between calls or from a host function, on the engine's thread. */
