@@ -128,6 +128,7 @@ OP(ARRAY_INIT_ELEM) {
 OP(ANY_CONVERT_EXTERN) {
     bool ok;
     th->gc_ip = ip; th->gc_fp = fp;
+    wx_gc_poll(th, WX_OBJ_HEADER + 8);
     void *r = wx_any_convert_extern(th->heap, fp[S1].ref, &ok);
     if (!ok) TRAP(TRAP_NOMEM);
     fp[S0].ref = r;
@@ -136,6 +137,7 @@ OP(ANY_CONVERT_EXTERN) {
 OP(EXTERN_CONVERT_ANY) {
     bool ok;
     th->gc_ip = ip; th->gc_fp = fp;
+    wx_gc_poll(th, WX_OBJ_HEADER + 8);
     void *r = wx_extern_convert_any(th->heap, fp[S1].ref, &ok);
     if (!ok) TRAP(TRAP_NOMEM);
     fp[S0].ref = r;

@@ -287,14 +287,18 @@ void wx_gc_collect(wx_thread *th, const wx_slot *top)
 
 /* ---- Allocation from running code -------------------------------------------------- */
 
-wx_obj *wx_gc_alloc(wx_thread *th, const wx_rtt *rtt, uint32_t len)
+void wx_gc_poll(wx_thread *th, uint64_t bytes)
 {
     wx_heap *h = th->heap;
-    uint64_t bytes = wx_obj_bytes(rtt, len);
     bool full = bytes > h->max_bytes || h->live_bytes > h->max_bytes - bytes;
     if (h->stress || full || h->since_gc >= h->threshold)
         wx_gc_collect(th, th->gc_fp ? th->gc_fp + WX_FRAME_MAX : NULL);
-    return wx_heap_alloc(h, rtt, len);
+}
+
+wx_obj *wx_gc_alloc(wx_thread *th, const wx_rtt *rtt, uint32_t len)
+{
+    wx_gc_poll(th, wx_obj_bytes(rtt, len));
+    return wx_heap_alloc(th->heap, rtt, len);
 }
 
 void wx_heap_stats(const wx_heap *h, uint64_t *objects, uint64_t *bytes, uint64_t *collections)

@@ -108,6 +108,10 @@ void wx_heap_free(wx_heap *h);
  * header, from the heap of thread `th`; NULL when the heap's limit or the
  * machine's memory is exhausted ("out of memory"). May collect first. */
 wx_obj *wx_gc_alloc(wx_thread *th, const wx_rtt *rtt, uint32_t len);
+/* Collects before running code allocates `bytes` if it is time to (the
+ * threshold, the limit, stress mode): what the conversions, which make
+ * boxes, call first. th->gc_fp must be the running frame. */
+void wx_gc_poll(wx_thread *th, uint64_t bytes);
 /* Collects thread `th`'s heap now, the value stack scanned up to `top`
  * (NULL: no Wasm frame is active). */
 void wx_gc_collect(wx_thread *th, const wx_slot *top);
