@@ -159,6 +159,17 @@ typedef struct weft_value {
     } of;
 } weft_value;
 
+/* What an anyref holds: null, an i31, a struct, an array, or a host value
+ * (a host box: weft_anyref_from_host, or any.convert_extern of an
+ * externref). */
+typedef enum weft_anyref_kind {
+    WEFT_ANYREF_NULL, WEFT_ANYREF_I31, WEFT_ANYREF_STRUCT, WEFT_ANYREF_ARRAY, WEFT_ANYREF_HOST,
+} weft_anyref_kind;
+
+/* The kind of anyref `v` (a value of kind WEFT_ANYREF that weft made),
+ * and for a host value the host's pointer in *host (may be NULL). */
+weft_anyref_kind weft_anyref_kind_of(const weft_value *v, void **host);
+
 /* ---- Engine ----------------------------------------------------------------- */
 
 /* How the interpreter dispatches from one instruction to the next. */
@@ -243,6 +254,14 @@ typedef struct weft_config {
     uint64_t max_engine_memory_bytes;
     uint64_t max_engine_table_elems;
     uint32_t max_instances;
+    /* The most bytes the engine's garbage-collected objects (structs,
+     * arrays, boxes) may take together (default 4 GiB). An allocation that
+     * would pass it, after a collection, traps with "out of memory". */
+    uint64_t max_heap_bytes;
+    /* Collect at every allocation (default false, or true when the
+     * environment variable WEFT_GC_STRESS is 1): slow, for testing that
+     * every reference is found. */
+    bool gc_stress;
 } weft_config;
 
 /* Fills `config` with the defaults. */
@@ -262,6 +281,32 @@ typedef struct weft_engine weft_engine;
 
 weft_status weft_engine_new(const weft_config *config, weft_engine **out, weft_error *err);
 void weft_engine_free(weft_engine *engine);
+
+/* An anyref holding host value `host` (non-NULL), as any.convert_extern
+ * makes it: Wasm code sees a reference of the any hierarchy that is no
+ * i31, struct or array, and extern.convert_any gives `host` back. */
+weft_status weft_anyref_from_host(weft_engine *engine, void *host, weft_value *out,
+                                  weft_error *err);
+
+/* Garbage-collected references held by the host. A reference of the any
+ * hierarchy (WEFT_ANYREF) or an externref that Wasm made (extern.convert_any)
+ * lives while Wasm code can reach it; a copy the host keeps across a call
+ * must be rooted, or a collection during the call may free it. A root is
+ * counted: each weft_ref_root wants one weft_ref_release. Rooting null, an
+ * i31 or a value that is no heap object does nothing and succeeds. */
+weft_status weft_ref_root(weft_engine *engine, const weft_value *v);
+void weft_ref_release(weft_engine *engine, const weft_value *v);
+
+/* Collects the engine's heap now: what the host's roots, the instances'
+ * globals, tables and element segments, and (from a host function that
+ * Wasm code called) the active Wasm frames reach stays, the rest is freed. */
+void weft_gc_collect(weft_engine *engine);
+
+/* The engine's heap: objects and bytes live now, collections so far. */
+typedef struct weft_gc_stats {
+    uint64_t objects, bytes, collections;
+} weft_gc_stats;
+void weft_gc_stats_get(const weft_engine *engine, weft_gc_stats *out);
 
 /* Adds `amount` units of fuel to an engine made with a fuel budget
  * (saturating at UINT64_MAX). An engine without one is WEFT_ERR_ARGUMENT.

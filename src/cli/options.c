@@ -66,6 +66,9 @@ static const option_row options[] = {
       "all linear memory of the instance together (default 4294967296)" },
     { "--max-total-table-elems", "N", OPT_LIMITS,
       "all table elements of the instance together (default 10000000)" },
+    { "--max-heap", "BYTES", OPT_LIMITS,
+      "the garbage-collected objects together (default 4294967296);\n"
+      "an allocation past it traps with 'out of memory'" },
     { "--max-memories", "N", OPT_LIMITS,
       "memories a module may have, imports included (default 100)" },
     { "--max-tables", "N", OPT_LIMITS,
@@ -271,7 +274,7 @@ static bool parse_number(const char *name, const char *value, cli_options *o)
         { "--fuel", 1, UINT64_MAX }, { "--runs", 1, 1000 },
         { "--max-total-memory", 0, UINT64_MAX }, { "--max-total-table-elems", 0, UINT64_MAX },
         { "--max-memories", 0, UINT32_MAX }, { "--max-tables", 0, UINT32_MAX },
-        { "--max-module-bytes", 1, UINT64_MAX },
+        { "--max-module-bytes", 1, UINT64_MAX }, { "--max-heap", 0, UINT64_MAX },
     };
     size_t i = 0;
     while (strcmp(ranges[i].name, name))
@@ -290,7 +293,8 @@ static bool parse_number(const char *name, const char *value, cli_options *o)
     case 7: c->max_instance_table_elems = c->max_engine_table_elems = v; break;
     case 8: c->max_instance_memories = (uint32_t)v; break;
     case 9: c->max_instance_tables = (uint32_t)v; break;
-    default: o->features.max_module_bytes = v; break;
+    case 10: o->features.max_module_bytes = v; break;
+    default: c->max_heap_bytes = v; break;
     }
     return true;
 }

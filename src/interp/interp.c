@@ -35,6 +35,9 @@ const char *wx_trap_message(wx_trap trap)
     case TRAP_NULL_EXNREF: return "null exception reference";
     case TRAP_NULL_I31: return "null i31 reference";
     case TRAP_CAST: return "cast failure";
+    case TRAP_NULL_STRUCT: return "null structure reference";
+    case TRAP_NULL_ARRAY: return "null array reference";
+    case TRAP_ARRAY_OOB: return "out of bounds array access";
     case TRAP_EXCEPTION: return "uncaught exception";
     case TRAP_FUEL: return "out of fuel";
     case TRAP_INTERRUPTED: return "interrupted";

@@ -188,8 +188,8 @@ void lo_block(lo_ctx *l, uint8_t kind, const wv_ctx *c, wv_imm *imm);
 void lo_else(lo_ctx *l);
 void lo_end(lo_ctx *l);
 void lo_br_if(lo_ctx *l, uint32_t depth);
-/* The GC instructions that need no heap (lower_gc.c); false, emitting
- * nothing, for the others. */
+/* Garbage collection's instructions (lower_gc.c); false, emitting
+ * nothing, for any other. */
 bool lo_gc_op(lo_ctx *l, wasm_op op, const wv_imm *imm);
 void lo_br_on_null(lo_ctx *l, uint32_t depth, bool on_null);
 void lo_br_table(lo_ctx *l, const wv_imm *imm, const uint8_t *imm_end);

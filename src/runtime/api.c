@@ -7,11 +7,19 @@
 #include <sys/mman.h>
 
 #include "exn.h"
+#include "gc.h"
 #include "interp.h"
 #include "lower.h"
 #include "runtime.h"
 
 /* ---- Configuration and dispatch names ---------------------------------------- */
+
+/* WEFT_GC_STRESS=1 turns the GC's stress mode on by default. */
+static bool gc_stress_from_env(void)
+{
+    const char *v = getenv("WEFT_GC_STRESS");
+    return v && strcmp(v, "1") == 0;
+}
 
 void weft_config_init(weft_config *config)
 {
@@ -31,6 +39,8 @@ void weft_config_init(weft_config *config)
         .max_engine_memory_bytes = (uint64_t)16 << 30,
         .max_engine_table_elems = 10 * (uint64_t)WM_MAX_TABLE,
         .max_instances = 10000,
+        .max_heap_bytes = (uint64_t)4 << 30,
+        .gc_stress = gc_stress_from_env(),
     };
 }
 
@@ -117,6 +127,11 @@ weft_status weft_engine_new(const weft_config *config, weft_engine **out, weft_e
     th->sp = th->stack;
     th->max_depth = config->max_call_depth;
     th->fuel = config->fuel ? config->fuel : UINT64_MAX;
+    th->heap = wx_heap_new(config->max_heap_bytes, config->gc_stress);
+    if (!th->heap) {
+        weft_engine_free(e);
+        return fail(err, WEFT_ERR_NOMEM, "out of memory");
+    }
     atomic_init(&th->interrupt, false);
     e->budget = (wx_budget){ .max_memory_bytes = config->max_engine_memory_bytes,
                              .max_table_elems = config->max_engine_table_elems,
@@ -186,6 +201,7 @@ void weft_engine_free(weft_engine *engine)
     }
     free(engine->owned);
     wx_exn_free_all(&engine->thread);
+    wx_heap_free(engine->thread.heap);
     if (engine->thread.stack)
         munmap(engine->thread.stack, engine->stack_bytes);
     if (engine->thread.calls)
@@ -231,15 +247,25 @@ static weft_valkind kind_of(wm_valtype type)
     case VT_F32: return WEFT_F32;
     case VT_F64: return WEFT_F64;
     case VT_V128: return WEFT_V128;
-    /* A concrete type's reference is taken for a function's: no struct or
-     * array exists at run time yet (issue 27). */
-    case VT_FUNCREF: case VT_NOFUNCREF: case VT_REF_INDEX: return WEFT_FUNCREF;
+    /* A concrete type (canonical): a function type's, or a struct's or
+     * array's of the any hierarchy. */
+    case VT_REF_INDEX: return wx_canon_heap_top(type) == VT_FUNCREF ? WEFT_FUNCREF : WEFT_ANYREF;
+    case VT_FUNCREF: case VT_NOFUNCREF: return WEFT_FUNCREF;
     case VT_EXNREF: case VT_NOEXNREF: return WEFT_EXNREF;
     case VT_ANYREF: case VT_EQREF: case VT_I31REF: case VT_STRUCTREF: case VT_ARRAYREF:
     case VT_NONEREF: return WEFT_ANYREF;
     default: return WEFT_EXTERNREF;
     }
 }
+
+/* Type `t` of function `f`'s type, whose concrete references name its
+ * module's types, made canonical; and its kind. */
+static wm_valtype func_canon(const wx_func *f, wm_valtype t)
+{
+    return f->inst && vt_code(t) == VT_REF_INDEX ? wm_canon_valtype(f->inst->mod, t) : t;
+}
+
+static weft_valkind func_kind(const wx_func *f, wm_valtype t) { return kind_of(func_canon(f, t)); }
 
 static bool type_of(weft_valkind kind, wm_valtype *out)
 {
@@ -298,12 +324,12 @@ uint32_t weft_func_result_count(const weft_func *func) { return func->type->nres
 
 weft_valkind weft_func_param_kind(const weft_func *func, uint32_t i)
 {
-    return i < func->type->nparams ? kind_of(func->type->params[i]) : WEFT_I32;
+    return i < func->type->nparams ? func_kind(func, func->type->params[i]) : WEFT_I32;
 }
 
 weft_valkind weft_func_result_kind(const weft_func *func, uint32_t i)
 {
-    return i < func->type->nresults ? kind_of(func->type->results[i]) : WEFT_I32;
+    return i < func->type->nresults ? func_kind(func, func->type->results[i]) : WEFT_I32;
 }
 
 /* Turns the end of a run of `func`, whose frame is at `slots`, into the
@@ -325,7 +351,7 @@ static weft_status finish_call(wx_thread *th, wx_func *func, wx_slot *slots, wx_
     const wm_functype *t = func->type;
     uint32_t k = 0;
     for (uint32_t i = 0; i < t->nresults; i++)
-        k += slots_to_value(slots + k, t->results[i], &results[i]);
+        k += slots_to_value(slots + k, func_canon(func, t->results[i]), &results[i]);
     return WEFT_OK;
 }
 
@@ -346,7 +372,7 @@ weft_status weft_call(weft_engine *engine, weft_func *func, const weft_value *ar
     if (t->nparams && !args)
         return fail(err, WEFT_ERR_ARGUMENT, "no arguments given");
     for (uint32_t i = 0; i < t->nparams; i++) {
-        if (args[i].kind != kind_of(t->params[i]))
+        if (args[i].kind != func_kind(func, t->params[i]))
             return fail(err, WEFT_ERR_ARGUMENT, "argument of the wrong kind");
         /* A parameter of type (ref ...) cannot take null. */
         if (vt_is_ref(t->params[i]) && !vt_nullable(t->params[i]) && !args[i].of.ref)

@@ -350,6 +350,91 @@ static void const_binary(const_val *a, const_val *b, uint8_t op)
     }
 }
 
+/* Runs garbage collection's constant instructions: ref.i31, the
+ * allocations and the extern/any conversions. */
+static bool const_gc(const wx_instance *inst, wr_reader *r, const_val *stack, size_t *n)
+{
+    uint32_t sub, type = 0, count = 0;
+    if (!wr_u32(r, &sub))
+        return false;
+    if (sub <= 8 && sub != 2 && (!wr_u32(r, &type) || type >= inst->mod->ntypes))
+        return false;
+    const wm_functype *t = &inst->mod->types[type];
+    const wx_rtt *rtt = NULL;
+    if (sub <= 8 && !(rtt = wx_rtt_of(inst->mod, type)))
+        return false;
+    void *ref = NULL;
+    bool ok = true;
+    switch (sub) {
+    case 0: case 1: { /* struct.new, struct.new_default */
+        uint32_t nf = sub == 0 ? t->nfields : 0;
+        if (*n < nf)
+            return false;
+        wx_obj *o = wx_heap_alloc(inst->heap, rtt, 0);
+        if (!o)
+            return false;
+        const_val *args = stack + *n - nf;
+        for (uint32_t k = 0; k < nf; k++) {
+            wx_slot two[2] = { args[k].lo, args[k].hi };
+            memcpy((uint8_t *)o + rtt->offsets[k], two, rtt->sizes[k]);
+        }
+        *n -= nf;
+        ref = o;
+        break;
+    }
+    case 6: case 7: { /* array.new, array.new_default */
+        uint32_t need = sub == 6 ? 2 : 1;
+        if (*n < need)
+            return false;
+        uint32_t len = stack[*n - 1].lo.u32;
+        wx_obj *o = wx_heap_alloc(inst->heap, rtt, len);
+        if (!o)
+            return false;
+        if (sub == 6) {
+            wx_slot two[2] = { stack[*n - 2].lo, stack[*n - 2].hi };
+            wx_array_fill_slot(o, 0, two, len);
+        }
+        *n -= need;
+        ref = o;
+        break;
+    }
+    case 8: { /* array.new_fixed */
+        if (!wr_u32(r, &count) || *n < count)
+            return false;
+        wx_obj *o = wx_heap_alloc(inst->heap, rtt, count);
+        if (!o)
+            return false;
+        const_val *args = stack + *n - count;
+        for (uint32_t k = 0; k < count; k++) {
+            wx_slot two[2] = { args[k].lo, args[k].hi };
+            wx_array_fill_slot(o, k, two, 1);
+        }
+        *n -= count;
+        ref = o;
+        break;
+    }
+    case 26: case 27: /* any.convert_extern, extern.convert_any */
+        if (*n < 1)
+            return false;
+        (*n)--;
+        ref = sub == 26 ? wx_any_convert_extern(inst->heap, stack[*n].lo.ref, &ok)
+                        : wx_extern_convert_any(inst->heap, stack[*n].lo.ref, &ok);
+        if (!ok)
+            return false;
+        break;
+    case 28: /* ref.i31 */
+        if (*n < 1)
+            return false;
+        (*n)--;
+        ref = wx_i31_new(stack[*n].lo.u32);
+        break;
+    default:
+        return false;
+    }
+    stack[(*n)++] = (const_val){ { .ref = ref }, { 0 } };
+    return true;
+}
+
 /* Runs one instruction of a constant expression; false at `end` or on
  * bytes it does not know (which validation has ruled out). */
 static bool const_step(const wx_instance *inst, wr_reader *r, const_val *stack, size_t *n,
@@ -388,14 +473,8 @@ static bool const_step(const wx_instance *inst, wr_reader *r, const_val *stack, 
             return false;
         break;
     }
-    case 0xfb: {
-        /* ref.i31, the one GC constant instruction that needs no heap. */
-        uint32_t sub;
-        if (!wr_u32(r, &sub) || sub != 28 || *n < 1)
-            return false;
-        stack[*n - 1].lo.ref = wx_i31_new(stack[*n - 1].lo.u32);
-        return true;
-    }
+    case 0xfb:
+        return const_gc(inst, r, stack, n);
     case 0x6a: case 0x6b: case 0x6c: case 0x7c: case 0x7d: case 0x7e:
         if (*n < 2)
             return false;
@@ -464,8 +543,8 @@ static bool limits_match(uint64_t min, bool has_max, uint64_t max, const wm_limi
 }
 
 /* Why a validated constant expression could not be evaluated: garbage
- * collection's instructions (0xFB), which need a heap that is not there
- * yet (issue 27), or else a bad expression. */
+ * collection's instructions (0xFB) found the heap full, or else a bad
+ * expression. */
 static weft_status const_failure(inst_ctx *c, const wm_expr *e)
 {
     wr_reader r = wr_init(e->code, e->code, e->code + e->len, NULL);
@@ -473,11 +552,9 @@ static weft_status const_failure(inst_ctx *c, const wm_expr *e)
         wasm_op op;
         if (!wasm_read_op(&r, &op) || !wasm_skip_imm(&r, (wasm_imm)wasm_op_infos[op].imm))
             break;
-        if (wasm_op_is_gc(op)) {
-            wm_fail(c->err, WEFT_ERR_LIMIT, -1, -1, -1,
-                    "not supported yet: %s in a constant expression", wasm_op_infos[op].name);
-            return WEFT_ERR_LIMIT;
-        }
+        if (wasm_op_is_gc(op))
+            return fail(c, WEFT_ERR_NOMEM, "out of memory: the heap cannot hold the objects "
+                                           "of a constant expression");
     }
     return fail(c, WEFT_ERR_INVALID, "bad constant expression");
 }
@@ -847,6 +924,7 @@ weft_status weft_instantiate(weft_engine *engine, const weft_module *module,
         return err->status;
     }
     c.inst->mod = m;
+    c.inst->heap = engine->thread.heap;
     c.inst->dispatch = (wx_dispatch)engine->config.dispatch;
     c.inst->metering = (engine->config.fuel ? METER_FUEL : METER_NONE) |
                        (engine->config.interruptible ? METER_INTERRUPT : METER_NONE);

@@ -54,6 +54,9 @@ typedef enum wx_trap {
     TRAP_NULL_EXNREF,     /* throw_ref of a null exnref. */
     TRAP_NULL_I31,        /* i31.get_s / i31.get_u of a null reference. */
     TRAP_CAST,            /* ref.cast of a reference not of the type. */
+    TRAP_NULL_STRUCT,     /* struct.get / struct.set of a null reference. */
+    TRAP_NULL_ARRAY,      /* An array instruction on a null reference. */
+    TRAP_ARRAY_OOB,       /* An array index or range past its length. */
     TRAP_EXCEPTION,       /* Not a trap: an exception nothing in the run caught
                            * (th->exn); a handler further out may still catch it. */
     /* Not traps but stops, made by the checks of metered code; a stopped
@@ -155,6 +158,7 @@ struct weft_instance {
     uint32_t *sigs;           /* Canonical id of each of the module's types. */
     struct weft_tag **tags;   /* Tag index space (exception handling). */
     struct weft_tag *own_tags; /* Storage of the defined tags. */
+    struct wx_heap *heap;     /* Its engine's heap: constant expressions allocate. */
     /* What the instance's own memories and tables take, within the
      * config's per-instance totals; draws on the engine's budget too. */
     wx_budget budget;
@@ -222,6 +226,11 @@ struct wx_thread {
      * exception made on this thread, freed with it. */
     struct wx_exn *exn;
     struct wx_exn *exns;
+    /* Garbage collection: the engine's heap, and where the running code
+     * was when it last allocated (the innermost frame, for the collector). */
+    struct wx_heap *heap;
+    const ir_word *gc_ip;
+    wx_slot *gc_fp;
 
     /* Metering. `fuel` is what is left (UINT64_MAX, never read, without a
      * fuel budget). `interrupt` is set by weft_engine_interrupt (from any

@@ -363,6 +363,9 @@ void wm_canon_types(wm_module *m, uint32_t upto);
  * VT_EXNREF (VT_REF_BOT for the bottom reference). */
 uint8_t wm_heap_top(const wm_module *m, wm_valtype t);
 
+/* wm_heap_top of a canonical value type. Thread-safe. */
+uint8_t wx_canon_heap_top(wm_valtype t);
+
 /* A value type's name for messages ("i32", "(ref null 3)"): a static
  * string, or one of a few buffers of the calling thread that later calls
  * reuse. VT_UNKNOWN is "unknown". */

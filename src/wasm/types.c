@@ -405,3 +405,11 @@ bool wx_canon_id_subtype(uint32_t a, uint32_t b)
         return false;
     return vt_canon_subtype(vt_ref_index(a, false), vt_ref_index(b, false));
 }
+
+uint8_t wx_canon_heap_top(wm_valtype t)
+{
+    pthread_mutex_lock(&sig_lock);
+    uint8_t top = wm_heap_top(NULL, t);
+    pthread_mutex_unlock(&sig_lock);
+    return top;
+}

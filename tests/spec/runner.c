@@ -657,6 +657,11 @@ static bool convert_args(command_ctx *cx, const spec_action *a, const weft_func 
             set_message(cx, "argument %zu: %s", i, err);
             return false;
         }
+        if (args[i].kind == WEFT_ANYREF && args[i].of.ref &&
+            weft_anyref_from_host(script_engine(cx), args[i].of.ref, &args[i], NULL) != WEFT_OK) {
+            set_message(cx, "argument %zu: cannot make a host anyref", i);
+            return false;
+        }
     }
     return true;
 }
@@ -1430,6 +1435,21 @@ static int compare_names(const void *a, const void *b)
 
 /* Lists DIR's .wast files sorted by name (byte order, so it never depends
  * on the locale). Returns the count, or -1 when DIR cannot be read. */
+/* Whether script `name` matches `filter`: contains one of its
+ * comma-separated substrings. */
+static bool filter_matches(const char *filter, const char *name)
+{
+    while (filter) {
+        const char *comma = strchr(filter, ',');
+        size_t len = comma ? (size_t)(comma - filter) : strlen(filter);
+        for (const char *p = name; len && *p; p++)
+            if (strncmp(p, filter, len) == 0)
+                return true;
+        filter = comma ? comma + 1 : NULL;
+    }
+    return false;
+}
+
 static long list_scripts(const char *dir, const char *filter, char ***out)
 {
     DIR *d = opendir(dir);
@@ -1439,7 +1459,7 @@ static long list_scripts(const char *dir, const char *filter, char ***out)
     size_t count = 0, cap = 0;
     struct dirent *e;
     while ((e = readdir(d))) {
-        if (!is_wast(e->d_name) || (filter && !strstr(e->d_name, filter)))
+        if (!is_wast(e->d_name) || (filter && !filter_matches(filter, e->d_name)))
             continue;
         char *copy = strdup(e->d_name);
         if (!copy || !grow((void **)&names, &cap, count, sizeof *names)) {
@@ -1546,7 +1566,8 @@ static void usage(FILE *out)
             "  --suite DIR   the test suite (default: $WEFT_TESTSUITE, else\n"
             "                ../shared/testsuite beside the source tree)\n"
             "  --work DIR    where converted scripts go (default: spec-work)\n"
-            "  --filter S    only scripts whose name contains S\n"
+            "  --filter S    only scripts whose name contains S (or one of S's\n"
+            "                comma-separated parts)\n"
             "  --dispatch NAME  direct, indirect, switch or tail (default direct);\n"
             "                exit status 2 when this build lacks the strategy\n"
             "  --bounds B    guard (default) or explicit memory bounds checks\n"

@@ -378,12 +378,15 @@ bool spec_value_matches(const spec_value *expected, const spec_value *actual)
     case SPEC_ANYREF:
         if (expected->ref == SPEC_REF_ANY && expected->type == SPEC_ANYREF &&
             actual->ref != SPEC_REF_NULL) {
-            /* weft's i31 references have bit 0 set, its objects not. */
-            bool i31 = actual->as.ref & 1;
-            return expected->heap == SPEC_HEAP_I31 ? i31
-                 : expected->heap == SPEC_HEAP_STRUCT || expected->heap == SPEC_HEAP_ARRAY ? !i31
-                 : true;
+            /* What the anyref holds (spec_value_from_weft); a host value
+             * is of none of eq's types. */
+            if (expected->heap == SPEC_HEAP_EQ)
+                return actual->heap != SPEC_HEAP_ANY;
+            return expected->heap == SPEC_HEAP_ANY || expected->heap == actual->heap;
         }
+        if (expected->type == SPEC_ANYREF && expected->ref == SPEC_REF_HOST &&
+            actual->ref == SPEC_REF_HOST && actual->heap != SPEC_HEAP_ANY)
+            return false;
         if (expected->ref == SPEC_REF_ANY)
             return actual->ref != SPEC_REF_NULL;
         if (expected->ref == SPEC_REF_NULL || actual->ref == SPEC_REF_NULL)
@@ -523,7 +526,9 @@ bool spec_value_to_weft(const spec_value *v, weft_value *out, char *err, size_t 
     case SPEC_ANYREF:
         if (v->ref == SPEC_REF_NULL)
             return true;
-        if (v->type != SPEC_EXTERNREF || v->ref != SPEC_REF_HOST)
+        /* A host value: an externref, or an anyref the caller boxes
+         * (weft_anyref_from_host). */
+        if ((v->type != SPEC_EXTERNREF && v->type != SPEC_ANYREF) || v->ref != SPEC_REF_HOST)
             return fail(err, err_size, "a non-null %s cannot be passed", spec_type_name(v->type));
         if (v->as.ref >= UINTPTR_MAX)
             return fail(err, err_size, "externref %" PRIu64 " is too large to pass", v->as.ref);
@@ -561,6 +566,20 @@ void spec_value_from_weft(const weft_value *v, const spec_value *like, spec_valu
         out->ref = v->of.ref ? SPEC_REF_HOST : SPEC_REF_NULL;
         if (v->of.ref)
             out->as.ref = (uint64_t)(uintptr_t)v->of.ref - (out->type == SPEC_EXTERNREF);
+        if (out->type == SPEC_ANYREF && v->of.ref) {
+            /* What the anyref holds; a host value is numbered as an
+             * externref's. */
+            void *host;
+            switch (weft_anyref_kind_of(v, &host)) {
+            case WEFT_ANYREF_I31: out->heap = SPEC_HEAP_I31; break;
+            case WEFT_ANYREF_STRUCT: out->heap = SPEC_HEAP_STRUCT; break;
+            case WEFT_ANYREF_ARRAY: out->heap = SPEC_HEAP_ARRAY; break;
+            default:
+                out->heap = SPEC_HEAP_ANY;
+                out->as.ref = (uint64_t)(uintptr_t)host - 1;
+                break;
+            }
+        }
         break;
     }
 }
