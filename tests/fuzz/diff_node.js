@@ -83,7 +83,10 @@ function runModule(path) {
   try {
     module = new WebAssembly.Module(fs.readFileSync(path));
   } catch (e) {
-    emit('invalid');
+    // A module this V8 loads only with an experimental flag names the flag
+    // (node 20: typed function references, which weft has on).
+    const flag = /enable with (--[\w-]+)/.exec(e.message);
+    emit(flag ? 'invalid without ' + flag[1] : 'invalid');
     return;
   }
   for (const imp of WebAssembly.Module.imports(module)) {

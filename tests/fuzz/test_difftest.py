@@ -83,6 +83,12 @@ class NanBits(unittest.TestCase):
         self.assertTrue(difftest.same_line('call f trap int-overflow', 'call f trap float-trunc'))
         self.assertFalse(difftest.same_line('call f trap div-zero', 'call f trap float-trunc'))
 
+    def test_a_module_v8_loads_only_with_a_flag_is_explained(self):
+        flag = ['invalid without --experimental-wasm-typed-funcref']
+        self.assertEqual(difftest.explain(['call f = i32:00000001'], flag),
+                         'v8-flag --experimental-wasm-typed-funcref')
+        self.assertIsNone(difftest.explain(['call f = i32:00000001'], ['invalid']))
+
 
 class Rewrites(unittest.TestCase):
     def test_simd_float_results_are_wrapped(self):
