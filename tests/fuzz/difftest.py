@@ -383,16 +383,7 @@ def explain(weft, v8):
 EXTRA_FEATURES = []  # PROPOSALS with --proposals
 
 
-def uleb(b, i):
-    """The unsigned LEB128 at b[i:] and the index after it."""
-    v = shift = 0
-    while True:
-        x = b[i]
-        i += 1
-        v |= (x & 0x7f) << shift
-        shift += 7
-        if not x & 0x80:
-            return v, i
+uleb = rewrite.uleb
 
 
 def sections(b):

@@ -218,7 +218,9 @@ def split_memory(text, rng, count=None):
 # ---- Extended constant expressions ----------------------------------------------
 
 
-def uleb(b, i):
+def leb(b, i):
+    """The LEB128 at b[i:]: its bits as unsigned, their count, and the index
+    after it."""
     v = shift = 0
     while True:
         x = b[i]
@@ -226,20 +228,21 @@ def uleb(b, i):
         v |= (x & 0x7f) << shift
         shift += 7
         if not x & 0x80:
-            return v, i
+            return v, shift, i
+
+
+def uleb(b, i):
+    """The unsigned LEB128 at b[i:] and the index after it."""
+    v, _, i = leb(b, i)
+    return v, i
 
 
 def sleb(b, i):
-    v = shift = 0
-    while True:
-        x = b[i]
-        i += 1
-        v |= (x & 0x7f) << shift
-        shift += 7
-        if not x & 0x80:
-            if x & 0x40:
-                v -= 1 << shift
-            return v, i
+    """The signed LEB128 at b[i:] and the index after it."""
+    v, shift, i = leb(b, i)
+    if b[i - 1] & 0x40:
+        v -= 1 << shift
+    return v, i
 
 
 def enc_uleb(v):
