@@ -50,6 +50,14 @@ weft_engine *engine_of(const weft_config *config)
     return e;
 }
 
+weft_module *load_ok(const uint8_t *bytes, size_t len)
+{
+    weft_module *m = NULL;
+    weft_error err;
+    cr_assert_eq(weft_module_load(bytes, len, &m, &err), WEFT_OK, "%s", err.message);
+    return m;
+}
+
 weft_engine *engine_with(weft_dispatch dispatch, weft_bounds bounds)
 {
     weft_config config = default_config();

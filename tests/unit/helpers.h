@@ -26,6 +26,9 @@ weft_engine *engine_of(const weft_config *config);
 
 /* A default engine but for its dispatch strategy and bounds mode. */
 weft_engine *engine_with(weft_dispatch dispatch, weft_bounds bounds);
+/* The module of `len` bytes at `bytes`, which must load (the test fails
+ * with weft's message if not). */
+weft_module *load_ok(const uint8_t *bytes, size_t len);
 
 /* A default engine: direct dispatch, guarded bounds. */
 weft_engine *engine(void);

@@ -281,9 +281,7 @@ Test(const_expr, truncated_expressions_are_malformed)
         cr_assert_eq(s, WEFT_ERR_MALFORMED, "prefix of %zu bytes: %s", len,
                      weft_status_name(s));
     }
-    weft_module *m = NULL;
-    weft_error err;
-    cr_assert_eq(weft_module_load(b.data, b.len, &m, &err), WEFT_OK, "%s", err.message);
+    weft_module *m = load_ok(b.data, b.len);
     weft_module_free(m);
     wb_free(&b);
 }

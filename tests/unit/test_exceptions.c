@@ -377,10 +377,9 @@ Test(exceptions, exnref_through_the_api)
     ENTRY(&code, 0x00, 0x20, 0x00, 0x0a, 0x0b);
     wb_section(&b, WB_CODE, code.data, code.len);
     wb_free(&code);
-    weft_module *m = NULL;
-    weft_error err;
-    cr_assert_eq(weft_module_load(b.data, b.len, &m, &err), WEFT_OK, "%s", err.message);
+    weft_module *m = load_ok(b.data, b.len);
     wb_free(&b);
+    weft_error err;
     FOR_EACH_MODE(md) {
         const char *mode = mode_name(md);
         weft_engine *e = engine_with(md->dispatch, md->bounds);

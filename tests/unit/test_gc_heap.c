@@ -77,9 +77,7 @@ static weft_module *gc_module(void)
     wb_section(&b, WB_CODE, code.data, code.len);
     wb_free(&exports);
     wb_free(&code);
-    weft_module *m = NULL;
-    weft_error err;
-    cr_assert_eq(weft_module_load(b.data, b.len, &m, &err), WEFT_OK, "%s", err.message);
+    weft_module *m = load_ok(b.data, b.len);
     wb_free(&b);
     return m;
 }

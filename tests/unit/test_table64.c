@@ -63,9 +63,7 @@ static weft_module *table64_module(void)
     WB_BODY(&code, 0x20, 0x01, 0x20, 0x00, 0x13, 0x00, 0x00);        /* return_call_indirect */
     wb_section(&b, WB_CODE, code.data, code.len);
     wb_free(&code);
-    weft_module *m = NULL;
-    weft_error err;
-    cr_assert_eq(weft_module_load(b.data, b.len, &m, &err), WEFT_OK, "%s", err.message);
+    weft_module *m = load_ok(b.data, b.len);
     wb_free(&b);
     return m;
 }
@@ -181,9 +179,7 @@ static weft_module *importer(bool is64)
 {
     wb_buf b = wb_module();
     WB_SECTION(&b, WB_IMPORT, 0x01, 0x01, 'm', 0x01, 't', 0x01, 0x70, is64 ? 0x04 : 0x00, 0x02);
-    weft_module *m = NULL;
-    weft_error err;
-    cr_assert_eq(weft_module_load(b.data, b.len, &m, &err), WEFT_OK, "%s", err.message);
+    weft_module *m = load_ok(b.data, b.len);
     wb_free(&b);
     return m;
 }
