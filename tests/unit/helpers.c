@@ -42,6 +42,14 @@ weft_config default_config(void)
     return config;
 }
 
+weft_config mode_config(const mode *md)
+{
+    weft_config config = default_config();
+    config.dispatch = md->dispatch;
+    config.bounds = md->bounds;
+    return config;
+}
+
 weft_engine *engine_of(const weft_config *config)
 {
     weft_engine *e = NULL;

@@ -64,6 +64,9 @@ extern const mode modes[8];
         if (!weft_dispatch_available(md->dispatch)) {                           \
         } else
 
+/* The default configuration with mode md's strategy and bounds. */
+weft_config mode_config(const mode *md);
+
 /* "direct/guard" and so on, in a buffer the next call reuses. */
 const char *mode_name(const mode *md);
 

@@ -106,9 +106,7 @@ Test(gc_heap, collection_under_deep_stack_keeps_frames_and_frees_garbage)
 {
     weft_module *m = gc_module();
     FOR_EACH_MODE(md) {
-        weft_config c = default_config();
-        c.dispatch = md->dispatch;
-        c.bounds = md->bounds;
+        weft_config c = mode_config(md);
         c.gc_stress = true;
         weft_engine *e = engine_of(&c);
         weft_instance *inst = instantiate(e, m);
@@ -158,9 +156,7 @@ Test(gc_heap, heap_limit_traps_out_of_memory)
 {
     weft_module *m = gc_module();
     FOR_EACH_MODE(md) {
-        weft_config c = default_config();
-        c.dispatch = md->dispatch;
-        c.bounds = md->bounds;
+        weft_config c = mode_config(md);
         c.max_heap_bytes = 1 << 20;
         weft_engine *e = engine_of(&c);
         weft_instance *inst = instantiate(e, m);

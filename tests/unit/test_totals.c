@@ -269,9 +269,7 @@ Test(totals, memory_fill_is_charged_by_length)
 {
     weft_module *m = wat(bulk_module);
     FOR_EACH_MODE(md) {
-        weft_config c = default_config();
-        c.dispatch = md->dispatch;
-        c.bounds = md->bounds;
+        weft_config c = mode_config(md);
         c.fuel = 1000;
         weft_engine *e = engine_of(&c);
         weft_instance *inst = instantiate(e, m);
@@ -321,9 +319,7 @@ Test(totals, table_grow_is_charged_by_length)
     weft_module *m = wat(bulk_module);
     FOR_EACH_MODE(md) {
         const char *mode = mode_name(md);
-        weft_config c = default_config();
-        c.dispatch = md->dispatch;
-        c.bounds = md->bounds;
+        weft_config c = mode_config(md);
         c.fuel = 1000;
         weft_engine *e = engine_of(&c);
         weft_instance *inst = instantiate(e, m);
@@ -374,9 +370,7 @@ Test(totals, interrupt_stops_a_bulk_instruction_and_resume_finishes_it)
         "    (i32.store8 (i32.const 0) (i32.const 5))"
         "    (call $poke) (memory.copy (i32.const 1) (i32.const 0) (local.get 0)) (i32.const 1)))");
     FOR_EACH_MODE(md) {
-        weft_config c = default_config();
-        c.dispatch = md->dispatch;
-        c.bounds = md->bounds;
+        weft_config c = mode_config(md);
         c.interruptible = true;
         weft_engine *e = engine_of(&c);
         weft_extern host = { .kind = WEFT_EXTERN_FUNC };
