@@ -208,9 +208,14 @@ typedef enum weft_bounds {
  * WEFT_ERR_FUEL before charging anything, so a stopped call may leave some
  * fuel unused. Host functions cost no fuel. A bulk instruction
  * (memory.fill, memory.copy, memory.init, table.fill, table.copy,
- * table.init) costs one unit more per 64 bytes it writes (a table element
- * counting as 8), charged when it starts; with too little fuel left it
- * stops before writing anything, and resuming runs it. An interrupt waits
+ * table.init, and the array instructions that make, fill, copy or
+ * initialise arrays of a length given at run time: array.new,
+ * array.new_default, array.new_data, array.new_elem, array.fill,
+ * array.copy, array.init_data, array.init_elem) costs one unit more per 64
+ * bytes it writes (a table element or a reference counting as 8), charged
+ * when it starts; with too little fuel left it stops before writing
+ * anything, and resuming runs it. (Array instructions are not split for
+ * interrupts.) An interrupt waits
  * for the next check, or for the next MiB of a bulk instruction, which
  * resuming then finishes; a host function runs to its end first. Memory
  * and table segments applied by instantiation cost nothing. */

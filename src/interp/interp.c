@@ -221,6 +221,8 @@ static wx_trap run_guarded(wx_thread *th, wx_instance *inst, const ir_word *ip, 
     /* The bulk helpers meter themselves in metered code. */
     wx_meter saved_meter = wx_meter_swap((wx_meter){ .th = inst->metering ? th : NULL,
                                                      .kind = inst->metering });
+    /* A fault leaves by the landing pad, past any host function's frame. */
+    struct wx_host_frame *volatile host_frames = th->host_frames;
     th->stop_fp = NULL;
     if (sigsetjmp(pad, 0) != 0) {
         t = th->trap = TRAP_MEMORY_OOB;
@@ -237,6 +239,7 @@ static wx_trap run_guarded(wx_thread *th, wx_instance *inst, const ir_word *ip, 
     keep_stopped(th, t, depth, saved_sp);
     th->depth = depth;
     th->sp = saved_sp;
+    th->host_frames = host_frames;
     return t;
 }
 

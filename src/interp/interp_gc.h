@@ -35,9 +35,11 @@ OP(REF_CAST) {
                                if (__builtin_expect(i_ >= a_->len, 0)) { TRAP(TRAP_ARRAY_OOB); } \
                                wx_obj_data(a_) + (size_t)i_ * (size); })
 /* A new object of run-time type imm64 (word 2), `len` elements long: the
- * collector may run first, and learns from th where the code is. */
+ * collector may run first, and learns from th where the code is (GC_AT:
+ * this instruction's position is a safepoint with a stack map). */
 #define GC_RTT ((const wx_rtt *)(uintptr_t)ip[2].u64)
-#define GC_NEW(rtt, len) ({ th->gc_ip = ip; th->gc_fp = fp; \
+#define GC_AT() (th->gc_at = (wx_callrec){ ip, fp, inst })
+#define GC_NEW(rtt, len) ({ GC_AT(); \
                             wx_obj *n_ = wx_gc_alloc(th, (rtt), (len)); \
                             if (__builtin_expect(!n_, 0)) { TRAP(TRAP_NOMEM); } n_; })
 /* Loads and stores of `T` at address p, which may be unaligned. */
@@ -64,13 +66,21 @@ OP(STRUCT_SET_32) { GC_STORE(uint32_t, STRUCT_AT(S0) + IMM, fp[S1].u32); NEXT(2)
 OP(STRUCT_SET_64) { GC_STORE(uint64_t, STRUCT_AT(S0) + IMM, fp[S1].u64); NEXT(2); }
 OP(STRUCT_SET_V128) { memcpy(STRUCT_AT(S0) + IMM, fp + S1, 16); NEXT(2); }
 
+/* Metered code: fuel for `n` elements of the array type `rtt` (gc.c). */
+#define CHARGE_ELEMS(rtt, n) TRAP_IF_FAILS(wx_bulk_charge((uint64_t)(n) * (rtt)->elem_size))
+
 OP(ARRAY_NEW) {
+    CHARGE_ELEMS((const wx_rtt *)(uintptr_t)ip[3].u64, fp[S2].u32);
     wx_obj *o = GC_NEW((const wx_rtt *)(uintptr_t)ip[3].u64, fp[S2].u32);
     wx_array_fill_slot(o, 0, fp + S1, o->len);
     fp[S0].ref = o;
     NEXT(4);
 }
-OP(ARRAY_NEW_DEFAULT) { fp[S0].ref = GC_NEW(GC_RTT, fp[S1].u32); NEXT(3); }
+OP(ARRAY_NEW_DEFAULT) {
+    CHARGE_ELEMS(GC_RTT, fp[S1].u32);
+    fp[S0].ref = GC_NEW(GC_RTT, fp[S1].u32);
+    NEXT(3);
+}
 OP(ARRAY_NEW_FIXED) {
     wx_obj *o = GC_NEW(GC_RTT, IMM);
     for (uint32_t k = 0; k < IMM; k++)
@@ -79,13 +89,13 @@ OP(ARRAY_NEW_FIXED) {
     NEXT(3);
 }
 OP(ARRAY_NEW_DATA) {
-    th->gc_ip = ip; th->gc_fp = fp;
+    GC_AT();
     TRAP_IF_FAILS(wx_array_new_data(th, inst, (const wx_rtt *)(uintptr_t)ip[3].u64, IMM_W2,
                                     fp[S1].u32, fp[S2].u32, &fp[S0].ref));
     NEXT(4);
 }
 OP(ARRAY_NEW_ELEM) {
-    th->gc_ip = ip; th->gc_fp = fp;
+    GC_AT();
     TRAP_IF_FAILS(wx_array_new_elem(th, inst, (const wx_rtt *)(uintptr_t)ip[3].u64, IMM_W2,
                                     fp[S1].u32, fp[S2].u32, &fp[S0].ref));
     NEXT(4);
@@ -107,6 +117,7 @@ OP(ARRAY_FILL) {
     wx_obj *a = ARRAY_AT(S0);
     uint32_t d = fp[S1].u32, n = fp[S3].u32;
     if ((uint64_t)d + n > a->len) TRAP(TRAP_ARRAY_OOB);
+    CHARGE_ELEMS(wx_obj_rtt(a), n);
     wx_array_fill_slot(a, d, fp + S2, n);
     NEXT(3);
 }
@@ -127,7 +138,7 @@ OP(ARRAY_INIT_ELEM) {
 }
 OP(ANY_CONVERT_EXTERN) {
     bool ok;
-    th->gc_ip = ip; th->gc_fp = fp;
+    GC_AT();
     wx_gc_poll(th, WX_OBJ_HEADER + 8);
     void *r = wx_any_convert_extern(th->heap, fp[S1].ref, &ok);
     if (!ok) TRAP(TRAP_NOMEM);
@@ -136,7 +147,7 @@ OP(ANY_CONVERT_EXTERN) {
 }
 OP(EXTERN_CONVERT_ANY) {
     bool ok;
-    th->gc_ip = ip; th->gc_fp = fp;
+    GC_AT();
     wx_gc_poll(th, WX_OBJ_HEADER + 8);
     void *r = wx_extern_convert_any(th->heap, fp[S1].ref, &ok);
     if (!ok) TRAP(TRAP_NOMEM);

@@ -370,7 +370,10 @@ OP(CALL_SLOW) {
     wx_slot *args = th->call_args;
     if (f->host) {
         th->sp = args + f->nslots;
+        wx_host_frame hf = { th->host_frames, f, args, { th->call_ret, fp, inst } };
+        th->host_frames = &hf;
         wx_trap t = f->host(th, f->host_ctx, args);
+        th->host_frames = hf.prev;
         /* An exception out of Wasm code the host called: unwind from the call. */
         if (t == TRAP_EXCEPTION) { ip = th->call_ret; CONTINUE(UNWIND); }
         if (t) TRAP(t);
@@ -444,7 +447,10 @@ OP(RETURN1) { fp[0] = fp[S0]; RETURN_TO_CALLER(); }
         memmove(fp, (args), tf_->nargs * sizeof *fp);                           \
         if (tf_->host) {                                                        \
             th->sp = fp + tf_->nslots;                                          \
+            wx_host_frame hf_ = { th->host_frames, tf_, fp, { 0 } };            \
+            th->host_frames = &hf_;                                             \
             wx_trap t_ = tf_->host(th, tf_->host_ctx, fp);                      \
+            th->host_frames = hf_.prev;                                         \
             if (t_ == TRAP_EXCEPTION && th->calls[th->depth - 1].fp) {          \
                 /* The caller's frame is gone: unwind from its caller. */       \
                 wx_callrec *u_ = &th->calls[--th->depth];                       \

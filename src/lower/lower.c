@@ -59,8 +59,9 @@ const ir_word *lower_function(const wm_module *m, uint32_t index, wx_dispatch di
 
     const wm_func *fn = &m->funcs[index];
     const wm_functype *ft = wm_func_type(m, index);
-    uint32_t *labels = NULL, nlabels = 0;
+    uint32_t *labels = NULL, nlabels = 0, *sites = NULL;
     struct wx_handlers *table = NULL;
+    wx_stackmap *maps = NULL;
     lo_ctx l = { .m = m, .words = wx_handler_words(dispatch), .checked = explicit_bounds,
                  .err = err, .metered = metering != METER_NONE,
                  .check_op = check_ops[metering], .check_pos = UINT32_MAX,
@@ -127,12 +128,16 @@ const ir_word *lower_function(const wm_module *m, uint32_t index, wx_dispatch di
     if (!lo_exn_finish(&l, &labels, &nlabels))
         goto out;
     lo_close_region(&l);
-    lower_code wc = { l.code, l.ops, l.len, l.words, labels, nlabels };
+    sites = lo_site_positions(&l);
+    if (!sites)
+        goto out;
+    lower_code wc = { l.code, l.ops, l.len, l.words, labels, nlabels, sites, l.nsites };
     if (!lower_finish(&wc)) {
         lo_fail(&l, WEFT_ERR_NOMEM, "out of memory while lowering");
         goto out;
     }
     table = lo_exn_table(&l, labels);
+    maps = lo_stackmap(&l, sites);
     if (l.failed)
         goto out;
     /* The code keeps its buffer, cut to its length; the word before it
@@ -146,14 +151,18 @@ const ir_word *lower_function(const wm_module *m, uint32_t index, wx_dispatch di
         free(code - 1); /* Another thread won the race. */
     } else {
         cache[index] = code;
-        if (table)
-            lower_exn_register(m, lower_variant(dispatch, explicit_bounds, metering), code,
-                               wc.len, table);
+        if (table || maps)
+            lower_tables_register(m, lower_variant(dispatch, explicit_bounds, metering), code,
+                                  wc.len, table, maps);
         table = NULL;
+        maps = NULL;
     }
     pthread_mutex_unlock(&cache_lock);
 out:
     free(table);
+    free(maps);
+    free(sites);
+    lo_sites_free(&l);
     free(labels);
     lo_exn_free(&l);
     free(l.code ? l.code - 1 : NULL);

@@ -41,6 +41,11 @@ typedef struct lower_code {
      * handlers): kept as labels, where nothing fuses, and remapped. */
     uint32_t *labels;
     uint32_t nlabels;
+    /* Positions of instructions that tables outside the code refer to
+     * without being jump targets (stack maps' safepoints): remapped, and
+     * free to fuse. */
+    uint32_t *sites;
+    uint32_t nsites;
 } lower_code;
 
 /* The pass over finished code (lower_pass.c), which changes c's code and
@@ -56,6 +61,26 @@ bool lower_finish(lower_code *c);
  * bits, an i32's and an f32's zero-extended. */
 bool lower_fold_binary(ir_op op, uint64_t a, uint64_t b, uint64_t *out);
 bool lower_fold_unary(ir_op op, uint64_t a, uint64_t *out);
+
+/* A function's stack maps: for each safepoint, the frame slots that hold
+ * references there, which the collector marks (its precise roots). Keys
+ * are code offsets, doubled, plus one for a call's return address (a
+ * frame suspended below the call's arguments) and zero for an allocating
+ * instruction's own position (the innermost frame, operands live).
+ * Sorted by key; site k's slots are slots[first[k]] to slots[first[k + 1]]. */
+typedef struct wx_stackmap {
+    uint32_t nsites;
+    uint32_t *keys;
+    uint32_t *first;
+    uint16_t *slots;
+} wx_stackmap;
+
+/* The slots holding references in the frame of `inst`'s code suspended at
+ * `pc` (a call's return address when `call`, else an allocating
+ * instruction), and their number in *count; NULL (count 0) when it has
+ * none. Takes the tables' lock. */
+const uint16_t *lower_stackmap_slots(const wx_instance *inst, const ir_word *pc, bool call,
+                                     uint32_t *count);
 
 /* The length in words of code returned by lower_function. */
 static inline uint64_t lower_code_length(const ir_word *code) { return code[-1].u64; }

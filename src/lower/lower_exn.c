@@ -347,21 +347,32 @@ wx_handlers *lo_exn_table(lo_ctx *l, const uint32_t *labels)
 
 /* ---- The tables of a module's lowered code -------------------------------------- */
 
+/* A function's code and the tables that refer to it: its handler table
+ * and its stack maps. A module keeps them per variant; sorted by code
+ * address, a position in code finds its function by bisection. */
 typedef struct code_entry {
     const ir_word *code;
     uint64_t len;
     wx_handlers *table;
+    wx_stackmap *maps;
 } code_entry;
 
 typedef struct code_list {
     code_entry *entries;
     size_t n, cap;
+    bool sorted;        /* Entries are added as functions are lowered, sorted when looked up. */
 } code_list;
+
+static int by_code(const void *a, const void *b)
+{
+    const ir_word *x = ((const code_entry *)a)->code, *y = ((const code_entry *)b)->code;
+    return (x > y) - (x < y);
+}
 
 static pthread_mutex_t tables_lock = PTHREAD_MUTEX_INITIALIZER;
 
-void lower_exn_register(const wm_module *m, unsigned variant, const ir_word *code, uint64_t len,
-                        wx_handlers *table)
+void lower_tables_register(const wm_module *m, unsigned variant, const ir_word *code,
+                           uint64_t len, wx_handlers *table, wx_stackmap *maps)
 {
     wm_module *mm = (wm_module *)m; /* As the code caches: the module's mutable part. */
     pthread_mutex_lock(&tables_lock);
@@ -376,30 +387,80 @@ void lower_exn_register(const wm_module *m, unsigned variant, const ir_word *cod
             list->cap = cap;
         }
     }
-    if (list && list->n < list->cap)
-        list->entries[list->n++] = (code_entry){ code, len, table };
-    else
-        free(table); /* Out of memory: the function's handlers are lost. */
+    if (list && list->n < list->cap) {
+        list->entries[list->n++] = (code_entry){ code, len, table, maps };
+        list->sorted = false;
+    } else {
+        /* Out of memory: the function's handlers and maps are lost. */
+        free(table);
+        free(maps);
+    }
     pthread_mutex_unlock(&tables_lock);
+}
+
+/* The entry of the code containing `pc` (its end included: a call's
+ * return address may be there), or NULL. Under the lock. */
+static const code_entry *entry_at(const wx_instance *inst, const ir_word *pc)
+{
+    unsigned v = lower_variant(inst->dispatch, inst->explicit_bounds, inst->metering);
+    code_list *list = inst->mod->handlers[v];
+    if (!list)
+        return NULL;
+    if (!list->sorted) {
+        qsort(list->entries, list->n, sizeof *list->entries, by_code);
+        list->sorted = true;
+    }
+    size_t lo = 0, hi = list->n; /* The last entry starting at or before pc is below hi. */
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (list->entries[mid].code <= pc)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (lo == 0)
+        return NULL;
+    const code_entry *e = &list->entries[lo - 1];
+    return pc <= e->code + e->len ? e : NULL;
 }
 
 const wx_handlers *lower_exn_find(const wx_instance *inst, const ir_word *pc,
                                   const ir_word **code)
 {
-    unsigned v = lower_variant(inst->dispatch, inst->explicit_bounds, inst->metering);
-    const wx_handlers *found = NULL;
     pthread_mutex_lock(&tables_lock);
-    const code_list *list = inst->mod->handlers[v];
-    for (size_t i = 0; list && i < list->n; i++) {
-        const code_entry *e = &list->entries[i];
-        if (pc >= e->code && pc <= e->code + e->len) {
-            found = e->table;
-            *code = e->code;
-            break;
+    const code_entry *e = entry_at(inst, pc);
+    const wx_handlers *found = e ? e->table : NULL;
+    if (found)
+        *code = e->code;
+    pthread_mutex_unlock(&tables_lock);
+    return found;
+}
+
+const uint16_t *lower_stackmap_slots(const wx_instance *inst, const ir_word *pc, bool call,
+                                     uint32_t *count)
+{
+    const uint16_t *slots = NULL;
+    *count = 0;
+    pthread_mutex_lock(&tables_lock);
+    const code_entry *e = entry_at(inst, pc);
+    const wx_stackmap *m = e ? e->maps : NULL;
+    if (m) {
+        uint32_t key = (uint32_t)(pc - e->code) * 2u + call;
+        uint32_t lo = 0, hi = m->nsites;
+        while (lo < hi) {
+            uint32_t mid = lo + (hi - lo) / 2;
+            if (m->keys[mid] < key)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        if (lo < m->nsites && m->keys[lo] == key) {
+            slots = m->slots + m->first[lo];
+            *count = m->first[lo + 1] - m->first[lo];
         }
     }
     pthread_mutex_unlock(&tables_lock);
-    return found;
+    return slots;
 }
 
 void lower_exn_free_all(wm_module *m)
@@ -408,8 +469,10 @@ void lower_exn_free_all(wm_module *m)
         code_list *list = m->handlers[v];
         if (!list)
             continue;
-        for (size_t i = 0; i < list->n; i++)
+        for (size_t i = 0; i < list->n; i++) {
             free(list->entries[i].table);
+            free(list->entries[i].maps);
+        }
         free(list->entries);
         free(list);
         m->handlers[v] = NULL;

@@ -24,9 +24,12 @@ static wm_valtype cast_target(lo_ctx *l, wm_valtype t)
 static void unary(lo_ctx *l, ir_op op, uint8_t result, uint32_t imm)
 {
     uint16_t s = operand(l, 0);
+    /* The conversions may make a box, and so collect first. */
+    bool allocates = op == IR_ANY_CONVERT_EXTERN || op == IR_EXTERN_CONVERT_ANY;
+    uint32_t site = allocates ? lo_site_open(l, l->nvals) : UINT32_MAX;
     drop(l);
     uint16_t dst = push_temp(l, result);
-    emit_ssi(l, op, dst, s, imm);
+    lo_site_close(l, site, emit_ssi(l, op, dst, s, imm), false);
     has_dst(l);
 }
 
@@ -152,6 +155,10 @@ static void operands(lo_ctx *l, uint32_t n, uint16_t *s)
         s[j] = operand(l, n - 1 - j);
 }
 
+/* An allocation's safepoint, opened with its operands in their slots and
+ * still on the stack: they are live while the collector runs. */
+static uint32_t allocation(lo_ctx *l) { return lo_site_open(l, l->nvals); }
+
 static bool lo_gc_heap_op(lo_ctx *l, wasm_op op, const wv_imm *imm)
 {
     const wm_module *m = l->m;
@@ -165,11 +172,13 @@ static bool lo_gc_heap_op(lo_ctx *l, wasm_op op, const wv_imm *imm)
         bool fields = op == WOP_STRUCT_NEW && t->nfields;
         uint32_t n = op == WOP_STRUCT_NEW ? t->nfields : 0;
         uint16_t first = homes(l, n);
+        uint32_t site = allocation(l);
         drops(l, n);
         uint16_t dst = push_temp(l, VT_REF_INDEX);
         uint32_t pos = fields ? emit_s(l, IR_STRUCT_NEW, 3, dst, first, 0, 0)
                               : emit_s(l, IR_STRUCT_NEW_DEFAULT, 3, dst, 0, 0, 0);
         put_rtt(l, pos, 2, r);
+        lo_site_close(l, site, pos, false);
         return true;
     }
     case WOP_STRUCT_GET: case WOP_STRUCT_GET_S: case WOP_STRUCT_GET_U: {
@@ -199,6 +208,7 @@ static bool lo_gc_heap_op(lo_ctx *l, wasm_op op, const wv_imm *imm)
         if (!r)
             return true;
         operands(l, 2, s);
+        uint32_t site = allocation(l);
         drops(l, 2);
         uint16_t dst = push_temp(l, VT_REF_INDEX);
         ir_op o = op == WOP_ARRAY_NEW ? IR_ARRAY_NEW
@@ -207,6 +217,7 @@ static bool lo_gc_heap_op(lo_ctx *l, wasm_op op, const wv_imm *imm)
         if (l->len)
             at(l, pos + 2)->u32[0] = imm->index2;
         put_rtt(l, pos, 3, r);
+        lo_site_close(l, site, pos, false);
         return true;
     }
     case WOP_ARRAY_NEW_DEFAULT: {
@@ -214,9 +225,12 @@ static bool lo_gc_heap_op(lo_ctx *l, wasm_op op, const wv_imm *imm)
         if (!r)
             return true;
         operands(l, 1, s);
+        uint32_t site = allocation(l);
         drop(l);
         uint16_t dst = push_temp(l, VT_REF_INDEX);
-        put_rtt(l, emit_s(l, IR_ARRAY_NEW_DEFAULT, 3, dst, s[0], 0, 0), 2, r);
+        uint32_t pos = emit_s(l, IR_ARRAY_NEW_DEFAULT, 3, dst, s[0], 0, 0);
+        put_rtt(l, pos, 2, r);
+        lo_site_close(l, site, pos, false);
         return true;
     }
     case WOP_ARRAY_NEW_FIXED: {
@@ -224,12 +238,14 @@ static bool lo_gc_heap_op(lo_ctx *l, wasm_op op, const wv_imm *imm)
         if (!r)
             return true;
         uint16_t first = homes(l, imm->index2);
+        uint32_t site = allocation(l);
         drops(l, imm->index2);
         uint16_t dst = push_temp(l, VT_REF_INDEX);
         uint32_t pos = emit_s(l, IR_ARRAY_NEW_FIXED, 3, dst, first, 0, 0);
         if (l->len)
             at(l, pos + 1)->u32[1] = imm->index2;
         put_rtt(l, pos, 2, r);
+        lo_site_close(l, site, pos, false);
         return true;
     }
     case WOP_ARRAY_GET: case WOP_ARRAY_GET_S: case WOP_ARRAY_GET_U: {

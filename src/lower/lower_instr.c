@@ -377,8 +377,13 @@ static void lower_call(lo_ctx *l, ir_op op, const wm_functype *ft, uint32_t func
             at(l, pos + 2)->u32[0] = table;
         }
     } else {
-        emit_ssi(l, op, args, 0, func);
+        pos = emit_ssi(l, op, args, 0, func);
     }
+    /* A frame suspended in a call: what is below the arguments. */
+    bool tail = op == IR_RETURN_CALL || op == IR_RETURN_CALL_REF || op == IR_RETURN_CALL_INDIRECT ||
+                op == IR_RETURN_CALL_INDIRECT64;
+    if (!tail)
+        lo_site_close(l, lo_site_open(l, first), pos, true);
     for (uint32_t j = 0; j < ft->nparams; j++)
         drop(l);
     for (uint32_t j = 0; j < ft->nresults; j++)

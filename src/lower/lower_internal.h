@@ -141,6 +141,16 @@ typedef struct lo_ctx {
 
     /* Exception handlers (lower_exn.c), NULL until the first try. */
     struct lo_exn *exn;
+
+    /* Stack maps (lower_maps.c): the safepoints so far, each with its
+     * slots that hold references, in `site_slots`. */
+    struct lo_site *sites;
+    uint32_t nsites, sites_cap;
+    uint16_t *site_slots;
+    uint32_t nsite_slots, site_slots_cap;
+    uint16_t *ref_locals;       /* The slots of locals that may hold objects, */
+    uint32_t nref_locals;       /* found at the first site (ref_locals_known). */
+    bool ref_locals_known;
 } lo_ctx;
 
 /* How each Wasm instruction maps to IR: its family and first opcode. */
@@ -209,8 +219,28 @@ bool lo_exn_finish(lo_ctx *l, uint32_t **labels, uint32_t *nlabels);
  * its registration with the code (under the cache's lock). */
 struct wx_handlers *lo_exn_table(lo_ctx *l, const uint32_t *labels);
 void lo_exn_free(lo_ctx *l);
-void lower_exn_register(const wm_module *m, unsigned variant, const ir_word *code, uint64_t len,
-                        struct wx_handlers *table);
+/* Registers a function's handler table and stack maps (either may be
+ * NULL) with its code, which then owns them. */
+void lower_tables_register(const wm_module *m, unsigned variant, const ir_word *code,
+                           uint64_t len, struct wx_handlers *table, wx_stackmap *maps);
+
+/* lower_maps.c: stack maps, for the collector's precise roots. A
+ * safepoint is where a frame can be when a collection runs: an
+ * allocating instruction (its operands still live) or a call (the frame
+ * suspended below the arguments). lo_site_open records the reference
+ * slots of the locals and of the stack's bottom `upto` entries, and
+ * returns the site (UINT32_MAX when it holds none); lo_site_close gives it
+ * the position of the instruction emitted for it. lo_sites_copy copies
+ * the sites in code [from, to) to the copy of that code at `at`
+ * (duplicate_head). lo_stackmap makes the function's table from the
+ * positions lower_finish remapped (NULL when no site holds a reference,
+ * and on failure). */
+uint32_t lo_site_open(lo_ctx *l, uint32_t upto);
+void lo_site_close(lo_ctx *l, uint32_t site, uint32_t pos, bool call);
+void lo_sites_copy(lo_ctx *l, uint32_t from, uint32_t to, uint32_t at);
+uint32_t *lo_site_positions(lo_ctx *l);
+struct wx_stackmap *lo_stackmap(lo_ctx *l, const uint32_t *positions);
+void lo_sites_free(lo_ctx *l);
 
 /* lower_fuse.c: the peephole fusions, each of which replaces the
  * instruction just emitted (and sometimes more) with one that does both. */

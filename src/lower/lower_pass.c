@@ -447,6 +447,8 @@ bool lower_finish(lower_code *c)
     uint32_t n = join_pairs(c, &p, count, pairs);
     for (uint32_t k = 0; k < c->nlabels; k++)
         c->labels[k] = p.map[c->labels[k]];
+    for (uint32_t k = 0; k < c->nsites; k++)
+        c->sites[k] = p.map[c->sites[k]];
     /* With no pairs, nothing moved. */
     for (uint32_t j = 0; n < len && j < njumps; j++) {
         uint32_t old = p.jumps[j], pos = p.map[old];

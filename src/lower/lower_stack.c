@@ -344,6 +344,7 @@ static bool duplicate_head(lo_ctx *l, uint32_t start)
         return false;
     memcpy(l->code + p, l->code + start, straight * sizeof *l->code);
     memcpy(l->ops + p, l->ops + start, straight * sizeof *l->ops);
+    lo_sites_copy(l, start, t, p); /* A call in the head: the copy's too. */
     uint32_t t2 = p + straight;
     at(l, t2)->handler = l->words[IR_JUMP_TABLE_AT];
     l->ops[t2] = IR_JUMP_TABLE_AT;

@@ -35,6 +35,7 @@ weft_status weft_anyref_from_host(weft_engine *engine, void *host, weft_value *o
         return WEFT_ERR_ARGUMENT;
     }
     bool ok;
+    wx_gc_collect_due(&engine->thread);
     out->of.ref = wx_any_convert_extern(engine->thread.heap, host, &ok);
     if (!ok) {
         if (err)
@@ -92,9 +93,12 @@ void weft_ref_release(weft_engine *engine, const weft_value *v)
 void weft_gc_collect(weft_engine *engine)
 {
     /* From a host function that Wasm code called, the frames below it
-     * are roots: the stack is scanned up to the host call's slots. */
+     * are in the return records and host frames. A call stopped by fuel or
+     * an interrupt keeps frames that no record describes any more while
+     * it waits to be resumed: no collection until it ends. */
     wx_thread *th = &engine->thread;
-    wx_gc_collect(th, th->depth ? th->sp : NULL);
+    if (!th->stopped.active)
+        wx_gc_collect(th, NULL);
 }
 
 void weft_gc_stats_get(const weft_engine *engine, weft_gc_stats *out)

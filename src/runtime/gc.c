@@ -1,8 +1,9 @@
 /* gc.c: the garbage collector, a non-moving mark-sweep (docs/architecture.md
  * says why), and the run-time helpers of the array instructions that copy
- * ranges. A collection marks from the roots (the value stack, every
- * instance's globals, tables and element segments, the tables and globals
- * the host made, exceptions' payloads and the host's rooted handles),
+ * ranges. A collection marks from the roots (the reference slots of the
+ * running frames, from their stack maps; every instance's globals, tables
+ * and element segments; the tables and globals the host made; exceptions'
+ * payloads and the host's rooted handles),
  * tracing objects through their run-time types with a stack of its own,
  * then sweeps the chunks and the large objects. */
 #include <stddef.h>
@@ -12,8 +13,14 @@
 #include "exn.h"
 #include "gc.h"
 #include "heap.h"
+#include "lower.h"
 
 /* ---- Helpers of the instructions -------------------------------------------------- */
+
+/* The instructions that make, fill or copy arrays are charged fuel by
+ * length in metered code (wx_bulk_charge, as the bulk memory
+ * instructions are), after their bounds checks and before any work: a
+ * stop for fuel leaves nothing done, and resuming runs them again. */
 
 void wx_struct_fill(wx_obj *o, const wx_slot *slots)
 {
@@ -45,6 +52,9 @@ wx_trap wx_array_new_data(wx_thread *th, wx_instance *inst, const wx_rtt *rtt, u
     uint64_t bytes = (uint64_t)n * rtt->elem_size;
     if ((uint64_t)at + bytes > seg_len)
         return TRAP_MEMORY_OOB;
+    wx_trap fuel = wx_bulk_charge(bytes);
+    if (fuel)
+        return fuel;
     wx_obj *o = wx_gc_alloc(th, rtt, n);
     if (!o)
         return TRAP_NOMEM;
@@ -60,6 +70,9 @@ wx_trap wx_array_new_elem(wx_thread *th, wx_instance *inst, const wx_rtt *rtt, u
     uint64_t seg_len = inst->elem_dropped[elem] ? 0 : inst->mod->elems[elem].count;
     if ((uint64_t)at + n > seg_len)
         return TRAP_TABLE_OOB;
+    wx_trap fuel = wx_bulk_charge((uint64_t)n * sizeof(wx_slot));
+    if (fuel)
+        return fuel;
     wx_obj *o = wx_gc_alloc(th, rtt, n);
     if (!o)
         return TRAP_NOMEM;
@@ -76,6 +89,9 @@ wx_trap wx_array_copy(wx_obj *dst, uint32_t d, wx_obj *src, uint32_t s, uint32_t
         return TRAP_NULL_ARRAY;
     if ((uint64_t)d + n > dst->len || (uint64_t)s + n > src->len)
         return TRAP_ARRAY_OOB;
+    wx_trap fuel = wx_bulk_charge((uint64_t)n * elem_size);
+    if (fuel)
+        return fuel;
     memmove(wx_obj_data(dst) + (size_t)d * elem_size, wx_obj_data(src) + (size_t)s * elem_size,
             (size_t)n * elem_size);
     return TRAP_NONE;
@@ -94,6 +110,9 @@ wx_trap wx_array_init_data(wx_instance *inst, wx_obj *a, uint32_t d, uint32_t da
     uint64_t bytes = (uint64_t)n * z;
     if ((uint64_t)s + bytes > seg_len)
         return TRAP_MEMORY_OOB;
+    wx_trap fuel = wx_bulk_charge(bytes);
+    if (fuel)
+        return fuel;
     if (bytes)
         memcpy(wx_obj_data(a) + (size_t)d * z, seg->bytes + s, bytes);
     return TRAP_NONE;
@@ -109,6 +128,9 @@ wx_trap wx_array_init_elem(wx_instance *inst, wx_obj *a, uint32_t d, uint32_t el
     uint64_t seg_len = inst->elem_dropped[elem] ? 0 : inst->mod->elems[elem].count;
     if ((uint64_t)s + n > seg_len)
         return TRAP_TABLE_OOB;
+    wx_trap fuel = wx_bulk_charge((uint64_t)n * sizeof(wx_slot));
+    if (fuel)
+        return fuel;
     if (n)
         memcpy(wx_obj_data(a) + (size_t)d * sizeof(wx_slot), inst->elem_items[elem] + s,
                (size_t)n * sizeof(wx_slot));
@@ -178,16 +200,50 @@ static void mark_instance(wx_heap *h, const wx_instance *inst)
             mark_slots(h, inst->elem_items[i], inst->elem_items[i] + m->elems[i].count);
 }
 
-/* Marks every root. The value stack is scanned word by word up to `top`:
- * a slot holds a reference or a number, and a number that happens to be
- * an object's address keeps that object alive, which costs memory, never
- * safety (objects do not move). */
-static void mark_roots(wx_thread *th, const wx_slot *top)
+/* Marks the reference slots of the frame at `fp` of `inst`'s code,
+ * suspended at `pc`: a call's return address when `call`, else an
+ * allocating instruction. Its stack map (lowering's, lower.h) names the
+ * slots; each still goes through mark, which ignores anything but a live
+ * object's address (a declared local not yet set holds zero). */
+static void mark_frame(wx_heap *h, const wx_callrec *at, bool call)
+{
+    uint32_t n;
+    const uint16_t *slots = lower_stackmap_slots(at->inst, at->ip, call, &n);
+    for (uint32_t i = 0; i < n; i++)
+        mark(h, at->fp[slots[i]].ref);
+}
+
+/* The frames of running code: the one allocating (`at`, NULL when the
+ * collection does not come from code), each caller, from the return
+ * records (those with no frame are where the host entered), and each
+ * host function's caller and arguments. */
+static void mark_stack(wx_thread *th, const wx_callrec *at)
+{
+    wx_heap *h = th->heap;
+    if (at)
+        mark_frame(h, at, false);
+    for (uint32_t k = 0; k < th->depth; k++)
+        if (th->calls[k].fp)
+            mark_frame(h, &th->calls[k], true);
+    for (const wx_host_frame *hf = th->host_frames; hf; hf = hf->prev) {
+        if (hf->caller.fp)
+            mark_frame(h, &hf->caller, true);
+        const wm_functype *t = hf->f->type;
+        const wx_slot *arg = hf->args;
+        for (uint32_t i = 0; i < t->nparams; i++) {
+            if (vt_is_ref(t->params[i]))
+                mark(h, arg->ref);
+            arg += t->params[i] == VT_V128 ? 2 : 1;
+        }
+    }
+}
+
+/* Marks every root. */
+static void mark_roots(wx_thread *th, const wx_callrec *at)
 {
     wx_heap *h = th->heap;
     weft_engine *e = (weft_engine *)((char *)th - offsetof(weft_engine, thread));
-    if (top)
-        mark_slots(h, th->stack, top < th->stack_end ? top : th->stack_end);
+    mark_stack(th, at);
     for (size_t i = 0; i < e->nowned; i++) {
         void *p = e->owned[i].ptr;
         switch (e->owned[i].kind) {
@@ -229,6 +285,7 @@ static void sweep(wx_heap *h)
                 h->nobjects--;
             }
             wx_cell_set_next(o, h->free[k->cls]);
+            wx_cell_poison(o, k->cell);
             h->free[k->cls] = o;
         }
     }
@@ -259,12 +316,12 @@ static void sweep(wx_heap *h)
     h->boxes = boxes;
 }
 
-void wx_gc_collect(wx_thread *th, const wx_slot *top)
+void wx_gc_collect(wx_thread *th, const wx_callrec *at)
 {
     wx_heap *h = th->heap;
     h->ngray = 0;
     h->overflow = false;
-    mark_roots(th, top);
+    mark_roots(th, at);
     while (h->ngray && !h->overflow)
         scan(h, h->gray[--h->ngray]);
     if (h->overflow) {
@@ -292,7 +349,14 @@ void wx_gc_poll(wx_thread *th, uint64_t bytes)
     wx_heap *h = th->heap;
     bool full = bytes > h->max_bytes || h->live_bytes > h->max_bytes - bytes;
     if (h->stress || full || h->since_gc >= h->threshold)
-        wx_gc_collect(th, th->gc_fp ? th->gc_fp + WX_FRAME_MAX : NULL);
+        wx_gc_collect(th, &th->gc_at);
+}
+
+void wx_gc_collect_due(wx_thread *th)
+{
+    wx_heap *h = th->heap;
+    if (!th->stopped.active && (h->stress || h->since_gc >= h->threshold))
+        wx_gc_collect(th, NULL);
 }
 
 wx_obj *wx_gc_alloc(wx_thread *th, const wx_rtt *rtt, uint32_t len)

@@ -106,15 +106,25 @@ void wx_heap_free(wx_heap *h);
 
 /* A new object of `rtt` (an array of `len` elements), zeroed but for its
  * header, from the heap of thread `th`; NULL when the heap's limit or the
- * machine's memory is exhausted ("out of memory"). May collect first. */
+ * machine's memory is exhausted ("out of memory"). May collect first:
+ * called by running code, which has set th->gc_at to where it is. */
 wx_obj *wx_gc_alloc(wx_thread *th, const wx_rtt *rtt, uint32_t len);
 /* Collects before running code allocates `bytes` if it is time to (the
  * threshold, the limit, stress mode): what the conversions, which make
- * boxes, call first. th->gc_fp must be the running frame. */
+ * boxes, call first. th->gc_at must be the allocating instruction (as
+ * for wx_gc_alloc): a safepoint whose stack map names the frame's roots. */
 void wx_gc_poll(wx_thread *th, uint64_t bytes);
-/* Collects thread `th`'s heap now, the value stack scanned up to `top`
- * (NULL: no Wasm frame is active). */
-void wx_gc_collect(wx_thread *th, const wx_slot *top);
+/* Collects thread `th`'s heap now. `at`: the allocating instruction of
+ * running code (its frame, stack map and instance), or NULL when the
+ * collection does not come from Wasm code (the host's, between or during
+ * calls: the frames of running code are then all in the thread's return
+ * records and host frames). */
+void wx_gc_collect(wx_thread *th, const wx_callrec *at);
+/* From outside running code (instantiation, the host's allocations):
+ * collects if one is due (the threshold, stress mode), not while a call
+ * stopped by fuel or an interrupt waits to be resumed (its innermost
+ * frame is at no safepoint). */
+void wx_gc_collect_due(wx_thread *th);
 /* The objects and bytes live (allocated and not freed) and the
  * collections so far: for tests. */
 void wx_heap_stats(const wx_heap *h, uint64_t *objects, uint64_t *bytes, uint64_t *collections);

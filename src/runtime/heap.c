@@ -127,6 +127,7 @@ static bool add_chunk(wx_heap *h, unsigned c)
         wx_obj *o = (wx_obj *)(k->cells + (size_t)i * k->cell);
         o->rtt = 0;
         wx_cell_set_next(o, h->free[c]);
+        wx_cell_poison(o, k->cell);
         h->free[c] = o;
     }
     return true;
@@ -167,6 +168,7 @@ wx_obj *wx_heap_alloc(wx_heap *h, const wx_rtt *rtt, uint32_t len)
             return NULL;
         o = h->free[c];
         h->free[c] = wx_cell_next(o);
+        wx_cell_unpoison(o, class_bytes[c]);
         memset(o, 0, class_bytes[c]);
         bytes = class_bytes[c];
     } else {

@@ -71,6 +71,29 @@ static inline wx_obj *wx_cell_next(const wx_obj *o)
 
 static inline void wx_cell_set_next(wx_obj *o, wx_obj *n) { memcpy((uint8_t *)o + 8, &n, sizeof n); }
 
+/* Under AddressSanitizer, a free cell's bytes past its first 16 (the
+ * zero where a run-time type would be, and the free list's link) are
+ * poisoned: code that still uses an object the collector freed (a root
+ * it missed) fails at once instead of reading whatever took its place. */
+#if defined(__SANITIZE_ADDRESS__)
+#define WX_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define WX_ASAN 1
+#endif
+#endif
+#ifdef WX_ASAN
+#include <sanitizer/asan_interface.h>
+static inline void wx_cell_poison(wx_obj *o, uint32_t cell)
+{
+    ASAN_POISON_MEMORY_REGION((uint8_t *)o + 16, cell - 16);
+}
+static inline void wx_cell_unpoison(wx_obj *o, uint32_t cell) { ASAN_UNPOISON_MEMORY_REGION(o, cell); }
+#else
+static inline void wx_cell_poison(wx_obj *o, uint32_t cell) { (void)o; (void)cell; }
+static inline void wx_cell_unpoison(wx_obj *o, uint32_t cell) { (void)o; (void)cell; }
+#endif
+
 /* The bytes an object of `rtt` with `len` elements takes, header included. */
 uint64_t wx_obj_bytes(const wx_rtt *rtt, uint32_t len);
 

@@ -925,6 +925,10 @@ weft_status weft_instantiate(weft_engine *engine, const weft_module *module,
     }
     c.inst->mod = m;
     c.inst->heap = engine->thread.heap;
+    /* Constant expressions allocate without collecting (what they make is
+     * no root until the instance is the engine's): a collection that is
+     * due comes first. */
+    wx_gc_collect_due(&engine->thread);
     c.inst->dispatch = (wx_dispatch)engine->config.dispatch;
     c.inst->metering = (engine->config.fuel ? METER_FUEL : METER_NONE) |
                        (engine->config.interruptible ? METER_INTERRUPT : METER_NONE);

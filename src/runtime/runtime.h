@@ -176,6 +176,15 @@ typedef struct wx_callrec {
     wx_instance *inst;
 } wx_callrec;
 
+/* A host function called from Wasm code, while it runs: its arguments
+ * and the frame that called it (fp NULL: a tail call replaced that one). */
+typedef struct wx_host_frame {
+    struct wx_host_frame *prev;
+    const struct weft_func *f;
+    const wx_slot *args;
+    wx_callrec caller;
+} wx_host_frame;
+
 /* One bulk instruction as bulk.c runs it in metered code: memset, memmove
  * or a fill with 8-byte slots, of `bytes` bytes at host addresses `dst`
  * (and `src`). `obj` (the memory or table written), `dst_at` and `src_at`
@@ -226,11 +235,14 @@ struct wx_thread {
      * exception made on this thread, freed with it. */
     struct wx_exn *exn;
     struct wx_exn *exns;
-    /* Garbage collection: the engine's heap, and where the running code
-     * was when it last allocated (the innermost frame, for the collector). */
+    /* Garbage collection: the engine's heap; where the running code is
+     * when it allocates (the innermost frame, for the collector); the
+     * host functions Wasm code has called and that have not returned,
+     * innermost first (their callers' frames and their arguments are
+     * roots). */
     struct wx_heap *heap;
-    const ir_word *gc_ip;
-    wx_slot *gc_fp;
+    wx_callrec gc_at;
+    struct wx_host_frame *host_frames;
 
     /* Metering. `fuel` is what is left (UINT64_MAX, never read, without a
      * fuel budget). `interrupt` is set by weft_engine_interrupt (from any

@@ -212,3 +212,154 @@ Test(gc_heap, host_holds_a_rooted_reference)
     weft_engine_free(e);
     weft_module_free(m);
 }
+
+/* ---- Precise roots: stack maps ------------------------------------------------ */
+
+/* Types: 0 (struct), 1 [anyref] -> [], 2 [] -> []. Imports env.hold (type
+ * 1); a global (mut (ref null 0)). Functions:
+ *   stale(): makes a struct and drops it, then makes another into the
+ *     global (the dropped one's slot still holds its address when the
+ *     second allocation collects);
+ *   args(): a struct in a local, another passed to hold, then the local
+ *     into the global. */
+static weft_module *roots_module(void)
+{
+    wb_buf b = wb_module();
+    WB_SECTION(&b, WB_TYPE, 0x03, STRUCT, 0x00, FUNC, 0x01, 0x6e, 0x00, FUNC, 0x00, 0x00);
+    WB_SECTION(&b, WB_IMPORT, 0x01, 0x03, 'e', 'n', 'v', 0x04, 'h', 'o', 'l', 'd', 0x00, 0x01);
+    WB_SECTION(&b, WB_FUNCTION, 0x02, 0x02, 0x02);
+    WB_SECTION(&b, WB_GLOBAL, 0x01, REF_NULL, 0x00, 0x01, 0xd0, 0x00, 0x0b);
+    wb_buf exports = { 0 }, code = { 0 };
+    wb_byte(&exports, 2);
+    wb_export_func(&exports, "stale", 1);
+    wb_export_func(&exports, "args", 2);
+    wb_byte(&code, 2);
+    ENTRY(&code, (0x00), (GC, 0x01, 0x00, 0x1a, GC, 0x01, 0x00, 0x24, 0x00, 0x0b));
+    ENTRY(&code, (0x01, 0x01, REF_NULL, 0x00),
+          (GC, 0x01, 0x00, 0x21, 0x00, GC, 0x01, 0x00, 0x10, 0x00, 0x20, 0x00, 0x24, 0x00, 0x0b));
+    wb_section(&b, WB_EXPORT, exports.data, exports.len);
+    wb_section(&b, WB_CODE, code.data, code.len);
+    wb_free(&exports);
+    wb_free(&code);
+    weft_module *m = load_ok(b.data, b.len);
+    wb_free(&b);
+    return m;
+}
+
+/* What env.hold saw: after a collection of its own, the live objects, and
+ * the kind of its argument. */
+typedef struct hold_seen {
+    weft_engine *e;
+    uint64_t objects;
+    weft_anyref_kind kind;
+} hold_seen;
+
+static weft_status hold(void *user, const weft_value *args, weft_value *results, weft_error *err)
+{
+    (void)results;
+    (void)err;
+    hold_seen *seen = user;
+    weft_gc_collect(seen->e);
+    weft_gc_stats st;
+    weft_gc_stats_get(seen->e, &st);
+    seen->objects = st.objects;
+    seen->kind = weft_anyref_kind_of(&args[0], NULL);
+    return WEFT_OK;
+}
+
+static weft_instance *roots_instance(weft_engine *e, const weft_module *m, hold_seen *seen)
+{
+    weft_valkind any = WEFT_ANYREF;
+    weft_extern f = { .kind = WEFT_EXTERN_FUNC };
+    cr_assert_eq(weft_func_new(e, &any, 1, NULL, 0, hold, seen, &f.of.func), WEFT_OK);
+    weft_instance *inst = NULL;
+    weft_error err;
+    cr_assert_eq(weft_instantiate(e, m, resolve_to, &f, &inst, &err), WEFT_OK, "%s", err.message);
+    return inst;
+}
+
+/* Only the slots a stack map names are roots: a dropped reference whose
+ * address is still in its slot does not keep its object alive (a scan of
+ * every word of the frame would). */
+Test(gc_heap, stack_maps_ignore_dead_slots)
+{
+    weft_module *m = roots_module();
+    FOR_EACH_MODE(md) {
+        weft_config c = mode_config(md);
+        c.gc_stress = true;
+        weft_engine *e = engine_of(&c);
+        hold_seen seen = { .e = e };
+        weft_instance *inst = roots_instance(e, m, &seen);
+        weft_value r;
+        weft_error err;
+        weft_gc_stats st;
+        weft_gc_stats_get(e, &st);
+        uint64_t before = st.collections;
+        cr_assert_eq(call(e, inst, "stale", NULL, 0, &r, &err), WEFT_OK, "%s", err.message);
+        weft_gc_stats_get(e, &st);
+        cr_assert_eq(st.collections, before + 2, "%s", mode_name(md));
+        cr_assert_eq(st.objects, 1, "%s: %llu objects", mode_name(md),
+                     (unsigned long long)st.objects);
+        weft_engine_free(e);
+    }
+    weft_module_free(m);
+}
+
+/* A collection the host starts while Wasm code calls it keeps the calling
+ * frame's references (its stack map at the call) and the host function's
+ * arguments. */
+Test(gc_heap, host_call_keeps_caller_frame_and_arguments)
+{
+    weft_module *m = roots_module();
+    FOR_EACH_MODE(md) {
+        weft_engine *e = engine_with(md->dispatch, md->bounds);
+        hold_seen seen = { .e = e };
+        weft_instance *inst = roots_instance(e, m, &seen);
+        weft_value r;
+        weft_error err;
+        cr_assert_eq(call(e, inst, "args", NULL, 0, &r, &err), WEFT_OK, "%s", err.message);
+        cr_assert_eq(seen.objects, 2, "%s: %llu objects", mode_name(md),
+                     (unsigned long long)seen.objects);
+        cr_assert_eq(seen.kind, WEFT_ANYREF_STRUCT, "%s", mode_name(md));
+        /* The argument was garbage once hold returned; the local is in the global. */
+        weft_gc_collect(e);
+        weft_gc_stats st;
+        weft_gc_stats_get(e, &st);
+        cr_assert_eq(st.objects, 1, "%s", mode_name(md));
+        weft_engine_free(e);
+    }
+    weft_module_free(m);
+}
+
+/* In metered code an array made at run time costs fuel by its length (one
+ * unit per 64 bytes, as the bulk memory instructions): too little stops
+ * the call before the allocation, and resuming with more finishes it. */
+Test(gc_heap, array_allocation_charges_fuel_by_length)
+{
+    weft_module *m = gc_module();
+    FOR_EACH_MODE(md) {
+        weft_config c = mode_config(md);
+        c.fuel = 10000;
+        weft_engine *e = engine_of(&c);
+        weft_func *alloc = func_of(instantiate(e, m), "alloc");
+        weft_value a = i32(64000), r;
+        weft_error err;
+        cr_assert_eq(weft_call(e, alloc, &a, 1, &r, 1, &err), WEFT_OK, "%s", err.message);
+        cr_assert_eq(r.of.i32, 64000);
+        uint64_t left;
+        cr_assert_eq(weft_engine_fuel(e, &left), WEFT_OK);
+        /* local.get, array.new_default, array.len, end; 64000 bytes. */
+        cr_assert_eq(left, 10000 - 4 - 1000, "%s: used %llu", mode_name(md),
+                     (unsigned long long)(10000 - left));
+        a = i32(1000000);
+        cr_assert_eq(weft_call(e, alloc, &a, 1, &r, 1, &err), WEFT_ERR_FUEL, "%s", mode_name(md));
+        weft_gc_stats st;
+        weft_gc_stats_get(e, &st);
+        cr_assert_eq(st.objects, 1, "%s: the stopped allocation made nothing", mode_name(md));
+        cr_assert_eq(weft_engine_add_fuel(e, 20000), WEFT_OK);
+        cr_assert_eq(weft_resume(e, &r, 1, &err), WEFT_OK, "%s", err.message);
+        cr_assert_eq(r.of.i32, 1000000, "%s", mode_name(md));
+        weft_engine_free(e);
+    }
+    weft_module_free(m);
+}
