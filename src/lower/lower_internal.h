@@ -5,8 +5,10 @@
  * the others. The parts: lower.c (caches and the entry point),
  * lower_stack.c (the stack and control model), lower_instr.c (each
  * instruction), lower_fuse.c (peephole fusions), lower_mem.c (multi-memory
- * and memory64 accesses), lower_pass.c (the pass over finished code) and
- * lower_fold.c (constant folding). */
+ * and memory64 accesses), lower_pass.c (the pass over finished code),
+ * lower_fold.c (constant folding), lower_exn.c (exception handling),
+ * lower_gc.c (garbage collection's instructions) and lower_maps.c (stack
+ * maps). */
 #ifndef WEFT_LOWER_INTERNAL_H
 #define WEFT_LOWER_INTERNAL_H
 
