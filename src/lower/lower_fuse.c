@@ -331,3 +331,44 @@ bool lo_fuse_move(lo_ctx *l, const lo_map *map, const wv_imm *imm)
     }
     return true;
 }
+
+/* x - (x / c) * c, which clang emits for x % c (where it decomposes the
+ * remainder), becomes one remainder by the constant in place of the divide
+ * and the multiply just before, both of which computed temporaries that
+ * only this subtract reads. A signed divide by -1 could trap where the
+ * remainder does not, so that one stays. `op` is the subtract's _RR
+ * opcode. */
+bool lo_fuse_remainder(lo_ctx *l, ir_op op, const lo_val *a, const lo_val *b, uint16_t dst)
+{
+    bool wide = op == IR_I64_SUB_RR;
+    ir_op mul = wide ? IR_I64_MUL_RI : IR_I32_MUL_RI;
+    uint32_t p = l->fuse.prev_pos, m = l->fuse.last_pos;
+    if ((!wide && op != IR_I32_SUB_RR) || a->kind == LV_CONST || !just_computed(l, b, mul) ||
+        p == UINT32_MAX || p >= m || p < l->fuse.label_at || l->ops[p] != l->fuse.prev_op)
+        return false;
+    ir_op div = l->fuse.prev_op, rem;
+    if (div == (wide ? IR_I64_DIV_U_RI : IR_I32_DIV_U_RI))
+        rem = wide ? IR_I64_REM_U_RI : IR_I32_REM_U_RI;
+    else if (div == (wide ? IR_I64_DIV_S_RI : IR_I32_DIV_S_RI))
+        rem = wide ? IR_I64_REM_S_RI : IR_I32_REM_S_RI;
+    else
+        return false;
+    if (p + ir_ins_words(div, at(l, p)) != m)
+        return false;
+    ir_word wd = *at(l, p + 1), wm = *at(l, m + 1);
+    uint64_t cd = wide ? at(l, p + 2)->u64 : wd.u32[1], cm = wide ? at(l, m + 2)->u64 : wm.u32[1];
+    uint64_t minus_one = wide ? UINT64_MAX : UINT32_MAX;
+    if (cd != cm || cd == 0 || (rem != (wide ? IR_I64_REM_U_RI : IR_I32_REM_U_RI) && cd == minus_one) ||
+        wd.u16[1] != a->slot || wm.u16[1] != wd.u16[0] || wd.u16[0] < l->temp_base ||
+        wd.u16[0] == a->slot)
+        return false;
+    l->len = p;
+    if (wide) {
+        uint32_t pos = emit_s(l, rem, 3, dst, a->slot, 0, 0);
+        if (l->len)
+            at(l, pos + 2)->u64 = cd;
+    } else {
+        emit_ssi(l, rem, dst, a->slot, (uint32_t)cd);
+    }
+    return true;
+}

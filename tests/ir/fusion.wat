@@ -204,7 +204,18 @@
     local.get 1)
   ;; A select of two 32-bit constants carries them: select.kk.
   (func $select_constants (param i32 i32) (result i32)
-    (select (i32.const -1) (i32.const 1) (i32.lt_s (local.get 0) (local.get 1)))))
+    (select (i32.const -1) (i32.const 1) (i32.lt_s (local.get 0) (local.get 1))))
+  ;; x - x / c * c, clang's x % c, is one remainder by the constant.
+  (func $remainder (param i32) (result i32)
+    (i32.sub (local.get 0) (i32.mul (i32.div_u (local.get 0) (i32.const 50)) (i32.const 50))))
+  (func $remainder_signed64 (param i64) (result i64)
+    (i64.sub (local.get 0) (i64.mul (i64.div_s (local.get 0) (i64.const 10)) (i64.const 10))))
+  ;; Not a signed divide by -1 (it traps where the remainder does not), nor
+  ;; different constants, nor another dividend.
+  (func $remainder_minus_one (param i32) (result i32)
+    (i32.sub (local.get 0) (i32.mul (i32.div_s (local.get 0) (i32.const -1)) (i32.const -1))))
+  (func $remainder_other (param i32 i32) (result i32)
+    (i32.sub (local.get 1) (i32.mul (i32.div_u (local.get 0) (i32.const 9)) (i32.const 9)))))
 ;;| func 0 bit_field:
 ;;|     0  i32.shr_u_and            r0, r0, r8, r255
 ;;|     2  return                  
@@ -217,8 +228,8 @@
 ;;|     2  return                  
 ;;| func 3 load_add_offset:
 ;;|     0  i32.add/ri               r1, r0, 8
-;;|     2  i32.load/acc             r0, r1, 4
-;;|     4  return                  
+;;|     1+ i32.load/acc             r0, r1, 4
+;;|     3  return                  
 ;;| func 4 load_sub:
 ;;|     0  f64.load/add             r0, r0, 4294967256
 ;;|     2  return                  
@@ -293,4 +304,20 @@
 ;;| func 17 select_constants:
 ;;|     0  i32.lt_s                 r4, r0, r1
 ;;|     2  select.kk                r0, r4 ? 4294967295 : 1
+;;|     5  return                  
+;;| func 18 remainder:
+;;|     0  i32.rem_u/ri             r0, r0, 50
+;;|     2  return                  
+;;| func 19 remainder_signed64:
+;;|     0  i64.rem_s/ri             r0, r0, 0xa
+;;|     3  return                  
+;;| func 20 remainder_minus_one:
+;;|     0  i32.div_s/ri             r2, r0, 4294967295
+;;|     2  i32.mul/ai               r2, r2, 4294967295
+;;|     3+ i32.sub/ra               r0, r0, r2
+;;|     5  return                  
+;;| func 21 remainder_other:
+;;|     0  i32.div_u/ri             r3, r0, 9
+;;|     2  i32.mul/ai               r3, r3, 9
+;;|     3+ i32.sub/ra               r0, r1, r3
 ;;|     5  return                  

@@ -311,3 +311,61 @@ Test(fused, select_of_two_constants)
     }
     weft_module_free(m);
 }
+
+/* x - x / c * c, as clang writes x % c: one remainder by the constant
+ * (lo_fuse_remainder), unsigned and signed, 32 and 64 bits; a signed
+ * divide by -1 stays as it is (it traps on the least integer, the
+ * remainder would not), and so do a divide and multiply by different
+ * constants. tests/ir/fusion.wat shows which fuse. */
+static const char *remainder_wat =
+    "(module\n"
+    "  (func (export \"rem_u\") (param i32) (result i32)\n"
+    "    (i32.sub (local.get 0) (i32.mul (i32.div_u (local.get 0) (i32.const 7)) (i32.const 7))))\n"
+    "  (func (export \"rem_s\") (param i32) (result i32)\n"
+    "    (i32.sub (local.get 0) (i32.mul (i32.div_s (local.get 0) (i32.const -5)) (i32.const -5))))\n"
+    "  (func (export \"minus_one\") (param i32) (result i32)\n"
+    "    (i32.sub (local.get 0) (i32.mul (i32.div_s (local.get 0) (i32.const -1)) (i32.const -1))))\n"
+    "  (func (export \"other\") (param i32) (result i32)\n"
+    "    (i32.sub (local.get 0) (i32.mul (i32.div_u (local.get 0) (i32.const 8)) (i32.const 3))))\n"
+    "  (func (export \"rem_u64\") (param i64) (result i64)\n"
+    "    (i64.sub (local.get 0) (i64.mul (i64.div_u (local.get 0) (i64.const 1000000007))\n"
+    "                                    (i64.const 1000000007))))\n"
+    "  (func (export \"rem_s64\") (param i64) (result i64)\n"
+    "    (i64.sub (local.get 0) (i64.mul (i64.div_s (local.get 0) (i64.const 10)) (i64.const 10)))))\n";
+
+Test(fused, remainder_by_a_constant)
+{
+    weft_module *m = wat(remainder_wat);
+    static const int32_t xs32[] = { 0, 1, 6, 7, 100, -1, -100, INT32_MIN, INT32_MAX };
+    static const int64_t xs64[] = { 0, 5, 1000000007, -12345678901234, INT64_MIN, INT64_MAX };
+    FOR_EACH_MODE(md) {
+        weft_engine *e = engine_with(md->dispatch, md->bounds);
+        weft_instance *inst = instantiate(e, m);
+        for (size_t k = 0; k < sizeof xs32 / sizeof *xs32; k++) {
+            int32_t x = xs32[k];
+            weft_value a = i32(x);
+            cr_expect_eq((int32_t)ok_call(e, inst, "rem_u", &a, 1, md), (int32_t)((uint32_t)x % 7u),
+                         "rem_u(%d)", x);
+            cr_expect_eq((int32_t)ok_call(e, inst, "rem_s", &a, 1, md), x % -5, "rem_s(%d)", x);
+            cr_expect_eq((int32_t)ok_call(e, inst, "other", &a, 1, md),
+                         (int32_t)((uint32_t)x - (uint32_t)x / 8u * 3u), "other(%d)", x);
+            if (x != INT32_MIN)
+                cr_expect_eq((int32_t)ok_call(e, inst, "minus_one", &a, 1, md), 0, "minus_one(%d)",
+                             x);
+        }
+        weft_value least = i32(INT32_MIN), r;
+        weft_error err;
+        cr_expect_eq(call(e, inst, "minus_one", &least, 1, &r, &err), WEFT_ERR_TRAP,
+                     "minus_one(INT32_MIN) (%s) did not trap", mode_name(md));
+        for (size_t k = 0; k < sizeof xs64 / sizeof *xs64; k++) {
+            int64_t x = xs64[k];
+            weft_value a = i64(x);
+            cr_expect_eq(ok_call(e, inst, "rem_u64", &a, 1, md),
+                         (int64_t)((uint64_t)x % 1000000007u), "rem_u64(%lld)", (long long)x);
+            cr_expect_eq(ok_call(e, inst, "rem_s64", &a, 1, md), x % 10, "rem_s64(%lld)",
+                         (long long)x);
+        }
+        weft_engine_free(e);
+    }
+    weft_module_free(m);
+}
