@@ -200,7 +200,7 @@ static inline ir_op use_accumulator(lower_code *c, ir_op prev_op, uint32_t prev,
  * a filter in front of it: bit b % 64 of pair_seconds[a] is set when some
  * pair is a then b, so that most instructions need one test to tell that
  * they pair with nothing. */
-enum { PAIR_SLOTS = 512 };
+enum { PAIR_SLOTS = 1024 };
 static struct { uint16_t a, b, op; } pair_slots[PAIR_SLOTS];
 enum {
     PAIR_COUNT = 0
