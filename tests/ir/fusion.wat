@@ -314,10 +314,10 @@
 ;;| func 20 remainder_minus_one:
 ;;|     0  i32.div_s/ri             r2, r0, 4294967295
 ;;|     2  i32.mul/ai               r2, r2, 4294967295
-;;|     4  i32.sub/ra               r0, r0, r2
-;;|     6  return                  
+;;|     3+ i32.sub/ra               r0, r0, r2
+;;|     5  return                  
 ;;| func 21 remainder_other:
 ;;|     0  i32.div_u/ri             r3, r0, 9
 ;;|     2  i32.mul/ai               r3, r3, 9
-;;|     4  i32.sub/ra               r0, r1, r3
-;;|     6  return                  
+;;|     3+ i32.sub/ra               r0, r1, r3
+;;|     5  return                  
