@@ -474,6 +474,8 @@ static void lower_select(lo_ctx *l)
         has_dst(l);
         return;
     }
+    if (lo_fuse_min_max(l, t))
+        return; /* A select by a compare of the same two values. */
     uint16_t cond = operand(l, 0), b = operand(l, 1), a = operand(l, 2);
     drop(l); drop(l); drop(l);
     uint16_t dst = push_temp(l, t);

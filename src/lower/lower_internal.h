@@ -223,6 +223,7 @@ bool lo_fold_multiply(lo_ctx *l, ir_op mul, ir_op fused, const lo_val *a, const 
                       uint16_t dst);
 bool lo_fuse_pair(lo_ctx *l, ir_op op, const lo_val *a, const lo_val *b);
 bool lo_fuse_remainder(lo_ctx *l, ir_op op, const lo_val *a, const lo_val *b, uint16_t dst);
+bool lo_fuse_min_max(lo_ctx *l, uint8_t t);
 bool lo_negate_compare(lo_ctx *l);
 bool lo_added_address(lo_ctx *l, const lo_val *a, uint16_t *base, uint32_t *k);
 bool lo_fuse_update(lo_ctx *l, const wv_imm *imm);

@@ -78,6 +78,9 @@ static const uint8_t acc_out[IR_OP_COUNT] = {
     [IR_I32_ADD_SHL] = ACC_INT, [IR_I32_ADD_SHL_A] = ACC_INT, [IR_I32_ADD_SHL_X] = ACC_INT,
     [IR_I32_ADD3] = ACC_INT, [IR_I32_ADD3_A] = ACC_INT,
     [IR_I32_XOR_ROTL] = ACC_INT, [IR_I32_XOR_ROTL_A] = ACC_INT, [IR_I32_SHR_U_AND] = ACC_INT,
+    [IR_I32_MIN_S] = ACC_INT, [IR_I32_MIN_U] = ACC_INT, [IR_I32_MAX_S] = ACC_INT,
+    [IR_I32_MAX_U] = ACC_INT, [IR_I64_MIN_S] = ACC_INT, [IR_I64_MIN_U] = ACC_INT,
+    [IR_I64_MAX_S] = ACC_INT, [IR_I64_MAX_U] = ACC_INT,
     [IR_F32_MUL_ADD] = ACC_FLOAT32, [IR_F32_MUL_SUB] = ACC_FLOAT32,
     [IR_F64_MUL_ADD] = ACC_FLOAT64, [IR_F64_MUL_SUB] = ACC_FLOAT64,
     [IR_COPY] = ACC_INT, [IR_CONST32] = ACC_INT, [IR_CONST64] = ACC_INT, [IR_SELECT] = ACC_INT,
@@ -200,7 +203,7 @@ static inline ir_op use_accumulator(lower_code *c, ir_op prev_op, uint32_t prev,
  * a filter in front of it: bit b % 64 of pair_seconds[a] is set when some
  * pair is a then b, so that most instructions need one test to tell that
  * they pair with nothing. */
-enum { PAIR_SLOTS = 1024 };
+enum { PAIR_SLOTS = 512 };
 static struct { uint16_t a, b, op; } pair_slots[PAIR_SLOTS];
 enum {
     PAIR_COUNT = 0
