@@ -90,8 +90,10 @@ typedef struct lo_fuse {
     lo_compare cmp;
     uint32_t label_at;          /* Where the last label is: code from there on runs straight. */
     uint32_t add_pos;           /* The last i32 add or sub of a constant, or UINT32_MAX. */
-    uint32_t prev_pos;          /* The instruction before the last, with no label between, */
-    ir_op prev_op;              /* or UINT32_MAX (lo_fuse_remainder checks it is still there). */
+    /* The instruction before the last and its opcode, or UINT32_MAX where a
+     * label came between (lo_fuse_remainder checks it is still there). */
+    uint32_t prev_pos;
+    ir_op prev_op;
 } lo_fuse;
 
 typedef struct lo_ctx {
