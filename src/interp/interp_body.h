@@ -192,6 +192,14 @@ BODY(I32_ADD_SHL) { PUT(I32, S0, SLOT_I32(S1) + (SLOT_I32(S2) << S3)); }
 BODY(I32_ADD3) { PUT(I32, S0, SLOT_I32(S1) + SLOT_I32(S2) + SLOT_I32(S3)); }
 BODY(I32_XOR_ROTL) { PUT(I32, S0, SLOT_I32(S1) ^ num_i32_rotl(SLOT_I32(S2), S3)); }
 BODY(I32_SHR_U_AND) { PUT(I32, S0, (SLOT_I32(S1) >> S2) & S3); }
+BODY(I32_MIN_S) { int32_t a = (int32_t)SLOT_I32(S1), b = (int32_t)SLOT_I32(S2); PUT(I32, S0, a < b ? a : b); }
+BODY(I32_MIN_U) { uint32_t a = SLOT_I32(S1), b = SLOT_I32(S2); PUT(I32, S0, a < b ? a : b); }
+BODY(I32_MAX_S) { int32_t a = (int32_t)SLOT_I32(S1), b = (int32_t)SLOT_I32(S2); PUT(I32, S0, a > b ? a : b); }
+BODY(I32_MAX_U) { uint32_t a = SLOT_I32(S1), b = SLOT_I32(S2); PUT(I32, S0, a > b ? a : b); }
+BODY(I64_MIN_S) { int64_t a = (int64_t)SLOT_I64(S1), b = (int64_t)SLOT_I64(S2); PUT(I64, S0, a < b ? a : b); }
+BODY(I64_MIN_U) { uint64_t a = SLOT_I64(S1), b = SLOT_I64(S2); PUT(I64, S0, a < b ? a : b); }
+BODY(I64_MAX_S) { int64_t a = (int64_t)SLOT_I64(S1), b = (int64_t)SLOT_I64(S2); PUT(I64, S0, a > b ? a : b); }
+BODY(I64_MAX_U) { uint64_t a = SLOT_I64(S1), b = SLOT_I64(S2); PUT(I64, S0, a > b ? a : b); }
 BODY(I32_ADD_SHL_A) { PUT(I32, S0, ACC_I32 + (SLOT_I32(S2) << S3)); }
 BODY(I32_ADD_SHL_X) { PUT(I32, S0, SLOT_I32(S1) + (ACC_I32 << S3)); }
 BODY(I32_ADD3_A) { PUT(I32, S0, ACC_I32 + SLOT_I32(S2) + SLOT_I32(S3)); }

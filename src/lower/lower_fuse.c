@@ -1,8 +1,9 @@
 /* lower_fuse.c: the peephole fusions: a conditional jump folding the compare,
  * eqz or and before it (and a loop's add before that), add_shl, add3, shr_u_and,
  * xor_rotl, mul_add/mul_sub, the negated compare, added addresses, the
- * in-memory update of a vector loop and moves in memory. Each reads what
- * lo_fuse (lower_internal.h) knows of the code just emitted. */
+ * in-memory update of a vector loop, moves in memory and the remainder by a
+ * constant. Each reads what lo_fuse (lower_internal.h) knows of the code
+ * just emitted. */
 #include "lower_internal.h"
 
 /* A loop's step and test: when the instruction just before the end of the
@@ -329,5 +330,96 @@ bool lo_fuse_move(lo_ctx *l, const lo_map *map, const wv_imm *imm)
         at(l, pos + 2)->u32[0] = (uint32_t)imm->offset;
         at(l, pos + 2)->u32[1] = w.u32[1];
     }
+    return true;
+}
+
+/* x - (x / c) * c, which clang emits for x % c (where it decomposes the
+ * remainder), becomes one remainder by the constant in place of the divide
+ * and the multiply just before, both of which computed temporaries that
+ * only this subtract reads. A signed divide by -1 could trap where the
+ * remainder does not, so that one stays. `op` is the subtract's _RR
+ * opcode. */
+bool lo_fuse_remainder(lo_ctx *l, ir_op op, const lo_val *a, const lo_val *b, uint16_t dst)
+{
+    bool wide = op == IR_I64_SUB_RR;
+    ir_op mul = wide ? IR_I64_MUL_RI : IR_I32_MUL_RI;
+    uint32_t p = l->fuse.prev_pos, m = l->fuse.last_pos;
+    if ((!wide && op != IR_I32_SUB_RR) || a->kind == LV_CONST || !just_computed(l, b, mul) ||
+        p == UINT32_MAX || p >= m || p < l->fuse.label_at || l->ops[p] != l->fuse.prev_op)
+        return false;
+    ir_op div = l->fuse.prev_op, rem;
+    if (div == (wide ? IR_I64_DIV_U_RI : IR_I32_DIV_U_RI))
+        rem = wide ? IR_I64_REM_U_RI : IR_I32_REM_U_RI;
+    else if (div == (wide ? IR_I64_DIV_S_RI : IR_I32_DIV_S_RI))
+        rem = wide ? IR_I64_REM_S_RI : IR_I32_REM_S_RI;
+    else
+        return false;
+    if (p + ir_ins_words(div, at(l, p)) != m)
+        return false;
+    ir_word wd = *at(l, p + 1), wm = *at(l, m + 1);
+    uint64_t cd = wide ? at(l, p + 2)->u64 : wd.u32[1], cm = wide ? at(l, m + 2)->u64 : wm.u32[1];
+    uint64_t minus_one = wide ? UINT64_MAX : UINT32_MAX;
+    if (cd != cm || cd == 0 || (rem != (wide ? IR_I64_REM_U_RI : IR_I32_REM_U_RI) && cd == minus_one) ||
+        wd.u16[1] != a->slot || wm.u16[1] != wd.u16[0] || wd.u16[0] < l->temp_base ||
+        wd.u16[0] == a->slot || wm.u16[0] == a->slot)
+        return false;
+    l->len = p;
+    if (wide) {
+        uint32_t pos = emit_s(l, rem, 3, dst, a->slot, 0, 0);
+        if (l->len)
+            at(l, pos + 2)->u64 = cd;
+    } else {
+        emit_ssi(l, rem, dst, a->slot, (uint32_t)cd);
+    }
+    return true;
+}
+
+/* A select of two integer values by a compare, just emitted, of the same
+ * two (C's MIN and MAX): one min or max in place of the compare, when the
+ * condition, the select's operands and the compare's are all in slots.
+ * lower_select calls this with the condition on top of the stack, then the
+ * second value, then the first; it pushes the result when it fuses. */
+bool lo_fuse_min_max(lo_ctx *l, uint8_t t)
+{
+    lo_val *c = peek(l, 0), *b = peek(l, 1), *a = peek(l, 2);
+    if ((t != VT_I32 && t != VT_I64) || c->kind != LV_TEMP || !l->fuse.last_is_compare ||
+        !just_wrote(l, c->home) || l->fuse.cmp.with_imm || a->kind == LV_CONST ||
+        b->kind == LV_CONST || a->slot == b->slot)
+        return false;
+    lo_compare k = l->fuse.cmp;
+    bool wide = t == VT_I64;
+    /* less: the compare holds when its first operand is the lesser. */
+    bool less, is_signed;
+    switch (k.base) {
+    case IR_I32_LT_S_RR: case IR_I32_LE_S_RR: case IR_I64_LT_S_RR: case IR_I64_LE_S_RR:
+        less = true; is_signed = true; break;
+    case IR_I32_LT_U_RR: case IR_I32_LE_U_RR: case IR_I64_LT_U_RR: case IR_I64_LE_U_RR:
+        less = true; is_signed = false; break;
+    case IR_I32_GT_S_RR: case IR_I32_GE_S_RR: case IR_I64_GT_S_RR: case IR_I64_GE_S_RR:
+        less = false; is_signed = true; break;
+    case IR_I32_GT_U_RR: case IR_I32_GE_U_RR: case IR_I64_GT_U_RR: case IR_I64_GE_U_RR:
+        less = false; is_signed = false; break;
+    default:
+        return false;
+    }
+    if (k.imm64 != wide) /* The compare's operands are as wide as the values. */
+        return false;
+    bool same = a->slot == k.a && b->slot == k.b, swapped = a->slot == k.b && b->slot == k.a;
+    if (!same && !swapped)
+        return false;
+    /* select(x, y, x < y) is the lesser; select(y, x, x < y) the greater. */
+    bool min = less == same;
+    ir_op op = wide ? (min ? (is_signed ? IR_I64_MIN_S : IR_I64_MIN_U)
+                           : (is_signed ? IR_I64_MAX_S : IR_I64_MAX_U))
+                    : (min ? (is_signed ? IR_I32_MIN_S : IR_I32_MIN_U)
+                           : (is_signed ? IR_I32_MAX_S : IR_I32_MAX_U));
+    uint16_t x = a->slot, y = b->slot;
+    l->len = l->fuse.last_pos; /* Drop the compare: the min or max does it. */
+    drop(l);
+    drop(l);
+    drop(l);
+    uint16_t dst = push_temp(l, t);
+    emit_s(l, op, 2, dst, x, y, 0);
+    has_dst(l);
     return true;
 }

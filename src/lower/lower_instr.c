@@ -80,6 +80,9 @@ static void lower_binary(lo_ctx *l, const lo_map *map, uint8_t result)
         /* A three-operand add or a xor of a rotation. */
     } else if (fuse_multiply(l, op, &a, &b, dst)) {
         /* The multiply just before folded into this add or subtract. */
+    } else if ((op == IR_I32_SUB_RR || op == IR_I64_SUB_RR) &&
+               lo_fuse_remainder(l, op, &a, &b, dst)) {
+        /* A remainder by a constant, which clang spelt as x - x / c * c. */
     } else {
         emit_s(l, op, 2, dst, a.slot, b.slot, 0);
         k.a = a.slot;
@@ -476,6 +479,8 @@ static void lower_select(lo_ctx *l)
         has_dst(l);
         return;
     }
+    if (lo_fuse_min_max(l, t))
+        return; /* A select by a compare of the same two values. */
     uint16_t cond = operand(l, 0), b = operand(l, 1), a = operand(l, 2);
     drop(l); drop(l); drop(l);
     uint16_t dst = push_temp(l, t);

@@ -92,6 +92,10 @@ typedef struct lo_fuse {
     lo_compare cmp;
     uint32_t label_at;          /* Where the last label is: code from there on runs straight. */
     uint32_t add_pos;           /* The last i32 add or sub of a constant, or UINT32_MAX. */
+    /* The instruction before the last and its opcode, or UINT32_MAX where a
+     * label came between (lo_fuse_remainder checks it is still there). */
+    uint32_t prev_pos;
+    ir_op prev_op;
 } lo_fuse;
 
 typedef struct lo_ctx {
@@ -252,6 +256,8 @@ bool lo_fuse_bit_field(lo_ctx *l, const lo_val *x, uint64_t mask, uint16_t dst);
 bool lo_fold_multiply(lo_ctx *l, ir_op mul, ir_op fused, const lo_val *a, const lo_val *b,
                       uint16_t dst);
 bool lo_fuse_pair(lo_ctx *l, ir_op op, const lo_val *a, const lo_val *b);
+bool lo_fuse_remainder(lo_ctx *l, ir_op op, const lo_val *a, const lo_val *b, uint16_t dst);
+bool lo_fuse_min_max(lo_ctx *l, uint8_t t);
 bool lo_negate_compare(lo_ctx *l);
 bool lo_added_address(lo_ctx *l, const lo_val *a, uint16_t *base, uint32_t *k);
 bool lo_fuse_update(lo_ctx *l, const wv_imm *imm);
@@ -290,6 +296,8 @@ static inline uint32_t emit(lo_ctx *l, ir_op op, unsigned n)
     }
     uint32_t pos = l->len;
     ir_word *w = l->code + pos;
+    l->fuse.prev_pos = l->fuse.last_valid ? l->fuse.last_pos : UINT32_MAX;
+    l->fuse.prev_op = l->fuse.last_op;
     w[0].handler = l->words[op];
     for (unsigned i = 1; i < n; i++)
         w[i].u64 = 0;

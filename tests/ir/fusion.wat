@@ -204,7 +204,32 @@
     local.get 1)
   ;; A select of two 32-bit constants carries them: select.kk.
   (func $select_constants (param i32 i32) (result i32)
-    (select (i32.const -1) (i32.const 1) (i32.lt_s (local.get 0) (local.get 1)))))
+    (select (i32.const -1) (i32.const 1) (i32.lt_s (local.get 0) (local.get 1))))
+  ;; x - x / c * c, clang's x % c, is one remainder by the constant.
+  (func $remainder (param i32) (result i32)
+    (i32.sub (local.get 0) (i32.mul (i32.div_u (local.get 0) (i32.const 50)) (i32.const 50))))
+  (func $remainder_signed64 (param i64) (result i64)
+    (i64.sub (local.get 0) (i64.mul (i64.div_s (local.get 0) (i64.const 10)) (i64.const 10))))
+  ;; Not a signed divide by -1 (it traps where the remainder does not), nor
+  ;; different constants, nor another dividend.
+  (func $remainder_minus_one (param i32) (result i32)
+    (i32.sub (local.get 0) (i32.mul (i32.div_s (local.get 0) (i32.const -1)) (i32.const -1))))
+  (func $remainder_other (param i32 i32) (result i32)
+    (i32.sub (local.get 1) (i32.mul (i32.div_u (local.get 0) (i32.const 9)) (i32.const 9))))
+  ;; A select of two values by a compare of the same two is a min or max.
+  (func $min_signed (param i32 i32) (result i32)
+    (select (local.get 0) (local.get 1) (i32.lt_s (local.get 0) (local.get 1))))
+  (func $max_unsigned_swapped (param i32 i32) (result i32)
+    (select (local.get 1) (local.get 0) (i32.le_u (local.get 0) (local.get 1))))
+  (func $max_signed64 (param i64 i64) (result i64)
+    (select (local.get 0) (local.get 1) (i64.gt_s (local.get 0) (local.get 1))))
+  ;; Not a compare of other values, nor of a constant, nor of floats.
+  (func $select_other (param i32 i32 i32) (result i32)
+    (select (local.get 0) (local.get 1) (i32.lt_s (local.get 0) (local.get 2))))
+  (func $select_constant (param i32) (result i32)
+    (select (local.get 0) (i32.const 10) (i32.lt_s (local.get 0) (i32.const 10))))
+  (func $select_float (param f64 f64) (result f64)
+    (select (local.get 0) (local.get 1) (f64.lt (local.get 0) (local.get 1)))))
 ;;| func 0 bit_field:
 ;;|     0  i32.shr_u_and            r0, r0, r8, r255
 ;;|     2  return                  
@@ -217,8 +242,8 @@
 ;;|     2  return                  
 ;;| func 3 load_add_offset:
 ;;|     0  i32.add/ri               r1, r0, 8
-;;|     2  i32.load/acc             r0, r1, 4
-;;|     4  return                  
+;;|     1+ i32.load/acc             r0, r1, 4
+;;|     3  return                  
 ;;| func 4 load_sub:
 ;;|     0  f64.load/add             r0, r0, 4294967256
 ;;|     2  return                  
@@ -294,3 +319,41 @@
 ;;|     0  i32.lt_s                 r4, r0, r1
 ;;|     2  select.kk                r0, r4 ? 4294967295 : 1
 ;;|     5  return                  
+;;| func 18 remainder:
+;;|     0  i32.rem_u/ri             r0, r0, 50
+;;|     2  return                  
+;;| func 19 remainder_signed64:
+;;|     0  i64.rem_s/ri             r0, r0, 0xa
+;;|     3  return                  
+;;| func 20 remainder_minus_one:
+;;|     0  i32.div_s/ri             r2, r0, 4294967295
+;;|     2  i32.mul/ai               r2, r2, 4294967295
+;;|     3+ i32.sub/ra               r0, r0, r2
+;;|     5  return                  
+;;| func 21 remainder_other:
+;;|     0  i32.div_u/ri             r3, r0, 9
+;;|     2  i32.mul/ai               r3, r3, 9
+;;|     3+ i32.sub/ra               r0, r1, r3
+;;|     5  return                  
+;;| func 22 min_signed:
+;;|     0  i32.min_s                r0, r0, r1
+;;|     2  return                  
+;;| func 23 max_unsigned_swapped:
+;;|     0  i32.max_u                r0, r1, r0
+;;|     2  return                  
+;;| func 24 max_signed64:
+;;|     0  i64.max_s                r0, r0, r1
+;;|     2  return                  
+;;| func 25 select_other:
+;;|     0  i32.lt_s                 r5, r0, r2
+;;|     2  select                   r0, r0, r1, r5
+;;|     4  return                  
+;;| func 26 select_constant:
+;;|     0  i32.lt_s/ri              r3, r0, 10
+;;|     2  const32                  r2, 10
+;;|     3+ select                   r0, r0, r2, r3
+;;|     5  return                  
+;;| func 27 select_float:
+;;|     0  f64.lt                   r4, r0, r1
+;;|     2  select                   r0, r0, r1, r4
+;;|     4  return                  

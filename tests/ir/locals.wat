@@ -56,8 +56,8 @@
 ;;| func 0 sum:
 ;;|     0  const32                  r1, 0
 ;;|     2  i32.add                  r2, r2, r0
-;;|     4  add.jump.if.ne           r0, r0 + -1, 0x0, @0
-;;|     7  return1                  r2
+;;|     3+ add.jump.if.ne           r0, r0 + -1, 0x0, @0
+;;|     6  return1                  r2
 ;;| func 1 written:
 ;;|     0  copy                     r1, r0
 ;;|     2  const32                  r1, 0

@@ -20,8 +20,8 @@
 ;;| func 0 sum:
 ;;|     0  i32.load                 r1, r0, 4
 ;;|     2  i32.load                 r2, r0, 8
-;;|     4  i32.add/ra               r0, r1, r2
-;;|     6  return                  
+;;|     3+ i32.add/ra               r0, r1, r2
+;;|     5  return                  
 ;;| func 1 store:
 ;;|     0  i64.store                r0, r1, 16
 ;;|     2  return                  

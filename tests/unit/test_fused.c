@@ -311,3 +311,123 @@ Test(fused, select_of_two_constants)
     }
     weft_module_free(m);
 }
+
+/* x - x / c * c, as clang writes x % c: one remainder by the constant
+ * (lo_fuse_remainder), unsigned and signed, 32 and 64 bits; a signed
+ * divide by -1 stays as it is (it traps on the least integer, the
+ * remainder would not), and so do a divide and multiply by different
+ * constants. tests/ir/fusion.wat shows which fuse. */
+static const char *remainder_wat =
+    "(module\n"
+    "  (func (export \"rem_u\") (param i32) (result i32)\n"
+    "    (i32.sub (local.get 0) (i32.mul (i32.div_u (local.get 0) (i32.const 7)) (i32.const 7))))\n"
+    "  (func (export \"rem_s\") (param i32) (result i32)\n"
+    "    (i32.sub (local.get 0) (i32.mul (i32.div_s (local.get 0) (i32.const -5)) (i32.const -5))))\n"
+    "  (func (export \"minus_one\") (param i32) (result i32)\n"
+    "    (i32.sub (local.get 0) (i32.mul (i32.div_s (local.get 0) (i32.const -1)) (i32.const -1))))\n"
+    "  (func (export \"other\") (param i32) (result i32)\n"
+    "    (i32.sub (local.get 0) (i32.mul (i32.div_u (local.get 0) (i32.const 8)) (i32.const 3))))\n"
+    "  (func (export \"rem_u64\") (param i64) (result i64)\n"
+    "    (i64.sub (local.get 0) (i64.mul (i64.div_u (local.get 0) (i64.const 1000000007))\n"
+    "                                    (i64.const 1000000007))))\n"
+    "  (func (export \"rem_s64\") (param i64) (result i64)\n"
+    "    (i64.sub (local.get 0) (i64.mul (i64.div_s (local.get 0) (i64.const 10)) (i64.const 10)))))\n";
+
+Test(fused, remainder_by_a_constant)
+{
+    weft_module *m = wat(remainder_wat);
+    static const int32_t xs32[] = { 0, 1, 6, 7, 100, -1, -100, INT32_MIN, INT32_MAX };
+    static const int64_t xs64[] = { 0, 5, 1000000007, -12345678901234, INT64_MIN, INT64_MAX };
+    FOR_EACH_MODE(md) {
+        weft_engine *e = engine_with(md->dispatch, md->bounds);
+        weft_instance *inst = instantiate(e, m);
+        for (size_t k = 0; k < sizeof xs32 / sizeof *xs32; k++) {
+            int32_t x = xs32[k];
+            weft_value a = i32(x);
+            cr_expect_eq((int32_t)ok_call(e, inst, "rem_u", &a, 1, md), (int32_t)((uint32_t)x % 7u),
+                         "rem_u(%d)", x);
+            cr_expect_eq((int32_t)ok_call(e, inst, "rem_s", &a, 1, md), x % -5, "rem_s(%d)", x);
+            cr_expect_eq((int32_t)ok_call(e, inst, "other", &a, 1, md),
+                         (int32_t)((uint32_t)x - (uint32_t)x / 8u * 3u), "other(%d)", x);
+            if (x != INT32_MIN)
+                cr_expect_eq((int32_t)ok_call(e, inst, "minus_one", &a, 1, md), 0, "minus_one(%d)",
+                             x);
+        }
+        weft_value least = i32(INT32_MIN), r;
+        weft_error err;
+        cr_expect_eq(call(e, inst, "minus_one", &least, 1, &r, &err), WEFT_ERR_TRAP,
+                     "minus_one(INT32_MIN) (%s) did not trap", mode_name(md));
+        for (size_t k = 0; k < sizeof xs64 / sizeof *xs64; k++) {
+            int64_t x = xs64[k];
+            weft_value a = i64(x);
+            cr_expect_eq(ok_call(e, inst, "rem_u64", &a, 1, md),
+                         (int64_t)((uint64_t)x % 1000000007u), "rem_u64(%lld)", (long long)x);
+            cr_expect_eq(ok_call(e, inst, "rem_s64", &a, 1, md), x % 10, "rem_s64(%lld)",
+                         (long long)x);
+        }
+        weft_engine_free(e);
+    }
+    weft_module_free(m);
+}
+
+/* A select of two values by a compare of the same two, C's MIN and MAX, is
+ * one min or max (lo_fuse_min_max): every compare that orders, signed and
+ * unsigned, either way round, 32 and 64 bits; the result matches the
+ * select's on values where signed and unsigned orders differ. */
+static const char *min_max_wat =
+    "(module\n"
+    "  (func (export \"lt_s\") (param i32 i32) (result i32)\n"
+    "    (select (local.get 0) (local.get 1) (i32.lt_s (local.get 0) (local.get 1))))\n"
+    "  (func (export \"lt_u_swapped\") (param i32 i32) (result i32)\n"
+    "    (select (local.get 1) (local.get 0) (i32.lt_u (local.get 0) (local.get 1))))\n"
+    "  (func (export \"ge_s\") (param i32 i32) (result i32)\n"
+    "    (select (local.get 0) (local.get 1) (i32.ge_s (local.get 0) (local.get 1))))\n"
+    "  (func (export \"le_u\") (param i32 i32) (result i32)\n"
+    "    (select (local.get 0) (local.get 1) (i32.le_u (local.get 0) (local.get 1))))\n"
+    "  (func (export \"gt_s_swapped\") (param i32 i32) (result i32)\n"
+    "    (select (local.get 1) (local.get 0) (i32.gt_s (local.get 0) (local.get 1))))\n"
+    "  (func (export \"lt_s64\") (param i64 i64) (result i64)\n"
+    "    (select (local.get 0) (local.get 1) (i64.lt_s (local.get 0) (local.get 1))))\n"
+    "  (func (export \"gt_u64_swapped\") (param i64 i64) (result i64)\n"
+    "    (select (local.get 1) (local.get 0) (i64.gt_u (local.get 0) (local.get 1)))))\n";
+
+static int64_t select_of(bool c, int64_t a, int64_t b) { return c ? a : b; }
+
+Test(fused, min_and_max)
+{
+    weft_module *m = wat(min_max_wat);
+    static const int32_t vs[] = { 0, 1, -1, 7, -7, INT32_MIN, INT32_MAX };
+    static const int64_t ws[] = { 0, 3, -3, INT64_MIN, INT64_MAX, (int64_t)1 << 40 };
+    FOR_EACH_MODE(md) {
+        weft_engine *e = engine_with(md->dispatch, md->bounds);
+        weft_instance *inst = instantiate(e, m);
+        for (size_t i = 0; i < sizeof vs / sizeof *vs; i++)
+            for (size_t j = 0; j < sizeof vs / sizeof *vs; j++) {
+                int32_t x = vs[i], y = vs[j];
+                uint32_t ux = (uint32_t)x, uy = (uint32_t)y;
+                weft_value args[2] = { i32(x), i32(y) };
+                struct { const char *f; int32_t want; } cases[] = {
+                    { "lt_s", (int32_t)select_of(x < y, x, y) },
+                    { "lt_u_swapped", (int32_t)select_of(ux < uy, y, x) },
+                    { "ge_s", (int32_t)select_of(x >= y, x, y) },
+                    { "le_u", (int32_t)select_of(ux <= uy, x, y) },
+                    { "gt_s_swapped", (int32_t)select_of(x > y, y, x) },
+                };
+                for (size_t k = 0; k < sizeof cases / sizeof *cases; k++)
+                    cr_expect_eq((int32_t)ok_call(e, inst, cases[k].f, args, 2, md), cases[k].want,
+                                 "%s(%d, %d) (%s)", cases[k].f, x, y, mode_name(md));
+            }
+        for (size_t i = 0; i < sizeof ws / sizeof *ws; i++)
+            for (size_t j = 0; j < sizeof ws / sizeof *ws; j++) {
+                int64_t x = ws[i], y = ws[j];
+                weft_value args[2] = { i64(x), i64(y) };
+                cr_expect_eq(ok_call(e, inst, "lt_s64", args, 2, md), x < y ? x : y,
+                             "lt_s64(%lld, %lld)", (long long)x, (long long)y);
+                cr_expect_eq(ok_call(e, inst, "gt_u64_swapped", args, 2, md),
+                             (uint64_t)x > (uint64_t)y ? y : x, "gt_u64_swapped(%lld, %lld)",
+                             (long long)x, (long long)y);
+            }
+        weft_engine_free(e);
+    }
+    weft_module_free(m);
+}
