@@ -14,14 +14,6 @@ typedef struct lo_site {
     bool call;
 } lo_site;
 
-/* Whether a value of type code `t` can be an object of the heap: any
- * reference but those to functions and exceptions, which live elsewhere. */
-static bool holds_object(uint8_t t)
-{
-    return vt_is_ref(t) && t != VT_FUNCREF && t != VT_NOFUNCREF && t != VT_EXNREF &&
-           t != VT_NOEXNREF;
-}
-
 static void add_slot(lo_ctx *l, uint16_t slot)
 {
     if (!grow(l, (void **)&l->site_slots, &l->site_slots_cap, l->nsite_slots + 1,
@@ -36,7 +28,7 @@ static void find_ref_locals(lo_ctx *l)
     l->ref_locals_known = true;
     uint32_t n = 0;
     for (uint32_t i = 0; i < l->nlocals; i++)
-        n += holds_object(l->locals[i].type);
+        n += vt_holds_object(l->locals[i].type);
     if (!n)
         return;
     l->ref_locals = malloc(n * sizeof *l->ref_locals);
@@ -45,7 +37,7 @@ static void find_ref_locals(lo_ctx *l)
         return;
     }
     for (uint32_t i = 0; i < l->nlocals; i++)
-        if (holds_object(l->locals[i].type))
+        if (vt_holds_object(l->locals[i].type))
             l->ref_locals[l->nref_locals++] = l->locals[i].slot;
 }
 
@@ -57,7 +49,7 @@ uint32_t lo_site_open(lo_ctx *l, uint32_t upto)
     for (uint32_t i = 0; i < l->nref_locals; i++)
         add_slot(l, l->ref_locals[i]);
     for (uint32_t i = 0; i < upto && i < l->nvals; i++)
-        if (l->vals[i].kind == LV_TEMP && holds_object(l->vals[i].type))
+        if (l->vals[i].kind == LV_TEMP && vt_holds_object(l->vals[i].type))
             add_slot(l, l->vals[i].home);
     if (l->nsite_slots == first || l->failed)
         return UINT32_MAX;

@@ -231,9 +231,9 @@ static void mark_stack(wx_thread *th, const wx_callrec *at)
         const wm_functype *t = hf->f->type;
         const wx_slot *arg = hf->args;
         for (uint32_t i = 0; i < t->nparams; i++) {
-            if (vt_is_ref(t->params[i]))
+            if (vt_holds_object(t->params[i]))
                 mark(h, arg->ref);
-            arg += t->params[i] == VT_V128 ? 2 : 1;
+            arg += wx_type_slots(&t->params[i], 1);
         }
     }
 }

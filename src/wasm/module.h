@@ -92,6 +92,16 @@ static inline bool vt_is_ref(wm_valtype t)
     return c == VT_REF_INDEX || c == VT_REF_BOT || vt_is_heap_code(c);
 }
 
+/* Whether a value of type `t` can be an object of the garbage-collected
+ * heap: any reference but those to functions and exceptions, which live
+ * elsewhere (what the collector's frame roots hold). */
+static inline bool vt_holds_object(wm_valtype t)
+{
+    uint8_t c = vt_code(t);
+    return vt_is_ref(t) && c != VT_FUNCREF && c != VT_NOFUNCREF && c != VT_EXNREF &&
+           c != VT_NOEXNREF;
+}
+
 /* The reference (ref null? $index). */
 static inline wm_valtype vt_ref_index(uint32_t index, bool nullable)
 {
