@@ -410,6 +410,10 @@ static inline __attribute__((always_inline)) void lower_local_set(lo_ctx *l, uin
     } else if (v->kind == LV_TEMP && !l->locals[index].refs && just_wrote(l, v->home)) {
         at(l, l->fuse.last_pos + 1)->u16[0] = slot;
         l->fuse.last_valid = false;
+    } else if (v->kind == LV_TEMP && just_wrote(l, v->home) &&
+               lo_preserve_before_last(l, index, slot)) {
+        /* The old value's readers got their copies before the result. */
+        l->fuse.last_valid = false;
     } else {
         lo_preserve_local(l, index);
         v = peek(l, 0);

@@ -193,6 +193,7 @@ void lo_move_to(lo_ctx *l, const lo_val *v, uint16_t dst);
 void lo_materialize(lo_ctx *l, lo_val *v);
 uint16_t lo_slot_of(lo_ctx *l, lo_val *v);
 void lo_preserve_local(lo_ctx *l, uint32_t index);
+bool lo_preserve_before_last(lo_ctx *l, uint32_t index, uint16_t slot);
 
 /* lower_stack.c: control frames and the control instructions. */
 lo_frame *lo_push_frame(lo_ctx *l, uint8_t kind, uint32_t nparams, const wm_valtype *params,
@@ -244,6 +245,8 @@ void lower_tables_register(const wm_module *m, unsigned variant, const ir_word *
 uint32_t lo_site_open(lo_ctx *l, uint32_t upto);
 void lo_site_close(lo_ctx *l, uint32_t site, uint32_t pos, bool call);
 void lo_sites_copy(lo_ctx *l, uint32_t from, uint32_t to, uint32_t at);
+/* Whether the instruction at `pos` is a safepoint (it must not move). */
+bool lo_site_at(const lo_ctx *l, uint32_t pos);
 uint32_t *lo_site_positions(lo_ctx *l);
 struct wx_stackmap *lo_stackmap(lo_ctx *l, const uint32_t *positions);
 void lo_sites_free(lo_ctx *l);

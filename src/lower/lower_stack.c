@@ -195,6 +195,38 @@ void lo_preserve_local(lo_ctx *l, uint32_t index)
             lo_materialize(l, &l->vals[i]);
 }
 
+/* Local `index` is about to receive the result that the instruction just
+ * emitted wrote to a temporary, while stack entries still read the local's
+ * old value. Their copies go before that instruction, which then writes the
+ * local itself: one copy fewer than copying the result in after them. The
+ * instruction reads none of the slots the copies write (their homes lie
+ * below its operands'), and code jumping to it now runs the copies first,
+ * which change nothing it reads. False, with nothing changed, for a
+ * safepoint (its stack map names its position) or a long instruction. */
+bool lo_preserve_before_last(lo_ctx *l, uint32_t index, uint16_t slot)
+{
+    uint32_t pos = l->fuse.last_pos, n = l->len - pos;
+    ir_word saved[4];
+    if (n > 4 || !l->len)
+        return false;
+    if (lo_site_at(l, pos))
+        return false;
+    ir_op op = (ir_op)l->ops[pos];
+    memcpy(saved, l->code + pos, n * sizeof *saved);
+    l->len = pos;
+    l->fuse.last_valid = l->fuse.copy_open = false;
+    if (l->fuse.add_pos == pos)
+        l->fuse.add_pos = UINT32_MAX;
+    lo_preserve_local(l, index);
+    uint32_t p = emit(l, op, n);
+    if (!l->len)
+        return true;
+    memcpy(l->code + p + 1, saved + 1, (n - 1) * sizeof *saved);
+    at(l, p + 1)->u16[0] = slot;
+    has_dst(l);
+    return true;
+}
+
 /* Entering a block: the block may write any local, so no entry may depend
  * on one, and the block's parameters live in their homes. */
 static void preserve_all(lo_ctx *l, uint32_t nparams)
