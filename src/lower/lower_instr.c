@@ -748,7 +748,17 @@ LOWER_CASE(op_block, lo_block(l, WV_BLOCK, c, imm))
 LOWER_CASE(op_loop, lo_block(l, WV_LOOP, c, imm))
 LOWER_CASE(op_if, lo_block(l, WV_IF, c, imm))
 LOWER_CASE(op_else, lo_else(l))
-LOWER_CASE(op_end, lo_end(l))
+/* end: a local.set or local.tee right after it may take the frame's
+ * result where the paths write it (lo_end_set). */
+LOWER_CASE(op_end, {
+    uint32_t set = UINT32_MAX;
+    wr_reader r = c->r;
+    uint8_t next;
+    if (!wr_eof(&r) && wr_u8(&r, &next) && (next == CODE_OF_LOCAL_SET || next == CODE_OF_LOCAL_TEE) &&
+        !wr_u32(&r, &set))
+        set = UINT32_MAX;
+    lo_end_set(l, set);
+})
 LOWER_CASE(op_br, {
     lo_emit_br(l, imm->index);
     lo_set_dead(l);

@@ -53,6 +53,10 @@ typedef struct lo_frame {
     const wm_valtype *params, *results;
     uint32_t start;         /* Loop: code position of the loop head. */
     int32_t patches;        /* Forward jumps to the frame's end (list head). */
+    int32_t writes;         /* One numeric result: the instructions that write it to
+                             * its home (a list of patches, word and half naming the
+                             * destination slot; -1 ends it) ... */
+    bool writes_unknown;    /* ... and whether some path writes it elsewise. */
     int32_t else_patch;     /* If: the jump to the else branch, or -1. */
     uint32_t outer_check;   /* Loop, metered: the enclosing region's check and count. */
     uint32_t outer_ops;
@@ -204,6 +208,9 @@ void lo_emit_br(lo_ctx *l, uint32_t depth);
 void lo_block(lo_ctx *l, uint8_t kind, const wv_ctx *c, wv_imm *imm);
 void lo_else(lo_ctx *l);
 void lo_end(lo_ctx *l);
+/* lo_end where a local.set or local.tee of local `set` follows at once
+ * (UINT32_MAX: none): the frame's result may be written into the local. */
+void lo_end_set(lo_ctx *l, uint32_t set);
 void lo_br_if(lo_ctx *l, uint32_t depth);
 /* Garbage collection's instructions (lower_gc.c); false, emitting
  * nothing, for any other. */
