@@ -12,7 +12,7 @@
  *   by the branch back), and where the old value is carried out of a block
  *   by a br_if. tests/ir/copies.wat shows the code.
  * - A block's, if's or loop's one numeric result set into a local at once
- *   (lo_set_block_result, lower_stack.c): every path's write of the
+ *   (lo_end_set, lower_stack.c): every path's write of the
  *   result goes to the local. The local keeps its old value until its path
  *   reaches the end: read by the arms themselves, carried by br, br_if and
  *   br_table (taken or not), with a value already in place on a br_if
