@@ -754,7 +754,7 @@ LOWER_CASE(op_end, {
     uint32_t set = UINT32_MAX;
     wr_reader r = c->r;
     uint8_t next;
-    if (!wr_eof(&r) && wr_u8(&r, &next) && (next == CODE_OF_LOCAL_SET || next == CODE_OF_LOCAL_TEE) &&
+    if (l->top->nresults == 1 && !wr_eof(&r) && wr_u8(&r, &next) && (next == CODE_OF_LOCAL_SET || next == CODE_OF_LOCAL_TEE) &&
         !wr_u32(&r, &set))
         set = UINT32_MAX;
     lo_end_set(l, set);
