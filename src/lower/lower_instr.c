@@ -410,6 +410,10 @@ static inline __attribute__((always_inline)) void lower_local_set(lo_ctx *l, uin
     } else if (v->kind == LV_TEMP && !l->locals[index].refs && just_wrote(l, v->home)) {
         at(l, l->fuse.last_pos + 1)->u16[0] = slot;
         l->fuse.last_valid = false;
+    } else if (v->kind == LV_TEMP && just_wrote(l, v->home) &&
+               lo_preserve_before_last(l, index, slot)) {
+        /* The old value's readers got their copies before the result. */
+        l->fuse.last_valid = false;
     } else {
         lo_preserve_local(l, index);
         v = peek(l, 0);
@@ -744,7 +748,17 @@ LOWER_CASE(op_block, lo_block(l, WV_BLOCK, c, imm))
 LOWER_CASE(op_loop, lo_block(l, WV_LOOP, c, imm))
 LOWER_CASE(op_if, lo_block(l, WV_IF, c, imm))
 LOWER_CASE(op_else, lo_else(l))
-LOWER_CASE(op_end, lo_end(l))
+/* end: a local.set or local.tee right after it may take the frame's
+ * result where the paths write it (lo_end_set). */
+LOWER_CASE(op_end, {
+    uint32_t set = UINT32_MAX;
+    wr_reader r = c->r;
+    uint8_t next;
+    if (l->top->nresults == 1 && !wr_eof(&r) && wr_u8(&r, &next) && (next == CODE_OF_LOCAL_SET || next == CODE_OF_LOCAL_TEE) &&
+        !wr_u32(&r, &set))
+        set = UINT32_MAX;
+    lo_end_set(l, set);
+})
 LOWER_CASE(op_br, {
     lo_emit_br(l, imm->index);
     lo_set_dead(l);

@@ -53,6 +53,10 @@ typedef struct lo_frame {
     const wm_valtype *params, *results;
     uint32_t start;         /* Loop: code position of the loop head. */
     int32_t patches;        /* Forward jumps to the frame's end (list head). */
+    int32_t writes;         /* One numeric result: the instructions that write it to
+                             * its home (a list of patches, word and half naming the
+                             * destination slot; -1 ends it) ... */
+    bool writes_unknown;    /* ... and whether some path writes it elsewise. */
     int32_t else_patch;     /* If: the jump to the else branch, or -1. */
     uint32_t outer_check;   /* Loop, metered: the enclosing region's check and count. */
     uint32_t outer_ops;
@@ -193,6 +197,7 @@ void lo_move_to(lo_ctx *l, const lo_val *v, uint16_t dst);
 void lo_materialize(lo_ctx *l, lo_val *v);
 uint16_t lo_slot_of(lo_ctx *l, lo_val *v);
 void lo_preserve_local(lo_ctx *l, uint32_t index);
+bool lo_preserve_before_last(lo_ctx *l, uint32_t index, uint16_t slot);
 
 /* lower_stack.c: control frames and the control instructions. */
 lo_frame *lo_push_frame(lo_ctx *l, uint8_t kind, uint32_t nparams, const wm_valtype *params,
@@ -203,6 +208,9 @@ void lo_emit_br(lo_ctx *l, uint32_t depth);
 void lo_block(lo_ctx *l, uint8_t kind, const wv_ctx *c, wv_imm *imm);
 void lo_else(lo_ctx *l);
 void lo_end(lo_ctx *l);
+/* lo_end where a local.set or local.tee of local `set` follows at once
+ * (UINT32_MAX: none): the frame's result may be written into the local. */
+void lo_end_set(lo_ctx *l, uint32_t set);
 void lo_br_if(lo_ctx *l, uint32_t depth);
 /* Garbage collection's instructions (lower_gc.c); false, emitting
  * nothing, for any other. */
@@ -244,6 +252,8 @@ void lower_tables_register(const wm_module *m, unsigned variant, const ir_word *
 uint32_t lo_site_open(lo_ctx *l, uint32_t upto);
 void lo_site_close(lo_ctx *l, uint32_t site, uint32_t pos, bool call);
 void lo_sites_copy(lo_ctx *l, uint32_t from, uint32_t to, uint32_t at);
+/* Whether the instruction at `pos` is a safepoint (it must not move). */
+bool lo_site_at(const lo_ctx *l, uint32_t pos);
 uint32_t *lo_site_positions(lo_ctx *l);
 struct wx_stackmap *lo_stackmap(lo_ctx *l, const uint32_t *positions);
 void lo_sites_free(lo_ctx *l);

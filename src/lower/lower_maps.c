@@ -67,6 +67,16 @@ void lo_site_close(lo_ctx *l, uint32_t site, uint32_t pos, bool call)
     l->sites[site].call = call;
 }
 
+bool lo_site_at(const lo_ctx *l, uint32_t pos)
+{
+    /* Sites close in code order: the search stops at the first before pos
+     * (a site still open has no position yet). */
+    for (uint32_t k = l->nsites; k-- > 0 && l->sites[k].pos >= pos;)
+        if (l->sites[k].pos == pos)
+            return true;
+    return false;
+}
+
 void lo_sites_copy(lo_ctx *l, uint32_t from, uint32_t to, uint32_t at)
 {
     for (uint32_t k = 0, n = l->nsites; k < n; k++) {

@@ -195,6 +195,38 @@ void lo_preserve_local(lo_ctx *l, uint32_t index)
             lo_materialize(l, &l->vals[i]);
 }
 
+/* Local `index` is about to receive the result that the instruction just
+ * emitted wrote to a temporary, while stack entries still read the local's
+ * old value. Their copies go before that instruction, which then writes the
+ * local itself: one copy fewer than copying the result in after them. The
+ * instruction reads none of the slots the copies write (their homes lie
+ * below its operands'), and code jumping to it now runs the copies first,
+ * which change nothing it reads. False, with nothing changed, for a
+ * safepoint (its stack map names its position) or a long instruction. */
+bool lo_preserve_before_last(lo_ctx *l, uint32_t index, uint16_t slot)
+{
+    uint32_t pos = l->fuse.last_pos, n = l->len - pos;
+    ir_word saved[4];
+    if (n > 4 || !l->len)
+        return false;
+    if (lo_site_at(l, pos))
+        return false;
+    ir_op op = (ir_op)l->ops[pos];
+    memcpy(saved, l->code + pos, n * sizeof *saved);
+    l->len = pos;
+    l->fuse.last_valid = l->fuse.copy_open = false;
+    if (l->fuse.add_pos == pos)
+        l->fuse.add_pos = UINT32_MAX;
+    lo_preserve_local(l, index);
+    uint32_t p = emit(l, op, n);
+    if (!l->len)
+        return true;
+    memcpy(l->code + p + 1, saved + 1, (n - 1) * sizeof *saved);
+    at(l, p + 1)->u16[0] = slot;
+    has_dst(l);
+    return true;
+}
+
 /* Entering a block: the block may write any local, so no entry may depend
  * on one, and the block's parameters live in their homes. */
 static void preserve_all(lo_ctx *l, uint32_t nparams)
@@ -288,22 +320,108 @@ void lo_emit_return(lo_ctx *l)
     emit(l, IR_RETURN, 1);
 }
 
-/* Emits the moves of a branch to frame `f` (no jump). */
+/* ---- Block results written straight into a local ---------------------------------- */
+
+/* A block, loop or if whose one numeric result a local.set takes at once
+ * gets it written into the local on every path, instead of into the
+ * result's home and then copied: each path's last write of the home (a
+ * branch's or the end's move, or the instruction computing the value just
+ * before an unconditional branch or the end) is noted, and at the end they
+ * are all pointed at the local, which then stands on the stack for the
+ * result (so the local.set that follows has nothing to do). Each runs just before its path reaches the
+ * end, so the local keeps its old value until then on every path. A path
+ * whose write is not known (a conditional branch with the value already in
+ * place, which the code falling through still reads there; an if without
+ * else; a value already in the home) makes the frame's result stay where
+ * it is. */
+static bool result_tracked(const lo_frame *f)
+{
+    if (f->nresults != 1 || f->writes_unknown)
+        return false;
+    uint8_t t = (uint8_t)f->results[0];
+    return t == VT_I32 || t == VT_I64 || t == VT_F32 || t == VT_F64;
+}
+
+static void note_write(lo_ctx *l, lo_frame *f, uint32_t pos, uint8_t half)
+{
+    if (!grow(l, (void **)&l->patches, &l->patches_cap, l->npatches + 1, sizeof *l->patches)) {
+        f->writes_unknown = true;
+        return;
+    }
+    l->patches[l->npatches] = (lo_patch){ pos, pos + 1, half, f->writes };
+    f->writes = (int32_t)l->npatches++;
+}
+
+/* The value on top reaches `f`'s label in place, by an unconditional
+ * branch or the fallthrough: what wrote it is known if it was the
+ * instruction just emitted. */
+static void note_in_place(lo_ctx *l, lo_frame *f)
+{
+    if (!result_tracked(f))
+        return;
+    if (just_wrote(l, f->base))
+        note_write(l, f, l->fuse.last_pos, 0);
+    else
+        f->writes_unknown = true;
+}
+
+/* A conditional branch to `f` carrying values that are already in place:
+ * the code falling through reads them there too, so they cannot move. */
+static void in_place_conditional(lo_frame *f, uint32_t n)
+{
+    if (n && f->kind != WV_LOOP)
+        f->writes_unknown = true;
+}
+
+/* Moves the top entry into `f`'s result home, noting the instruction that
+ * writes it: a new one (a copy or a constant), or the copy just before,
+ * joined into a copy2 whose second half it becomes. */
+static void move_result(lo_ctx *l, lo_frame *f)
+{
+    uint32_t len = l->len;
+    bool open = l->fuse.copy_open;
+    copy_down(l, 1, f->base);
+    if (!result_tracked(f) || !l->len)
+        return;
+    ir_word *w = at(l, l->fuse.last_pos + 1);
+    if (l->len != len && w->u16[0] == f->base)
+        note_write(l, f, l->fuse.last_pos, 0);
+    else if (l->len == len && open && l->fuse.last_op == IR_COPY2 && w->u16[2] == f->base &&
+             w->u16[0] != f->base)
+        note_write(l, f, l->fuse.last_pos, 2);
+    else
+        f->writes_unknown = true;
+}
+
+/* Emits the moves of an unconditional branch to frame `f` (no jump). */
 static void branch_moves(lo_ctx *l, lo_frame *f)
 {
     const wm_valtype *types;
     uint32_t n = label_arity(f, &types);
-    if (!in_place(l, f, n))
+    if (in_place(l, f, n)) {
+        if (n && f->kind != WV_LOOP)
+            note_in_place(l, f);
+    } else if (n == 1 && f->kind != WV_LOOP) {
+        move_result(l, f);
+    } else {
         copy_down(l, n, f->base);
+    }
 }
 
 /* Falling through a frame's end: its results go to their homes. (A loop's
  * label is its start, so this differs from a branch for loops.) */
 static void end_moves(lo_ctx *l, lo_frame *f)
 {
-    if (!in_place(l, f, f->nresults))
+    if (in_place(l, f, f->nresults)) {
+        if (f->nresults)
+            note_in_place(l, f);
+    } else if (f->nresults == 1) {
+        move_result(l, f);
+    } else {
         copy_down(l, f->nresults, f->base);
+    }
 }
+
 
 /* Tail duplication. A branch back to a loop whose head is a short run of
  * straight-line instructions ending in a jump table (the dispatch loop of an
@@ -402,7 +520,7 @@ lo_frame *lo_push_frame(lo_ctx *l, uint8_t kind, uint32_t nparams, const wm_valt
     uint32_t height = l->nvals - nparams;
     *f = (lo_frame){ .kind = kind, .height = height, .nparams = nparams, .params = params,
                      .nresults = nresults, .results = results, .patches = -1,
-                     .else_patch = -1 };
+                     .else_patch = -1, .writes = -1 };
     f->base = height < l->nvals ? l->vals[height].home : next_home(l);
     return f;
 }
@@ -505,7 +623,28 @@ static void pop_frame(lo_ctx *l)
     l->top = l->nframes ? &l->frames[l->nframes - 1] : NULL;
 }
 
-void lo_end(lo_ctx *l)
+/* After frame `f`'s end: its result, on top, written into local `set`
+ * instead, where every path's write is known. */
+static void result_into_local(lo_ctx *l, const lo_frame *f, uint32_t set)
+{
+    if (set >= l->nlocals || !result_tracked(f) || l->exn || l->locals[set].refs || !l->len ||
+        l->locals[set].type != peek(l, 0)->type)
+        return;
+    uint16_t slot = l->locals[set].slot;
+    for (int32_t i = f->writes; i >= 0; i = l->patches[i].next)
+        at(l, l->patches[i].word)->u16[l->patches[i].half] = slot;
+    lo_val *v = peek(l, 0);
+    v->kind = LV_LOCAL;
+    v->local = set;
+    v->slot = slot;
+    l->locals[set].refs++;
+    if (set < 64)
+        l->zero_locals &= ~(UINT64_C(1) << set);
+}
+
+void lo_end(lo_ctx *l) { lo_end_set(l, UINT32_MAX); }
+
+void lo_end_set(lo_ctx *l, uint32_t set)
 {
     lo_frame *f = frame_at(l, 0);
     if (f->kind == WV_FUNC) {
@@ -520,13 +659,17 @@ void lo_end(lo_ctx *l)
         end_moves(l, f);
     /* An if without else falls through to the end with its parameters,
      * which are then its results. */
-    if (f->else_patch >= 0)
+    if (f->else_patch >= 0) {
         lo_set_offset(l, (uint32_t)f->else_patch, (uint32_t)f->else_patch + 1, 1, l->len);
+        f->writes_unknown = true;
+    }
     resolve_patches(l, f);
     label(l);
     f->height -= f->below;
     f->below = 0;
     reset_stack(l, f, f->nresults, f->results);
+    if (set != UINT32_MAX)
+        result_into_local(l, f, set);
     pop_frame(l);
     if (f->kind == WV_LOOP)
         close_loop_region(l, f);
@@ -547,6 +690,7 @@ void lo_br_if(lo_ctx *l, uint32_t depth)
     const wm_valtype *types;
     uint32_t n = label_arity(f, &types);
     if (f->kind != WV_FUNC && in_place(l, f, n)) {
+        in_place_conditional(f, n);
         target_label(l, f, lo_cond_jump(l, &c, true));
         return;
     }
@@ -587,6 +731,7 @@ void lo_br_on_null(lo_ctx *l, uint32_t depth, bool on_null)
         l->nvals--;
     uint32_t n = label_arity(f, &types);
     if (f->kind != WV_FUNC && in_place(l, f, n)) {
+        in_place_conditional(f, n);
         target_label(l, f, emit_s(l, on_null ? IR_JUMP_Z64 : IR_JUMP_NZ64, 2, slot, 0, 0, 0));
     } else {
         /* Moves needed: skip them when the branch is not taken. */
@@ -634,6 +779,7 @@ void lo_br_table(lo_ctx *l, const wv_imm *imm, const uint8_t *imm_end)
         const wm_valtype *types;
         uint32_t arity = label_arity(f, &types);
         if (f->kind != WV_FUNC && in_place(l, f, arity)) {
+            in_place_conditional(f, arity);
             if (f->kind == WV_LOOP)
                 lo_set_offset(l, pos, pos + 2 + k, 0, f->start);
             else
