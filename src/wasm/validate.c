@@ -263,8 +263,12 @@ static inline bool check_end(wv_ctx *c)
      * its parameters through: they must be its results. */
     if (f.kind == WV_IF && !subtypes(c->m, f.nparams, f.params, f.nresults, f.results))
         return invalid(c, "type mismatch: if without else must leave its parameters as results");
-    if (c->nframes == 0)
-        return true; /* The function's (or constant expression's) end. */
+    if (c->nframes == 0) {
+        /* The function's (or constant expression's) end: no error, but
+         * false, so that the instruction loop stops (validate_instrs). */
+        c->ended = true;
+        return false;
+    }
     return push_vals(c, f.nresults, f.results);
 }
 
@@ -902,20 +906,24 @@ static inline __attribute__((always_inline)) bool validate_next(wv_ctx *c, bool 
 }
 
 /* Validates instructions from c->r until the outermost frame (pushed by the
- * caller) is closed by its `end`, which must be the last byte. Inline into
+ * caller) is closed by its `end` (check_end sets c->ended), which must be
+ * the last byte. Inline into
  * validate_code with `const_expr` constant, so that each kind of code has
  * a loop of its own. */
 static inline __attribute__((always_inline)) bool validate_instrs(wv_ctx *c, bool const_expr)
 {
     wr_reader *r = &c->r;
-    while (c->nframes > 0) {
+    for (;;) {
         c->op_start = r->p;
         if (wr_eof(r))
             return wv_malformed(c, "END opcode expected");
         wasm_op op;
         wv_imm imm;
-        if (!validate_next(c, const_expr, &op, &imm))
-            return false;
+        if (!validate_next(c, const_expr, &op, &imm)) {
+            if (!c->ended)
+                return false;
+            break;
+        }
     }
     if (!wr_eof(r)) {
         c->op_start = r->p;
@@ -975,6 +983,8 @@ static void start_code(wv_ctx *c, const uint8_t *code, uint32_t len, int section
     c->op_start = code;
     c->nvals = 0;
     c->nframes = 0;
+    c->height = 0;
+    c->ended = false;
 }
 
 bool wm_validate_func(wv_ctx *c, uint32_t index)

@@ -87,6 +87,12 @@ struct wv_ctx {
     /* The control stack. */
     wv_frame *frames;
     uint32_t nframes, frames_cap;
+    /* The innermost frame's height (frames[nframes - 1].height), kept here
+     * so that a pop compares with it without finding the frame. */
+    uint32_t height;
+    /* Set by the `end` that closes the outermost frame: the instruction
+     * loop then stops (it does not test the frame count per instruction). */
+    bool ended;
 
     /* Locals of the current function: `nparams` parameters, then `nlocals`
      * declared locals, their types side by side in one buffer (reused from

@@ -117,9 +117,8 @@ static inline wv_frame *top_frame(wv_ctx *c) { return &c->frames[c->nframes - 1]
  * VT_UNKNOWN. */
 static inline bool pop_any(wv_ctx *c, wm_valtype *out)
 {
-    wv_frame *f = top_frame(c);
-    if (c->nvals == f->height) {
-        if (f->unreachable) {
+    if (c->nvals == c->height) {
+        if (top_frame(c)->unreachable) {
             *out = VT_UNKNOWN;
             return true;
         }
@@ -143,7 +142,7 @@ static __attribute__((noinline, unused)) bool pop_expect_slow(wv_ctx *c, wm_valt
 /* Pops a value of type `want` or a subtype (VT_UNKNOWN: of any type). */
 static inline bool pop_expect(wv_ctx *c, wm_valtype want)
 {
-    if (c->nvals > top_frame(c)->height && c->vals[c->nvals - 1] == want) {
+    if (c->nvals > c->height && c->vals[c->nvals - 1] == want) {
         c->nvals--;
         return true;
     }
@@ -164,11 +163,10 @@ static __attribute__((noinline, unused)) bool pop_vals_slow(wv_ctx *c, uint32_t 
 /* Pops `n` values whose types must be `types` (bottom first). */
 static inline bool pop_vals(wv_ctx *c, uint32_t n, const wm_valtype *types)
 {
-    wv_frame *f = top_frame(c);
     if (n == 0)
         return true;
     /* Fast path: all values present and of exactly the wanted types. */
-    if (c->nvals - f->height >= n) {
+    if (c->nvals - c->height >= n) {
         const wm_valtype *v = c->vals + c->nvals - n;
         uint32_t i = 0;
         while (i < n && v[i] == types[i])
@@ -207,6 +205,7 @@ static inline bool push_ctrl(wv_ctx *c, uint8_t kind, uint32_t nparams,
         .nparams = nparams, .nresults = nresults, .params = params, .results = results,
         .offset = c->op_start ? (uint32_t)(c->op_start - c->m->bytes) : 0,
     };
+    c->height = c->nvals;
     return push_vals(c, nparams, params);
 }
 
@@ -225,6 +224,7 @@ static inline bool pop_ctrl(wv_ctx *c, wv_frame *out)
         c->unset[c->inits[--c->ninits]] = 1;
     *out = *f;
     c->nframes--;
+    c->height = c->nframes ? c->frames[c->nframes - 1].height : 0;
     return true;
 }
 
