@@ -193,7 +193,7 @@ static inline __attribute__((always_inline)) bool check_imm(wv_ctx *c, wasm_imm 
             return invalid(c, "unknown type %u", imm->index);
         return true;
     case IMM_LOCAL:
-        if (imm->index >= c->nparams + c->nlocals)
+        if (imm->index >= c->nall)
             return invalid(c, "unknown local %u", imm->index);
         return true;
     case IMM_GLOBAL:
@@ -465,7 +465,7 @@ static bool uninitialized(wv_ctx *c, uint32_t index)
 /* A local set for the first time: readable until its block ends. */
 static inline void set_local(wv_ctx *c, uint32_t index)
 {
-    if (__builtin_expect(c->unset[index], 0)) {
+    if (__builtin_expect(c->any_unset, 0) && c->unset[index]) {
         c->unset[index] = 0;
         c->inits[c->ninits++] = index;
     }
@@ -669,7 +669,7 @@ static inline __attribute__((always_inline)) bool check_special(wv_ctx *c, wasm_
         return pop_expect(c, VT_I32) && pop_expect(c, imm->type) &&
                pop_expect(c, imm->type) && push(c, imm->type);
     case WOP_LOCAL_GET:
-        if (__builtin_expect(c->unset[imm->index], 0))
+        if (__builtin_expect(c->any_unset, 0) && c->unset[imm->index])
             return uninitialized(c, imm->index);
         return push(c, local_type(c, imm->index));
     case WOP_LOCAL_SET:
@@ -1017,10 +1017,14 @@ bool wm_validate_func(wv_ctx *c, uint32_t index)
     /* Parameters are set; a declared local of a type without a default
      * (a reference that cannot be null) is not, until local.set. */
     c->ninits = 0;
-    for (uint32_t i = 0; i < n; i++)
+    c->any_unset = false;
+    for (uint32_t i = 0; i < n; i++) {
         c->unset[i] = i >= ft->nparams && vt_is_ref(c->locals[i]) && !vt_nullable(c->locals[i]);
+        c->any_unset |= c->unset[i];
+    }
     c->nparams = ft->nparams;
     c->nlocals = fn->nlocals;
+    c->nall = (uint32_t)n;
     if (!push_ctrl(c, WV_FUNC, 0, NULL, ft->nresults, ft->results))
         return false;
     return validate_code(c);
@@ -1035,7 +1039,8 @@ static bool validate_const(wv_ctx *c, const wm_expr *e, const wm_valtype *type, 
     start_code(c, e->code, e->len, section, UINT32_MAX);
     c->const_expr = true;
     c->const_globals = c->features.function_references ? globals : c->m->nimported_globals;
-    c->nparams = c->nlocals = 0;
+    c->nparams = c->nlocals = c->nall = 0;
+    c->any_unset = false;
     c->ninits = 0;
     if (!push_ctrl(c, WV_FUNC, 0, NULL, 1, type))
         return false;
