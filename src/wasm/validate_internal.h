@@ -89,6 +89,8 @@ static __attribute__((noinline, unused)) bool reserve_vals_slow(wv_ctx *c, uint3
         return wm_fail(c->err, WEFT_ERR_LIMIT, c->section, err_func(c), -1,
                        "value stack deeper than %u entries", WV_MAX_VALUES);
     uint64_t want = (uint64_t)c->nvals + room;
+    if (c->vals_cap >= want)
+        return true;
     uint64_t cap = c->vals_cap ? c->vals_cap : 256;
     while (cap < want)
         cap *= 2;
@@ -106,7 +108,10 @@ static __attribute__((noinline, unused)) bool reserve_vals_slow(wv_ctx *c, uint3
 static inline bool reserve_vals(wv_ctx *c, uint32_t n)
 {
     uint64_t room = (uint64_t)n + wr_left(&c->r) + 1;
-    return c->vals_cap - c->nvals >= room || reserve_vals_slow(c, n, room);
+    /* Only a stack grown past the limit (for its room) can take values
+     * past it: then the slow way checks. */
+    return (c->vals_cap - c->nvals >= room && c->vals_cap <= WV_MAX_VALUES) ||
+           reserve_vals_slow(c, n, room);
 }
 
 /* Pushes one value: room for it is always there (reserve_vals). */
