@@ -169,6 +169,10 @@ static inline __attribute__((always_inline)) bool check_imm(wv_ctx *c, wasm_imm 
     case IMM_REFTYPE:
         return wv_check_valtype(c, imm->type);
     case IMM_BLOCKTYPE:
+        /* The empty type and a value type other than a concrete reference
+         * are resolved already (read_blocktype): no call for them. */
+        if (imm->index == UINT32_MAX && (imm->bt_nresults == 0 || imm->bt_results))
+            return true;
         return check_blocktype(c, imm);
     case IMM_LABEL:
         if (imm->index >= c->nframes)
