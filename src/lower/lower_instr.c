@@ -840,29 +840,39 @@ static inline __attribute__((always_inline)) bool lower_op(lo_ctx *l, wv_ctx *c,
  * for them alone. */
 bool lo_walk_body(lo_ctx *l, wv_ctx *c, const wm_func *fn)
 {
+    /* The hot instructions by a computed goto on their opcode byte, as in
+     * the validator's loop (validate_body_instrs): no range check and no
+     * offset arithmetic. Every byte goes to `other`, then the hot
+     * opcodes' entries are set again: an override that is the point here. */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Woverride-init"
+    static const void *const hot[256] = {
+        [0 ... 255] = &&other,
+#define WALK_LABEL(id) [CODE_OF_##id] = &&hot_##id,
+        HOT_INSTRUCTIONS(WALK_LABEL)
+#undef WALK_LABEL
+    };
+#pragma GCC diagnostic pop
     c->r = wr_init(c->m->bytes, fn->body, fn->body + fn->body_len, c->err);
     c->op_start = fn->body; /* No error is expected: any would point here. */
     wr_reader *r = &c->r;
-    while (!wr_eof(r)) {
-        wv_imm imm;
-        bool ok;
-        switch (*r->p) {
+    wv_imm imm;
+    wasm_op op;
+next:
+    if (wr_eof(r))
+        return true;
+    goto *hot[*r->p];
 #define WALK_CASE(id)                                                                  \
-        case CODE_OF_##id:                                                             \
-            r->p++;                                                                    \
-            ok = read_imm(c, (wasm_imm)IMM_OF_##id, &imm) && lower_op(l, c, WOP_##id, &imm); \
-            break;
-        HOT_INSTRUCTIONS(WALK_CASE)
+hot_##id:                                                                              \
+    r->p++;                                                                            \
+    if (!read_imm(c, (wasm_imm)IMM_OF_##id, &imm) || !lower_op(l, c, WOP_##id, &imm))   \
+        return false;                                                                  \
+    goto next;
+    HOT_INSTRUCTIONS(WALK_CASE)
 #undef WALK_CASE
-        default: {
-            wasm_op op;
-            ok = read_opcode(c, &op) && read_imm(c, (wasm_imm)wasm_op_infos[op].imm, &imm) &&
-                 lower_op(l, c, op, &imm);
-            break;
-        }
-        }
-        if (!ok)
-            return false;
-    }
-    return true;
+other:
+    if (!read_opcode(c, &op) || !read_imm(c, (wasm_imm)wasm_op_infos[op].imm, &imm) ||
+        !lower_op(l, c, op, &imm))
+        return false;
+    goto next;
 }

@@ -87,11 +87,18 @@ struct wv_ctx {
     /* The control stack. */
     wv_frame *frames;
     uint32_t nframes, frames_cap;
+    /* The innermost frame's height (frames[nframes - 1].height), kept here
+     * so that a pop compares with it without finding the frame. */
+    uint32_t height;
+    /* Set by the `end` that closes the outermost frame: the instruction
+     * loop then stops (it does not test the frame count per instruction). */
+    bool ended;
 
     /* Locals of the current function: `nparams` parameters, then `nlocals`
      * declared locals, their types side by side in one buffer (reused from
-     * function to function) so that a local's type is one load. */
-    uint32_t nparams, nlocals;
+     * function to function) so that a local's type is one load; `nall` is
+     * both counts added, the bound of a local index. */
+    uint32_t nparams, nlocals, nall;
     wm_valtype *locals;
     uint32_t locals_cap;
     /* Locals of non-defaultable types (non-null references) must be set
@@ -101,6 +108,8 @@ struct wv_ctx {
     uint8_t *unset;
     uint32_t *inits;
     uint32_t ninits;
+    bool any_unset;                /* Some declared local has no default: `unset`
+                                    * needs reading (never in 2.0 code). */
 
     /* Constant-expression mode: only constant instructions are allowed, and
      * global.get may only name the first `const_globals` globals. */

@@ -5,6 +5,7 @@
 #ifndef WEFT_VALIDATE_INTERNAL_H
 #define WEFT_VALIDATE_INTERNAL_H
 
+#include <assert.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -61,7 +62,9 @@ static inline bool nomem(wv_ctx *c)
 
 /* Bounds on the stacks, far above what real code needs (compilers keep
  * operand stacks shallow), so that a hostile body cannot make the validator
- * allocate without limit: a two-byte call can push a thousand results. */
+ * allocate without limit: a two-byte call can push a thousand results.
+ * WV_MAX_VALUES bounds what push_vals pushes; what push pushes, one value
+ * per instruction, is bounded by the body's length (see reserve_vals). */
 #define WV_MAX_VALUES (1u << 24)
 #define WV_MAX_FRAMES (1u << 20)
 
@@ -69,16 +72,30 @@ static inline bool nomem(wv_ctx *c)
  * rare (growing a stack, unreachable code, type errors) out of line in a
  * function named *_slow, so that the instruction loop stays tight. */
 
-/* Grows the value stack to take `n` more values. */
-static __attribute__((noinline, unused)) bool reserve_vals_slow(wv_ctx *c, uint32_t n)
+/* The value stack always has room for one more value per byte of code
+ * left to validate, and one more: so push, which pushes one value for an
+ * instruction of at least one byte (never more than one push per
+ * instruction, after any push_vals), needs no test of its own. push_vals
+ * keeps that room above what it pushes. The room is address space more
+ * than memory: a large buffer is mapped, and only the pages the stack
+ * reaches are touched. */
+
+/* Grows the value stack to take `n` more values, and `room` entries in
+ * all above the current ones (the limit counts values, not room). */
+static __attribute__((noinline, unused)) bool reserve_vals_slow(wv_ctx *c, uint32_t n,
+                                                                uint64_t room)
 {
-    uint64_t want = (uint64_t)c->nvals + n;
+    if ((uint64_t)c->nvals + n > WV_MAX_VALUES)
+        return wm_fail(c->err, WEFT_ERR_LIMIT, c->section, err_func(c), -1,
+                       "value stack deeper than %u entries", WV_MAX_VALUES);
+    uint64_t want = (uint64_t)c->nvals + room;
+    if (c->vals_cap >= want)
+        return true;
     uint64_t cap = c->vals_cap ? c->vals_cap : 256;
     while (cap < want)
         cap *= 2;
-    if (want > WV_MAX_VALUES)
-        return wm_fail(c->err, WEFT_ERR_LIMIT, c->section, err_func(c), -1,
-                       "value stack deeper than %u entries", WV_MAX_VALUES);
+    if (cap > UINT32_MAX)
+        return nomem(c);
     wm_valtype *grown = realloc(c->vals, cap * sizeof *grown);
     if (!grown)
         return nomem(c);
@@ -87,16 +104,20 @@ static __attribute__((noinline, unused)) bool reserve_vals_slow(wv_ctx *c, uint3
     return true;
 }
 
-/* Makes room for `n` more values. */
+/* Makes room for `n` more values, and the room push needs after them. */
 static inline bool reserve_vals(wv_ctx *c, uint32_t n)
 {
-    return c->vals_cap - c->nvals >= n || reserve_vals_slow(c, n);
+    uint64_t room = (uint64_t)n + wr_left(&c->r) + 1;
+    /* Only a stack grown past the limit (for its room) can take values
+     * past it: then the slow way checks. */
+    return (c->vals_cap - c->nvals >= room && c->vals_cap <= WV_MAX_VALUES) ||
+           reserve_vals_slow(c, n, room);
 }
 
+/* Pushes one value: room for it is always there (reserve_vals). */
 static inline bool push(wv_ctx *c, wm_valtype t)
 {
-    if (c->nvals == c->vals_cap && !reserve_vals_slow(c, 1))
-        return false;
+    assert(c->nvals < c->vals_cap);
     c->vals[c->nvals++] = t;
     return true;
 }
@@ -117,9 +138,8 @@ static inline wv_frame *top_frame(wv_ctx *c) { return &c->frames[c->nframes - 1]
  * VT_UNKNOWN. */
 static inline bool pop_any(wv_ctx *c, wm_valtype *out)
 {
-    wv_frame *f = top_frame(c);
-    if (c->nvals == f->height) {
-        if (f->unreachable) {
+    if (c->nvals == c->height) {
+        if (top_frame(c)->unreachable) {
             *out = VT_UNKNOWN;
             return true;
         }
@@ -143,7 +163,7 @@ static __attribute__((noinline, unused)) bool pop_expect_slow(wv_ctx *c, wm_valt
 /* Pops a value of type `want` or a subtype (VT_UNKNOWN: of any type). */
 static inline bool pop_expect(wv_ctx *c, wm_valtype want)
 {
-    if (c->nvals > top_frame(c)->height && c->vals[c->nvals - 1] == want) {
+    if (c->nvals > c->height && c->vals[c->nvals - 1] == want) {
         c->nvals--;
         return true;
     }
@@ -164,11 +184,10 @@ static __attribute__((noinline, unused)) bool pop_vals_slow(wv_ctx *c, uint32_t 
 /* Pops `n` values whose types must be `types` (bottom first). */
 static inline bool pop_vals(wv_ctx *c, uint32_t n, const wm_valtype *types)
 {
-    wv_frame *f = top_frame(c);
     if (n == 0)
         return true;
     /* Fast path: all values present and of exactly the wanted types. */
-    if (c->nvals - f->height >= n) {
+    if (c->nvals - c->height >= n) {
         const wm_valtype *v = c->vals + c->nvals - n;
         uint32_t i = 0;
         while (i < n && v[i] == types[i])
@@ -207,6 +226,7 @@ static inline bool push_ctrl(wv_ctx *c, uint8_t kind, uint32_t nparams,
         .nparams = nparams, .nresults = nresults, .params = params, .results = results,
         .offset = c->op_start ? (uint32_t)(c->op_start - c->m->bytes) : 0,
     };
+    c->height = c->nvals;
     return push_vals(c, nparams, params);
 }
 
@@ -225,6 +245,7 @@ static inline bool pop_ctrl(wv_ctx *c, wv_frame *out)
         c->unset[c->inits[--c->ninits]] = 1;
     *out = *f;
     c->nframes--;
+    c->height = c->nframes ? c->frames[c->nframes - 1].height : 0;
     return true;
 }
 
