@@ -288,6 +288,7 @@ typedef struct pass_mem {
     uint32_t *gain;    /* The most the pairs among instructions k... of a chain can save. */
     uint32_t *map;     /* New position of each old instruction start (and len). */
     uint32_t *jumps;   /* Old positions of the instructions that jump. */
+    uint16_t *pair;    /* Per old position marked PAIR_CAN: the pair it makes with the next. */
     uint8_t *mark;     /* PAIR_* flags per old position. */
 } pass_mem;
 
@@ -367,7 +368,7 @@ static void join_chain(lower_code *c, pass_mem *p, uint32_t r0, uint32_t k, uint
             continue;
         }
         uint32_t next = start[j + 1], wa = next - pos, wb = start[j + 2] - next;
-        const void *handler = c->words[pair_at(c, pos, next)];
+        const void *handler = c->words[p->pair[pos]];
         if (*shift)
             memmove(code + *run - *shift, code + *run, (pos - *run) * sizeof *code);
         code[n].handler = handler;
@@ -399,8 +400,11 @@ static uint32_t join_pairs(lower_code *code, pass_mem *p, uint32_t count, bool p
             op_a = b != len ? (ir_op)ops[b] : IR_OP_COUNT;
         } else {
             op_a = use_accumulator(c, op, a, b);
-            if (pairs && (pair_seconds[op] >> (op_a & 63) & 1) &&
-                pair_at(c, a, b) != IR_OP_COUNT) {
+            ir_op pair = pairs && (pair_seconds[op] >> (op_a & 63) & 1) ? pair_at(c, a, b)
+                                                                         : IR_OP_COUNT;
+            if (pair != IR_OP_COUNT) {
+                /* Kept for join_chain, which would otherwise look it up again. */
+                p->pair[a] = (uint16_t)pair;
                 mark[a] |= PAIR_CAN | (is_table_jump((ir_op)ops[b]) ? PAIR_TABLE : 0);
                 if (r0 == UINT32_MAX)
                     r0 = k;
@@ -435,14 +439,15 @@ bool lower_finish(lower_code *c)
     pthread_once(&once, init_tables);
     uint32_t len = c->len;
     pass_mem p;
-    uint32_t *block = malloc((4 * (size_t)len + 4) * sizeof *block + len + 1);
+    uint32_t *block = malloc((4 * (size_t)len + 4) * sizeof *block + len * sizeof *p.pair + len + 1);
     if (!block)
         return false;
     p.start = block;
     p.gain = p.start + len + 1;
     p.map = p.gain + len + 2;
     p.jumps = p.map + len + 1;
-    p.mark = (uint8_t *)(p.jumps + len);
+    p.pair = (uint16_t *)(p.jumps + len);
+    p.mark = (uint8_t *)(p.pair + len);
     memset(p.mark, 0, len + 1);
     for (uint32_t k = 0; k < c->nlabels; k++)
         p.mark[c->labels[k]] |= PAIR_TARGET;
