@@ -269,8 +269,9 @@ static void relocate(ir_word *w, ir_op op, uint32_t pos, uint32_t old, const uin
 static bool is_table_jump(ir_op op) { return op == IR_JUMP_TABLE || op == IR_JUMP_TABLE_AT; }
 
 /* The pair that runs the instruction at `a` then the one at `b`, or
- * IR_OP_COUNT: a table pair also needs the table on the first's result. */
-static ir_op pair_at(lower_code *c, uint32_t a, uint32_t b)
+ * IR_OP_COUNT: a table pair also needs the table on the first's result.
+ * Inline: join_pairs asks it for every instruction that passes the filter. */
+static inline __attribute__((always_inline)) ir_op pair_at(lower_code *c, uint32_t a, uint32_t b)
 {
     ir_op op = pair_op((ir_op)c->ops[a], (ir_op)c->ops[b]);
     if (op != IR_OP_COUNT && is_table_jump((ir_op)c->ops[b]) &&
