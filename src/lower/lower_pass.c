@@ -292,6 +292,7 @@ typedef struct pass_mem {
     uint16_t *pair;    /* Per old position marked PAIR_CAN: the pair it makes with the next. */
     uint8_t *mark;     /* PAIR_* flags per old position. */
 } pass_mem;
+_Static_assert(IR_OP_COUNT <= UINT16_MAX, "pass_mem.pair holds an ir_op in 16 bits");
 
 enum { PAIR_TARGET = 1, PAIR_CAN = 2, PAIR_TABLE = 4 };
 
@@ -341,6 +342,14 @@ static uint32_t scan(lower_code *code, pass_mem *p, uint32_t *njumps)
  * settled as soon as its end is known. */
 static inline unsigned pair_weight(uint8_t mark) { return mark & PAIR_TABLE ? 2 : 1; }
 
+/* Moves `n` words down to `to` (at or below `from`) one at a time, which
+ * for the few words of one instruction costs less than a call to memmove. */
+static inline void move_down(ir_word *to, const ir_word *from, uint32_t n)
+{
+    for (uint32_t i = 0; i < n; i++)
+        to[i] = from[i];
+}
+
 /* Settles the chain of instructions r0...k (k, its last, pairs with nothing
  * after it): gain[j] is the most the pairs among instructions j...k can
  * save, worked out backwards; then, forwards, a pair is taken wherever it
@@ -350,14 +359,6 @@ static inline unsigned pair_weight(uint8_t mark) { return mark & PAIR_TABLE ? 2 
  * positions to new. Unpaired instructions move in runs, from old position
  * *run, up by *shift words, the pairs joined before. (Code only moves up,
  * into words already moved, so it can move in place.) */
-/* Moves `n` words down to `to` (at or below `from`) one at a time, which
- * for the few words of one instruction costs less than a call to memmove. */
-static inline void move_down(ir_word *to, const ir_word *from, uint32_t n)
-{
-    for (uint32_t i = 0; i < n; i++)
-        to[i] = from[i];
-}
-
 static void join_chain(lower_code *c, pass_mem *p, uint32_t r0, uint32_t k, uint32_t *run,
                        uint32_t *shift)
 {
