@@ -1719,6 +1719,7 @@ int main(int argc, char **argv)
     if (stat(opts.suite, &sb) != 0 || !S_ISDIR(sb.st_mode)) {
         fprintf(stderr, "spec_runner: test suite not found at %s (use --suite or "
                         "WEFT_TESTSUITE)\n", opts.suite);
+        free(opts.parts);
         return 1;
     }
     /* The progress record is shared with the children that run scripts;
