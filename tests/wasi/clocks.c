@@ -7,6 +7,10 @@
 // expect-stdout: resolutions positive: yes
 // expect-stdout: slept at least 20ms: yes
 // expect-stdout: bad clock: EINVAL
+// Node's WASI once woke from the 20 ms sleep before its own monotonic clock
+// had moved 20 ms (in a CI run on a loaded machine), so that line is checked
+// under weft only.
+// node-ignore: slept at least 20ms
 #include <time.h>
 #include <wasi/api.h>
 
